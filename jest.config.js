@@ -1,0 +1,25 @@
+// Two projects: `unit` needs nothing running; `live` runs against the network started by `npm run test:live`.
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', isolatedModules: true }];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/{chaincode,gateway,network}/**/src/**/*.test.ts'],
+      moduleNameMapper: { '^@cityledger/chaincode-common$': '<rootDir>/chaincode/common/src' },
+    },
+    {
+      displayName: 'live',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/src/**/*.live.test.ts'],
+      testTimeout: 120000,
+    },
+  ],
+  collectCoverageFrom: ['chaincode/*/src/**/*.ts', '!**/*.test.ts', '!**/index.ts'],
+};
