@@ -1,0 +1,318 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { OrgConfig } from '../config';
+import { SigningIdentity } from '../fabric/port';
+import { badRequest, forbidden, notFound, Problem } from '../problem';
+import { Store, UserRow } from '../store/store';
+import { CaError, CaIdentity, FabricCa } from './ca-client';
+import { apiKeyFromString, newApiKey, parseApiKey, Sealer, verifySecret } from './secrets';
+
+/** Who is calling: exactly one enrolled identity of one org. */
+export interface Principal {
+  userId: string;
+  org: string;
+  mspId: string;
+  enrollmentId: string;
+  role: string;
+  attrs: Record<string, string>;
+  isAdmin: boolean;
+  keyId: string;
+}
+
+/** Certificate attributes the gateway sets at registration (chaincode/common reads them from the cert). */
+export const USER_ATTRIBUTES = ['residentId', 'vehicleId', 'buildingId', 'meterId'] as const;
+const REQUIRED_ATTRIBUTE: Record<string, (typeof USER_ATTRIBUTES)[number] | undefined> = {
+  resident: 'residentId',
+  vehicle: 'vehicleId',
+  building: 'buildingId',
+  meter: 'meterId',
+};
+const ENROLLMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+const REGISTRAR = '_ca-registrar';
+
+export interface NewUserInput {
+  enrollmentId: string;
+  role: string;
+  residentId?: string;
+  vehicleId?: string;
+  buildingId?: string;
+  meterId?: string;
+}
+
+export interface PublicUser {
+  userId: string;
+  org: string;
+  mspId: string;
+  enrollmentId: string;
+  role: string;
+  attrs: Record<string, string>;
+  isAdmin: boolean;
+  disabled: boolean;
+}
+
+export class AuthService {
+  private readonly identities = new Map<string, SigningIdentity>();
+  private readonly orgs: Map<string, OrgConfig>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly sealer: Sealer,
+    orgs: OrgConfig[],
+    private readonly ca: (org: string) => FabricCa,
+    private readonly masterKey: Buffer,
+    private readonly log: Logger,
+    private readonly onForget: (userId: string) => void = () => undefined,
+  ) {
+    this.orgs = new Map(orgs.map((o) => [o.name, o]));
+  }
+
+  /** Resolves an API key to its principal; undefined for anything not an active key of an active user. */
+  async authenticate(presented: string | undefined): Promise<Principal | undefined> {
+    const parsed = presented ? parseApiKey(presented.trim()) : undefined;
+    if (!parsed) return undefined;
+    const key = await this.store.getApiKey(parsed.id);
+    // Compare even for unknown ids, so timing does not reveal which key ids exist.
+    const ok = verifySecret(parsed.secret, key?.hash ?? '0'.repeat(64));
+    if (!key || !ok || key.revoked_at) return undefined;
+    const user = await this.store.getUser(key.user_id);
+    if (!user || user.disabled_at || !this.orgs.has(user.org)) return undefined;
+    return { ...toPublic(user, this.mspId(user.org)), keyId: key.id };
+  }
+
+  /** The Fabric identity a principal signs with; the private key is decrypted once and kept in memory. */
+  async identity(userId: string): Promise<SigningIdentity> {
+    const cached = this.identities.get(userId);
+    if (cached) return cached;
+    const user = await this.store.getUser(userId);
+    if (!user) throw notFound(`no user ${userId}`);
+    const identity: SigningIdentity = {
+      id: user.id,
+      org: user.org,
+      mspId: this.mspId(user.org),
+      certificate: user.certificate,
+      privateKey: this.sealer.open(user.key_enc, user.id),
+    };
+    this.identities.set(userId, identity);
+    return identity;
+  }
+
+  /** The org admin's identity (event listeners and metadata reads run as it). */
+  adminUserId(org: string): string {
+    return `${org}:${this.adminEnrollmentId(org)}`;
+  }
+
+  /**
+   * First start of an org: enrol the CA registrar, register + enrol the org admin (role=admin) and give
+   * it an API key (operator-supplied, or generated and written to `adminKeysOut`, mode 0600). Idempotent.
+   */
+  async bootstrapOrg(org: OrgConfig, registrar: { id: string; secret: string }, adminKeysOut: string): Promise<void> {
+    const registrarId = `${org.name}:${REGISTRAR}`;
+    if (!(await this.store.getUser(registrarId))) {
+      const e = await this.ca(org.name).enroll(registrar.id, registrar.secret);
+      await this.store.insertUser({
+        id: registrarId,
+        org: org.name,
+        enrollment_id: registrar.id,
+        role: REGISTRAR,
+        attrs: '{}',
+        certificate: e.certificate,
+        key_enc: this.sealer.seal(e.privateKey, registrarId),
+        is_admin: 0,
+      });
+      this.log.info({ org: org.name }, 'enrolled CA registrar');
+    }
+    const adminId = this.adminUserId(org.name);
+    if (!(await this.store.getUser(adminId))) {
+      const enrollmentId = this.adminEnrollmentId(org.name);
+      // A secret derived from the master key lets a gateway whose database was wiped re-enrol the same admin.
+      const secret = createHmac('sha256', this.masterKey).update(`admin:${org.name}`).digest('hex').slice(0, 32);
+      await this.registerAtCa(org.name, { enrollmentId, secret, type: 'client', maxEnrollments: -1, attrs: [{ name: 'role', value: 'admin' }] }, true);
+      const e = await this.ca(org.name).enroll(enrollmentId, secret);
+      await this.store.insertUser({
+        id: adminId,
+        org: org.name,
+        enrollment_id: enrollmentId,
+        role: 'admin',
+        attrs: '{}',
+        certificate: e.certificate,
+        key_enc: this.sealer.seal(e.privateKey, adminId),
+        is_admin: 1,
+      });
+      this.log.info({ org: org.name, userId: adminId }, 'enrolled org admin');
+    }
+    const operatorKey = org.adminKey ?? (org.adminKeyFile ? readFileSync(org.adminKeyFile, 'utf8').trim() : undefined);
+    if (operatorKey) {
+      const k = apiKeyFromString(operatorKey);
+      if (!(await this.store.getApiKey(k.id))) await this.store.insertApiKey({ id: k.id, user_id: adminId, hash: k.hash });
+      return;
+    }
+    const active = (await this.store.listApiKeys(adminId)).filter((k) => !k.revoked_at);
+    if (active.length === 0) {
+      const k = newApiKey();
+      await this.store.insertApiKey({ id: k.id, user_id: adminId, hash: k.hash });
+      writeAdminKey(adminKeysOut, org.name, { userId: adminId, mspId: org.mspId, apiKey: k.key });
+      this.log.info({ org: org.name, file: adminKeysOut }, 'generated org admin API key');
+    }
+  }
+
+  async createUser(actor: Principal, input: NewUserInput): Promise<{ user: PublicUser; apiKey: string; keyId: string }> {
+    this.requireAdmin(actor);
+    const org = this.orgs.get(actor.org)!;
+    const problems: Array<{ field: string; message: string }> = [];
+    if (typeof input.enrollmentId !== 'string' || !ENROLLMENT_ID.test(input.enrollmentId))
+      problems.push({ field: 'enrollmentId', message: `must match ${ENROLLMENT_ID.source}` });
+    else if (input.enrollmentId.startsWith('_') || input.enrollmentId === this.adminEnrollmentId(org.name))
+      problems.push({ field: 'enrollmentId', message: 'is reserved' });
+    if (typeof input.role !== 'string' || !org.roles.includes(input.role))
+      problems.push({ field: 'role', message: `must be one of ${org.name}'s roles: ${org.roles.join(', ')}` });
+    const attrs: Record<string, string> = {};
+    for (const a of USER_ATTRIBUTES) {
+      const v = input[a];
+      if (v === undefined) continue;
+      if (typeof v !== 'string' || v.length === 0 || v.length > 128) problems.push({ field: a, message: 'must be a non-empty string' });
+      else attrs[a] = v;
+    }
+    const required = REQUIRED_ATTRIBUTE[input.role];
+    if (required && !attrs[required]) problems.push({ field: required, message: `is required for role ${input.role}` });
+    for (const k of Object.keys(input))
+      if (!['enrollmentId', 'role', ...USER_ATTRIBUTES].includes(k)) problems.push({ field: k, message: 'is not allowed' });
+    if (problems.length > 0) throw badRequest('invalid user', problems);
+
+    const userId = `${org.name}:${input.enrollmentId}`;
+    if (await this.store.getUser(userId)) throw new Problem(409, 'USER_EXISTS', `user ${userId} already exists`);
+    const secret = randomBytes(18).toString('base64url');
+    await this.registerAtCa(org.name, {
+      enrollmentId: input.enrollmentId,
+      secret,
+      type: 'client',
+      maxEnrollments: 1,
+      attrs: [{ name: 'role', value: input.role }, ...Object.entries(attrs).map(([name, value]) => ({ name, value }))],
+    });
+    const e = await this.ca(org.name).enroll(input.enrollmentId, secret);
+    await this.store.insertUser({
+      id: userId,
+      org: org.name,
+      enrollment_id: input.enrollmentId,
+      role: input.role,
+      attrs: JSON.stringify(attrs),
+      certificate: e.certificate,
+      key_enc: this.sealer.seal(e.privateKey, userId),
+      is_admin: 0,
+    });
+    const k = newApiKey();
+    await this.store.insertApiKey({ id: k.id, user_id: userId, hash: k.hash });
+    this.log.info({ org: org.name, userId, role: input.role, by: actor.userId }, 'user created');
+    return { user: toPublic((await this.store.getUser(userId))!, org.mspId), apiKey: k.key, keyId: k.id };
+  }
+
+  /** Rotation: a new key for the user (self or org admin); optionally revoke all the others. */
+  async issueKey(actor: Principal, userId: string, revokeOthers: boolean): Promise<{ apiKey: string; keyId: string; revoked: string[] }> {
+    const user = await this.userActorMayManage(actor, userId);
+    const k = newApiKey();
+    await this.store.insertApiKey({ id: k.id, user_id: user.id, hash: k.hash });
+    const revoked: string[] = [];
+    if (revokeOthers)
+      for (const old of await this.store.listApiKeys(user.id))
+        if (old.id !== k.id && !old.revoked_at && (await this.store.revokeApiKey(old.id))) revoked.push(old.id);
+    this.log.info({ userId, keyId: k.id, revoked, by: actor.userId }, 'api key issued');
+    return { apiKey: k.key, keyId: k.id, revoked };
+  }
+
+  async revokeKey(actor: Principal, keyId: string): Promise<void> {
+    const key = await this.store.getApiKey(keyId);
+    if (!key) throw notFound(`no key ${keyId}`);
+    await this.userActorMayManage(actor, key.user_id);
+    await this.store.revokeApiKey(keyId);
+    this.log.info({ keyId, by: actor.userId }, 'api key revoked');
+  }
+
+  async disableUser(actor: Principal, userId: string): Promise<void> {
+    this.requireAdmin(actor);
+    const user = await this.userActorMayManage(actor, userId);
+    if (user.is_admin) throw forbidden('the org admin cannot be disabled through the API');
+    await this.store.disableUser(userId);
+    for (const k of await this.store.listApiKeys(userId)) if (!k.revoked_at) await this.store.revokeApiKey(k.id);
+    this.identities.delete(userId);
+    this.onForget(userId);
+  }
+
+  async listUsers(actor: Principal): Promise<PublicUser[]> {
+    this.requireAdmin(actor);
+    return (await this.store.listUsers(actor.org)).filter((u) => u.role !== REGISTRAR).map((u) => toPublic(u, actor.mspId));
+  }
+
+  private requireAdmin(actor: Principal): void {
+    if (!actor.isAdmin) throw forbidden('only the org admin may manage users');
+  }
+
+  private async userActorMayManage(actor: Principal, userId: string): Promise<UserRow> {
+    const user = await this.store.getUser(userId);
+    // Another org's user is reported as absent: an admin of one org learns nothing about another's.
+    if (!user || user.org !== actor.org || user.role === REGISTRAR) throw notFound(`no user ${userId}`);
+    if (user.id !== actor.userId && !actor.isAdmin) throw forbidden('only the org admin may manage other users');
+    return user;
+  }
+
+  private async registerAtCa(org: string, req: Parameters<FabricCa['register']>[1], tolerateExisting = false): Promise<void> {
+    const registrar = await this.registrarIdentity(org);
+    try {
+      await this.ca(org).register(registrar, req);
+    } catch (err) {
+      if (tolerateExisting && err instanceof CaError && /already registered/i.test(err.message)) return;
+      if (err instanceof CaError && /already registered/i.test(err.message))
+        throw new Problem(409, 'USER_EXISTS', `${req.enrollmentId} is already registered at ${org}'s CA`);
+      if (err instanceof CaError) throw new Problem(err.status >= 500 ? 503 : 502, 'CA_ERROR', err.message);
+      throw err;
+    }
+  }
+
+  private async registrarIdentity(org: string): Promise<CaIdentity> {
+    const id = `${org}:${REGISTRAR}`;
+    const row = await this.store.getUser(id);
+    if (!row) throw new Problem(503, 'NOT_BOOTSTRAPPED', `org ${org} has no enrolled CA registrar yet`);
+    return { certificate: row.certificate, privateKey: this.sealer.open(row.key_enc, id) };
+  }
+
+  private adminEnrollmentId(org: string): string {
+    return `${org}-gateway-admin`;
+  }
+
+  private mspId(org: string): string {
+    return this.orgs.get(org)?.mspId ?? '';
+  }
+}
+
+function toPublic(u: UserRow, mspId: string): PublicUser {
+  return {
+    userId: u.id,
+    org: u.org,
+    mspId,
+    enrollmentId: u.enrollment_id,
+    role: u.role,
+    attrs: JSON.parse(u.attrs) as Record<string, string>,
+    isAdmin: u.is_admin === 1,
+    disabled: u.disabled_at !== null,
+  };
+}
+
+/** Merges one org's admin key into the local keys file; atomic rename, owner-only permissions. */
+export function writeAdminKey(file: string, org: string, entry: { userId: string; mspId: string; apiKey: string }): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const current = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  current[org] = entry;
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(current, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
+
+export function readRegistrar(org: OrgConfig): { id: string; secret: string } {
+  if (org.ca.registrarId && org.ca.registrarSecret) return { id: org.ca.registrarId, secret: org.ca.registrarSecret };
+  const raw = JSON.parse(readFileSync(org.ca.registrarFile, 'utf8')) as Record<string, string>;
+  const id = raw.enrollmentId ?? raw.id;
+  const secret = raw.enrollmentSecret ?? raw.secret;
+  if (!id || !secret) throw new Error(`${org.ca.registrarFile} must hold {"enrollmentId","enrollmentSecret"}`);
+  return { id, secret };
+}

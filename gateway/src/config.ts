@@ -1,0 +1,301 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Static, Type, TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import YAML from 'yaml';
+
+/**
+ * The gateway's configuration: one validated object built from network/topology.yaml (orgs, peers, CAs,
+ * channels, chaincodes), an optional config file (CITYLEDGER_GATEWAY_CONFIG, YAML or JSON) and env vars.
+ * Precedence: env > config file > topology-derived defaults. Every path default follows the network
+ * tooling's state layout (.cityledger/orgs/<org>/...), so on a local network nothing needs setting.
+ */
+
+const Millis = Type.Integer({ minimum: 1 });
+
+const PeerConfig = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    endpoint: Type.String({ pattern: '^[^:/]+:[0-9]+$' }),
+    /** TLS host name the peer's certificate carries (the network tooling uses <peer>.<org>). */
+    hostAlias: Type.String({ minLength: 1 }),
+    tlsCaFile: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+const OrgConfig = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    mspId: Type.String({ minLength: 1 }),
+    roles: Type.Array(Type.String({ minLength: 1 })),
+    peers: Type.Array(PeerConfig, { minItems: 1 }),
+    ca: Type.Object(
+      {
+        url: Type.String({ pattern: '^https?://' }),
+        caName: Type.String(),
+        tlsCertFile: Type.String({ minLength: 1 }),
+        /** The CA's bootstrap registrar: a JSON file {"enrollmentId","enrollmentSecret"} or the env vars below. */
+        registrarFile: Type.String({ minLength: 1 }),
+        registrarId: Type.Optional(Type.String({ minLength: 1 })),
+        registrarSecret: Type.Optional(Type.String({ minLength: 1 })),
+      },
+      { additionalProperties: false },
+    ),
+    /** Operator-chosen admin API key (env CITYLEDGER_<ORG>_ADMIN_KEY or adminKeyFile); else one is generated. */
+    adminKey: Type.Optional(Type.String({ minLength: 24 })),
+    adminKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+const ChannelConfig = Type.Object(
+  { name: Type.String({ minLength: 1 }), orgs: Type.Array(Type.String()), chaincodes: Type.Array(Type.String()) },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 0, maximum: 65535 }),
+    /** Base URL printed at start and used in status URLs. */
+    publicUrl: Type.String({ pattern: '^https?://' }),
+    stateDir: Type.String({ minLength: 1 }),
+    /** sqlite:<file> (default) or postgres://... */
+    database: Type.String({ pattern: '^(sqlite:|postgres(ql)?://)' }),
+    /** Orgs this process serves (names); default all orgs in the topology. */
+    serve: Type.Array(Type.String(), { minItems: 1 }),
+    orgs: Type.Array(OrgConfig, { minItems: 1 }),
+    channels: Type.Array(ChannelConfig, { minItems: 1 }),
+    /** 32-byte key (hex or base64) that encrypts private keys and webhook secrets at rest. */
+    masterKey: Type.Optional(Type.String({ minLength: 32 })),
+    masterKeyFile: Type.String({ minLength: 1 }),
+    /** Where generated org admin API keys are written (mode 0600) on local defaults. */
+    adminKeysOut: Type.String({ minLength: 1 }),
+    /** Chaincode metadata: fetched from the peers (GetMetadata) unless a directory of <chaincode>.json is given. */
+    metadataDir: Type.Optional(Type.String({ minLength: 1 })),
+    timeouts: Type.Object(
+      { evaluate: Millis, endorse: Millis, submit: Millis, commitStatus: Millis, connect: Millis },
+      { additionalProperties: false },
+    ),
+    /** Whole-flow retries on MVCC/phantom read conflicts before answering 409. */
+    conflictRetries: Type.Integer({ minimum: 0, maximum: 10 }),
+    bodyLimit: Type.String({ pattern: '^[0-9]+(b|kb|mb)$' }),
+    rateLimit: Type.Object(
+      { windowMs: Millis, max: Type.Integer({ minimum: 1 }) },
+      { additionalProperties: false },
+    ),
+    corsOrigins: Type.Array(Type.String()),
+    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+    webhooks: Type.Object(
+      {
+        maxAttempts: Type.Integer({ minimum: 1 }),
+        baseDelayMs: Millis,
+        maxDelayMs: Millis,
+        timeoutMs: Millis,
+        /** Allow http:// (not only https://) and loopback targets: local development only. */
+        allowInsecure: Type.Boolean(),
+      },
+      { additionalProperties: false },
+    ),
+    telemetry: Type.Object(
+      { maxWindow: Type.Integer({ minimum: 1 }) },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type OrgConfig = Static<typeof OrgConfig>;
+export type PeerConfig = Static<typeof PeerConfig>;
+export type ChannelConfig = Static<typeof ChannelConfig>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The part of network/topology.yaml the gateway reads (validated by the network CLI; checked loosely here). */
+interface TopologyLike {
+  stateDir?: string;
+  orgs?: Array<{
+    name: string;
+    mspId: string;
+    host: string;
+    ca: { port: number };
+    peers: Array<{ name: string; port: number }>;
+    roles?: string[];
+  }>;
+  channels?: Array<{ name: string; orgs: string[] }>;
+  chaincodes?: Array<{ name: string; channel: string }>;
+  gateway?: { host?: string; port?: number };
+}
+
+export const repoRoot = path.resolve(__dirname, '..', '..');
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Parsed topology; read from CITYLEDGER_TOPOLOGY or network/topology.yaml when absent. */
+  topology?: TopologyLike;
+  /** Parsed config file contents; read from CITYLEDGER_GATEWAY_CONFIG when absent. */
+  file?: Record<string, unknown>;
+}
+
+const envKey = (org: string, what: string) => `CITYLEDGER_${org.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${what}`;
+
+/** Builds and validates the configuration; throws ConfigError listing every problem. */
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const topology = options.topology ?? readStructured<TopologyLike>(env.CITYLEDGER_TOPOLOGY ?? path.join(repoRoot, 'network', 'topology.yaml'));
+  const file = options.file ?? (env.CITYLEDGER_GATEWAY_CONFIG ? readStructured<Record<string, unknown>>(env.CITYLEDGER_GATEWAY_CONFIG) : {});
+  const stateDir = path.resolve(repoRoot, env.CITYLEDGER_STATE_DIR ?? str(file.stateDir) ?? topology.stateDir ?? '.cityledger');
+  const gwDir = path.join(stateDir, 'gateway');
+
+  const defaults = {
+    host: topology.gateway?.host ?? '127.0.0.1',
+    port: topology.gateway?.port ?? 8080,
+    stateDir,
+    database: `sqlite:${path.join(gwDir, 'gateway.db')}`,
+    serve: (topology.orgs ?? []).map((o) => o.name),
+    orgs: (topology.orgs ?? []).map((o) => defaultOrg(o, stateDir)),
+    channels: (topology.channels ?? []).map((c) => ({
+      name: c.name,
+      orgs: c.orgs,
+      chaincodes: (topology.chaincodes ?? []).filter((cc) => cc.channel === c.name).map((cc) => cc.name),
+    })),
+    masterKeyFile: path.join(gwDir, 'master.key'),
+    adminKeysOut: path.join(gwDir, 'admin-keys.json'),
+    timeouts: { evaluate: 5000, endorse: 15000, submit: 5000, commitStatus: 60000, connect: 3000 },
+    conflictRetries: 3,
+    bodyLimit: '256kb',
+    rateLimit: { windowMs: 60000, max: 600 },
+    corsOrigins: [] as string[],
+    logLevel: 'info',
+    webhooks: { maxAttempts: 12, baseDelayMs: 500, maxDelayMs: 300000, timeoutMs: 10000, allowInsecure: false },
+    telemetry: { maxWindow: 4096 },
+  };
+
+  // File values override defaults; orgs merge by name so a file can change one peer without restating all.
+  const merged: Record<string, unknown> = { ...defaults, ...file };
+  if (Array.isArray(file.orgs)) merged.orgs = mergeOrgs(defaults.orgs, file.orgs as Array<Record<string, unknown>>);
+  for (const k of ['timeouts', 'rateLimit', 'webhooks', 'telemetry'] as const)
+    if (file[k]) merged[k] = { ...(defaults[k] as object), ...(file[k] as object) };
+
+  // Env overrides.
+  const setInt = (key: string, v: string | undefined) => {
+    if (v !== undefined) merged[key] = /^[0-9]+$/.test(v) ? Number(v) : v;
+  };
+  if (env.CITYLEDGER_GATEWAY_HOST) merged.host = env.CITYLEDGER_GATEWAY_HOST;
+  setInt('port', env.CITYLEDGER_GATEWAY_PORT);
+  if (env.CITYLEDGER_GATEWAY_DATABASE) merged.database = env.CITYLEDGER_GATEWAY_DATABASE;
+  if (env.CITYLEDGER_GATEWAY_SERVE) merged.serve = env.CITYLEDGER_GATEWAY_SERVE.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.CITYLEDGER_GATEWAY_MASTER_KEY) merged.masterKey = env.CITYLEDGER_GATEWAY_MASTER_KEY;
+  if (env.CITYLEDGER_GATEWAY_METADATA_DIR) merged.metadataDir = env.CITYLEDGER_GATEWAY_METADATA_DIR;
+  if (env.CITYLEDGER_GATEWAY_LOG_LEVEL) merged.logLevel = env.CITYLEDGER_GATEWAY_LOG_LEVEL;
+  if (env.CITYLEDGER_GATEWAY_CORS_ORIGINS) merged.corsOrigins = env.CITYLEDGER_GATEWAY_CORS_ORIGINS.split(',').map((s) => s.trim());
+  if (env.CITYLEDGER_GATEWAY_WEBHOOKS_ALLOW_INSECURE)
+    merged.webhooks = { ...(merged.webhooks as object), allowInsecure: env.CITYLEDGER_GATEWAY_WEBHOOKS_ALLOW_INSECURE === 'true' };
+  merged.orgs = (merged.orgs as Array<Record<string, unknown>>).map((o) => {
+    const name = String(o.name);
+    const ca = { ...(o.ca as object) } as Record<string, unknown>;
+    if (env[envKey(name, 'REGISTRAR_ID')]) ca.registrarId = env[envKey(name, 'REGISTRAR_ID')];
+    if (env[envKey(name, 'REGISTRAR_SECRET')]) ca.registrarSecret = env[envKey(name, 'REGISTRAR_SECRET')];
+    const out: Record<string, unknown> = { ...o, ca };
+    if (env[envKey(name, 'ADMIN_KEY')]) out.adminKey = env[envKey(name, 'ADMIN_KEY')];
+    if (env[envKey(name, 'ADMIN_KEY_FILE')]) out.adminKeyFile = env[envKey(name, 'ADMIN_KEY_FILE')];
+    return out;
+  });
+  if (merged.publicUrl === undefined) {
+    const host = String(merged.host);
+    merged.publicUrl = env.CITYLEDGER_GATEWAY_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${String(merged.port)}`;
+  }
+
+  return validate(ConfigSchema, merged);
+}
+
+function validate<T extends TSchema>(schema: T, value: unknown): Static<T> {
+  const problems = [...Value.Errors(schema, value)].map((e) => `${e.path || '/'}: ${e.message}`);
+  if (problems.length === 0) {
+    const cfg = value as Config;
+    const orgNames = new Set(cfg.orgs.map((o) => o.name));
+    for (const s of cfg.serve) if (!orgNames.has(s)) problems.push(`/serve: unknown org "${s}" (known: ${[...orgNames].join(', ')})`);
+    for (const c of cfg.channels)
+      for (const o of c.orgs) if (!orgNames.has(o)) problems.push(`/channels/${c.name}: unknown org "${o}"`);
+    if (cfg.masterKey !== undefined && decodeKey(cfg.masterKey) === undefined)
+      problems.push('/masterKey: must be 32 bytes, hex (64 chars) or base64');
+  }
+  if (problems.length > 0)
+    throw new ConfigError(`invalid gateway configuration:\n  ${[...new Set(problems)].slice(0, 20).join('\n  ')}`);
+  return value as Static<T>;
+}
+
+/**
+ * Checks that every file the served orgs need exists, so a missing certificate is one clear line at start
+ * instead of a TLS error on the first request.
+ */
+export function checkFiles(cfg: Config): void {
+  const missing: string[] = [];
+  for (const org of servedOrgs(cfg)) {
+    for (const p of org.peers) if (!existsSync(p.tlsCaFile)) missing.push(`${org.name}/${p.name}: peer TLS CA ${p.tlsCaFile}`);
+    if (!existsSync(org.ca.tlsCertFile)) missing.push(`${org.name}: CA TLS certificate ${org.ca.tlsCertFile}`);
+    if (!(org.ca.registrarId && org.ca.registrarSecret) && !existsSync(org.ca.registrarFile))
+      missing.push(`${org.name}: registrar credentials ${org.ca.registrarFile} (or ${envKey(org.name, 'REGISTRAR_ID')}/_SECRET)`);
+  }
+  if (missing.length > 0)
+    throw new ConfigError(
+      `missing files (is the network up? \`npm start\` creates them):\n  ${missing.join('\n  ')}`,
+    );
+}
+
+export function servedOrgs(cfg: Config): OrgConfig[] {
+  return cfg.orgs.filter((o) => cfg.serve.includes(o.name));
+}
+
+export function decodeKey(text: string): Buffer | undefined {
+  const t = text.trim();
+  const buf = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
+  return buf.length === 32 ? buf : undefined;
+}
+
+function defaultOrg(o: NonNullable<TopologyLike['orgs']>[number], stateDir: string): OrgConfig {
+  const orgDir = path.join(stateDir, 'orgs', o.name);
+  return {
+    name: o.name,
+    mspId: o.mspId,
+    roles: o.roles ?? [],
+    peers: o.peers.map((p) => ({
+      name: p.name,
+      endpoint: `${o.host}:${p.port}`,
+      hostAlias: `${p.name}.${o.name}`,
+      tlsCaFile: path.join(orgDir, 'peers', p.name, 'tls', 'ca.crt'),
+    })),
+    ca: {
+      url: `https://${o.host}:${o.ca.port}`,
+      caName: '',
+      tlsCertFile: path.join(orgDir, 'ca', 'tls-cert.pem'),
+      registrarFile: path.join(orgDir, 'registrar', 'enrollment.json'),
+    },
+  };
+}
+
+function mergeOrgs(base: OrgConfig[], overrides: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = base.map((b) => ({ ...b }));
+  for (const o of overrides) {
+    const i = out.findIndex((b) => b.name === o.name);
+    if (i < 0) out.push(o);
+    else out[i] = { ...out[i], ...o, ca: { ...(out[i].ca as object), ...((o.ca as object) ?? {}) } };
+  }
+  return out;
+}
+
+function readStructured<T>(file: string): T {
+  try {
+    return YAML.parse(readFileSync(file, 'utf8')) as T;
+  } catch (err) {
+    throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}

@@ -1,0 +1,231 @@
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { connect, Gateway, hash } from '@hyperledger/fabric-gateway';
+import type { ChaincodeEvent, Checkpoint } from '@hyperledger/fabric-gateway';
+import { OrgConfig, PeerConfig } from '../config';
+import {
+  CommitOutcome,
+  EndorsedTx,
+  EventCheckpoint,
+  EventStream,
+  FabricPort,
+  PeerHealth,
+  ProposalSpec,
+  SigningIdentity,
+  SubmittedTx,
+} from './port';
+import { newLowSSigner } from './signer';
+
+export interface Timeouts {
+  evaluate: number;
+  endorse: number;
+  submit: number;
+  commitStatus: number;
+  connect: number;
+}
+
+/** Fabric validation code names (peer.TxValidationCode), for readable errors. */
+const VALIDATION_CODES: Record<number, string> = {
+  0: 'VALID', 1: 'NIL_ENVELOPE', 2: 'BAD_PAYLOAD', 3: 'BAD_COMMON_HEADER', 4: 'BAD_CREATOR_SIGNATURE',
+  5: 'INVALID_ENDORSER_TRANSACTION', 6: 'INVALID_CONFIG_TRANSACTION', 7: 'UNSUPPORTED_TX_PAYLOAD',
+  8: 'BAD_PROPOSAL_TXID', 9: 'DUPLICATE_TXID', 10: 'ENDORSEMENT_POLICY_FAILURE', 11: 'MVCC_READ_CONFLICT',
+  12: 'PHANTOM_READ_CONFLICT', 13: 'UNKNOWN_TX_TYPE', 14: 'TARGET_CHAIN_NOT_FOUND', 15: 'MARSHAL_TX_ERROR',
+  16: 'NIL_TXACTION', 17: 'EXPIRED_CHAINCODE', 18: 'CHAINCODE_VERSION_CONFLICT', 19: 'BAD_HEADER_EXTENSION',
+  20: 'BAD_CHANNEL_HEADER', 21: 'BAD_RESPONSE_PAYLOAD', 22: 'BAD_RWSET', 23: 'ILLEGAL_WRITESET',
+  24: 'INVALID_WRITESET', 25: 'INVALID_CHAINCODE', 254: 'NOT_VALIDATED', 255: 'INVALID_OTHER_REASON',
+};
+export const validationCodeName = (code: number) => VALIDATION_CODES[code] ?? `CODE_${code}`;
+
+const UNAVAILABLE = 14;
+
+interface PeerClient {
+  org: string;
+  peer: PeerConfig;
+  client: grpc.Client;
+}
+
+/**
+ * FabricPort over @hyperledger/fabric-gateway. One gRPC client per peer endpoint, shared by every
+ * identity; one Gateway connection per (identity, peer), cached (connections are cheap views over the
+ * shared client, but creating one per request leaks). Calls go to the org's first peer and fail over to
+ * the next on UNAVAILABLE; a peer that comes back is used again as soon as its channel reconnects.
+ */
+export class FabricGatewayAdapter implements FabricPort {
+  private readonly peersByOrg = new Map<string, PeerClient[]>();
+  private readonly gateways = new Map<string, Gateway>();
+  private readonly signers = new Map<string, ReturnType<typeof newLowSSigner>>();
+
+  constructor(
+    orgs: OrgConfig[],
+    private readonly timeouts: Timeouts,
+    readFile: (file: string) => Buffer = (f) => readFileSync(f),
+  ) {
+    for (const org of orgs) {
+      this.peersByOrg.set(
+        org.name,
+        org.peers.map((peer) => ({
+          org: org.name,
+          peer,
+          client: new grpc.Client(peer.endpoint, grpc.credentials.createSsl(readFile(peer.tlsCaFile)), {
+            'grpc.ssl_target_name_override': peer.hostAlias,
+            'grpc.default_authority': peer.hostAlias,
+            // Reconnect quickly when a peer returns, so requests recover by themselves.
+            'grpc.initial_reconnect_backoff_ms': 250,
+            'grpc.max_reconnect_backoff_ms': 5000,
+            'grpc.keepalive_time_ms': 60000,
+          }),
+        })),
+      );
+    }
+  }
+
+  async evaluate(identity: SigningIdentity, spec: ProposalSpec): Promise<Uint8Array> {
+    return this.withPeer(identity, (gw) =>
+      gw.getNetwork(spec.channel).getContract(spec.chaincode).evaluate(spec.transaction, proposalOptions(spec)),
+    );
+  }
+
+  async endorse(identity: SigningIdentity, spec: ProposalSpec): Promise<EndorsedTx> {
+    return this.withPeer(identity, async (gw) => {
+      const proposal = gw.getNetwork(spec.channel).getContract(spec.chaincode).newProposal(spec.transaction, proposalOptions(spec));
+      const tx = await proposal.endorse();
+      // The signature is applied lazily; force it now so the persisted bytes are submittable as-is.
+      const signed = gw.newSignedTransaction(tx.getBytes(), await this.signer(identity)(tx.getDigest()));
+      return { txId: tx.getTransactionId(), result: tx.getResult(), bytes: signed.getBytes() };
+    });
+  }
+
+  async submit(identity: SigningIdentity, _channel: string, txBytes: Uint8Array): Promise<SubmittedTx> {
+    return this.withPeer(identity, async (gw) => {
+      const submitted = await gw.newTransaction(txBytes).submit();
+      return { txId: submitted.getTransactionId(), commitBytes: submitted.getBytes() };
+    });
+  }
+
+  async commitStatus(identity: SigningIdentity, _channel: string, commitBytes: Uint8Array): Promise<CommitOutcome> {
+    return this.withPeer(identity, async (gw) => {
+      const status = await gw.newCommit(commitBytes).getStatus();
+      return {
+        txId: status.transactionId,
+        blockNumber: status.blockNumber,
+        code: status.code,
+        codeName: validationCodeName(status.code),
+        successful: status.successful,
+      };
+    });
+  }
+
+  async chaincodeEvents(identity: SigningIdentity, channel: string, chaincode: string, after?: EventCheckpoint): Promise<EventStream> {
+    return this.withPeer(identity, async (gw) => {
+      const checkpoint: Checkpoint | undefined = after
+        ? { getBlockNumber: () => after.blockNumber, getTransactionId: () => after.txId }
+        : undefined;
+      const events = await gw
+        .getNetwork(channel)
+        .getChaincodeEvents(chaincode, checkpoint ? { checkpoint } : { startBlock: 0n });
+      return {
+        close: () => events.close(),
+        async *[Symbol.asyncIterator]() {
+          for await (const e of events as AsyncIterable<ChaincodeEvent>) {
+            yield { blockNumber: e.blockNumber, txId: e.transactionId, chaincode: e.chaincodeName, eventName: e.eventName, payload: e.payload };
+          }
+        },
+      };
+    });
+  }
+
+  async health(org: string): Promise<PeerHealth[]> {
+    const peers = this.peersByOrg.get(org) ?? [];
+    return Promise.all(
+      peers.map(
+        (p) =>
+          new Promise<PeerHealth>((resolve) => {
+            p.client.waitForReady(Date.now() + this.timeouts.connect, (err) =>
+              resolve({ org, peer: p.peer.name, endpoint: p.peer.endpoint, ready: !err, ...(err ? { error: err.message } : {}) }),
+            );
+          }),
+      ),
+    );
+  }
+
+  close(): void {
+    for (const gw of this.gateways.values()) gw.close();
+    this.gateways.clear();
+    for (const peers of this.peersByOrg.values()) for (const p of peers) p.client.close();
+  }
+
+  /** Runs `fn` on the identity's org peers in order, failing over on UNAVAILABLE only. */
+  private async withPeer<T>(identity: SigningIdentity, fn: (gw: Gateway) => Promise<T>): Promise<T> {
+    const peers = this.peersByOrg.get(identity.org);
+    if (!peers || peers.length === 0) throw new Error(`this gateway does not serve org ${identity.org}`);
+    let lastError: unknown;
+    for (const p of orderByReadiness(peers)) {
+      try {
+        return await fn(this.gateway(identity, p));
+      } catch (err) {
+        lastError = err;
+        if ((err as { code?: number }).code !== UNAVAILABLE) throw err;
+      }
+    }
+    throw lastError;
+  }
+
+  private gateway(identity: SigningIdentity, p: PeerClient): Gateway {
+    const key = `${identity.id}\u0000${identity.certificate.length}\u0000${p.peer.endpoint}`;
+    let gw = this.gateways.get(key);
+    if (!gw) {
+      const t = this.timeouts;
+      const deadline = (ms: number) => () => ({ deadline: Date.now() + ms });
+      gw = connect({
+        client: p.client,
+        identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificate) },
+        signer: this.signer(identity),
+        hash: hash.none,
+        evaluateOptions: deadline(t.evaluate),
+        endorseOptions: deadline(t.endorse),
+        submitOptions: deadline(t.submit),
+        commitStatusOptions: deadline(t.commitStatus),
+      });
+      this.gateways.set(key, gw);
+    }
+    return gw;
+  }
+
+  private signer(identity: SigningIdentity) {
+    const key = `${identity.id}\u0000${identity.certificate.length}`;
+    let s = this.signers.get(key);
+    if (!s) {
+      s = newLowSSigner(identity.privateKey);
+      this.signers.set(key, s);
+    }
+    return s;
+  }
+
+  /** Drops cached connections of an identity (key rotation, revocation). */
+  forget(identityId: string): void {
+    for (const [key, gw] of this.gateways) {
+      if (key.startsWith(`${identityId}\u0000`)) {
+        gw.close();
+        this.gateways.delete(key);
+      }
+    }
+    for (const key of this.signers.keys()) if (key.startsWith(`${identityId}\u0000`)) this.signers.delete(key);
+  }
+}
+
+/** Peers whose channel is READY or IDLE first, in configured order, so a dead first peer costs nothing. */
+function orderByReadiness(peers: PeerClient[]): PeerClient[] {
+  const ok = (p: PeerClient) => {
+    const state = p.client.getChannel().getConnectivityState(false);
+    return state !== grpc.connectivityState.TRANSIENT_FAILURE && state !== grpc.connectivityState.SHUTDOWN;
+  };
+  return [...peers.filter(ok), ...peers.filter((p) => !ok(p))];
+}
+
+function proposalOptions(spec: ProposalSpec) {
+  return {
+    arguments: spec.args,
+    ...(spec.transient ? { transientData: spec.transient } : {}),
+    ...(spec.endorsingOrgs ? { endorsingOrganizations: spec.endorsingOrgs } : {}),
+  };
+}

@@ -1,0 +1,126 @@
+import { Problem } from '../problem';
+
+/**
+ * Fabric and chaincode failures → problem+json, in one table. Checks `err.name`, never `instanceof`:
+ * fabric-gateway exports some error classes as types only.
+ */
+
+/** Chaincode error codes (chaincode/common ErrorCodes) → HTTP status. */
+export const CHAINCODE_STATUS: Record<string, number> = {
+  INVALID_ARGUMENT: 400,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  FAILED_PRECONDITION: 422,
+  INTERNAL: 500,
+};
+
+/** gRPC status codes used by the Fabric Gateway service. */
+const GRPC = { DEADLINE_EXCEEDED: 4, PERMISSION_DENIED: 7, FAILED_PRECONDITION: 9, ABORTED: 10, UNAVAILABLE: 14, UNKNOWN: 2 };
+
+export interface ChaincodeErrorBody {
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** The chaincode's coded JSON error, from the first '{' of a message (Fabric prefixes its own text). */
+export function parseChaincodeError(text: string | undefined): ChaincodeErrorBody | undefined {
+  if (!text) return undefined;
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (start < 0 || end < start) return undefined;
+  try {
+    const body = JSON.parse(text.slice(start, end + 1)) as Partial<ChaincodeErrorBody>;
+    if (typeof body.code !== 'string' || !/^[A-Z][A-Z_]*$/.test(body.code)) return undefined;
+    return {
+      code: body.code,
+      message: typeof body.message === 'string' ? body.message : '',
+      details: typeof body.details === 'object' && body.details !== null ? body.details : {},
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+interface FabricErrorLike {
+  name?: string;
+  message?: string;
+  code?: number;
+  details?: Array<{ address?: string; mspId?: string; message?: string }>;
+  transactionId?: string;
+}
+
+/** A read conflict: the whole flow may be retried from a new proposal. */
+export class ReadConflict extends Error {
+  override name = 'ReadConflict';
+  constructor(
+    readonly txId: string,
+    readonly codeName: string,
+  ) {
+    super(`transaction ${txId} was invalidated by a concurrent update (${codeName})`);
+  }
+}
+
+/** A transaction that reached the ledger but was marked invalid for another reason. */
+export class TxInvalid extends Error {
+  override name = 'TxInvalid';
+  constructor(
+    readonly txId: string,
+    readonly codeName: string,
+    readonly blockNumber: bigint,
+  ) {
+    super(`transaction ${txId} was committed as invalid: ${codeName}`);
+  }
+}
+
+export function toProblem(err: unknown, txId?: string): Problem {
+  if (err instanceof Problem) return err;
+  const e = (err ?? {}) as FabricErrorLike;
+  const tx = e.transactionId ?? txId;
+  const withTx = tx ? { txId: tx } : {};
+
+  if (e.name === 'ReadConflict') {
+    const rc = err as ReadConflict;
+    return new Problem(409, 'READ_CONFLICT', `${rc.message}; retries exhausted, try again`, { txId: rc.txId });
+  }
+  if (e.name === 'TxInvalid') {
+    const ti = err as TxInvalid;
+    const status = ti.codeName === 'ENDORSEMENT_POLICY_FAILURE' ? 403 : 502;
+    return new Problem(status, `TX_${ti.codeName}`, ti.message, { txId: ti.txId, blockNumber: ti.blockNumber.toString() });
+  }
+  if (e.name === 'CommitError') {
+    return new Problem(502, 'TX_INVALID', e.message ?? 'transaction invalid', withTx);
+  }
+
+  // A chaincode refusal, wherever Fabric put the text: per-peer details first, then the message.
+  const texts = [...(e.details ?? []).map((d) => d.message), e.message];
+  for (const t of texts) {
+    const body = parseChaincodeError(t);
+    if (body) {
+      const status = CHAINCODE_STATUS[body.code] ?? 500;
+      return new Problem(status, body.code, body.message, { ...withTx, details: body.details });
+    }
+  }
+
+  const isFabric = ['GatewayError', 'EndorseError', 'SubmitError', 'CommitStatusError'].includes(e.name ?? '');
+  if (isFabric || typeof e.code === 'number') {
+    const peers = (e.details ?? []).map((d) => `${d.mspId ?? '?'}@${d.address ?? '?'}: ${d.message ?? ''}`).join('; ');
+    const detail = peers ? `${e.message ?? ''} (${peers})` : (e.message ?? 'Fabric error');
+    switch (e.code) {
+      case GRPC.DEADLINE_EXCEEDED:
+        return new Problem(504, 'TIMEOUT', tx ? `timed out; transaction ${tx} may still commit: poll its status` : 'timed out', withTx);
+      case GRPC.UNAVAILABLE:
+        return new Problem(503, 'NO_ENDORSERS', `no peer available: ${detail}`, withTx);
+      case GRPC.PERMISSION_DENIED:
+        return new Problem(403, 'ACCESS_DENIED', detail, withTx);
+      case GRPC.FAILED_PRECONDITION:
+        return /access denied|creator|not authorized/i.test(detail)
+          ? new Problem(403, 'ACCESS_DENIED', detail, withTx)
+          : new Problem(503, 'CHAINCODE_UNAVAILABLE', detail, withTx);
+      default:
+        return new Problem(502, 'FABRIC_ERROR', detail, withTx);
+    }
+  }
+  return new Problem(500, 'INTERNAL', 'internal error', withTx);
+}

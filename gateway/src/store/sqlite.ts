@@ -1,0 +1,46 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Db } from './db';
+
+/** SQLite via better-sqlite3: WAL mode, synchronous=FULL so an acknowledged write survives a crash. */
+export class SqliteDb implements Db {
+  readonly dialect = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return Promise.resolve(this.stmt(sql).all(...params) as T[]);
+  }
+  get<T>(sql: string, params: unknown[] = []): Promise<T | undefined> {
+    return Promise.resolve(this.stmt(sql).get(...params) as T | undefined);
+  }
+  run(sql: string, params: unknown[] = []): Promise<{ changes: number }> {
+    if (/^\s*(CREATE|ALTER|DROP)/i.test(sql)) {
+      this.db.exec(sql);
+      return Promise.resolve({ changes: 0 });
+    }
+    return Promise.resolve({ changes: this.stmt(sql).run(...params).changes });
+  }
+  close(): Promise<void> {
+    this.db.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,382 @@
+import { Db, ddl } from './db';
+import { PostgresDb } from './postgres';
+import { SqliteDb } from './sqlite';
+
+/** Rows as stored. Bytes are base64 TEXT; block numbers decimal TEXT (portable across SQLite and PostgreSQL). */
+export interface UserRow {
+  id: string;
+  org: string;
+  enrollment_id: string;
+  role: string;
+  attrs: string;
+  certificate: string;
+  key_enc: string;
+  is_admin: number;
+  created_at: string;
+  disabled_at: string | null;
+}
+export interface ApiKeyRow {
+  id: string;
+  user_id: string;
+  hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+export interface IdempotencyRow {
+  principal: string;
+  key: string;
+  request_hash: string;
+  owner: string;
+  tx_id: string | null;
+  status: number | null;
+  response: string | null;
+  created_at: string;
+}
+export interface TxRow {
+  tx_id: string;
+  user_id: string;
+  org: string;
+  channel: string;
+  chaincode: string;
+  transaction_name: string;
+  state: 'endorsed' | 'submitted' | 'committed' | 'invalid' | 'failed';
+  tx_bytes: string | null;
+  commit_bytes: string | null;
+  result: string | null;
+  block_number: string | null;
+  validation_code: string | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+export interface EventRow {
+  seq: number;
+  channel: string;
+  chaincode: string;
+  block_number: string;
+  tx_id: string;
+  event_name: string;
+  payload: string;
+  created_at: string;
+}
+export interface WebhookRow {
+  id: string;
+  user_id: string;
+  org: string;
+  url: string;
+  secret_enc: string;
+  channel: string | null;
+  chaincode: string | null;
+  event_name: string | null;
+  last_seq: number;
+  failures: number;
+  created_at: string;
+  disabled_at: string | null;
+}
+export interface ReadingRow {
+  id: number;
+  vehicle_id: string;
+  reading: string;
+  leaf: string;
+  window_id: string | null;
+  idx: number | null;
+  received_at: string;
+}
+export interface WindowRow {
+  id: string;
+  vehicle_id: string;
+  root: string;
+  size: number;
+  first_reading: number;
+  last_reading: number;
+  created_at: string;
+}
+export interface ProjectionRow {
+  channel: string;
+  chaincode: string;
+  entity: string;
+  entity_id: string;
+  status: string | null;
+  data: string;
+  seq: number;
+  updated_at: string;
+}
+
+export function openDb(url: string): Db {
+  if (url.startsWith('sqlite:')) return new SqliteDb(url.slice('sqlite:'.length));
+  return new PostgresDb(url);
+}
+
+const now = () => new Date().toISOString();
+
+/** All persistence, one small method per query. */
+export class Store {
+  constructor(readonly db: Db) {}
+
+  async migrate(): Promise<void> {
+    const { serial } = ddl(this.db);
+    const statements = [
+      `CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, org TEXT NOT NULL, enrollment_id TEXT NOT NULL, role TEXT NOT NULL,
+        attrs TEXT NOT NULL, certificate TEXT NOT NULL, key_enc TEXT NOT NULL, is_admin INTEGER NOT NULL, created_at TEXT NOT NULL, disabled_at TEXT)`,
+      `CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, hash TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)`,
+      `CREATE TABLE IF NOT EXISTS idempotency (principal TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, owner TEXT NOT NULL,
+        tx_id TEXT, status INTEGER, response TEXT, created_at TEXT NOT NULL, PRIMARY KEY (principal, key))`,
+      `CREATE TABLE IF NOT EXISTS transactions (tx_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, org TEXT NOT NULL, channel TEXT NOT NULL,
+        chaincode TEXT NOT NULL, transaction_name TEXT NOT NULL, state TEXT NOT NULL, tx_bytes TEXT, commit_bytes TEXT, result TEXT,
+        block_number TEXT, validation_code TEXT, error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS transactions_state ON transactions (state)`,
+      `CREATE TABLE IF NOT EXISTS checkpoints (listener TEXT PRIMARY KEY, block_number TEXT NOT NULL, tx_id TEXT, updated_at TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS events (seq ${serial}, channel TEXT NOT NULL, chaincode TEXT NOT NULL, block_number TEXT NOT NULL,
+        tx_id TEXT NOT NULL, event_name TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (channel, chaincode, tx_id))`,
+      `CREATE TABLE IF NOT EXISTS webhooks (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, org TEXT NOT NULL, url TEXT NOT NULL, secret_enc TEXT NOT NULL,
+        channel TEXT, chaincode TEXT, event_name TEXT, last_seq INTEGER NOT NULL, failures INTEGER NOT NULL, created_at TEXT NOT NULL, disabled_at TEXT)`,
+      `CREATE TABLE IF NOT EXISTS readings (id ${serial}, vehicle_id TEXT NOT NULL, reading TEXT NOT NULL, leaf TEXT NOT NULL,
+        window_id TEXT, idx INTEGER, received_at TEXT NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS readings_vehicle ON readings (vehicle_id, window_id, id)`,
+      `CREATE TABLE IF NOT EXISTS windows (id TEXT PRIMARY KEY, vehicle_id TEXT NOT NULL, root TEXT NOT NULL, size INTEGER NOT NULL,
+        first_reading INTEGER NOT NULL, last_reading INTEGER NOT NULL, created_at TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS metadata (chaincode TEXT PRIMARY KEY, json TEXT NOT NULL, fetched_at TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS projections (channel TEXT NOT NULL, chaincode TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
+        status TEXT, data TEXT NOT NULL, seq INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (channel, chaincode, entity, entity_id))`,
+      `CREATE INDEX IF NOT EXISTS projections_status ON projections (chaincode, entity, status, entity_id)`,
+    ];
+    for (const s of statements) await this.db.run(s);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  // ---- users and keys
+  async insertUser(u: Omit<UserRow, 'created_at' | 'disabled_at'>): Promise<void> {
+    await this.db.run(
+      'INSERT INTO users (id, org, enrollment_id, role, attrs, certificate, key_enc, is_admin, created_at) VALUES (?,?,?,?,?,?,?,?,?)',
+      [u.id, u.org, u.enrollment_id, u.role, u.attrs, u.certificate, u.key_enc, u.is_admin, now()],
+    );
+  }
+  getUser(id: string): Promise<UserRow | undefined> {
+    return this.db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
+  }
+  listUsers(org: string): Promise<UserRow[]> {
+    return this.db.all<UserRow>('SELECT * FROM users WHERE org = ? ORDER BY id', [org]);
+  }
+  async disableUser(id: string): Promise<void> {
+    await this.db.run('UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL', [now(), id]);
+  }
+  async insertApiKey(k: { id: string; user_id: string; hash: string }): Promise<void> {
+    await this.db.run('INSERT INTO api_keys (id, user_id, hash, created_at) VALUES (?,?,?,?)', [k.id, k.user_id, k.hash, now()]);
+  }
+  getApiKey(id: string): Promise<ApiKeyRow | undefined> {
+    return this.db.get<ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
+  }
+  listApiKeys(userId: string): Promise<ApiKeyRow[]> {
+    return this.db.all<ApiKeyRow>('SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at', [userId]);
+  }
+  async revokeApiKey(id: string): Promise<boolean> {
+    return (await this.db.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now(), id])).changes > 0;
+  }
+
+  // ---- idempotency
+  /** Claims a key; false when it already exists (then read it with getIdempotency). */
+  async claimIdempotency(principal: string, key: string, requestHash: string, owner: string): Promise<boolean> {
+    const res = await this.db.run(
+      'INSERT INTO idempotency (principal, key, request_hash, owner, created_at) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING',
+      [principal, key, requestHash, owner, now()],
+    );
+    return res.changes > 0;
+  }
+  getIdempotency(principal: string, key: string): Promise<IdempotencyRow | undefined> {
+    return this.db.get<IdempotencyRow>('SELECT * FROM idempotency WHERE principal = ? AND key = ?', [principal, key]);
+  }
+  /** Takes over a claim left by a dead process; false when another live owner took it first. */
+  async takeOverIdempotency(principal: string, key: string, fromOwner: string, toOwner: string): Promise<boolean> {
+    const res = await this.db.run('UPDATE idempotency SET owner = ? WHERE principal = ? AND key = ? AND owner = ? AND response IS NULL', [
+      toOwner,
+      principal,
+      key,
+      fromOwner,
+    ]);
+    return res.changes > 0;
+  }
+  async setIdempotencyTx(principal: string, key: string, txId: string): Promise<void> {
+    await this.db.run('UPDATE idempotency SET tx_id = ? WHERE principal = ? AND key = ?', [txId, principal, key]);
+  }
+  async completeIdempotency(principal: string, key: string, status: number, response: string): Promise<void> {
+    await this.db.run('UPDATE idempotency SET status = ?, response = ? WHERE principal = ? AND key = ?', [status, response, principal, key]);
+  }
+  async releaseIdempotency(principal: string, key: string): Promise<void> {
+    await this.db.run('DELETE FROM idempotency WHERE principal = ? AND key = ? AND response IS NULL', [principal, key]);
+  }
+
+  // ---- transactions
+  async insertTx(t: Pick<TxRow, 'tx_id' | 'user_id' | 'org' | 'channel' | 'chaincode' | 'transaction_name' | 'tx_bytes' | 'result'>): Promise<void> {
+    const ts = now();
+    await this.db.run(
+      `INSERT INTO transactions (tx_id, user_id, org, channel, chaincode, transaction_name, state, tx_bytes, result, created_at, updated_at)
+       VALUES (?,?,?,?,?,?,'endorsed',?,?,?,?) ON CONFLICT DO NOTHING`,
+      [t.tx_id, t.user_id, t.org, t.channel, t.chaincode, t.transaction_name, t.tx_bytes, t.result, ts, ts],
+    );
+  }
+  async updateTx(txId: string, patch: Partial<Pick<TxRow, 'state' | 'commit_bytes' | 'block_number' | 'validation_code' | 'error'>>): Promise<void> {
+    const cols = Object.keys(patch) as Array<keyof typeof patch>;
+    if (cols.length === 0) return;
+    await this.db.run(`UPDATE transactions SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE tx_id = ?`, [
+      ...cols.map((c) => patch[c] ?? null),
+      now(),
+      txId,
+    ]);
+  }
+  getTx(txId: string): Promise<TxRow | undefined> {
+    return this.db.get<TxRow>('SELECT * FROM transactions WHERE tx_id = ?', [txId]);
+  }
+  pendingTxs(): Promise<TxRow[]> {
+    return this.db.all<TxRow>("SELECT * FROM transactions WHERE state IN ('endorsed','submitted') ORDER BY created_at");
+  }
+
+  // ---- events and checkpoints
+  getCheckpoint(listener: string): Promise<{ block_number: string; tx_id: string | null } | undefined> {
+    return this.db.get('SELECT block_number, tx_id FROM checkpoints WHERE listener = ?', [listener]);
+  }
+  async saveCheckpoint(listener: string, blockNumber: bigint, txId: string | null): Promise<void> {
+    await this.db.run(
+      `INSERT INTO checkpoints (listener, block_number, tx_id, updated_at) VALUES (?,?,?,?)
+       ON CONFLICT (listener) DO UPDATE SET block_number = excluded.block_number, tx_id = excluded.tx_id, updated_at = excluded.updated_at`,
+      [listener, blockNumber.toString(), txId, now()],
+    );
+  }
+  /** Stores an event once (a replay after a crash hits the unique key); returns its sequence number. */
+  async insertEvent(e: Omit<EventRow, 'seq' | 'created_at'>): Promise<{ seq: number; inserted: boolean }> {
+    const res = await this.db.run(
+      `INSERT INTO events (channel, chaincode, block_number, tx_id, event_name, payload, created_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`,
+      [e.channel, e.chaincode, e.block_number, e.tx_id, e.event_name, e.payload, now()],
+    );
+    const row = await this.db.get<{ seq: number | string }>('SELECT seq FROM events WHERE channel = ? AND chaincode = ? AND tx_id = ?', [
+      e.channel,
+      e.chaincode,
+      e.tx_id,
+    ]);
+    return { seq: Number(row?.seq), inserted: res.changes > 0 };
+  }
+  async eventsAfter(seq: number, limit: number, filter: EventFilter = {}): Promise<EventRow[]> {
+    const where = ['seq > ?'];
+    const params: unknown[] = [seq];
+    if (filter.channels) {
+      if (filter.channels.length === 0) return [];
+      where.push(`channel IN (${filter.channels.map(() => '?').join(',')})`);
+      params.push(...filter.channels);
+    }
+    for (const [col, v] of [['channel', filter.channel], ['chaincode', filter.chaincode], ['event_name', filter.eventName]] as const)
+      if (v) {
+        where.push(`${col} = ?`);
+        params.push(v);
+      }
+    const rows = await this.db.all<EventRow>(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${Math.floor(limit)}`, params);
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  // ---- webhooks
+  async insertWebhook(w: Omit<WebhookRow, 'created_at' | 'disabled_at' | 'failures'>): Promise<void> {
+    await this.db.run(
+      `INSERT INTO webhooks (id, user_id, org, url, secret_enc, channel, chaincode, event_name, last_seq, failures, created_at)
+       VALUES (?,?,?,?,?,?,?,?,?,0,?)`,
+      [w.id, w.user_id, w.org, w.url, w.secret_enc, w.channel, w.chaincode, w.event_name, w.last_seq, now()],
+    );
+  }
+  activeWebhooks(): Promise<WebhookRow[]> {
+    return this.db.all<WebhookRow>('SELECT * FROM webhooks WHERE disabled_at IS NULL ORDER BY created_at');
+  }
+  getWebhook(id: string): Promise<WebhookRow | undefined> {
+    return this.db.get<WebhookRow>('SELECT * FROM webhooks WHERE id = ?', [id]);
+  }
+  listWebhooks(userId: string): Promise<WebhookRow[]> {
+    return this.db.all<WebhookRow>('SELECT * FROM webhooks WHERE user_id = ? AND disabled_at IS NULL ORDER BY created_at', [userId]);
+  }
+  async webhookDelivered(id: string, seq: number): Promise<void> {
+    await this.db.run('UPDATE webhooks SET last_seq = ?, failures = 0 WHERE id = ? AND last_seq < ?', [seq, id, seq]);
+  }
+  async webhookFailed(id: string): Promise<void> {
+    await this.db.run('UPDATE webhooks SET failures = failures + 1 WHERE id = ?', [id]);
+  }
+  async disableWebhook(id: string): Promise<void> {
+    await this.db.run('UPDATE webhooks SET disabled_at = ? WHERE id = ?', [now(), id]);
+  }
+
+  // ---- telemetry
+  async insertReading(vehicleId: string, reading: string, leaf: string): Promise<number> {
+    await this.db.run('INSERT INTO readings (vehicle_id, reading, leaf, received_at) VALUES (?,?,?,?)', [vehicleId, reading, leaf, now()]);
+    const row = await this.db.get<{ id: number | string }>('SELECT MAX(id) AS id FROM readings WHERE vehicle_id = ? AND leaf = ?', [vehicleId, leaf]);
+    return Number(row?.id);
+  }
+  async openReadings(vehicleId: string, limit: number): Promise<ReadingRow[]> {
+    const rows = await this.db.all<ReadingRow>(`SELECT * FROM readings WHERE vehicle_id = ? AND window_id IS NULL ORDER BY id LIMIT ${Math.floor(limit)}`, [vehicleId]);
+    return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  }
+  async getReading(id: number): Promise<ReadingRow | undefined> {
+    const r = await this.db.get<ReadingRow>('SELECT * FROM readings WHERE id = ?', [id]);
+    return r && { ...r, id: Number(r.id) };
+  }
+  async windowReadings(windowId: string): Promise<ReadingRow[]> {
+    const rows = await this.db.all<ReadingRow>('SELECT * FROM readings WHERE window_id = ? ORDER BY idx', [windowId]);
+    return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  }
+  /** Seals a window: its row first, then the readings (ids listed, so readings arriving meanwhile stay open). */
+  async insertWindow(w: Omit<WindowRow, 'created_at'>, readingIds: number[]): Promise<void> {
+    await this.db.run('INSERT INTO windows (id, vehicle_id, root, size, first_reading, last_reading, created_at) VALUES (?,?,?,?,?,?,?)', [
+      w.id,
+      w.vehicle_id,
+      w.root,
+      w.size,
+      w.first_reading,
+      w.last_reading,
+      now(),
+    ]);
+    for (let i = 0; i < readingIds.length; i++)
+      await this.db.run('UPDATE readings SET window_id = ?, idx = ? WHERE id = ? AND window_id IS NULL', [w.id, i, readingIds[i]]);
+  }
+  getWindow(id: string): Promise<WindowRow | undefined> {
+    return this.db.get<WindowRow>('SELECT * FROM windows WHERE id = ?', [id]);
+  }
+
+  // ---- metadata
+  async saveMetadata(chaincode: string, json: string): Promise<void> {
+    await this.db.run(
+      `INSERT INTO metadata (chaincode, json, fetched_at) VALUES (?,?,?) ON CONFLICT (chaincode) DO UPDATE SET json = excluded.json, fetched_at = excluded.fetched_at`,
+      [chaincode, json, now()],
+    );
+  }
+  allMetadata(): Promise<Array<{ chaincode: string; json: string }>> {
+    return this.db.all('SELECT chaincode, json FROM metadata');
+  }
+
+  // ---- read tables
+  async upsertProjection(p: Omit<ProjectionRow, 'updated_at'>): Promise<void> {
+    await this.db.run(
+      `INSERT INTO projections (channel, chaincode, entity, entity_id, status, data, seq, updated_at) VALUES (?,?,?,?,?,?,?,?)
+       ON CONFLICT (channel, chaincode, entity, entity_id) DO UPDATE SET status = excluded.status, data = excluded.data,
+       seq = excluded.seq, updated_at = excluded.updated_at WHERE projections.seq < excluded.seq`,
+      [p.channel, p.chaincode, p.entity, p.entity_id, p.status, p.data, p.seq, now()],
+    );
+  }
+  async listProjections(q: { chaincode: string; entity: string; status?: string; after?: string; limit: number; channels: string[] }): Promise<ProjectionRow[]> {
+    if (q.channels.length === 0) return [];
+    const where = ['chaincode = ?', 'entity = ?', `channel IN (${q.channels.map(() => '?').join(',')})`];
+    const params: unknown[] = [q.chaincode, q.entity, ...q.channels];
+    if (q.status) {
+      where.push('status = ?');
+      params.push(q.status);
+    }
+    if (q.after) {
+      where.push('entity_id > ?');
+      params.push(q.after);
+    }
+    return this.db.all<ProjectionRow>(`SELECT * FROM projections WHERE ${where.join(' AND ')} ORDER BY entity_id LIMIT ${Math.floor(q.limit)}`, params);
+  }
+}
+
+export interface EventFilter {
+  channel?: string;
+  chaincode?: string;
+  eventName?: string;
+  /** Only these channels (the caller's org's channels). */
+  channels?: string[];
+}
