@@ -1,0 +1,208 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CommandError, retry, run } from './exec';
+import { Paths } from './paths';
+import { ProcessSpec } from './processes';
+import { OrgSpec } from './topology';
+
+/**
+ * Each org runs its own Fabric CA (TLS on). Every certificate of the org — peers, orderers, admins,
+ * users, TLS server and client certificates — comes from it, never from cryptogen. NodeOUs classify
+ * identities by the OU the CA stamps from the registered type (client, peer, orderer, admin).
+ */
+export const caName = (org: OrgSpec) => `ca-${org.name}`;
+export const caUrl = (org: OrgSpec) => `https://${org.host}:${org.ca.port}`;
+export const caProcess = (org: OrgSpec) => `ca.${org.name}`;
+
+export type IdentityType = 'client' | 'peer' | 'orderer' | 'admin';
+
+export interface IdentityRequest {
+  name: string;
+  type: IdentityType;
+  /** Certificate attributes, all added to the enrolment certificate (`ecert`). */
+  attrs?: Record<string, string>;
+  /** Extra registrar rights (hf.* attributes, not in the certificate). */
+  registrarAttrs?: Record<string, string>;
+  /** Host names a TLS certificate is valid for. */
+  tlsHosts?: string[];
+  tls: boolean;
+}
+
+/** Secrets of the org's bootstrap registrar and of the identities the tooling registered. */
+function secretsFile(paths: Paths, org: OrgSpec): string {
+  return path.join(paths.org(org.name), 'secrets.json');
+}
+
+function secrets(paths: Paths, org: OrgSpec): Record<string, string> {
+  const file = secretsFile(paths, org);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+}
+
+function secretFor(paths: Paths, org: OrgSpec, name: string): string {
+  const all = secrets(paths, org);
+  if (!all[name]) {
+    all[name] = randomBytes(18).toString('base64url');
+    mkdirSync(paths.org(org.name), { recursive: true });
+    writeFileSync(secretsFile(paths, org), JSON.stringify(all, null, 2), { mode: 0o600 });
+  }
+  return all[name];
+}
+
+export function caProcessSpec(paths: Paths, org: OrgSpec): ProcessSpec {
+  return {
+    name: caProcess(org),
+    command: paths.binary('fabric-ca-server'),
+    args: [
+      'start',
+      '-H',
+      paths.caHome(org.name),
+      '-b',
+      `registrar:${secretFor(paths, org, 'registrar')}`,
+      '--address',
+      org.host,
+      '--port',
+      String(org.ca.port),
+      '--ca.name',
+      caName(org),
+      '--csr.cn',
+      `ca.${org.name}`,
+      '--csr.hosts',
+      `localhost,127.0.0.1,${org.host}`,
+      '--tls.enabled',
+      '--operations.listenaddress',
+      `${org.host}:${org.ca.operationsPort}`,
+    ],
+    env: { ...process.env },
+  };
+}
+
+export async function waitForCa(paths: Paths, org: OrgSpec): Promise<void> {
+  await retry(`CA of ${org.name}`, async () => {
+    const res = await fetch(`http://${org.host}:${org.ca.operationsPort}/healthz`);
+    if (!res.ok) throw new Error(`healthz ${res.status}`);
+    if (!existsSync(paths.caTlsCert(org.name))) throw new Error('no TLS certificate yet');
+  });
+}
+
+function clientArgs(paths: Paths, org: OrgSpec): string[] {
+  return ['--caname', caName(org), '--tls.certfiles', paths.caTlsCert(org.name)];
+}
+
+async function caClient(paths: Paths, org: OrgSpec, home: string, args: string[]): Promise<string> {
+  mkdirSync(home, { recursive: true });
+  return run(paths.binary('fabric-ca-client'), [...args, ...clientArgs(paths, org), '-H', home]);
+}
+
+/** Enrols the bootstrap registrar once; its MSP signs every later registration. */
+export async function enrollRegistrar(paths: Paths, org: OrgSpec): Promise<void> {
+  const home = paths.registrar(org.name);
+  if (existsSync(path.join(home, 'msp', 'signcerts', 'cert.pem'))) return;
+  const secret = secretFor(paths, org, 'registrar');
+  const url = caUrl(org).replace('https://', `https://registrar:${encodeURIComponent(secret)}@`);
+  await caClient(paths, org, home, ['enroll', '-u', url, '-M', path.join(home, 'msp')]);
+}
+
+const attrList = (attrs: Record<string, string>, ecert: boolean) =>
+  Object.entries(attrs)
+    .map(([k, v]) => `${k}=${v.includes(',') ? `"${v}"` : v}${ecert ? ':ecert' : ''}`)
+    .join(',');
+
+/**
+ * Registers (if new) and enrols an identity into `dir/msp`, and with `tls` also a TLS certificate into
+ * `dir/tls` (server.crt, server.key, ca.crt). Idempotent: an identity already enrolled is left alone.
+ */
+export async function enrollIdentity(paths: Paths, org: OrgSpec, dir: string, req: IdentityRequest): Promise<void> {
+  const mspDone = existsSync(path.join(dir, 'msp', 'signcerts', 'cert.pem'));
+  const tlsDone = !req.tls || existsSync(path.join(dir, 'tls', 'server.crt'));
+  if (mspDone && tlsDone) return;
+  const secret = secretFor(paths, org, `${req.type}:${req.name}`);
+  const attrs = [attrList(req.attrs ?? {}, true), attrList(req.registrarAttrs ?? {}, false)].filter(Boolean).join(',');
+  try {
+    await caClient(paths, org, paths.registrar(org.name), [
+      'register',
+      '-u',
+      caUrl(org),
+      '--id.name',
+      req.name,
+      '--id.secret',
+      secret,
+      '--id.type',
+      req.type,
+      ...(attrs ? ['--id.attrs', attrs] : []),
+    ]);
+  } catch (err) {
+    if (!(err instanceof CommandError && /already registered/i.test(err.output))) throw err;
+  }
+  const url = caUrl(org).replace('https://', `https://${req.name}:${encodeURIComponent(secret)}@`);
+  const home = path.join(dir, '.ca-client');
+  if (!mspDone) {
+    const msp = path.join(dir, 'msp');
+    rmSync(msp, { recursive: true, force: true });
+    await caClient(paths, org, home, ['enroll', '-u', url, '-M', msp, '--csr.cn', req.name]);
+    normaliseMsp(msp);
+    writeNodeOUs(msp);
+  }
+  if (!tlsDone) {
+    const staging = path.join(dir, '.tls-enrolment');
+    rmSync(staging, { recursive: true, force: true });
+    const hosts = req.tlsHosts ?? ['localhost', '127.0.0.1'];
+    await caClient(paths, org, home, [
+      'enroll',
+      '-u',
+      url,
+      '-M',
+      staging,
+      '--enrollment.profile',
+      'tls',
+      '--csr.cn',
+      req.name,
+      '--csr.hosts',
+      hosts.join(','),
+    ]);
+    const tls = path.join(dir, 'tls');
+    mkdirSync(tls, { recursive: true });
+    copyFileSync(path.join(staging, 'signcerts', 'cert.pem'), path.join(tls, 'server.crt'));
+    copyFileSync(onlyFile(path.join(staging, 'keystore')), path.join(tls, 'server.key'));
+    copyFileSync(onlyFile(path.join(staging, 'tlscacerts')), path.join(tls, 'ca.crt'));
+    rmSync(staging, { recursive: true, force: true });
+  }
+  rmSync(home, { recursive: true, force: true });
+}
+
+function onlyFile(dir: string): string {
+  const files = readdirSync(dir);
+  if (files.length !== 1) throw new Error(`expected exactly one file in ${dir}, found ${files.length}`);
+  return path.join(dir, files[0]);
+}
+
+/** Fabric CA names files after host and port; fixed names keep config.yaml and the tooling simple. */
+function normaliseMsp(msp: string): void {
+  const cacerts = path.join(msp, 'cacerts');
+  const file = onlyFile(cacerts);
+  if (path.basename(file) !== 'ca.pem') {
+    copyFileSync(file, path.join(cacerts, 'ca.pem'));
+    rmSync(file);
+  }
+  const keystore = path.join(msp, 'keystore');
+  copyFileSync(onlyFile(keystore), path.join(msp, 'key.pem'));
+}
+
+export function writeNodeOUs(msp: string): void {
+  const ou = (name: string) =>
+    `  ${name}OUIdentifier:\n    Certificate: cacerts/ca.pem\n    OrganizationalUnitIdentifier: ${name.toLowerCase()}\n`;
+  writeFileSync(
+    path.join(msp, 'config.yaml'),
+    `NodeOUs:\n  Enable: true\n${ou('Client')}${ou('Peer')}${ou('Admin')}${ou('Orderer')}`,
+  );
+}
+
+/** The org's MSP as the channel configuration sees it: root CA for identities and for TLS. */
+export function writeOrgMsp(paths: Paths, org: OrgSpec): void {
+  const msp = paths.orgMsp(org.name);
+  for (const sub of ['cacerts', 'tlscacerts']) {
+    mkdirSync(path.join(msp, sub), { recursive: true });
+    copyFileSync(paths.caCert(org.name), path.join(msp, sub, 'ca.pem'));
+  }
+  writeNodeOUs(msp);
+}

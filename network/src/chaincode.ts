@@ -1,0 +1,258 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { adminEnv, channelPeers } from './channels';
+import { CommandError, retry, run } from './exec';
+import { ordererDir, peerDir } from './nodes';
+import { Paths } from './paths';
+import { ProcessSpec } from './processes';
+import { channel, channelOrderers, ChaincodeSpec, Node, PeerSpec, repoRoot, Topology } from './topology';
+
+/**
+ * Chaincode runs as a service (CCaaS): the tooling starts each chaincode's server process itself and the
+ * peers dial it, as the package's connection.json says. The package holds no code, so its label carries
+ * a hash of the built code: a code change makes a new package, and a new definition (sequence + 1) is
+ * approved and committed — an upgrade that keeps the ledger.
+ */
+export interface Deployment {
+  label: string;
+  packageId: string;
+  packageFile: string;
+  /** Identifies code + definition (policy, collections): what the committed definition's version holds. */
+  version: string;
+}
+
+const CHAINCODE_TLS_IDENTITY = 'chaincode-server';
+
+export function chaincodeTlsDir(paths: Paths, t: Topology): string {
+  return path.join(paths.identity(t.orgs[0].name, 'users', CHAINCODE_TLS_IDENTITY), 'tls');
+}
+export const chaincodeTlsIdentity = CHAINCODE_TLS_IDENTITY;
+
+function hashTree(hash: ReturnType<typeof createHash>, dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir).sort()) {
+    const p = path.join(dir, entry);
+    if (statSync(p).isDirectory()) hashTree(hash, p);
+    else if (!entry.endsWith('.map') && !entry.endsWith('.tsbuildinfo')) hash.update(entry).update(readFileSync(p));
+  }
+}
+
+/** Hash of what the chaincode server runs: its build output and the shared library's, plus manifests. */
+export function codeHash(cc: ChaincodeSpec): string {
+  const hash = createHash('sha256');
+  for (const pkg of [path.join(repoRoot, cc.path), path.join(repoRoot, 'chaincode', 'common')]) {
+    hash.update(readFileSync(path.join(pkg, 'package.json')));
+    hashTree(hash, path.join(pkg, 'dist'));
+  }
+  return hash.digest('hex');
+}
+
+function collectionsConfig(cc: ChaincodeSpec): string | undefined {
+  if (!cc.collections?.length) return undefined;
+  return JSON.stringify(
+    cc.collections.map((c) => ({
+      name: c.name,
+      policy: c.policy,
+      requiredPeerCount: c.requiredPeerCount,
+      maxPeerCount: c.maxPeerCount,
+      blockToLive: c.blockToLive,
+      memberOnlyRead: c.memberOnlyRead,
+      memberOnlyWrite: c.memberOnlyWrite,
+      ...(c.endorsementPolicy ? { endorsementPolicy: { signaturePolicy: c.endorsementPolicy } } : {}),
+    })),
+  );
+}
+
+export async function packageChaincode(paths: Paths, t: Topology, cc: ChaincodeSpec): Promise<Deployment> {
+  const code = codeHash(cc).slice(0, 12);
+  const definition = createHash('sha256')
+    .update(cc.endorsementPolicy)
+    .update(collectionsConfig(cc) ?? '')
+    .digest('hex')
+    .slice(0, 8);
+  const label = `${cc.name}_${code}`;
+  const dir = paths.chaincode(cc.name);
+  const packageFile = path.join(dir, `${label}.tgz`);
+  // The package ID is the label plus the hash of this exact file: make it once, install it everywhere.
+  if (!existsSync(packageFile)) {
+    mkdirSync(dir, { recursive: true });
+    const work = mkdtempSync(path.join(os.tmpdir(), 'ccaas-'));
+    const connection = {
+      address: `127.0.0.1:${cc.port}`,
+      dial_timeout: '10s',
+      tls_required: true,
+      client_auth_required: false,
+      root_cert: readFileSync(path.join(chaincodeTlsDir(paths, t), 'ca.crt'), 'utf8'),
+    };
+    mkdirSync(path.join(work, 'src'));
+    writeFileSync(path.join(work, 'src', 'connection.json'), JSON.stringify(connection));
+    writeFileSync(path.join(work, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
+    await run('tar', ['-czf', path.join(work, 'code.tar.gz'), '-C', path.join(work, 'src'), 'connection.json']);
+    await run('tar', ['-czf', packageFile, '-C', work, 'metadata.json', 'code.tar.gz']);
+    rmSync(work, { recursive: true, force: true });
+  }
+  const sha = createHash('sha256').update(readFileSync(packageFile)).digest('hex');
+  return { label, packageId: `${label}:${sha}`, packageFile, version: `${code}-${definition}` };
+}
+
+export function chaincodeProcess(cc: ChaincodeSpec): string {
+  return `chaincode.${cc.name}`;
+}
+
+export function chaincodeServerSpec(paths: Paths, t: Topology, cc: ChaincodeSpec, d: Deployment): ProcessSpec {
+  const tls = chaincodeTlsDir(paths, t);
+  const cli = path.join(repoRoot, 'node_modules', 'fabric-shim', 'cli.js');
+  return {
+    name: chaincodeProcess(cc),
+    command: process.execPath,
+    args: [
+      path.join(repoRoot, 'network', 'dist', 'supervise.js'),
+      process.execPath,
+      cli,
+      'server',
+      `--chaincode-address=127.0.0.1:${cc.port}`,
+      `--chaincode-id=${d.packageId}`,
+      `--chaincode-tls-cert-file=${path.join(tls, 'server.crt')}`,
+      `--chaincode-tls-key-file=${path.join(tls, 'server.key')}`,
+    ],
+    cwd: path.join(repoRoot, cc.path),
+    env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: process.env.CITYLEDGER_CHAINCODE_LOGGING ?? 'info' },
+  };
+}
+
+async function installOn(paths: Paths, peer: Node<PeerSpec>, d: Deployment): Promise<void> {
+  const env = adminEnv(paths, peer);
+  const installed = await run(paths.binary('peer'), ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], {
+    env,
+  });
+  if (installed.includes(d.packageId)) return;
+  try {
+    await run(paths.binary('peer'), ['lifecycle', 'chaincode', 'install', d.packageFile], { env });
+  } catch (err) {
+    if (!(err instanceof CommandError && /already successfully installed/.test(err.output))) throw err;
+  }
+}
+
+interface CommittedDefinition {
+  sequence: number;
+  version: string;
+}
+
+async function committed(paths: Paths, peer: Node<PeerSpec>, ch: string, name: string) {
+  try {
+    const out = await run(
+      paths.binary('peer'),
+      ['lifecycle', 'chaincode', 'querycommitted', '-C', ch, '-n', name, '--output', 'json'],
+      { env: adminEnv(paths, peer) },
+    );
+    return JSON.parse(out) as CommittedDefinition;
+  } catch (err) {
+    if (err instanceof CommandError && /not found|does not exist/i.test(err.output)) return undefined;
+    throw err;
+  }
+}
+
+export async function committedVersion(paths: Paths, t: Topology, cc: ChaincodeSpec): Promise<string | undefined> {
+  const peer = channelPeers(t, channel(t, cc.channel))[0];
+  return (await committed(paths, peer, cc.channel, cc.name))?.version;
+}
+
+/**
+ * Installs the package on every peer of the channel, then approves (each org) and commits the definition
+ * if what is committed is not already this code and this definition. Returns the committed sequence.
+ */
+export async function deployChaincode(paths: Paths, t: Topology, cc: ChaincodeSpec, d: Deployment): Promise<number> {
+  const ch = channel(t, cc.channel);
+  const channelPeerNodes = channelPeers(t, ch);
+  await Promise.all(channelPeerNodes.map((p) => installOn(paths, p, d)));
+
+  const current = await committed(paths, channelPeerNodes[0], ch.name, cc.name);
+  if (current?.version === d.version) return current.sequence;
+  const sequence = (current?.sequence ?? 0) + 1;
+
+  const orderer = channelOrderers(t, ch)[0];
+  const ordererArgs = [
+    '-o',
+    orderer.address,
+    '--tls',
+    '--cafile',
+    path.join(ordererDir(paths, orderer), 'tls', 'ca.crt'),
+  ];
+  const collections = collectionsConfig(cc);
+  const definitionArgs = [
+    '-C',
+    ch.name,
+    '-n',
+    cc.name,
+    '--version',
+    d.version,
+    '--sequence',
+    String(sequence),
+    '--signature-policy',
+    cc.endorsementPolicy,
+  ];
+  if (collections) {
+    const file = path.join(paths.chaincode(cc.name), 'collections.json');
+    writeFileSync(file, collections);
+    definitionArgs.push('--collections-config', file);
+  }
+  // One peer per org approves for its org; orgs approve in parallel (separate transactions).
+  const firstPeerPerOrg = ch.orgs.map((o) => channelPeerNodes.find((p) => p.org.name === o)!);
+  await Promise.all(
+    firstPeerPerOrg.map((peer) =>
+      retry(`${peer.org.name} approving ${cc.name}`, () =>
+        run(
+          paths.binary('peer'),
+          [
+            'lifecycle',
+            'chaincode',
+            'approveformyorg',
+            ...ordererArgs,
+            ...definitionArgs,
+            '--package-id',
+            d.packageId,
+            '--waitForEvent',
+          ],
+          { env: adminEnv(paths, peer) },
+        ),
+      ),
+    ),
+  );
+  const endorsers = firstPeerPerOrg.flatMap((p) => [
+    '--peerAddresses',
+    p.address,
+    '--tlsRootCertFiles',
+    path.join(peerDir(paths, p), 'tls', 'ca.crt'),
+  ]);
+  await retry(
+    `committing ${cc.name}`,
+    () =>
+      run(paths.binary('peer'), ['lifecycle', 'chaincode', 'commit', ...ordererArgs, ...definitionArgs, ...endorsers], {
+        env: adminEnv(paths, firstPeerPerOrg[0]),
+      }),
+    20000,
+  );
+  return sequence;
+}
+
+/** Calls the contract's own metadata function: proves the chaincode answers a query end to end. */
+export async function queryMetadata(paths: Paths, t: Topology, cc: ChaincodeSpec): Promise<string> {
+  const peer = channelPeers(t, channel(t, cc.channel))[0];
+  return run(
+    paths.binary('peer'),
+    [
+      'chaincode',
+      'query',
+      '-C',
+      cc.channel,
+      '-n',
+      cc.name,
+      '-c',
+      JSON.stringify({ function: 'org.hyperledger.fabric:GetMetadata', Args: [] }),
+    ],
+    { env: adminEnv(paths, peer) },
+  );
+}
+

@@ -1,0 +1,219 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { CommandError, retry, run } from './exec';
+import { adminDir, ordererDir, peerConfigDir, peerDir } from './nodes';
+import { Paths } from './paths';
+import {
+  ChannelSpec,
+  channelOrderers,
+  channelOrgs,
+  Node,
+  OrdererSpec,
+  OrgSpec,
+  peers,
+  PeerSpec,
+  Topology,
+} from './topology';
+
+/**
+ * Channels are created without a system channel (Fabric 3): configtxgen writes each channel's genesis
+ * block from a configtx.yaml generated from the topology, every orderer of the channel joins it through
+ * its admin endpoint (osnadmin), then every peer of the channel's orgs joins as its org's admin.
+ */
+const signature = (rule: string) => ({ Type: 'Signature', Rule: rule });
+const implicit = (rule: string) => ({ Type: 'ImplicitMeta', Rule: rule });
+
+function orgDefinition(paths: Paths, t: Topology, org: OrgSpec) {
+  const m = org.mspId;
+  return {
+    Name: m,
+    ID: m,
+    MSPDir: paths.orgMsp(org.name),
+    Policies: {
+      Readers: signature(`OR('${m}.member')`),
+      Writers: signature(`OR('${m}.member')`),
+      Admins: signature(`OR('${m}.admin')`),
+      Endorsement: signature(`OR('${m}.peer')`),
+    },
+    OrdererEndpoints: org.orderers.map((o) => `${org.host}:${o.port}`),
+    // Anchor peers let peers of other orgs find this org's peers, which cross-org discovery needs.
+    AnchorPeers: peers(t)
+      .filter((p) => p.org.name === org.name)
+      .slice(0, 1)
+      .map((p) => ({ Host: org.host, Port: p.spec.port })),
+  };
+}
+
+function ordererOrgs(t: Topology, channel: ChannelSpec): OrgSpec[] {
+  const names = new Set(channelOrderers(t, channel).map((o) => o.org.name));
+  return t.orgs.filter((o) => names.has(o.name));
+}
+
+function profile(paths: Paths, t: Topology, channel: ChannelSpec) {
+  const tlsCert = (o: Node<OrdererSpec>) => path.join(ordererDir(paths, o), 'tls', 'server.crt');
+  const consenters = channelOrderers(t, channel);
+  const consensus =
+    t.ordering.type === 'etcdraft'
+      ? {
+          OrdererType: 'etcdraft',
+          EtcdRaft: {
+            Consenters: consenters.map((o) => ({
+              Host: o.org.host,
+              Port: o.spec.port,
+              ClientTLSCert: tlsCert(o),
+              ServerTLSCert: tlsCert(o),
+            })),
+            Options: { TickInterval: '250ms', ElectionTick: 10, HeartbeatTick: 1, SnapshotIntervalSize: '16 MB' },
+          },
+        }
+      : {
+          OrdererType: 'BFT',
+          ConsenterMapping: consenters.map((o, i) => ({
+            ID: i + 1,
+            Host: o.org.host,
+            Port: o.spec.port,
+            MSPID: o.org.mspId,
+            ClientTLSCert: tlsCert(o),
+            ServerTLSCert: tlsCert(o),
+            Identity: path.join(ordererDir(paths, o), 'msp', 'signcerts', 'cert.pem'),
+          })),
+          SmartBFT: { RequestBatchMaxInterval: t.ordering.batchTimeout },
+        };
+  const groupPolicies = {
+    Readers: implicit('ANY Readers'),
+    Writers: implicit('ANY Writers'),
+    Admins: implicit('MAJORITY Admins'),
+  };
+  return {
+    Policies: groupPolicies,
+    Capabilities: { V3_0: true },
+    Orderer: {
+      ...consensus,
+      BatchTimeout: t.ordering.batchTimeout,
+      BatchSize: {
+        MaxMessageCount: t.ordering.maxMessageCount,
+        AbsoluteMaxBytes: '10 MB',
+        PreferredMaxBytes: t.ordering.preferredMaxBytes,
+      },
+      Organizations: ordererOrgs(t, channel).map((o) => orgDefinition(paths, t, o)),
+      Policies: { ...groupPolicies, BlockValidation: implicit('ANY Writers') },
+      Capabilities: { V2_0: true },
+    },
+    Application: {
+      Organizations: channelOrgs(t, channel).map((o) => orgDefinition(paths, t, o)),
+      Policies: {
+        ...groupPolicies,
+        LifecycleEndorsement: implicit('MAJORITY Endorsement'),
+        Endorsement: implicit('MAJORITY Endorsement'),
+      },
+      Capabilities: { V2_5: true },
+      ACLs: {},
+    },
+  };
+}
+
+/** Writes the channel's genesis block once; an existing block is the channel's identity and is kept. */
+export async function createGenesisBlock(paths: Paths, t: Topology, channel: ChannelSpec): Promise<void> {
+  const block = paths.channelBlock(channel.name);
+  if (existsSync(block)) return;
+  const dir = path.join(paths.config, 'configtx', channel.name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'configtx.yaml'),
+    YAML.stringify({ Profiles: { [channel.name]: profile(paths, t, channel) } }, { aliasDuplicateObjects: false }),
+  );
+  mkdirSync(path.dirname(block), { recursive: true });
+  await run(paths.binary('configtxgen'), [
+    '-configPath',
+    dir,
+    '-profile',
+    channel.name,
+    '-channelID',
+    channel.name,
+    '-outputBlock',
+    block,
+  ]);
+}
+
+function osnadminArgs(paths: Paths, orderer: Node<OrdererSpec>): string[] {
+  const admin = adminDir(paths, orderer.org);
+  return [
+    '-o',
+    `${orderer.org.host}:${orderer.spec.adminPort}`,
+    '--ca-file',
+    path.join(ordererDir(paths, orderer), 'tls', 'ca.crt'),
+    '--client-cert',
+    path.join(admin, 'tls', 'server.crt'),
+    '--client-key',
+    path.join(admin, 'tls', 'server.key'),
+  ];
+}
+
+export async function joinOrderer(paths: Paths, channel: ChannelSpec, orderer: Node<OrdererSpec>): Promise<boolean> {
+  const osnadmin = paths.binary('osnadmin');
+  const listed = await run(osnadmin, ['channel', 'list', ...osnadminArgs(paths, orderer)]);
+  if (listed.includes(`"name": "${channel.name}"`) || listed.includes(`"name":"${channel.name}"`)) return false;
+  await run(osnadmin, [
+    'channel',
+    'join',
+    '--channelID',
+    channel.name,
+    '--config-block',
+    paths.channelBlock(channel.name),
+    ...osnadminArgs(paths, orderer),
+  ]);
+  return true;
+}
+
+/** Environment for the `peer` CLI acting as an org's admin against one of its peers. */
+export function adminEnv(paths: Paths, peer: Node<PeerSpec>): NodeJS.ProcessEnv {
+  const admin = adminDir(paths, peer.org);
+  return {
+    FABRIC_CFG_PATH: peerConfigDir(paths),
+    CORE_PEER_LOCALMSPID: peer.org.mspId,
+    CORE_PEER_MSPCONFIGPATH: path.join(admin, 'msp'),
+    CORE_PEER_ADDRESS: peer.address,
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_TLS_ROOTCERT_FILE: path.join(peerDir(paths, peer), 'tls', 'ca.crt'),
+    CORE_PEER_TLS_CLIENTCERT_FILE: path.join(admin, 'tls', 'server.crt'),
+    CORE_PEER_TLS_CLIENTKEY_FILE: path.join(admin, 'tls', 'server.key'),
+    FABRIC_LOGGING_SPEC: 'WARNING',
+  };
+}
+
+export async function joinedChannels(paths: Paths, peer: Node<PeerSpec>): Promise<string[]> {
+  const out = await run(paths.binary('peer'), ['channel', 'list'], { env: adminEnv(paths, peer) });
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('Channels peers has joined'));
+}
+
+export async function joinPeer(paths: Paths, channel: ChannelSpec, peer: Node<PeerSpec>): Promise<boolean> {
+  if ((await joinedChannels(paths, peer)).includes(channel.name)) return false;
+  // Right after the orderers join, the channel may not have elected a leader yet; the peer fetches the
+  // block from the file, but retries cover a peer still starting.
+  await retry(`${peer.id} joining ${channel.name}`, async () => {
+    try {
+      await run(paths.binary('peer'), ['channel', 'join', '-b', paths.channelBlock(channel.name)], {
+        env: adminEnv(paths, peer),
+      });
+    } catch (err) {
+      if (err instanceof CommandError && /already exists|LedgerID already exists/i.test(err.output)) return;
+      throw err;
+    }
+  });
+  return true;
+}
+
+/** Height of a channel's ledger on one peer (from `peer channel getinfo`). */
+export async function channelHeight(paths: Paths, peer: Node<PeerSpec>, channel: string): Promise<number> {
+  const out = await run(paths.binary('peer'), ['channel', 'getinfo', '-c', channel], { env: adminEnv(paths, peer) });
+  const json = out.slice(out.indexOf('{'));
+  return (JSON.parse(json) as { height: number }).height;
+}
+
+export function channelPeers(t: Topology, channel: ChannelSpec): Node<PeerSpec>[] {
+  return peers(t).filter((p) => channel.orgs.includes(p.org.name));
+}

@@ -1,0 +1,268 @@
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { ensureBinaries } from './binaries';
+import { caProcess, caProcessSpec, enrollIdentity, enrollRegistrar, waitForCa, writeOrgMsp } from './ca';
+import {
+  chaincodeProcess,
+  chaincodeServerSpec,
+  chaincodeTlsIdentity,
+  deployChaincode,
+  Deployment,
+  packageChaincode,
+  queryMetadata,
+} from './chaincode';
+import { channelHeight, channelPeers, createGenesisBlock, joinOrderer, joinPeer } from './channels';
+import { retry } from './exec';
+import { gatewayProcess, gatewaySpec } from './gateway';
+import { info, step, warn } from './log';
+import {
+  adminDir,
+  health,
+  ordererDir,
+  ordererProcessSpec,
+  peerDir,
+  peerProcessSpec,
+  tlsHosts,
+  waitHealthy,
+  writeNodeConfig,
+} from './nodes';
+import { Paths } from './paths';
+import { Processes } from './processes';
+import { ChaincodeSpec, channelOrderers, loadTopology, orderers, peers, repoRoot, Topology } from './topology';
+
+/** The network as the CLI and the tests drive it: every step of `up` is named, idempotent and timed. */
+export class Network {
+  readonly topology: Topology;
+  readonly paths: Paths;
+  readonly processes: Processes;
+
+  constructor(topology = loadTopology()) {
+    this.topology = topology;
+    this.paths = new Paths(topology);
+    this.processes = new Processes(this.paths);
+  }
+
+  async up(options: { gateway?: boolean } = {}): Promise<void> {
+    const t0 = Date.now();
+    const t = this.topology;
+    await ensureBinaries(t, this.paths);
+    const started = Date.now();
+    writeNodeConfig(this.paths);
+
+    await step('certificate authorities', async () => {
+      for (const org of t.orgs) this.ensureRunning(caProcessSpec(this.paths, org));
+      await Promise.all(t.orgs.map((org) => waitForCa(this.paths, org)));
+    });
+    await step('identities from each org CA (admins, peers, orderers, chaincode TLS)', () => this.enrollAll());
+    await step('orderers and peers', async () => {
+      for (const o of orderers(t)) this.ensureRunning(ordererProcessSpec(this.paths, o));
+      for (const p of peers(t)) this.ensureRunning(peerProcessSpec(this.paths, t, p));
+      await Promise.all([
+        ...orderers(t).map((o) => waitHealthy(o.id, o.org.host, o.spec.operationsPort)),
+        ...peers(t).map((p) => waitHealthy(p.id, p.org.host, p.spec.operationsPort)),
+      ]);
+    });
+    for (const ch of t.channels) {
+      await step(`channel ${ch.name}`, async () => {
+        await createGenesisBlock(this.paths, t, ch);
+        await Promise.all(channelOrderers(t, ch).map((o) => joinOrderer(this.paths, ch, o)));
+        await Promise.all(channelPeers(t, ch).map((p) => joinPeer(this.paths, ch, p)));
+      });
+    }
+    await this.deploy();
+    if (options.gateway !== false) await this.startGateway();
+    info(
+      `\nCityLedger is up: network answering chaincode queries ${((Date.now() - started) / 1000).toFixed(1)} s after start` +
+        ` (${((Date.now() - t0) / 1000).toFixed(1)} s including any build).`,
+    );
+    await this.printSummary();
+  }
+
+  /** Packages, installs, approves and commits every built chaincode; starts (or restarts) its server. */
+  async deploy(only?: string[]): Promise<void> {
+    const t = this.topology;
+    const selected = t.chaincodes.filter((cc) => !only?.length || only.includes(cc.name));
+    for (const cc of selected) {
+      if (!existsSync(path.join(repoRoot, cc.path, 'dist', 'index.js'))) {
+        warn(`chaincode ${cc.name} is not built (${cc.path}/dist/index.js missing): skipped`);
+        continue;
+      }
+      await step(`chaincode ${cc.name} on channel ${cc.channel}`, async () => {
+        const d = await packageChaincode(this.paths, t, cc);
+        await this.startChaincodeServer(cc, d);
+        const sequence = await deployChaincode(this.paths, t, cc, d);
+        // The first invocation makes each peer build the CCaaS package and dial the server.
+        await retry(`${cc.name} answering a query`, () => queryMetadata(this.paths, t, cc), 60000, 500);
+        info(`  ${cc.name}: package ${d.packageId.slice(0, 40)}…, sequence ${sequence}`);
+      });
+    }
+  }
+
+  private async startChaincodeServer(cc: ChaincodeSpec, d: Deployment): Promise<void> {
+    const name = chaincodeProcess(cc);
+    const spec = chaincodeServerSpec(this.paths, this.topology, cc, d);
+    const running = this.processes.pid(name);
+    if (running !== undefined) {
+      if (this.processes.record(name)?.args?.includes(`--chaincode-id=${d.packageId}`)) return;
+      await this.processes.stop(name);
+    }
+    this.processes.start(spec);
+  }
+
+  async startGateway(): Promise<void> {
+    const spec = gatewaySpec(this.paths, this.topology);
+    if (!spec) return;
+    await step('gateway', async () => {
+      this.ensureRunning(spec);
+      const { host, port } = this.topology.gateway;
+      await retry('gateway /livez', async () => {
+        const res = await fetch(`http://${host}:${port}/livez`);
+        if (!res.ok) throw new Error(`status ${res.status}`);
+      });
+    });
+  }
+
+  private ensureRunning(spec: Parameters<Processes['start']>[0]): void {
+    if (!this.processes.isRunning(spec.name)) this.processes.start(spec);
+  }
+
+  private async enrollAll(): Promise<void> {
+    const t = this.topology;
+    const p = this.paths;
+    await Promise.all(
+      t.orgs.map(async (org) => {
+        await enrollRegistrar(p, org);
+        writeOrgMsp(p, org);
+        await enrollIdentity(p, org, adminDir(p, org), {
+          name: 'admin',
+          type: 'admin',
+          attrs: { role: 'admin' },
+          // The org admin registers the org's users (the gateway acts with these rights).
+          registrarAttrs: {
+            'hf.Registrar.Roles': 'client',
+            'hf.Registrar.Attributes': '*',
+            'hf.Revoker': 'true',
+            'hf.GenCRL': 'true',
+          },
+          tls: true,
+        });
+        for (const o of orderers(t).filter((o) => o.org.name === org.name))
+          await enrollIdentity(p, org, ordererDir(p, o), {
+            name: o.id,
+            type: 'orderer',
+            tls: true,
+            tlsHosts: tlsHosts(org, o.id),
+          });
+        for (const peer of peers(t).filter((x) => x.org.name === org.name))
+          await enrollIdentity(p, org, peerDir(p, peer), {
+            name: peer.id,
+            type: 'peer',
+            tls: true,
+            tlsHosts: tlsHosts(org, peer.id),
+          });
+      }),
+    );
+    const first = t.orgs[0];
+    await enrollIdentity(p, first, p.identity(first.name, 'users', chaincodeTlsIdentity), {
+      name: chaincodeTlsIdentity,
+      type: 'client',
+      tls: true,
+    });
+  }
+
+  /** Stops every process by pid, gateway and chaincodes first; ledgers and crypto material stay. */
+  async down(): Promise<void> {
+    const order = (name: string) =>
+      name === gatewayProcess ? 0 : name.startsWith('chaincode.') ? 1 : name.startsWith('peer') ? 2 : name.startsWith('orderer') ? 3 : 4;
+    const names = this.processes.known().sort((a, b) => order(a) - order(b));
+    for (const group of [0, 1, 2, 3, 4]) {
+      await Promise.all(
+        names.filter((n) => order(n) === group).map(async (n) => (await this.processes.stop(n)) && info(`stopped ${n}`)),
+      );
+    }
+  }
+
+  async clean(): Promise<void> {
+    await this.down();
+    rmSync(this.paths.state, { recursive: true, force: true });
+    info(`removed ${this.paths.state}`);
+  }
+
+  async status(): Promise<StatusReport> {
+    const t = this.topology;
+    const rows: StatusRow[] = [];
+    for (const org of t.orgs)
+      rows.push({
+        process: caProcess(org),
+        pid: this.processes.pid(caProcess(org)),
+        address: `${org.host}:${org.ca.port}`,
+        health: await health(org.host, org.ca.operationsPort),
+      });
+    for (const o of orderers(t))
+      rows.push({
+        process: o.id,
+        pid: this.processes.pid(o.id),
+        address: o.address,
+        health: await health(o.org.host, o.spec.operationsPort),
+      });
+    for (const p of peers(t))
+      rows.push({
+        process: p.id,
+        pid: this.processes.pid(p.id),
+        address: p.address,
+        health: await health(p.org.host, p.spec.operationsPort),
+      });
+    for (const cc of t.chaincodes)
+      rows.push({
+        process: chaincodeProcess(cc),
+        pid: this.processes.pid(chaincodeProcess(cc)),
+        address: `127.0.0.1:${cc.port}`,
+        health: this.processes.isRunning(chaincodeProcess(cc)) ? 'running' : 'stopped',
+      });
+    rows.push({
+      process: gatewayProcess,
+      pid: this.processes.pid(gatewayProcess),
+      address: `${t.gateway.host}:${t.gateway.port}`,
+      health: await gatewayHealth(t),
+    });
+    const heights: StatusReport['heights'] = [];
+    for (const ch of t.channels)
+      for (const p of channelPeers(t, ch)) {
+        let height: number | undefined;
+        if (this.processes.isRunning(p.id)) height = await channelHeight(this.paths, p, ch.name).catch(() => undefined);
+        heights.push({ channel: ch.name, peer: p.id, height });
+      }
+    return { processes: rows, heights };
+  }
+
+  async printSummary(): Promise<void> {
+    const report = await this.status();
+    info('\nprocess                 pid      address              health');
+    for (const r of report.processes)
+      info(`${r.process.padEnd(23)} ${String(r.pid ?? '-').padEnd(8)} ${r.address.padEnd(20)} ${r.health}`);
+    info('\nchannel   peer             height');
+    for (const h of report.heights) info(`${h.channel.padEnd(9)} ${h.peer.padEnd(16)} ${h.height ?? 'down'}`);
+    info(`\nstate: ${this.paths.state}\nbinaries: ${this.paths.bin}`);
+  }
+}
+
+export interface StatusRow {
+  process: string;
+  pid: number | undefined;
+  address: string;
+  health: string;
+}
+
+export interface StatusReport {
+  processes: StatusRow[];
+  heights: { channel: string; peer: string; height: number | undefined }[];
+}
+
+async function gatewayHealth(t: Topology): Promise<string> {
+  try {
+    const res = await fetch(`http://${t.gateway.host}:${t.gateway.port}/readyz`, { signal: AbortSignal.timeout(2000) });
+    return res.ok ? 'OK' : `not ready (${res.status})`;
+  } catch {
+    return 'unreachable';
+  }
+}

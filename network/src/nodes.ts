@@ -1,0 +1,144 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { retry } from './exec';
+import { Paths } from './paths';
+import { ProcessSpec } from './processes';
+import { Node, OrdererSpec, OrgSpec, PeerSpec, Topology } from './topology';
+
+/**
+ * Peers and orderers run from one shared core.yaml / orderer.yaml each (Fabric's samples, with the few
+ * settings a Docker-free network needs changed); per-node settings go in the environment, where Fabric
+ * expects overrides.
+ */
+export function writeNodeConfig(paths: Paths): void {
+  const core = YAML.parseDocument(readFileSync(path.join(paths.sampleConfig, 'core.yaml'), 'utf8'));
+  // An empty env var is ignored by viper: the Docker endpoint must go from the file itself, or the
+  // peer's health check pings a Docker daemon that does not exist.
+  core.setIn(['vm', 'endpoint'], '');
+  core.setIn(['chaincode', 'externalBuilders'], [{ name: 'ccaas', path: paths.builder, propagateEnvironment: [] }]);
+  core.setIn(['metrics', 'provider'], 'prometheus');
+  core.setIn(['peer', 'gateway', 'enabled'], true);
+  mkdirSync(peerConfigDir(paths), { recursive: true });
+  writeFileSync(path.join(peerConfigDir(paths), 'core.yaml'), core.toString());
+
+  const orderer = readFileSync(path.join(paths.sampleConfig, 'orderer.yaml'), 'utf8');
+  mkdirSync(ordererConfigDir(paths), { recursive: true });
+  writeFileSync(path.join(ordererConfigDir(paths), 'orderer.yaml'), orderer);
+}
+
+export const peerConfigDir = (paths: Paths) => path.join(paths.config, 'peer');
+export const ordererConfigDir = (paths: Paths) => path.join(paths.config, 'orderer');
+
+export const tlsHosts = (org: OrgSpec, id: string) => [...new Set(['localhost', '127.0.0.1', org.host, id])];
+
+export function peerDir(paths: Paths, peer: Node<PeerSpec>): string {
+  return paths.identity(peer.org.name, 'peers', peer.spec.name);
+}
+
+export function ordererDir(paths: Paths, orderer: Node<OrdererSpec>): string {
+  return paths.identity(orderer.org.name, 'orderers', orderer.spec.name);
+}
+
+export function adminDir(paths: Paths, org: OrgSpec): string {
+  return paths.identity(org.name, 'users', 'admin');
+}
+
+export function peerProcessSpec(paths: Paths, t: Topology, peer: Node<PeerSpec>): ProcessSpec {
+  const dir = peerDir(paths, peer);
+  const { host } = peer.org;
+  const bootstrap = peer.org.peers[0];
+  return {
+    name: peer.id,
+    command: paths.binary('peer'),
+    args: ['node', 'start'],
+    env: {
+      ...process.env,
+      FABRIC_CFG_PATH: peerConfigDir(paths),
+      FABRIC_LOGGING_SPEC: process.env.CITYLEDGER_PEER_LOGGING ?? 'INFO',
+      CORE_PEER_ID: peer.id,
+      CORE_PEER_NETWORKID: t.name,
+      CORE_PEER_ADDRESS: peer.address,
+      CORE_PEER_LISTENADDRESS: `${host}:${peer.spec.port}`,
+      CORE_PEER_CHAINCODEADDRESS: `${host}:${peer.spec.chaincodePort}`,
+      CORE_PEER_CHAINCODELISTENADDRESS: `${host}:${peer.spec.chaincodePort}`,
+      CORE_PEER_GOSSIP_BOOTSTRAP: `${host}:${bootstrap.port}`,
+      // Without an external endpoint, other orgs never learn of this peer and discovery (which the
+      // Gateway service uses) finds no endorsers outside the caller's org.
+      CORE_PEER_GOSSIP_EXTERNALENDPOINT: peer.address,
+      CORE_PEER_LOCALMSPID: peer.org.mspId,
+      CORE_PEER_MSPCONFIGPATH: path.join(dir, 'msp'),
+      CORE_PEER_TLS_ENABLED: 'true',
+      CORE_PEER_TLS_CERT_FILE: path.join(dir, 'tls', 'server.crt'),
+      CORE_PEER_TLS_KEY_FILE: path.join(dir, 'tls', 'server.key'),
+      CORE_PEER_TLS_ROOTCERT_FILE: path.join(dir, 'tls', 'ca.crt'),
+      CORE_PEER_FILESYSTEMPATH: paths.ledger(peer.id),
+      CORE_OPERATIONS_LISTENADDRESS: `${host}:${peer.spec.operationsPort}`,
+      CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(paths.ledger(peer.id), 'snapshots'),
+    },
+  };
+}
+
+export function ordererProcessSpec(paths: Paths, orderer: Node<OrdererSpec>): ProcessSpec {
+  const dir = ordererDir(paths, orderer);
+  const tls = (f: string) => path.join(dir, 'tls', f);
+  const { host } = orderer.org;
+  const ledger = paths.ledger(orderer.id);
+  return {
+    name: orderer.id,
+    command: paths.binary('orderer'),
+    args: [],
+    env: {
+      ...process.env,
+      FABRIC_CFG_PATH: ordererConfigDir(paths),
+      FABRIC_LOGGING_SPEC: process.env.CITYLEDGER_ORDERER_LOGGING ?? 'INFO',
+      ORDERER_GENERAL_LISTENADDRESS: host,
+      ORDERER_GENERAL_LISTENPORT: String(orderer.spec.port),
+      ORDERER_GENERAL_LOCALMSPID: orderer.org.mspId,
+      ORDERER_GENERAL_LOCALMSPDIR: path.join(dir, 'msp'),
+      ORDERER_GENERAL_TLS_ENABLED: 'true',
+      ORDERER_GENERAL_TLS_PRIVATEKEY: tls('server.key'),
+      ORDERER_GENERAL_TLS_CERTIFICATE: tls('server.crt'),
+      ORDERER_GENERAL_TLS_ROOTCAS: `[${tls('ca.crt')}]`,
+      ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: tls('server.crt'),
+      ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: tls('server.key'),
+      ORDERER_GENERAL_CLUSTER_ROOTCAS: `[${tls('ca.crt')}]`,
+      ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
+      ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
+      ORDERER_ADMIN_LISTENADDRESS: `${host}:${orderer.spec.adminPort}`,
+      ORDERER_ADMIN_TLS_ENABLED: 'true',
+      ORDERER_ADMIN_TLS_PRIVATEKEY: tls('server.key'),
+      ORDERER_ADMIN_TLS_CERTIFICATE: tls('server.crt'),
+      ORDERER_ADMIN_TLS_ROOTCAS: `[${tls('ca.crt')}]`,
+      ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
+      ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${tls('ca.crt')}]`,
+      ORDERER_OPERATIONS_LISTENADDRESS: `${host}:${orderer.spec.operationsPort}`,
+      ORDERER_METRICS_PROVIDER: 'prometheus',
+      ORDERER_FILELEDGER_LOCATION: ledger,
+      ORDERER_CONSENSUS_WALDIR: path.join(ledger, 'etcdraft', 'wal'),
+      ORDERER_CONSENSUS_SNAPDIR: path.join(ledger, 'etcdraft', 'snapshot'),
+    },
+  };
+}
+
+/** Health as the node's operations endpoint reports it. */
+export async function health(host: string, operationsPort: number): Promise<'OK' | string> {
+  try {
+    const res = await fetch(`http://${host}:${operationsPort}/healthz`, { signal: AbortSignal.timeout(2000) });
+    if (res.ok) return 'OK';
+    return `unhealthy (${res.status}: ${(await res.text()).slice(0, 200)})`;
+  } catch {
+    return 'unreachable';
+  }
+}
+
+export async function waitHealthy(what: string, host: string, operationsPort: number, timeoutMs = 30000) {
+  await retry(
+    what,
+    async () => {
+      const h = await health(host, operationsPort);
+      if (h !== 'OK') throw new Error(h);
+    },
+    timeoutMs,
+  );
+}
