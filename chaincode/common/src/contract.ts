@@ -1,0 +1,31 @@
+import { Context, Contract } from 'fabric-contract-api';
+import { notFound, toChaincodeError } from './errors';
+import { flushEvents } from './events';
+
+const running = new WeakMap<Context, string>();
+
+/**
+ * Base class of every CityLedger contract: every failure leaves as a coded ChaincodeError and the
+ * domain events of a successful transaction leave as one chaincode event.
+ */
+export class CityContract extends Contract {
+  override async aroundTransaction(ctx: Context, fn: Function, parameters: unknown[]): Promise<any> {
+    const name = String(fn);
+    running.set(ctx, name);
+    try {
+      const method = (this as unknown as Record<string, (...args: unknown[]) => unknown>)[name];
+      return await method.call(this, ctx, ...parameters);
+    } catch (err) {
+      throw toChaincodeError(err);
+    }
+  }
+
+  override async afterTransaction(ctx: Context, _result: unknown): Promise<void> {
+    flushEvents(ctx, this.getName(), running.get(ctx) ?? 'unknown');
+  }
+
+  override async unknownTransaction(ctx: Context): Promise<void> {
+    const { fcn } = ctx.stub.getFunctionAndParameters();
+    throw notFound(`no transaction ${fcn} in contract ${this.getName()}`, { transaction: fcn, contract: this.getName() });
+  }
+}

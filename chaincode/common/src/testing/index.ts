@@ -1,0 +1,3 @@
+export * from './cert';
+export * from './stub';
+export * from './harness';
