@@ -42,7 +42,7 @@ function hashTree(hash: ReturnType<typeof createHash>, dir: string): void {
 /** Hash of what the chaincode server runs: its build output and the shared library's, plus manifests. */
 export function codeHash(cc: ChaincodeSpec): string {
   const hash = createHash('sha256');
-  for (const pkg of [path.join(repoRoot, cc.path), path.join(repoRoot, 'chaincode', 'common')]) {
+  for (const pkg of [path.resolve(repoRoot, cc.path), path.join(repoRoot, 'chaincode', 'common')]) {
     hash.update(readFileSync(path.join(pkg, 'package.json')));
     hashTree(hash, path.join(pkg, 'dist'));
   }
@@ -117,7 +117,7 @@ export function chaincodeServerSpec(paths: Paths, t: Topology, cc: ChaincodeSpec
       `--chaincode-tls-cert-file=${path.join(tls, 'server.crt')}`,
       `--chaincode-tls-key-file=${path.join(tls, 'server.key')}`,
     ],
-    cwd: path.join(repoRoot, cc.path),
+    cwd: path.resolve(repoRoot, cc.path),
     env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: process.env.CITYLEDGER_CHAINCODE_LOGGING ?? 'info' },
   };
 }
@@ -149,7 +149,7 @@ async function committed(paths: Paths, peer: Node<PeerSpec>, ch: string, name: s
     );
     return JSON.parse(out) as CommittedDefinition;
   } catch (err) {
-    if (err instanceof CommandError && /not found|does not exist/i.test(err.output)) return undefined;
+    if (err instanceof CommandError && /not found|does not exist|is not defined/i.test(err.output)) return undefined;
     throw err;
   }
 }

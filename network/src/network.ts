@@ -83,7 +83,7 @@ export class Network {
     const t = this.topology;
     const selected = t.chaincodes.filter((cc) => !only?.length || only.includes(cc.name));
     for (const cc of selected) {
-      if (!existsSync(path.join(repoRoot, cc.path, 'dist', 'index.js'))) {
+      if (!existsSync(path.resolve(repoRoot, cc.path, 'dist', 'index.js'))) {
         warn(`chaincode ${cc.name} is not built (${cc.path}/dist/index.js missing): skipped`);
         continue;
       }
