@@ -12,3 +12,4 @@ export * from './contract';
 export * from './endorsement';
 export * from './identity-check';
 export * from './testing';
+export * from './probe';
