@@ -1,0 +1,283 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import cors from 'cors';
+import express, { NextFunction, Request, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { ApiRegistry } from './api/registry';
+import { RouteSpec } from './api/routes';
+import { AuthService, Principal } from './auth/service';
+import { Config, servedOrgs } from './config';
+import { EventHub } from './events/hub';
+import { sseHandler } from './events/sse';
+import { WebhookDispatcher } from './events/webhooks';
+import { canonicalJson } from './offchain/merkle';
+import { TelemetryService } from './offchain/telemetry';
+import { FabricPort } from './fabric/port';
+import { TransactionService } from './fabric/transactions';
+import { Metrics } from './ops/metrics';
+import { badRequest, forbidden, notFound, Problem, unauthorized } from './problem';
+import { Store } from './store/store';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  port: FabricPort;
+  auth: AuthService;
+  tx: TransactionService;
+  hub: EventHub;
+  webhooks: WebhookDispatcher;
+  telemetry: TelemetryService;
+  metrics: Metrics;
+  log: Logger;
+  /** Keys request hashes for idempotency (HMAC, so stored hashes reveal nothing about private inputs). */
+  masterKey: Buffer;
+  version: string;
+}
+
+export interface App {
+  app: express.Express;
+  api: ApiRegistry;
+}
+
+const principalOf = (res: Response): Principal => res.locals.principal as Principal;
+
+export function createApp(deps: AppDeps): App {
+  const { config, store, port, auth, tx, metrics, log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  const channelsOfOrg = (org: string) => config.channels.filter((c) => c.orgs.includes(org)).map((c) => c.name);
+  const api = new ApiRegistry(config.publicUrl, deps.version, (route) => chaincodeHandler(route));
+
+  // ---- request id, logging, metrics
+  app.use((req, res, next) => {
+    const incoming = req.get('x-request-id');
+    const requestId = incoming && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.locals.log = log.child({ requestId });
+    res.setHeader('x-request-id', requestId);
+    const end = metrics.http.startTimer({ method: req.method });
+    metrics.inFlight.inc();
+    res.on('finish', () => {
+      metrics.inFlight.dec();
+      const route = (req.route?.path as string | undefined) ?? (res.locals.routeId as string | undefined) ?? 'other';
+      end({ route, status: String(res.statusCode) });
+      // Never the body: it may carry private (transient) inputs.
+      (res.locals.log as Logger).info(
+        { method: req.method, path: req.path, status: res.statusCode, txId: res.locals.txId, userId: res.locals.principal?.userId },
+        'request',
+      );
+    });
+    next();
+  });
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'] } } }));
+  app.use(cors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, exposedHeaders: ['x-request-id', 'location', 'idempotent-replayed'] }));
+  app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
+
+  // ---- operations (no auth)
+  app.get('/livez', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const orgs = await Promise.all(
+      servedOrgs(config).map(async (o) => {
+        const peers = await port.health(o.name).catch((err: Error) => [{ org: o.name, peer: '?', endpoint: '?', ready: false, error: err.message }]);
+        return { org: o.name, ready: peers.some((p) => p.ready), peers };
+      }),
+    );
+    const chaincodes = config.channels.flatMap((c) => c.chaincodes).map((name) => ({ name, loaded: api.chaincodes.has(name) }));
+    const ready = orgs.every((o) => o.ready) && chaincodes.every((c) => c.loaded);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', orgs, chaincodes });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(api.openapi);
+  });
+  const swaggerDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+  app.get(['/docs', '/docs/index.html'], (_req, res) => {
+    res.type('html').send(DOCS_HTML);
+  });
+  app.get('/docs/init.js', (_req, res) => {
+    res.type('js').send(`window.onload = () => { window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', presets: [SwaggerUIBundle.presets.apis], layout: 'BaseLayout' }); };`);
+  });
+  app.use('/docs', express.static(swaggerDir, { index: false }));
+
+  // ---- everything under /api/v1 needs a key
+  const v1 = express.Router();
+  v1.use(async (req, res, next) => {
+    const header = req.get('authorization');
+    const presented = header?.toLowerCase().startsWith('bearer ') ? header.slice(7) : req.get('x-api-key');
+    const principal = await auth.authenticate(presented);
+    if (!principal) throw unauthorized();
+    res.locals.principal = principal;
+    res.locals.log = (res.locals.log as Logger).child({ userId: principal.userId });
+    next();
+  });
+  v1.use(
+    rateLimit({
+      windowMs: config.rateLimit.windowMs,
+      limit: config.rateLimit.max,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      keyGenerator: (_req, res) => principalOf(res).keyId,
+      handler: (_req, _res, next) => next(new Problem(429, 'RATE_LIMITED', 'too many requests for this API key')),
+    }),
+  );
+
+  v1.get('/me', (_req, res) => {
+    const p = principalOf(res);
+    res.json({ ...p, channels: channelsOfOrg(p.org) });
+  });
+  v1.get('/users', async (_req, res) => {
+    res.json({ items: await auth.listUsers(principalOf(res)) });
+  });
+  v1.post('/users', async (req, res) => {
+    const created = await auth.createUser(principalOf(res), (req.body ?? {}) as never);
+    res.status(201).json(created);
+  });
+  v1.post('/users/:userId/keys', async (req, res) => {
+    const revokeOthers = (req.body as { revokeOthers?: unknown } | undefined)?.revokeOthers === true;
+    res.status(201).json(await auth.issueKey(principalOf(res), String(req.params.userId), revokeOthers));
+  });
+  v1.delete('/users/:userId', async (req, res) => {
+    await auth.disableUser(principalOf(res), String(req.params.userId));
+    res.status(204).end();
+  });
+  v1.delete('/keys/:keyId', async (req, res) => {
+    await auth.revokeKey(principalOf(res), String(req.params.keyId));
+    res.status(204).end();
+  });
+  v1.get('/transactions/:txId', async (req, res) => {
+    const p = principalOf(res);
+    const row = await tx.status(String(req.params.txId));
+    // Visible to its submitter and to its org's admin only.
+    if (!row || row.org !== p.org || (row.user_id !== p.userId && !p.isAdmin)) throw notFound(`no transaction ${req.params.txId}`);
+    res.json({
+      txId: row.tx_id,
+      status: row.state,
+      channel: row.channel,
+      chaincode: row.chaincode,
+      transaction: row.transaction_name,
+      blockNumber: row.block_number,
+      validationCode: row.validation_code,
+      ...(row.state === 'committed' && row.result ? { result: decode(row.result) } : {}),
+      ...(row.error ? { error: JSON.parse(row.error) as unknown } : {}),
+    });
+  });
+
+  v1.get('/events', sseHandler(store, deps.hub, (_req) => channelsOfOrg(principalOf(_req.res!).org)));
+  v1.get('/webhooks', async (_req, res) => {
+    const rows = await store.listWebhooks(principalOf(res).userId);
+    res.json({ items: rows.map(({ secret_enc: _s, ...w }) => w) });
+  });
+  v1.post('/webhooks', async (req, res) => {
+    const p = principalOf(res);
+    const { id, secret, row } = await deps.webhooks.create(p, (req.body ?? {}) as Record<string, unknown>);
+    const { secret_enc: _s, ...pub } = row;
+    res.status(201).json({ ...pub, id, secret });
+  });
+  v1.delete('/webhooks/:id', async (req, res) => {
+    await deps.webhooks.remove(principalOf(res), String(req.params.id));
+    res.status(204).end();
+  });
+
+  v1.get('/read/:chaincode/:entity', async (req, res) => {
+    const p = principalOf(res);
+    const q = req.query as Record<string, string | undefined>;
+    const limit = q.limit === undefined ? 50 : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw badRequest('invalid query', [{ field: 'limit', message: 'must be an integer 1..500' }]);
+    const after = q.cursor ? Buffer.from(q.cursor, 'base64url').toString('utf8') : undefined;
+    const rows = await store.listProjections({ chaincode: String(req.params.chaincode), entity: String(req.params.entity).toLowerCase(), status: q.status, after, limit, channels: channelsOfOrg(p.org) });
+    const next = rows.length === limit ? Buffer.from(rows[rows.length - 1].entity_id).toString('base64url') : undefined;
+    res.json({ items: rows.map((r) => ({ id: r.entity_id, status: r.status, channel: r.channel, data: JSON.parse(r.data) as unknown, eventId: Number(r.seq) })), ...(next ? { nextCursor: next } : {}) });
+  });
+
+  v1.post('/telemetry/readings', async (req, res) => {
+    res.status(201).json(await deps.telemetry.record(principalOf(res), req.body));
+  });
+  v1.post('/telemetry/windows', async (_req, res) => {
+    res.status(201).json(await deps.telemetry.seal(principalOf(res)));
+  });
+  v1.get('/telemetry/readings/:id/proof', async (req, res) => {
+    const id = Number(req.params.id);
+    if (!Number.isInteger(id) || id < 1) throw badRequest('invalid reading id', [{ field: 'id', message: 'must be a positive integer' }]);
+    res.json(await deps.telemetry.proof(principalOf(res), id));
+  });
+
+  v1.use(api.handler());
+  app.use('/api/v1', v1);
+
+  // ---- the handler every chaincode route shares
+  function chaincodeHandler(route: RouteSpec) {
+    const channel = config.channels.find((c) => c.name === route.channel);
+    return async (req: Request, res: Response): Promise<void> => {
+      res.locals.routeId = route.id;
+      const p = principalOf(res);
+      if (!channel?.orgs.includes(p.org)) throw forbidden(`${p.mspId} is not a member of channel ${route.channel}`);
+      const input = api.validator.validate(route, { params: req.params as Record<string, string>, query: req.query as Record<string, unknown>, body: req.body });
+      const spec = { channel: route.channel, chaincode: route.chaincode, transaction: `${route.contract}:${route.tx.name}`, args: input.args, ...(input.transient ? { transient: input.transient } : {}) };
+      const identity = await auth.identity(p.userId);
+      if (!route.tx.submit) {
+        res.json({ result: await tx.evaluate(identity, spec) });
+        return;
+      }
+      const waitParam = (req.query as Record<string, unknown>).wait;
+      if (waitParam !== undefined && waitParam !== 'none' && waitParam !== 'commit') throw badRequest('invalid query', [{ field: 'wait', message: 'must be commit or none' }]);
+      const key = req.get('idempotency-key');
+      if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) throw badRequest('invalid Idempotency-Key', [{ field: 'Idempotency-Key', message: '1..200 visible ASCII characters' }]);
+      const requestHash = key
+        ? createHmac('sha256', deps.masterKey).update(canonicalJson({ op: route.id, params: req.params, args: input.args, transient: input.transient ? Object.fromEntries(Object.entries(input.transient).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) : null })).digest('hex')
+        : '';
+      const outcome = await tx.write({ userId: p.userId, identity, spec, wait: waitParam === 'none' ? 'none' : 'commit', ...(key ? { idempotency: { key, requestHash } } : {}) });
+      res.locals.txId = outcome.body.txId;
+      res.status(outcome.status).set(outcome.headers ?? {}).json(outcome.body);
+    };
+  }
+
+  // ---- fallbacks: everything is problem+json
+  app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const problem = toHttpProblem(err);
+    if (problem.status >= 500) (res.locals.log as Logger | undefined ?? log).error({ err: errSummary(err), code: problem.code }, 'request failed');
+    metrics.errors.inc({ code: problem.code });
+    if (problem.extra.txId) res.locals.txId = problem.extra.txId;
+    if (res.headersSent) return;
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.toBody()));
+  });
+
+  return { app, api };
+}
+
+function toHttpProblem(err: unknown): Problem {
+  if (err instanceof Problem) return err;
+  const e = err as { type?: string; status?: number; expose?: boolean };
+  if (e?.type === 'entity.too.large') return new Problem(413, 'PAYLOAD_TOO_LARGE', 'request body too large');
+  if (e?.type === 'entity.parse.failed') return badRequest('malformed JSON body', [{ field: 'body', message: 'is not valid JSON' }]);
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new Problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding');
+  return new Problem(500, 'INTERNAL', 'internal error');
+}
+
+function errSummary(err: unknown): Record<string, unknown> {
+  const e = err as Error;
+  return { name: e?.name, message: e?.message, stack: e?.stack };
+}
+
+function decode(b64: string): unknown {
+  const text = Buffer.from(b64, 'base64').toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+const DOCS_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>CityLedger API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;

@@ -1,0 +1,55 @@
+import type { Request, Response } from 'express';
+import { Store } from '../store/store';
+import { EventHub, eventJson } from './hub';
+
+/**
+ * Server-Sent Events: every stored event of the caller's channels after Last-Event-ID (or ?after=),
+ * in sequence order, then live. Each SSE id is the event's sequence number, so a client that
+ * reconnects with Last-Event-ID gets every event exactly once, in order, even across gateway restarts.
+ */
+export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Request) => string[], heartbeatMs = 15000) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const q = req.query as Record<string, string | undefined>;
+    const lastId = Number(req.get('last-event-id') ?? q.after ?? 0);
+    let last = Number.isFinite(lastId) && lastId >= 0 ? Math.floor(lastId) : 0;
+    const filter = { channels: channelsOf(req), channel: q.channel, chaincode: q.chaincode, eventName: q.event };
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': cityledger events\n\n');
+
+    let pumping = false;
+    let again = false;
+    let closed = false;
+    const pump = async () => {
+      if (pumping) {
+        again = true;
+        return;
+      }
+      pumping = true;
+      try {
+        do {
+          again = false;
+          for (;;) {
+            const rows = await store.eventsAfter(last, 200, filter);
+            for (const row of rows) {
+              if (closed) return;
+              res.write(`id: ${row.seq}\nevent: ${row.event_name}\ndata: ${JSON.stringify(eventJson(row))}\n\n`);
+              last = row.seq;
+            }
+            if (rows.length < 200) break;
+          }
+        } while (again && !closed);
+      } finally {
+        pumping = false;
+      }
+    };
+    const unsubscribe = hub.subscribe(() => void pump());
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+    heartbeat.unref();
+    req.on('close', () => {
+      closed = true;
+      unsubscribe();
+      clearInterval(heartbeat);
+    });
+    await pump();
+  };
+}

@@ -1,0 +1,200 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { Sealer } from '../auth/secrets';
+import { badRequest, notFound } from '../problem';
+import { Store, WebhookRow } from '../store/store';
+import { EventHub, eventJson } from './hub';
+import { realSleep, Sleep } from './listener';
+
+export interface WebhookOptions {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+  allowInsecure: boolean;
+}
+
+export type Deliver = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<number>;
+
+export const httpDeliver: Deliver = async (url, body, headers, timeoutMs) => {
+  const res = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+  await res.arrayBuffer().catch(() => undefined);
+  return res.status;
+};
+
+/**
+ * Signature a receiver checks: `x-cityledger-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+ * Receivers should reject stale timestamps and dedupe by `x-cityledger-event-id`.
+ */
+export function signWebhook(secret: string, timestamp: number, body: string): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/**
+ * Webhook delivery: per webhook, events in sequence order, one at a time; the cursor (last_seq) moves
+ * only after a 2xx, so delivery is at-least-once and in order across restarts. Failures back off
+ * exponentially (capped); after maxAttempts consecutive failures the webhook is disabled.
+ */
+export class WebhookDispatcher {
+  private readonly workers = new Map<string, { wake: () => void; stop: () => void }>();
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly store: Store,
+    private readonly hub: EventHub,
+    private readonly sealer: Sealer,
+    private readonly opts: WebhookOptions,
+    private readonly channelsOfOrg: (org: string) => string[],
+    private readonly log: Logger,
+    private readonly deliver: Deliver = httpDeliver,
+    private readonly sleep: Sleep = realSleep,
+    private readonly clock: () => number = () => Math.floor(Date.now() / 1000),
+  ) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.hub.subscribe(() => {
+      for (const w of this.workers.values()) w.wake();
+    });
+    for (const w of await this.store.activeWebhooks()) this.spawn(w.id);
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    for (const w of this.workers.values()) w.stop();
+    this.workers.clear();
+  }
+
+  async create(owner: { userId: string; org: string }, input: Record<string, unknown>): Promise<{ id: string; secret: string; row: WebhookRow }> {
+    const problems: Array<{ field: string; message: string }> = [];
+    const url = typeof input.url === 'string' ? input.url : '';
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      problems.push({ field: 'url', message: 'must be an absolute URL' });
+    }
+    if (parsed && parsed.protocol !== 'https:' && !(this.opts.allowInsecure && parsed.protocol === 'http:'))
+      problems.push({ field: 'url', message: this.opts.allowInsecure ? 'must be http(s)' : 'must be https' });
+    for (const f of ['channel', 'chaincode', 'event'])
+      if (input[f] !== undefined && typeof input[f] !== 'string') problems.push({ field: f, message: 'must be a string' });
+    if (input.fromId !== undefined && !(Number.isInteger(input.fromId) && (input.fromId as number) >= 0))
+      problems.push({ field: 'fromId', message: 'must be a non-negative integer' });
+    for (const k of Object.keys(input)) if (!['url', 'channel', 'chaincode', 'event', 'fromId'].includes(k)) problems.push({ field: k, message: 'is not allowed' });
+    if (typeof input.channel === 'string' && !this.channelsOfOrg(owner.org).includes(input.channel))
+      problems.push({ field: 'channel', message: `your org is not a member of channel ${input.channel}` });
+    if (problems.length > 0) throw badRequest('invalid webhook', problems);
+
+    // By default only events from now on; fromId replays from a known point (0 = everything).
+    const latest = await this.latestSeq();
+    const id = randomUUID();
+    const secret = randomBytes(32).toString('base64url');
+    const row = {
+      id,
+      user_id: owner.userId,
+      org: owner.org,
+      url,
+      secret_enc: this.sealer.seal(secret, `webhook:${id}`),
+      channel: (input.channel as string) ?? null,
+      chaincode: (input.chaincode as string) ?? null,
+      event_name: (input.event as string) ?? null,
+      last_seq: typeof input.fromId === 'number' ? input.fromId : latest,
+    };
+    await this.store.insertWebhook(row);
+    this.spawn(id);
+    return { id, secret, row: (await this.store.getWebhook(id))! };
+  }
+
+  async remove(owner: { userId: string; org: string; isAdmin: boolean }, id: string): Promise<void> {
+    const w = await this.store.getWebhook(id);
+    if (!w || w.disabled_at || w.org !== owner.org || (w.user_id !== owner.userId && !owner.isAdmin)) throw notFound(`no webhook ${id}`);
+    await this.store.disableWebhook(id);
+    this.workers.get(id)?.stop();
+    this.workers.delete(id);
+  }
+
+  private async latestSeq(): Promise<number> {
+    let last = 0;
+    for (;;) {
+      const rows = await this.store.eventsAfter(last, 1000);
+      if (rows.length === 0) return last;
+      last = rows[rows.length - 1].seq;
+    }
+  }
+
+  private spawn(id: string): void {
+    if (this.workers.has(id)) return;
+    let stopped = false;
+    let wake: (() => void) | undefined;
+    let pending = false;
+    this.workers.set(id, {
+      wake: () => {
+        pending = true;
+        wake?.();
+      },
+      stop: () => {
+        stopped = true;
+        wake?.();
+      },
+    });
+    void (async () => {
+      while (!stopped) {
+        pending = false;
+        const progressed = await this.drain(id, () => stopped).catch((err: Error) => {
+          this.log.error({ webhook: id, err: err.message }, 'webhook worker failed');
+          return false;
+        });
+        if (stopped || progressed === 'disabled') break;
+        if (!pending) await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+    })();
+  }
+
+  /** Delivers everything pending for one webhook; returns 'disabled' when it gave up. */
+  async drain(id: string, isStopped: () => boolean = () => false): Promise<boolean | 'disabled'> {
+    const w = await this.store.getWebhook(id);
+    if (!w || w.disabled_at) return 'disabled';
+    const secret = this.sealer.open(w.secret_enc, `webhook:${id}`);
+    const filter = { channels: this.channelsOfOrg(w.org), channel: w.channel ?? undefined, chaincode: w.chaincode ?? undefined, eventName: w.event_name ?? undefined };
+    let last = w.last_seq;
+    let delivered = false;
+    for (;;) {
+      const rows = await this.store.eventsAfter(last, 100, filter);
+      if (rows.length === 0) return delivered;
+      for (const row of rows) {
+        const body = JSON.stringify(eventJson(row));
+        for (let attempt = 1; ; attempt++) {
+          if (isStopped()) return delivered;
+          const ts = this.clock();
+          const headers = {
+            'content-type': 'application/json',
+            'user-agent': 'cityledger-gateway',
+            'x-cityledger-event-id': String(row.seq),
+            'x-cityledger-webhook-id': id,
+            'x-cityledger-signature': signWebhook(secret, ts, body),
+          };
+          let status = 0;
+          try {
+            status = await this.deliver(w.url, body, headers, this.opts.timeoutMs);
+          } catch (err) {
+            this.log.warn({ webhook: id, seq: row.seq, err: (err as Error).message }, 'webhook delivery failed');
+          }
+          if (status >= 200 && status < 300) {
+            await this.store.webhookDelivered(id, row.seq);
+            last = row.seq;
+            delivered = true;
+            break;
+          }
+          await this.store.webhookFailed(id);
+          if (attempt >= this.opts.maxAttempts) {
+            await this.store.disableWebhook(id);
+            this.log.error({ webhook: id, seq: row.seq, attempts: attempt }, 'webhook disabled after repeated failures');
+            return 'disabled';
+          }
+          const delay = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (attempt - 1));
+          await this.sleep(delay / 2 + Math.random() * (delay / 2));
+        }
+      }
+    }
+  }
+}

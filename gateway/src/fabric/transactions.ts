@@ -1,0 +1,232 @@
+import type { Logger } from 'pino';
+import { Problem } from '../problem';
+import { Store, TxRow } from '../store/store';
+import { ReadConflict, toProblem, TxInvalid } from './errors';
+import { FabricPort, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ProposalSpec, SigningIdentity } from './port';
+
+export interface WriteRequest {
+  userId: string;
+  identity: SigningIdentity;
+  spec: ProposalSpec;
+  wait: 'commit' | 'none';
+  idempotency?: { key: string; requestHash: string };
+}
+
+export interface Outcome {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export interface TxObserver {
+  stage(stage: 'evaluate' | 'endorse' | 'submit' | 'commit', seconds: number): void;
+  retry(): void;
+}
+
+const noObserver: TxObserver = { stage: () => undefined, retry: () => undefined };
+const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
+
+/** Chaincode results are canonical JSON; anything else is returned as text. */
+export function decodeResult(bytes: Uint8Array | string | null | undefined): unknown {
+  const text = typeof bytes === 'string' ? Buffer.from(bytes, 'base64').toString('utf8') : bytes ? Buffer.from(bytes).toString('utf8') : '';
+  if (text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Deterministic refusals worth remembering for an idempotency key; anything else may be retried. */
+const FINAL_STATUSES = new Set([400, 403, 404, 409, 422]);
+
+/**
+ * Writes: endorse → persist the signed transaction → submit → (wait for) commit, with whole-flow retries
+ * on read conflicts. An Idempotency-Key maps to at most one live transaction at a time: its signed bytes
+ * are stored before submission, so a retried request (even after a restart) resumes that transaction
+ * (resubmitting the same bytes never commits twice) instead of creating another.
+ */
+export class TransactionService {
+  private readonly tracking = new Set<string>();
+
+  constructor(
+    private readonly port: FabricPort,
+    private readonly store: Store,
+    private readonly opts: { conflictRetries: number; bootId: string; publicUrl: string },
+    private readonly log: Logger,
+    private readonly observer: TxObserver = noObserver,
+    private readonly identityOf: (userId: string) => Promise<SigningIdentity> = () => Promise.reject(new Error('no identities')),
+  ) {}
+
+  async evaluate(identity: SigningIdentity, spec: ProposalSpec): Promise<unknown> {
+    const t0 = process.hrtime.bigint();
+    try {
+      return decodeResult(await this.port.evaluate(identity, spec));
+    } catch (err) {
+      throw toProblem(err);
+    } finally {
+      this.observer.stage('evaluate', seconds(t0));
+    }
+  }
+
+  async write(req: WriteRequest): Promise<Outcome> {
+    const idem = req.idempotency;
+    if (!idem) return this.run(req).catch((err) => Promise.reject(toProblem(err)));
+
+    const { userId } = req;
+    let resumeTx: TxRow | undefined;
+    if (!(await this.store.claimIdempotency(userId, idem.key, idem.requestHash, this.opts.bootId))) {
+      const row = (await this.store.getIdempotency(userId, idem.key))!;
+      if (row.request_hash !== idem.requestHash)
+        throw new Problem(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
+      if (row.response !== null) {
+        const stored = JSON.parse(row.response) as Outcome;
+        return { ...stored, headers: { ...(stored.headers ?? {}), 'idempotent-replayed': 'true' } };
+      }
+      // Owned by a live request of this process, or taken over meanwhile by another retry.
+      if (row.owner === this.opts.bootId || !(await this.store.takeOverIdempotency(userId, idem.key, row.owner, this.opts.bootId)))
+        throw new Problem(409, 'IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is in progress; retry later');
+      resumeTx = row.tx_id ? await this.store.getTx(row.tx_id) : undefined;
+    }
+
+    try {
+      const outcome = await this.run(req, resumeTx);
+      await this.store.completeIdempotency(userId, idem.key, outcome.status, JSON.stringify(outcome));
+      return outcome;
+    } catch (err) {
+      const problem = toProblem(err);
+      const row = await this.store.getIdempotency(userId, idem.key);
+      const tx = row?.tx_id ? await this.store.getTx(row.tx_id) : undefined;
+      if (FINAL_STATUSES.has(problem.status) && problem.code !== 'READ_CONFLICT') {
+        await this.store.completeIdempotency(userId, idem.key, problem.status, JSON.stringify({ status: problem.status, body: problem.toBody() }));
+      } else if (!tx || tx.state === 'invalid' || tx.state === 'failed') {
+        // Nothing live was sent: the key is free for a fresh attempt.
+        await this.store.releaseIdempotency(userId, idem.key);
+      } else {
+        // A transaction may be in flight: leave it for the next retry (of any process) to resume.
+        await this.store.takeOverIdempotency(userId, idem.key, this.opts.bootId, 'orphan');
+      }
+      throw problem;
+    }
+  }
+
+  /** Status of a transaction this gateway submitted, for the 202 status URL. */
+  async status(txId: string): Promise<TxRow | undefined> {
+    return this.store.getTx(txId);
+  }
+
+  /** After a restart: finish what was endorsed or submitted but not known to be committed. */
+  async recoverPending(): Promise<void> {
+    for (const tx of await this.store.pendingTxs()) {
+      this.track(tx.tx_id);
+    }
+  }
+
+  private async run(req: WriteRequest, resume?: TxRow): Promise<Outcome> {
+    if (resume && (resume.state === 'endorsed' || resume.state === 'submitted' || resume.state === 'committed')) {
+      const done = await this.finish(req.identity, resume, req.wait);
+      if (done) return done;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const t0 = process.hrtime.bigint();
+      let endorsed;
+      try {
+        endorsed = await this.port.endorse(req.identity, req.spec);
+      } finally {
+        this.observer.stage('endorse', seconds(t0));
+      }
+      await this.store.insertTx({
+        tx_id: endorsed.txId,
+        user_id: req.userId,
+        org: req.identity.org,
+        channel: req.spec.channel,
+        chaincode: req.spec.chaincode,
+        transaction_name: req.spec.transaction,
+        tx_bytes: b64(endorsed.bytes),
+        result: b64(endorsed.result),
+      });
+      if (req.idempotency) await this.store.setIdempotencyTx(req.userId, req.idempotency.key, endorsed.txId);
+      const row = (await this.store.getTx(endorsed.txId))!;
+      const outcome = await this.finish(req.identity, row, req.wait);
+      if (outcome) return outcome;
+      if (attempt >= this.opts.conflictRetries) {
+        const last = (await this.store.getTx(endorsed.txId))!;
+        throw new ReadConflict(endorsed.txId, last.validation_code ?? 'MVCC_READ_CONFLICT');
+      }
+      this.observer.retry();
+      this.log.info({ txId: endorsed.txId, attempt }, 'read conflict: retrying from a new proposal');
+    }
+  }
+
+  /** Drives a persisted transaction to an outcome; undefined means "read conflict: start over". */
+  private async finish(identity: SigningIdentity, tx: TxRow, wait: 'commit' | 'none'): Promise<Outcome | undefined> {
+    if (tx.state === 'committed') return this.committed(tx);
+    let commitBytes = tx.commit_bytes;
+    if (tx.state === 'endorsed' || !commitBytes) {
+      const t0 = process.hrtime.bigint();
+      try {
+        const submitted = await this.port.submit(identity, tx.channel, unb64(tx.tx_bytes!));
+        commitBytes = b64(submitted.commitBytes);
+      } finally {
+        this.observer.stage('submit', seconds(t0));
+      }
+      await this.store.updateTx(tx.tx_id, { state: 'submitted', commit_bytes: commitBytes });
+    }
+    if (wait === 'none') {
+      this.track(tx.tx_id);
+      const statusUrl = `${this.opts.publicUrl}/api/v1/transactions/${tx.tx_id}`;
+      return { status: 202, body: { txId: tx.tx_id, status: 'submitted', statusUrl }, headers: { location: statusUrl } };
+    }
+    const t0 = process.hrtime.bigint();
+    let status;
+    try {
+      status = await this.port.commitStatus(identity, tx.channel, unb64(commitBytes));
+    } catch (err) {
+      throw toProblem(err, tx.tx_id);
+    } finally {
+      this.observer.stage('commit', seconds(t0));
+    }
+    const blockNumber = status.blockNumber.toString();
+    if (status.successful) {
+      await this.store.updateTx(tx.tx_id, { state: 'committed', block_number: blockNumber, validation_code: status.codeName });
+      return this.committed({ ...tx, block_number: blockNumber });
+    }
+    await this.store.updateTx(tx.tx_id, { state: 'invalid', block_number: blockNumber, validation_code: status.codeName });
+    if (status.code === MVCC_READ_CONFLICT || status.code === PHANTOM_READ_CONFLICT) return undefined;
+    throw new TxInvalid(tx.tx_id, status.codeName, status.blockNumber);
+  }
+
+  private committed(tx: TxRow): Outcome {
+    return { status: 200, body: { txId: tx.tx_id, blockNumber: tx.block_number, result: decodeResult(tx.result) } };
+  }
+
+  /** Follows a submitted transaction in the background until it is committed or invalid (202 mode, restarts). */
+  private track(txId: string): void {
+    if (this.tracking.has(txId)) return;
+    this.tracking.add(txId);
+    void (async () => {
+      try {
+        const tx = await this.store.getTx(txId);
+        if (!tx) return;
+        const identity = await this.identityOf(tx.user_id);
+        await this.finish(identity, tx, 'commit');
+      } catch (err) {
+        const problem = toProblem(err, txId);
+        if (!(err instanceof TxInvalid) && problem.status !== 504 && problem.status !== 503) await this.store.updateTx(txId, { state: 'failed', error: JSON.stringify(problem.toBody()) });
+        this.log.warn({ txId, code: problem.code }, 'tracking a transaction failed');
+      } finally {
+        this.tracking.delete(txId);
+      }
+    })();
+  }
+
+  /** Waits until no background tracking is running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.tracking.size > 0) await new Promise((r) => setImmediate(r));
+  }
+}
+
+function seconds(t0: bigint): number {
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}

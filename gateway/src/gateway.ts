@@ -1,0 +1,174 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { Server } from 'node:http';
+import path from 'node:path';
+import pino, { Logger } from 'pino';
+import { normaliseMetadata, RawMetadata } from './api/metadata';
+import { createApp } from './app';
+import { FabricCa, FabricCaClient } from './auth/ca-client';
+import { Sealer } from './auth/secrets';
+import { AuthService, readRegistrar } from './auth/service';
+import { Config, decodeKey, servedOrgs } from './config';
+import { EventHub } from './events/hub';
+import { ChaincodeEventListener, realSleep } from './events/listener';
+import { Projector } from './events/projections';
+import { WebhookDispatcher } from './events/webhooks';
+import { FabricGatewayAdapter } from './fabric/adapter';
+import { FabricPort } from './fabric/port';
+import { TransactionService } from './fabric/transactions';
+import { TelemetryService } from './offchain/telemetry';
+import { Metrics } from './ops/metrics';
+import { openDb, Store } from './store/store';
+
+export const VERSION = '0.1.0';
+
+export interface GatewayOverrides {
+  port?: FabricPort;
+  ca?: (org: string) => FabricCa;
+  log?: Logger;
+}
+
+export interface RunningGateway {
+  server: Server;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Reads the master key from config, or from its file; on local defaults creates it (mode 0600) once. */
+export function masterKeyOf(cfg: Config): Buffer {
+  if (cfg.masterKey) return decodeKey(cfg.masterKey)!;
+  if (!existsSync(cfg.masterKeyFile)) {
+    mkdirSync(path.dirname(cfg.masterKeyFile), { recursive: true, mode: 0o700 });
+    writeFileSync(cfg.masterKeyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(cfg.masterKeyFile, 0o600);
+  }
+  const key = decodeKey(readFileSync(cfg.masterKeyFile, 'utf8'));
+  if (!key) throw new Error(`${cfg.masterKeyFile} must hold 32 bytes (hex or base64)`);
+  return key;
+}
+
+/** Wires everything and listens. Background work (bootstrap, metadata, listeners) retries until it succeeds. */
+export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
+  const log = overrides.log ?? pino({ level: cfg.logLevel, redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'apiKey', 'secret', 'privateKey'] });
+  const masterKey = masterKeyOf(cfg);
+  const sealer = new Sealer(masterKey);
+  const store = new Store(openDb(cfg.database));
+  await store.migrate();
+  const orgs = servedOrgs(cfg);
+  const port = overrides.port ?? new FabricGatewayAdapter(orgs, cfg.timeouts);
+  const caClients = new Map<string, FabricCa>();
+  const ca =
+    overrides.ca ??
+    ((org: string) => {
+      let c = caClients.get(org);
+      if (!c) {
+        const o = cfg.orgs.find((x) => x.name === org)!;
+        c = new FabricCaClient(o.ca.url, readFileSync(o.ca.tlsCertFile), o.ca.caName);
+        caClients.set(org, c);
+      }
+      return c;
+    });
+  const metrics = new Metrics(true);
+  const forget = (userId: string) => (port instanceof FabricGatewayAdapter ? port.forget(userId) : undefined);
+  const auth = new AuthService(store, sealer, orgs, ca, masterKey, log, forget);
+  const bootId = randomUUID();
+  const tx = new TransactionService(
+    port,
+    store,
+    { conflictRetries: cfg.conflictRetries, bootId, publicUrl: cfg.publicUrl },
+    log,
+    { stage: (stage, s) => metrics.fabricStage.observe({ stage }, s), retry: () => metrics.conflictRetries.inc() },
+    (userId) => auth.identity(userId),
+  );
+  const hub = new EventHub();
+  const channelsOfOrg = (org: string) => cfg.channels.filter((c) => c.orgs.includes(org)).map((c) => c.name);
+  const webhooks = new WebhookDispatcher(store, hub, sealer, cfg.webhooks, channelsOfOrg, log);
+  const telemetry = new TelemetryService(store, cfg.telemetry.maxWindow);
+  const { app, api } = createApp({ config: cfg, store, port, auth, tx, hub, webhooks, telemetry, metrics, log, masterKey, version: VERSION });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(cfg.port, cfg.host, () => resolve(s));
+    s.on('error', reject);
+  });
+  const addr = server.address();
+  const url = typeof addr === 'object' && addr ? `http://${cfg.host}:${addr.port}` : cfg.publicUrl;
+
+  let stopping = false;
+  const listeners: ChaincodeEventListener[] = [];
+  const retrying = async (what: string, fn: () => Promise<void>) => {
+    for (let attempt = 1; !stopping; attempt++) {
+      try {
+        await fn();
+        return;
+      } catch (err) {
+        log.warn({ what, attempt, err: (err as Error).message }, 'startup step failed; retrying');
+        await realSleep(Math.min(30000, 500 * 2 ** Math.min(attempt, 6)));
+      }
+    }
+  };
+
+  void (async () => {
+    // 1. org admins (needs each org's CA)
+    await Promise.all(orgs.map((o) => retrying(`bootstrap ${o.name}`, () => auth.bootstrapOrg(o, readRegistrar(o), cfg.adminKeysOut))));
+    // 2. chaincode metadata → routes
+    for (const ch of cfg.channels) {
+      const member = orgs.find((o) => ch.orgs.includes(o.name));
+      for (const cc of ch.chaincodes) {
+        void retrying(`metadata ${cc}`, async () => {
+          const raw = await loadMetadata(cfg, store, cc, member ? async () => {
+            const bytes = await port.evaluate(await auth.identity(auth.adminUserId(member.name)), { channel: ch.name, chaincode: cc, transaction: 'org.hyperledger.fabric:GetMetadata', args: [] });
+            return Buffer.from(bytes).toString('utf8');
+          } : undefined);
+          api.set(normaliseMetadata(cc, ch.name, raw));
+          log.info({ chaincode: cc, routes: api.routes.filter((r) => r.chaincode === cc).length }, 'chaincode API ready');
+        });
+        // 3. event listeners (one per channel/chaincode, as the first served member org's admin)
+        if (member) {
+          const l = new ChaincodeEventListener(port, store, hub, ch.name, cc, () => auth.identity(auth.adminUserId(member.name)), log);
+          listeners.push(l);
+          void l.run();
+        }
+      }
+    }
+    // 4. projections, webhooks, unfinished transactions
+    const projector = new Projector(store);
+    hub.subscribe(() => void projector.catchUp().catch((err: Error) => log.error({ err: err.message }, 'projection failed')));
+    await projector.catchUp();
+    await webhooks.start();
+    await tx.recoverPending();
+  })().catch((err: Error) => log.error({ err: err.message }, 'background start failed'));
+
+  return {
+    server,
+    url,
+    async stop() {
+      stopping = true;
+      for (const l of listeners) l.stop();
+      webhooks.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections?.();
+      port.close();
+      await store.close();
+    },
+  };
+}
+
+/** Metadata from <metadataDir>/<chaincode>.json, else the peers (cached in the database for restarts). */
+async function loadMetadata(cfg: Config, store: Store, chaincode: string, fetch?: () => Promise<string>): Promise<RawMetadata> {
+  if (cfg.metadataDir) {
+    const file = readdirSync(cfg.metadataDir).find((f) => f === `${chaincode}.json`);
+    if (file) return JSON.parse(readFileSync(path.join(cfg.metadataDir, file), 'utf8')) as RawMetadata;
+  }
+  if (fetch) {
+    try {
+      const json = await fetch();
+      await store.saveMetadata(chaincode, json);
+      return JSON.parse(json) as RawMetadata;
+    } catch (err) {
+      const cached = (await store.allMetadata()).find((m) => m.chaincode === chaincode);
+      if (cached) return JSON.parse(cached.json) as RawMetadata;
+      throw err;
+    }
+  }
+  throw new Error(`no metadata for ${chaincode}`);
+}

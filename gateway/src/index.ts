@@ -1,0 +1,16 @@
+export * from './config';
+export * from './problem';
+export * from './fabric/port';
+export { FakeFabric, fakeIdentity, chaincodeError } from './fabric/fake';
+export { FabricGatewayAdapter } from './fabric/adapter';
+export { toProblem, parseChaincodeError, CHAINCODE_STATUS } from './fabric/errors';
+export { newLowSSigner } from './fabric/signer';
+export { buildRouteTable, API_PREFIX } from './api/routes';
+export type { RouteSpec } from './api/routes';
+export { normaliseMetadata } from './api/metadata';
+export type { RawMetadata, ChaincodeMeta } from './api/metadata';
+export { buildOpenApi } from './api/openapi';
+export { leafHash, nodeHash, merkleRoot, merkleProof, verifyProof, canonicalJson } from './offchain/merkle';
+export { signWebhook } from './events/webhooks';
+export { startGateway, VERSION } from './gateway';
+export { createApp } from './app';

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { checkFiles, ConfigError, loadConfig } from './config';
+import { startGateway } from './gateway';
+
+/** Entry point (`node gateway/dist/main.js`): validate config, start, print the URL, stop cleanly on signals. */
+async function main(): Promise<void> {
+  let cfg;
+  try {
+    cfg = loadConfig();
+    checkFiles(cfg);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`cityledger gateway: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const gw = await startGateway(cfg);
+  process.stdout.write(`CityLedger gateway listening on ${gw.url} (docs: ${gw.url}/docs, admin keys: ${cfg.adminKeysOut})\n`);
+  const shutdown = (signal: string) => {
+    process.stdout.write(`cityledger gateway: ${signal}, stopping\n`);
+    gw.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`cityledger gateway failed to start: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
