@@ -1,5 +1,5 @@
 // Two projects: `unit` needs nothing running; `live` runs against the network started by `npm run test:live`.
-const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,0 +1,11 @@
+/** The network tooling as a library: the live test suites drive the same code as the CLI. */
+export { Network, type StatusReport, type StatusRow } from './network';
+export { Paths } from './paths';
+export { Processes } from './processes';
+export * from './topology';
+export { adminEnv, channelHeight, channelPeers } from './channels';
+export { enrollIdentity, caUrl, caName, type IdentityRequest } from './ca';
+export { peerDir, ordererDir, adminDir } from './nodes';
+export { run, retry, sleep, CommandError } from './exec';
+export { chaincodeProcess } from './chaincode';
+export { gatewayProcess } from './gateway';
