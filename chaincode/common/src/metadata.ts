@@ -17,6 +17,12 @@ export interface TxSpec {
    * the UTF-8 JSON of that property. Recorded as `transient` in the metadata; read with readTransient.
    */
   transient?: TObject;
+  /**
+   * Orgs whose peers must endorse (key-level policies the transaction will meet, e.g. a birth
+   * certificate needs CityMSP and HospitalMSP). Recorded as `endorsers`; clients pass them as
+   * fabric-gateway's endorsingOrganizations.
+   */
+  endorsers?: string[];
 }
 
 /** Metadata of one transaction, as fabric-contract-api stores and GetMetadata returns it (plus our extras). */
@@ -27,6 +33,7 @@ export interface TxMetadata {
   parameters: { name: string; description: string; schema: TSchema }[];
   returns?: TSchema;
   transient?: TObject;
+  endorsers?: string[];
 }
 
 const TRANSACTIONS_KEY = 'fabric:transactions';
@@ -74,6 +81,7 @@ function transaction(submit: boolean, spec: TxSpec): MethodDecorator {
       ...(spec.description ? { description: spec.description } : {}),
       ...(spec.returns ? { returns: spec.returns } : {}),
       ...(spec.transient ? { transient: spec.transient } : {}),
+      ...(spec.endorsers ? { endorsers: [...spec.endorsers].sort() } : {}),
     };
     const list: TxMetadata[] = Reflect.getOwnMetadata(TRANSACTIONS_KEY, target) ?? [];
     Reflect.defineMetadata(TRANSACTIONS_KEY, [...list.filter((t) => t.name !== name), metadata], target);

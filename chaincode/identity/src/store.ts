@@ -1,0 +1,14 @@
+import { Repository } from '@cityledger/chaincode-common';
+import type { AuditEntry, BirthAttestation, Credential, Resident, TrustedIssuer } from './model';
+
+export const residents = new Repository<Resident>('resident', (r) => [r.residentId]);
+export const credentials = new Repository<Credential>('credential', (c) => [c.credentialId]);
+/** Index: a holder's credentials by type. */
+export const credentialsByHolder = new Repository<{ holderId: string; type: string; credentialId: string }>(
+  'credentialByHolder',
+  (x) => [x.holderId, x.type, x.credentialId],
+);
+export const trustedIssuers = new Repository<TrustedIssuer>('trustedIssuer', (t) => [t.credentialType, t.mspId, t.role]);
+export const birthAttestations = new Repository<BirthAttestation>('birthAttestation', (b) => [b.attestationId]);
+/** Audit trail per subject ('resident:R1', 'credential:C1', 'issuers'), ordered by time. */
+export const audit = new Repository<AuditEntry>('audit', (a) => [a.subject, a.at, a.txId]);
