@@ -8,7 +8,7 @@ import { ChaincodeMeta, JsonSchema, TxMeta, TxParam } from './metadata';
  *  - evaluate Get|Read<Noun>(id, ...)        → GET  /api/v1/{cc}/{nouns}/{id}        (other params in the query)
  *  - evaluate List|Query|Search|Find<Rest>   → GET  /api/v1/{cc}/{rest}               (params in the query)
  *  - evaluate anything else                  → GET  /api/v1/{cc}/{tx-name}            (params in the query)
- *  - submit Create|Register|...<Noun>(...)   → POST /api/v1/{cc}/{nouns}              (params in the JSON body)
+ *  - submit Create|Register|File|...<Noun>   → POST /api/v1/{cc}/{nouns}              (all params in the JSON body)
  *  - submit <Verb><Noun>(<noun>Id|id, ...)   → POST /api/v1/{cc}/{nouns}/{id}/{verb}  (other params in the body)
  *  - submit anything else                    → POST /api/v1/{cc}/{tx-name}            (params in the body)
  * Non-default contracts get their kebab name as a prefix segment. A collision (two transactions on one
@@ -84,7 +84,7 @@ function derive(cc: ChaincodeMeta, contract: ChaincodeMeta['contracts'][number],
     const path = override?.path ?? (LIST_VERBS.has(verb) && noun.length > 0 ? `${base}/${noun.join('-')}` : `${base}/${kebab(tx.name)}`);
     return { ...common, method: override?.method ?? 'get', path, pathParams: pathParamsOf(path, params), queryParams: params.filter((p) => !path.includes(`:${p.name}`)), bodyParams: [] };
   }
-  if (!override && CREATE_VERBS.has(verb) && noun.length > 0 && !isIdParam(params[0], noun))
+  if (!override && CREATE_VERBS.has(verb) && noun.length > 0)
     return { ...common, method: 'post', path: `${base}/${nounPath}`, pathParams: [], queryParams: [], bodyParams: params };
   if (!override && noun.length > 0 && isIdParam(params[0], noun)) {
     const [first, ...rest] = params;

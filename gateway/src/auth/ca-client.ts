@@ -1,6 +1,7 @@
 import { generateKeyPairSync, createPrivateKey, webcrypto } from 'node:crypto';
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
+import 'reflect-metadata'; // @peculiar/x509 (via tsyringe) needs it loaded first
 import * as x509 from '@peculiar/x509';
 import { signLowS } from '../fabric/signer';
 

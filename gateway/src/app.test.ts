@@ -1,0 +1,274 @@
+import request from 'supertest';
+import { chaincodeError } from './fabric/fake';
+import { bearer, harness, Harness } from './testing/harness';
+
+const VIN = '1HGCM82633A004352';
+
+describe('gateway app over a fake Fabric', () => {
+  let h: Harness;
+  let adjusterKey: string;
+
+  beforeEach(async () => {
+    h = await harness();
+    h.fabric
+      .on('claims', 'ClaimContract:FileClaim', ({ args }) => ({ claimId: args[0], vin: args[1], amount: Number(args[2]), status: 'FILED' }))
+      .on('claims', 'ClaimContract:GetClaim', ({ args, identity }) => ({ claimId: args[0], status: 'FILED', readBy: identity.mspId }))
+      .on('claims', 'ClaimContract:ListClaimsByStatus', ({ args }) => ({ status: args[0], pageSize: Number(args[1]), items: [] }))
+      .on('claims', 'ClaimContract:ApproveClaim', () => {
+        throw chaincodeError('FAILED_PRECONDITION', 'claim is not FILED', { status: 'APPROVED' });
+      })
+      .on('medical', 'MeasurementContract:RecordMeasurement', ({ transient }) => ({ stored: Object.keys(transient ?? {}) }));
+    const res = await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys.insurer)).send({ enrollmentId: 'alice', role: 'adjuster' });
+    expect(res.status).toBe(201);
+    adjusterKey = res.body.apiKey;
+  });
+
+  describe('authentication', () => {
+    it('answers 401 problem+json without a key, with a malformed key and with an unknown key', async () => {
+      for (const headers of [{}, bearer('nope'), bearer('clk_aaaaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb')]) {
+        const res = await request(h.app).get('/api/v1/claims/claims/c1').set(headers);
+        expect(res.status).toBe(401);
+        expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(res.body.code).toBe('UNAUTHENTICATED');
+      }
+      expect(h.fabric.calls).toHaveLength(0);
+    });
+
+    it('accepts the key in x-api-key as well', async () => {
+      const res = await request(h.app).get('/api/v1/me').set('x-api-key', adjusterKey);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ userId: 'insurer:alice', mspId: 'InsurerMSP', role: 'adjuster', channels: ['city', 'health'] });
+    });
+
+    it('a revoked key stops working at once; rotation keeps the new key working', async () => {
+      const me = await request(h.app).get('/api/v1/me').set(bearer(adjusterKey));
+      const rotated = await request(h.app).post('/api/v1/users/insurer:alice/keys').set(bearer(adjusterKey)).send({ revokeOthers: true });
+      expect(rotated.status).toBe(201);
+      expect(rotated.body.revoked).toEqual([me.body.keyId]);
+      expect((await request(h.app).get('/api/v1/me').set(bearer(adjusterKey))).status).toBe(401);
+      expect((await request(h.app).get('/api/v1/me').set(bearer(rotated.body.apiKey))).status).toBe(200);
+      const revoke = await request(h.app).delete(`/api/v1/keys/${rotated.body.keyId}`).set(bearer(h.adminKeys.insurer));
+      expect(revoke.status).toBe(204);
+      expect((await request(h.app).get('/api/v1/me').set(bearer(rotated.body.apiKey))).status).toBe(401);
+    });
+
+    it('never stores API keys or private keys in clear', async () => {
+      const rows = await h.store.db.all<Record<string, string>>('SELECT * FROM api_keys');
+      const users = await h.store.db.all<Record<string, string>>('SELECT * FROM users');
+      const dump = JSON.stringify([rows, users]);
+      expect(dump).not.toContain(adjusterKey.split('_')[2]);
+      expect(dump).not.toContain('PRIVATE KEY');
+    });
+  });
+
+  describe('users', () => {
+    it('only an org admin creates users, with a role of that org and the attributes it needs', async () => {
+      const notAdmin = await request(h.app).post('/api/v1/users').set(bearer(adjusterKey)).send({ enrollmentId: 'bob', role: 'adjuster' });
+      expect(notAdmin.status).toBe(403);
+      const badRole = await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys.city)).send({ enrollmentId: 'v1', role: 'adjuster' });
+      expect(badRole.status).toBe(400);
+      expect(badRole.body.errors).toEqual([expect.objectContaining({ field: 'role' })]);
+      const noVin = await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys.city)).send({ enrollmentId: 'car1', role: 'vehicle' });
+      expect(noVin.status).toBe(400);
+      expect(noVin.body.errors).toEqual([{ field: 'vehicleId', message: 'is required for role vehicle' }]);
+      const ok = await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys.city)).send({ enrollmentId: 'car1', role: 'vehicle', vehicleId: VIN });
+      expect(ok.status).toBe(201);
+      expect(ok.body.user).toMatchObject({ userId: 'city:car1', role: 'vehicle', attrs: { vehicleId: VIN } });
+      expect(h.ca.registered.get('car1')?.attrs).toEqual([
+        { name: 'role', value: 'vehicle' },
+        { name: 'vehicleId', value: VIN },
+      ]);
+      const again = await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys.city)).send({ enrollmentId: 'car1', role: 'vehicle', vehicleId: VIN });
+      expect(again.status).toBe(409);
+    });
+
+    it("an admin cannot manage another org's users", async () => {
+      const res = await request(h.app).post('/api/v1/users/insurer:alice/keys').set(bearer(h.adminKeys.city)).send({});
+      expect(res.status).toBe(404);
+    });
+
+    it('a disabled user is locked out', async () => {
+      expect((await request(h.app).delete('/api/v1/users/insurer:alice').set(bearer(h.adminKeys.insurer))).status).toBe(204);
+      expect((await request(h.app).get('/api/v1/me').set(bearer(adjusterKey))).status).toBe(401);
+    });
+  });
+
+  describe('chaincode routes', () => {
+    it('evaluates GET /claims/:claimId as the caller, with query params typed by schema', async () => {
+      const res = await request(h.app).get('/api/v1/claims/claims/c-1').set(bearer(adjusterKey));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ result: { claimId: 'c-1', status: 'FILED', readBy: 'InsurerMSP' } });
+      const list = await request(h.app).get('/api/v1/claims/claims-by-status?status=FILED&pageSize=20').set(bearer(adjusterKey));
+      expect(list.status).toBe(200);
+      const call = h.fabric.calls.find((c) => c.spec?.transaction === 'ClaimContract:ListClaimsByStatus');
+      expect(call?.spec?.args).toEqual(['FILED', '20']);
+      expect(call?.identity).toBe('insurer:alice');
+    });
+
+    it('submits POST /claims and answers after commit with txId and block number', async () => {
+      const res = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c-1', vin: VIN, amount: 1200 });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ txId: expect.stringMatching(/^[0-9a-f]{64}$/), blockNumber: '11', result: { claimId: 'c-1', vin: VIN, amount: 1200, status: 'FILED' } });
+      const endorse = h.fabric.calls.find((c) => c.kind === 'endorse');
+      expect(endorse?.spec).toMatchObject({ channel: 'city', chaincode: 'claims', transaction: 'ClaimContract:FileClaim', args: ['c-1', VIN, '1200'] });
+    });
+
+    it('rejects a malformed body with 400 listing every offending field, and never reaches Fabric', async () => {
+      const res = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: '', vin: 'short', amount: '12', extra: true });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('INVALID_ARGUMENT');
+      const fields = res.body.errors.map((e: { field: string }) => e.field).sort();
+      expect(fields).toEqual(['amount', 'claimId', 'extra', 'vin']);
+      const broken = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).set('content-type', 'application/json').send('{"claimId":');
+      expect(broken.status).toBe(400);
+      const nested = await request(h.app).post('/api/v1/claims/attach-evidence').set(bearer(adjusterKey)).send({ evidence: { claimId: 'c', sha256: 'xyz' } });
+      expect(nested.status).toBe(400);
+      expect(nested.body.errors).toEqual([expect.objectContaining({ field: 'evidence.sha256' })]);
+      expect(h.fabric.calls).toHaveLength(0);
+    });
+
+    it('maps a chaincode FAILED_PRECONDITION to 422 with the chaincode code, message and details', async () => {
+      const res = await request(h.app).post('/api/v1/claims/claims/c-1/approve').set(bearer(adjusterKey)).send({ note: 'ok' });
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ code: 'FAILED_PRECONDITION', detail: 'claim is not FILED', details: { status: 'APPROVED' }, txId: 'tx-refused' });
+      expect(h.fabric.submittedCount()).toBe(0);
+    });
+
+    it("refuses a channel the caller's org is not a member of (port on health) before Fabric", async () => {
+      const agent = await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys.port)).send({ enrollmentId: 'agent1', role: 'agent' });
+      const route = h.api.routes.find((r) => r.id === 'medical.MeasurementContract.RecordMeasurement')!;
+      const res = await request(h.app).post(route.path).set(bearer(agent.body.apiKey)).send({ patientId: 'p', transient: { measurement: { weightGrams: 1 } } });
+      expect(res.status).toBe(403);
+      expect(res.body.detail).toBe('PortMSP is not a member of channel health');
+      expect(h.fabric.calls).toHaveLength(0);
+    });
+
+    it('sends private inputs in the transient map, never as arguments', async () => {
+      const route = h.api.routes.find((r) => r.id === 'medical.MeasurementContract.RecordMeasurement')!;
+      const res = await request(h.app)
+        .post(route.path)
+        .set(bearer(adjusterKey))
+        .send({ patientId: 'p-1', transient: { measurement: { weightGrams: 72000, bodyFatPermille: 180 } } });
+      expect(res.status).toBe(200);
+      const endorse = h.fabric.calls.find((c) => c.kind === 'endorse')!;
+      expect(endorse.spec!.args).toEqual(['p-1']);
+      expect(JSON.parse(Buffer.from(endorse.spec!.transient!.measurement).toString())).toEqual({ weightGrams: 72000, bodyFatPermille: 180 });
+      const missing = await request(h.app).post(route.path).set(bearer(adjusterKey)).send({ patientId: 'p-1' });
+      expect(missing.status).toBe(400);
+      expect(missing.body.errors).toEqual([{ field: 'transient', message: 'is required' }]);
+    });
+
+    it('answers 503 when no peer can endorse and 504 with the txId when the commit wait times out', async () => {
+      h.fabric.failures.endorse.push(Object.assign(new Error('14 UNAVAILABLE: no endorsers'), { name: 'EndorseError', code: 14, details: [], transactionId: 'tx-u' }));
+      const unavailable = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
+      expect(unavailable.status).toBe(503);
+      expect(unavailable.body.code).toBe('NO_ENDORSERS');
+      h.fabric.failures.commitStatus.push(Object.assign(new Error('4 DEADLINE_EXCEEDED'), { name: 'CommitStatusError', code: 4, details: [] }));
+      const timeout = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
+      expect(timeout.status).toBe(504);
+      expect(timeout.body.code).toBe('TIMEOUT');
+      expect(timeout.body.txId).toMatch(/^[0-9a-f]{64}$/);
+      const status = await request(h.app).get(`/api/v1/transactions/${timeout.body.txId}`).set(bearer(adjusterKey));
+      expect(status.body.status).toBe('submitted');
+    });
+
+    it('retries read conflicts from a new proposal, then answers 409 READ_CONFLICT', async () => {
+      h.fabric.commitCodes.push(11);
+      const ok = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
+      expect(ok.status).toBe(200);
+      expect(h.fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(2);
+      h.fabric.commitCodes.push(11, 12, 11);
+      const conflict = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
+      expect(conflict.status).toBe(409);
+      expect(conflict.body.code).toBe('READ_CONFLICT');
+    });
+
+    it('?wait=none answers 202 with a status URL that reports the commit', async () => {
+      const res = await request(h.app).post('/api/v1/claims/claims?wait=none').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
+      expect(res.status).toBe(202);
+      expect(res.body.statusUrl).toBe(`http://gw.test/api/v1/transactions/${res.body.txId}`);
+      expect(res.headers.location).toBe(res.body.statusUrl);
+      await h.tx.idle();
+      const status = await request(h.app).get(`/api/v1/transactions/${res.body.txId}`).set(bearer(adjusterKey));
+      expect(status.body).toMatchObject({ status: 'committed', blockNumber: '11', result: { claimId: 'c' } });
+      const other = await request(h.app).get(`/api/v1/transactions/${res.body.txId}`).set(bearer(h.adminKeys.city));
+      expect(other.status).toBe(404);
+    });
+
+    it('an unknown route is a 404 problem', async () => {
+      const res = await request(h.app).get('/api/v1/claims/nothing/here/at/all').set(bearer(adjusterKey));
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('idempotency', () => {
+    const file = (key: string, body: object = { claimId: 'c', vin: VIN, amount: 5 }) =>
+      request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).set('idempotency-key', key).send(body);
+
+    it('returns the first outcome on retry and submits once', async () => {
+      const first = await file('k-1');
+      const second = await file('k-1');
+      expect(second.status).toBe(first.status);
+      expect(second.body).toEqual(first.body);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      expect(h.fabric.submittedCount()).toBe(1);
+    });
+
+    it('refuses the same key for a different request', async () => {
+      await file('k-2');
+      const other = await file('k-2', { claimId: 'd', vin: VIN, amount: 5 });
+      expect(other.status).toBe(422);
+      expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    });
+
+    it('remembers a deterministic refusal but frees the key after a transient failure', async () => {
+      h.fabric.failures.endorse.push(chaincodeError('FORBIDDEN', 'adjusters may not file'));
+      expect((await file('k-3')).status).toBe(403);
+      expect((await file('k-3')).status).toBe(403);
+      h.fabric.failures.endorse.push(Object.assign(new Error('unavailable'), { name: 'EndorseError', code: 14, details: [] }));
+      expect((await file('k-4')).status).toBe(503);
+      expect((await file('k-4')).status).toBe(200);
+    });
+
+    it('keys are per caller', async () => {
+      const mine = await file('shared');
+      const other = await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys.insurer)).send({ enrollmentId: 'bob', role: 'adjuster' });
+      const theirs = await request(h.app).post('/api/v1/claims/claims').set(bearer(other.body.apiKey)).set('idempotency-key', 'shared').send({ claimId: 'c', vin: VIN, amount: 5 });
+      expect(theirs.body.txId).not.toBe(mine.body.txId);
+    });
+  });
+
+  describe('operations', () => {
+    it('serves livez, readyz, metrics, openapi and the docs page without a CDN', async () => {
+      expect((await request(h.app).get('/livez')).body).toEqual({ status: 'ok' });
+      const ready = await request(h.app).get('/readyz');
+      expect(ready.status).toBe(200);
+      h.fabric.healthy = false;
+      expect((await request(h.app).get('/readyz')).status).toBe(503);
+      await request(h.app).get('/api/v1/me');
+      const metrics = await request(h.app).get('/metrics');
+      expect(metrics.text).toContain('cityledger_http_request_duration_seconds');
+      expect(metrics.text).toContain('cityledger_errors_total{code="UNAUTHENTICATED"}');
+      const spec = await request(h.app).get('/openapi.json');
+      expect(spec.body.openapi).toBe('3.1.0');
+      const docs = await request(h.app).get('/docs');
+      expect(docs.text).toContain('/docs/swagger-ui-bundle.js');
+      expect(docs.text).not.toMatch(/https?:\/\//);
+      expect((await request(h.app).get('/docs/swagger-ui-bundle.js')).status).toBe(200);
+    });
+
+    it('sets security headers and echoes a request id', async () => {
+      const res = await request(h.app).get('/livez').set('x-request-id', 'abc-123');
+      expect(res.headers['x-request-id']).toBe('abc-123');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    });
+
+    it('limits the body size', async () => {
+      const res = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'x'.repeat(300 * 1024), vin: VIN, amount: 1 });
+      expect(res.status).toBe(413);
+      expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
+    });
+  });
+});

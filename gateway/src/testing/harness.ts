@@ -1,0 +1,91 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { normaliseMetadata } from '../api/metadata';
+import { createApp } from '../app';
+import { FabricCa, RegisterRequest } from '../auth/ca-client';
+import { Sealer } from '../auth/secrets';
+import { AuthService } from '../auth/service';
+import { Config, loadConfig } from '../config';
+import { EventHub } from '../events/hub';
+import { Deliver, WebhookDispatcher } from '../events/webhooks';
+import { FakeFabric } from '../fabric/fake';
+import { TransactionService } from '../fabric/transactions';
+import { TelemetryService } from '../offchain/telemetry';
+import { Metrics } from '../ops/metrics';
+import { Store } from '../store/store';
+import { SqliteDb } from '../store/sqlite';
+import { Db } from '../store/db';
+import { claimsMetadata, medicalMetadata, topologyFixture } from './fixtures';
+
+/** A fake Fabric CA: remembers registrations, enrols with real P-256 keys and a stand-in certificate. */
+export class FakeCa implements FabricCa {
+  readonly registered = new Map<string, RegisterRequest & { secret: string }>();
+  enroll(enrollmentId: string, secret: string) {
+    const r = this.registered.get(enrollmentId);
+    if (enrollmentId !== 'registrar' && (!r || r.secret !== secret)) return Promise.reject(new Error('authentication failure'));
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    return Promise.resolve({ certificate: `-----BEGIN CERTIFICATE-----\n${enrollmentId}\n-----END CERTIFICATE-----\n`, privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() });
+  }
+  register(_registrar: unknown, req: RegisterRequest) {
+    const secret = req.secret ?? randomBytes(8).toString('hex');
+    this.registered.set(req.enrollmentId, { ...req, secret });
+    return Promise.resolve(secret);
+  }
+}
+
+export interface Harness {
+  config: Config;
+  fabric: FakeFabric;
+  ca: FakeCa;
+  store: Store;
+  auth: AuthService;
+  tx: TransactionService;
+  hub: EventHub;
+  webhooks: WebhookDispatcher;
+  app: ReturnType<typeof createApp>['app'];
+  api: ReturnType<typeof createApp>['api'];
+  adminKeys: Record<string, string>;
+  masterKey: Buffer;
+  bootId: string;
+  delivered: Array<{ url: string; body: string; headers: Record<string, string> }>;
+  deliverStatus: number[];
+}
+
+/** Builds a complete app over a FakeFabric and an in-memory (or given) database, admins bootstrapped. */
+export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: Buffer; bootId?: string; conflictRetries?: number } = {}): Promise<Harness> {
+  const config = loadConfig({ env: {}, topology: topologyFixture, file: { webhooks: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 1000, allowInsecure: true }, rateLimit: { windowMs: 60000, max: 1000 } } });
+  const log = pino({ level: 'silent' });
+  const store = new Store(opts.db ?? new SqliteDb(':memory:'));
+  await store.migrate();
+  const fabric = opts.fabric ?? new FakeFabric();
+  const ca = new FakeCa();
+  const masterKey = opts.masterKey ?? randomBytes(32);
+  const sealer = new Sealer(masterKey);
+  const auth = new AuthService(store, sealer, config.orgs, () => ca, masterKey, log);
+  const bootId = opts.bootId ?? `boot-${randomBytes(4).toString('hex')}`;
+  const tx = new TransactionService(fabric, store, { conflictRetries: opts.conflictRetries ?? 2, bootId, publicUrl: 'http://gw.test' }, log, undefined, (id) => auth.identity(id));
+  const hub = new EventHub();
+  const delivered: Harness['delivered'] = [];
+  const deliverStatus: number[] = [];
+  const deliver: Deliver = (url, body, headers) => {
+    delivered.push({ url, body, headers });
+    return Promise.resolve(deliverStatus.shift() ?? 200);
+  };
+  const channelsOfOrg = (org: string) => config.channels.filter((c) => c.orgs.includes(org)).map((c) => c.name);
+  const webhooks = new WebhookDispatcher(store, hub, sealer, config.webhooks, channelsOfOrg, log, deliver, () => Promise.resolve(), () => 1700000000);
+  const telemetry = new TelemetryService(store, 8);
+  const { app, api } = createApp({ config, store, port: fabric, auth, tx, hub, webhooks, telemetry, metrics: new Metrics(), log, masterKey, version: 'test' });
+  api.set(normaliseMetadata('claims', 'city', claimsMetadata));
+  api.set(normaliseMetadata('medical', 'health', medicalMetadata));
+
+  const adminKeys: Record<string, string> = {};
+  const out = `/tmp/cityledger-test-admin-keys-${process.pid}-${randomBytes(4).toString('hex')}.json`;
+  for (const org of config.orgs) {
+    const key = `clk_${org.name.padEnd(12, 'x').slice(0, 12)}_${randomBytes(24).toString('base64url')}`;
+    await auth.bootstrapOrg({ ...org, adminKey: key }, { id: 'registrar', secret: 'pw' }, out);
+    adminKeys[org.name] = key;
+  }
+  return { config, fabric, ca, store, auth, tx, hub, webhooks, app, api, adminKeys, masterKey, bootId, delivered, deliverStatus };
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
