@@ -13,3 +13,4 @@ export * from './endorsement';
 export * from './identity-check';
 export * from './testing';
 export * from './probe';
+export * from './merkle';
