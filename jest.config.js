@@ -18,8 +18,9 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/test/src/**/*.live.test.ts'],
-      testTimeout: 120000,
     },
   ],
+  // Live tests wait for blocks, restarts and catch-up; unit tests finish far below this anyway.
+  testTimeout: 120000,
   collectCoverageFrom: ['chaincode/*/src/**/*.ts', '!**/*.test.ts', '!**/index.ts'],
 };

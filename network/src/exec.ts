@@ -23,18 +23,18 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (err) => reject(new CommandError(`${cmd} ${args.join(' ')}`, null, err.message)));
     child.on('close', (code) => {
       if (code === 0) resolve(stdout);
       else reject(new CommandError(`${cmd} ${args.join(' ')}`, code, `${stdout}\n${stderr}`));
     });
-    child.stdin.end(opts.input ?? '');
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
 

@@ -1,0 +1,136 @@
+/**
+ * Failure drills on the live network: an orderer killed, a peer killed and restarted, the whole network
+ * stopped and started. Writes are the probe contract's (every chaincode carries it), as an org admin.
+ */
+import { randomUUID } from 'node:crypto';
+import { channelHeight, retry, run } from '@cityledger/network';
+import { Contract } from '@hyperledger/fabric-gateway';
+import {
+  closeConnections,
+  contractAs,
+  ensureNetwork,
+  json,
+  network,
+  orgAdmin,
+  peerOf,
+} from '../support/live';
+
+const chaincode = process.env.CITYLEDGER_PROBE_CHAINCODE ?? 'identity';
+const channelOf = () => network().topology.chaincodes.find((c) => c.name === chaincode)!.channel;
+
+async function putProbe(contract: Contract, value: string): Promise<{ key: string; blockNumber: bigint }> {
+  const key = `drill-${randomUUID()}`;
+  const submitted = await contract.submitAsync('probe:Put', { arguments: [JSON.stringify({ key, value })] });
+  const status = await submitted.getStatus();
+  expect(status.successful).toBe(true);
+  return { key, blockNumber: status.blockNumber };
+}
+
+async function readProbe(contract: Contract, key: string): Promise<unknown> {
+  return json(await contract.evaluateTransaction('probe:Get', key));
+}
+
+beforeAll(async () => {
+  await ensureNetwork();
+});
+
+afterAll(async () => {
+  closeConnections();
+  await network().up({ gateway: false });
+});
+
+describe('an orderer killed', () => {
+  it('does not stop transactions committing; status shows it down; up restarts it and it catches up', async () => {
+    const n = network();
+    const victim = n.topology.orgs.flatMap((o) => o.orderers.map((spec) => `${spec.name}.${o.name}`))[1];
+    const contract = contractAs(orgAdmin('city'), chaincode);
+    await putProbe(contract, 'before');
+
+    expect(n.processes.kill(victim)).toBeDefined();
+    await retry(`${victim} reported down`, async () => {
+      const row = (await n.status()).processes.find((p) => p.process === victim)!;
+      if (row.pid !== undefined || row.health === 'OK') throw new Error(JSON.stringify(row));
+    }, 10000);
+
+    // Raft keeps a quorum with two of three: several writes in a row still commit.
+    const written = [];
+    for (let i = 0; i < 5; i++) written.push(await putProbe(contract, `while-down-${i}`));
+    for (const w of written) expect(await readProbe(contract, w.key)).toMatchObject({ key: w.key });
+
+    await n.up({ gateway: false });
+    const ordererNode = n.topology.orgs.flatMap((o) =>
+      o.orderers.map((spec) => ({ id: `${spec.name}.${o.name}`, org: o, spec })),
+    ).find((o) => o.id === victim)!;
+    const target = written[written.length - 1].blockNumber + 1n;
+    await retry(`${victim} catching up to block ${target}`, async () => {
+      const height = await ordererHeight(ordererNode.org.name, ordererNode.spec.adminPort, channelOf());
+      if (BigInt(height) < target) throw new Error(`height ${height}`);
+    }, 60000, 500);
+  });
+});
+
+describe('a peer killed and restarted', () => {
+  it('catches up to the channel height, and requests work meanwhile through the other peers', async () => {
+    const n = network();
+    const victim = peerOf('insurer');
+    const contract = contractAs(orgAdmin('city'), chaincode);
+    n.processes.kill(victim.id);
+    await retry(`${victim.id} down`, async () => {
+      if (n.processes.isRunning(victim.id)) throw new Error('still running');
+    }, 10000);
+
+    const written = [];
+    for (let i = 0; i < 5; i++) written.push(await putProbe(contract, `peer-down-${i}`));
+
+    await n.up({ gateway: false });
+    const reference = await channelHeight(n.paths, peerOf('city'), channelOf());
+    await retry(`${victim.id} catching up to height ${reference}`, async () => {
+      const height = await channelHeight(n.paths, victim, channelOf());
+      if (height < reference) throw new Error(`height ${height} < ${reference}`);
+    }, 60000, 500);
+    // The restarted peer serves the data written while it was down.
+    const viaInsurer = contractAs(orgAdmin('insurer'), chaincode);
+    for (const w of written) expect(await readProbe(viaInsurer, w.key)).toMatchObject({ key: w.key });
+  });
+});
+
+describe('down then up', () => {
+  it('keeps every ledger: data written before is read back after, heights do not go back', async () => {
+    const n = network();
+    const before = await putProbe(contractAs(orgAdmin('city'), chaincode), 'survives-restart');
+    const heightBefore = await channelHeight(n.paths, peerOf('city'), channelOf());
+    closeConnections();
+
+    await n.down();
+    expect((await n.status()).processes.every((p) => p.pid === undefined)).toBe(true);
+    await n.up({ gateway: false });
+
+    expect(await channelHeight(n.paths, peerOf('city'), channelOf())).toBeGreaterThanOrEqual(heightBefore);
+    const contract = contractAs(orgAdmin('hospital'), chaincode);
+    await retry('reading after restart', async () => {
+      expect(await readProbe(contract, before.key)).toEqual({ key: before.key, value: 'survives-restart' });
+    }, 30000);
+  });
+});
+
+async function ordererHeight(orgName: string, adminPort: number, channelName: string): Promise<number> {
+  const n = network();
+  const org = n.topology.orgs.find((o) => o.name === orgName)!;
+  const admin = `${n.paths.identity(org.name, 'users', 'admin')}/tls`;
+  const ordererTls = `${n.paths.identity(org.name, 'orderers', org.orderers[0].name)}/tls`;
+  const out = await run(n.paths.binary('osnadmin'), [
+    'channel',
+    'list',
+    '--channelID',
+    channelName,
+    '-o',
+    `${org.host}:${adminPort}`,
+    '--ca-file',
+    `${ordererTls}/ca.crt`,
+    '--client-cert',
+    `${admin}/server.crt`,
+    '--client-key',
+    `${admin}/server.key`,
+  ]);
+  return (JSON.parse(out.slice(out.indexOf('{'))) as { height: number }).height;
+}
