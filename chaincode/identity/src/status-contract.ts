@@ -33,8 +33,8 @@ export class StatusContract extends CityContract {
   async CheckHolderCredential(ctx: Context, holderId: string, type: string): Promise<CredentialCheck | null> {
     const now = txTime(ctx).ms;
     const refs = await credentialsByHolder.all(ctx, [holderId, type]);
-    const checks = await Promise.all(refs.map(async (r) => ({ c: await credentials.require(ctx, r.credentialId) })));
-    const all = checks.map(({ c }) => ({ issuedAt: c.issuedAt, check: check(c, now) }));
+    const held = await Promise.all(refs.map((r) => credentials.require(ctx, r.credentialId)));
+    const all = held.map((c) => ({ issuedAt: c.issuedAt, check: check(c, now) }));
     const active = all.find((x) => x.check.active);
     if (active) return active.check;
     const latest = all.sort((a, b) => (a.issuedAt < b.issuedAt ? 1 : a.issuedAt > b.issuedAt ? -1 : 0))[0];
