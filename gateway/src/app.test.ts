@@ -121,9 +121,10 @@ describe('gateway app over a fake Fabric', () => {
       expect(fields).toEqual(['amount', 'claimId', 'extra', 'vin']);
       const broken = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).set('content-type', 'application/json').send('{"claimId":');
       expect(broken.status).toBe(400);
-      const nested = await request(h.app).post('/api/v1/claims/attach-evidence').set(bearer(adjusterKey)).send({ evidence: { claimId: 'c', sha256: 'xyz' } });
+      // A transaction with one object parameter takes that object as the whole body.
+      const nested = await request(h.app).post('/api/v1/claims/attach-evidence').set(bearer(adjusterKey)).send({ claimId: 'c', sha256: 'xyz', more: 1 });
       expect(nested.status).toBe(400);
-      expect(nested.body.errors).toEqual([expect.objectContaining({ field: 'evidence.sha256' })]);
+      expect(nested.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['more', 'sha256']);
       expect(h.fabric.calls).toHaveLength(0);
     });
 

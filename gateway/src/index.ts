@@ -10,7 +10,7 @@ export type { RouteSpec } from './api/routes';
 export { normaliseMetadata } from './api/metadata';
 export type { RawMetadata, ChaincodeMeta } from './api/metadata';
 export { buildOpenApi } from './api/openapi';
-export { leafHash, nodeHash, merkleRoot, merkleProof, verifyProof, canonicalJson } from './offchain/merkle';
+export { leafHash, nodeHash, merkleRoot, merkleProof, verifyProof, canonicalJson, MERKLE_SCHEME } from './offchain/merkle';
 export { signWebhook } from './events/webhooks';
 export { startGateway, VERSION } from './gateway';
 export { createApp } from './app';

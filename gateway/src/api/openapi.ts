@@ -62,6 +62,10 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
     if (r.tx.transient)
       bodyProps.transient = { ...(fix(r.tx.transient) as object), description: 'Private inputs: sent in the transient map, never stored on the ledger or logged.' };
     const hasBody = Object.keys(bodyProps).length > 0;
+    const bodySchema =
+      r.bodyMode === 'unwrapped'
+        ? fix(r.bodyParams[0].schema)
+        : { type: 'object', properties: bodyProps, required: Object.keys(bodyProps), additionalProperties: false };
     const result = r.tx.returns ? fix(r.tx.returns) : {};
     const op: Record<string, unknown> = {
       operationId: r.id,
@@ -70,7 +74,7 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
       security: [{ apiKey: [] }],
       parameters,
       ...(hasBody
-        ? { requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: bodyProps, required: Object.keys(bodyProps), additionalProperties: false } } } } }
+        ? { requestBody: { required: true, content: { 'application/json': { schema: bodySchema } } } }
         : {}),
       responses: r.tx.submit
         ? {

@@ -6,11 +6,14 @@ import { ChaincodeMeta, JsonSchema, TxMeta, TxParam } from './metadata';
  *
  * Rules, applied to the transaction name split into words (FileClaim → File + Claim):
  *  - evaluate Get|Read<Noun>(id, ...)        → GET  /api/v1/{cc}/{nouns}/{id}        (other params in the query)
+ *  - evaluate Get<Noun><Sub>(<noun>Id, ...)  → GET  /api/v1/{cc}/{nouns}/{id}/{sub}  (GetResidentHistory → /residents/{id}/history)
  *  - evaluate List|Query|Search|Find<Rest>   → GET  /api/v1/{cc}/{rest}               (params in the query)
  *  - evaluate anything else                  → GET  /api/v1/{cc}/{tx-name}            (params in the query)
  *  - submit Create|Register|File|...<Noun>   → POST /api/v1/{cc}/{nouns}              (all params in the JSON body)
  *  - submit <Verb><Noun>(<noun>Id|id, ...)   → POST /api/v1/{cc}/{nouns}/{id}/{verb}  (other params in the body)
  *  - submit anything else                    → POST /api/v1/{cc}/{tx-name}            (params in the body)
+ * An evaluate with private (transient) inputs is a POST with a body, like a submit, but never ordered.
+ * A body whose transaction takes a single object parameter (and no transient) is that object itself.
  * Non-default contracts get their kebab name as a prefix segment. A collision (two transactions on one
  * method+path) falls back to the explicit /api/v1/{cc}/{contract}/{Transaction} form for the later one.
  * OVERRIDES pins a path when the rules read badly.
@@ -30,6 +33,11 @@ export interface RouteSpec {
   pathParams: TxParam[];
   queryParams: TxParam[];
   bodyParams: TxParam[];
+  /**
+   * 'unwrapped': the transaction takes one object parameter (and no transient inputs), so the JSON
+   * body IS that parameter; 'fields': the body holds one field per parameter (+ `transient`).
+   */
+  bodyMode: 'fields' | 'unwrapped';
   /** Component schemas for $ref resolution. */
   schemas: Record<string, JsonSchema>;
 }
@@ -67,7 +75,9 @@ function isIdParam(p: TxParam | undefined, nounWords: string[]): boolean {
   return n === 'id' || n === `${noun}id` || (n.endsWith('id') && nounWords.length > 0 && n.startsWith(nounWords[nounWords.length - 1]));
 }
 
-function derive(cc: ChaincodeMeta, contract: ChaincodeMeta['contracts'][number], tx: TxMeta): Omit<RouteSpec, 'schemas'> {
+type Derived = Omit<RouteSpec, 'schemas' | 'bodyMode'>;
+
+function derive(cc: ChaincodeMeta, contract: ChaincodeMeta['contracts'][number], tx: TxMeta): Derived {
   const id = `${cc.chaincode}.${contract.name}.${tx.name}`;
   const base = `${API_PREFIX}/${cc.chaincode}${contract.isDefault ? '' : `/${kebab(contract.name.replace(/Contract$/, '') || contract.name)}`}`;
   const [verb, ...noun] = words(tx.name);
@@ -76,7 +86,13 @@ function derive(cc: ChaincodeMeta, contract: ChaincodeMeta['contracts'][number],
   const nounPath = noun.length > 0 ? [...noun.slice(0, -1), plural(noun[noun.length - 1])].join('-') : '';
   const override = OVERRIDES[id];
 
-  if (!tx.submit) {
+  if (!tx.submit && !tx.transient) {
+    if (!override && GET_VERBS.has(verb) && noun.length > 1 && params.length > 0 && !isIdParam(params[0], noun) && isIdParam(params[0], noun.slice(0, -1))) {
+      const [first, ...rest] = params;
+      const parent = noun.slice(0, -1);
+      const parentPath = [...parent.slice(0, -1), plural(parent[parent.length - 1])].join('-');
+      return { ...common, method: 'get', path: `${base}/${parentPath}/:${first.name}/${noun[noun.length - 1]}`, pathParams: [first], queryParams: rest, bodyParams: [] };
+    }
     if (!override && GET_VERBS.has(verb) && noun.length > 0 && params.length > 0) {
       const [first, ...rest] = params;
       return { ...common, method: 'get', path: `${base}/${nounPath}/:${first.name}`, pathParams: [first], queryParams: rest, bodyParams: [] };
@@ -107,21 +123,31 @@ export function buildRouteTable(chaincodes: ChaincodeMeta[]): RouteSpec[] {
   for (const cc of chaincodes) {
     for (const contract of [...cc.contracts].sort((a, b) => Number(b.isDefault) - Number(a.isDefault))) {
       for (const tx of contract.transactions) {
-        let r: Omit<RouteSpec, 'schemas'> = derive(cc, contract, tx);
+        let r: Derived = derive(cc, contract, tx);
         if (taken.has(shape(r.method, r.path)) || hasStaticConflict(taken, r)) {
           const path = `${API_PREFIX}/${cc.chaincode}/${contract.name}/${tx.name}`;
-          r = { ...r, method: tx.submit ? 'post' : 'get', path, pathParams: [], queryParams: tx.submit ? [] : tx.parameters, bodyParams: tx.submit ? tx.parameters : [] };
+          const post = tx.submit || Boolean(tx.transient);
+          r = { ...r, method: post ? 'post' : 'get', path, pathParams: [], queryParams: post ? [] : tx.parameters, bodyParams: post ? tx.parameters : [] };
         }
         taken.set(shape(r.method, r.path), r.id);
-        routes.push({ ...r, schemas: cc.schemas });
+        const unwrapped = r.bodyParams.length === 1 && !tx.transient && isObjectSchema(r.bodyParams[0].schema, cc.schemas);
+        routes.push({ ...r, bodyMode: unwrapped ? 'unwrapped' : 'fields', schemas: cc.schemas });
       }
     }
   }
   return routes;
 }
 
+function isObjectSchema(schema: JsonSchema, schemas: Record<string, JsonSchema>): boolean {
+  if (typeof schema.$ref === 'string') {
+    const target = schemas[schema.$ref.split('/').pop() ?? ''];
+    return target ? isObjectSchema(target, schemas) : false;
+  }
+  return schema.type === 'object';
+}
+
 /** A GET /x/:id route would swallow a later GET /x/literal (and vice versa): treat as a collision. */
-function hasStaticConflict(taken: Map<string, string>, r: Omit<RouteSpec, 'schemas'>): boolean {
+function hasStaticConflict(taken: Map<string, string>, r: Derived): boolean {
   const segs = r.path.split('/');
   for (const key of taken.keys()) {
     const [method, path] = key.split(' ');

@@ -14,7 +14,7 @@ export interface ValidatedInput {
 }
 
 export class RouteValidator {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, useDefaults: true });
   private readonly compiled = new Map<string, ValidateFunction>();
 
   compile(route: RouteSpec): void {
@@ -46,7 +46,8 @@ export class RouteValidator {
     if (route.bodyParams.length > 0 || route.tx.transient) {
       const body = req.body ?? {};
       if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object', [{ field: 'body', message: 'must be object' }]);
-      for (const [k, v] of Object.entries(body)) {
+      if (route.bodyMode === 'unwrapped') input[route.bodyParams[0].name] = body;
+      else for (const [k, v] of Object.entries(body)) {
         if (route.bodyParams.some((p) => p.name === k) || (k === 'transient' && route.tx.transient)) input[k] = v;
         else fieldErrors.push({ field: k, message: 'is not a parameter of this transaction' });
       }
@@ -54,7 +55,8 @@ export class RouteValidator {
     const validate = this.compiled.get(route.id);
     if (!validate) throw new Error(`route ${route.id} was not compiled`);
     if (!validate(input)) fieldErrors.push(...(validate.errors ?? []).map(toFieldError));
-    if (fieldErrors.length > 0) throw badRequest(`invalid request for ${route.tx.name}`, dedupe(fieldErrors));
+    if (fieldErrors.length > 0)
+      throw badRequest(`invalid request for ${route.tx.name}`, dedupe(fieldErrors.map((e) => ({ ...e, field: unwrapField(route, e.field) }))));
 
     const ordered = route.tx.parameters;
     const args = ordered.map((p) => {
@@ -101,6 +103,13 @@ function toFieldError(e: ErrorObject): { field: string; message: string } {
     return { field: path ? `${path}.${extra}` : extra, message: 'is not allowed' };
   }
   return { field: path || '(body)', message: e.message ?? 'is invalid' };
+}
+
+/** In an unwrapped body the parameter name is not part of what the client sent: drop it from field paths. */
+export function unwrapField(route: RouteSpec, field: string): string {
+  if (route.bodyMode !== 'unwrapped') return field;
+  const name = route.bodyParams[0].name;
+  return field === name ? '(body)' : field.startsWith(`${name}.`) ? field.slice(name.length + 1) : field;
 }
 
 function dedupe(errors: Array<{ field: string; message: string }>) {

@@ -3,33 +3,59 @@ import { EventRow, Store } from '../store/store';
 
 /**
  * Read tables projected from chaincode events, so lists and searches (claims by status, port calls by
- * ETA, trades of an interval) are one indexed query. Convention for event payloads (JSON object):
- *   entity: `payload.entity` or `payload.type`, else the event name's first word (ClaimFiled → claim);
- *   id:     `payload.id`, `payload.key` or `payload.<entity>Id`; events without one are not projected;
- *   status: `payload.status` or `payload.state`.
- * The latest event (highest sequence) wins per (channel, chaincode, entity, id).
+ * ETA, trades of an interval) are one indexed query. chaincode/common emits one event per transaction:
+ *   {"contract","transaction","timestamp","txId","events":[{"type":"ClaimFiled","data":{...}}, ...]}
+ * Each domain event with an id is projected: entity = the type's first word (ClaimFiled → claim) or
+ * data.entity; id = data.id, data.<entity>Id or data.key; status = data.status or data.state. The
+ * latest event (highest sequence) wins per (channel, chaincode, entity, id); data is merged into the
+ * row so partial updates (e.g. only {claimId, status}) keep earlier fields.
  */
-export function projectionOf(row: EventRow): { entity: string; id: string; status: string | null; data: string } | undefined {
+export interface Projection {
+  entity: string;
+  id: string;
+  status: string | null;
+  data: Record<string, unknown>;
+}
+
+export function projectionsOf(row: EventRow): Projection[] {
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(row.payload, 'base64').toString('utf8'));
   } catch {
-    return undefined;
+    return [];
   }
-  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
-  const p = payload as Record<string, unknown>;
-  const entity = (typeof p.entity === 'string' ? p.entity : typeof p.type === 'string' ? p.type : (words(row.event_name)[0] ?? '')).toLowerCase();
-  if (!entity) return undefined;
-  const idValue = p.id ?? p.key ?? p[`${entity}Id`];
-  if (typeof idValue !== 'string' && typeof idValue !== 'number') return undefined;
-  const status = typeof p.status === 'string' ? p.status : typeof p.state === 'string' ? p.state : null;
-  return { entity, id: String(idValue), status, data: JSON.stringify(p) };
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return [];
+  const envelope = payload as { events?: unknown };
+  const domain: Array<{ type?: unknown; data?: unknown }> = Array.isArray(envelope.events) ? (envelope.events as never) : [{ type: row.event_name, data: payload }];
+  const out: Projection[] = [];
+  for (const e of domain) {
+    if (!e || typeof e.data !== 'object' || e.data === null || Array.isArray(e.data)) continue;
+    const data = e.data as Record<string, unknown>;
+    const type = typeof e.type === 'string' ? e.type : row.event_name;
+    const entity = (typeof data.entity === 'string' ? data.entity : (words(type.split('.').pop() ?? '')[0] ?? '')).toLowerCase();
+    if (!entity) continue;
+    const idValue = data.id ?? data[`${entity}Id`] ?? data.key;
+    if (typeof idValue !== 'string' && typeof idValue !== 'number') continue;
+    const status = typeof data.status === 'string' ? data.status : typeof data.state === 'string' ? data.state : null;
+    out.push({ entity, id: String(idValue), status, data });
+  }
+  return out;
 }
 
 export async function project(store: Store, row: EventRow): Promise<void> {
-  const p = projectionOf(row);
-  if (!p) return;
-  await store.upsertProjection({ channel: row.channel, chaincode: row.chaincode, entity: p.entity, entity_id: p.id, status: p.status, data: p.data, seq: row.seq });
+  for (const p of projectionsOf(row)) {
+    const existing = await store.getProjection(row.channel, row.chaincode, p.entity, p.id);
+    const merged = { ...(existing ? (JSON.parse(existing.data) as Record<string, unknown>) : {}), ...p.data };
+    await store.upsertProjection({
+      channel: row.channel,
+      chaincode: row.chaincode,
+      entity: p.entity,
+      entity_id: p.id,
+      status: p.status ?? existing?.status ?? null,
+      data: JSON.stringify(merged),
+      seq: row.seq,
+    });
+  }
 }
 
 /** Feeds the read tables from the event log with its own cursor, so it catches up after restarts too. */

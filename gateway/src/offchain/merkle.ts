@@ -1,22 +1,22 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Telemetry Merkle trees, the scheme the mobility chaincode documents too (RFC 6962 style):
- *   leaf  = SHA-256(0x00 || canonicalJSON(reading))
- *   node  = SHA-256(0x01 || left || right)
- *   a level with an odd count carries its last node up unchanged (no duplication, so no CVE-2012-2459).
- * Hashes are lowercase hex. A proof lists the sibling hashes from the leaf up, each with its side.
+ * Telemetry Merkle trees: RFC 6962 §2.1, the one scheme of CityLedger (chaincode/common/src/merkle.ts,
+ * which the mobility chaincode verifies with; a unit test checks both agree):
+ *   leaf = SHA-256(0x00 || canonicalJSON(reading))      node = SHA-256(0x01 || left || right)
+ *   the tree over n leaves splits at k, the largest power of two below n; built bottom-up this is the
+ *   same as carrying a level's odd last node up unchanged (never duplicating it).
+ * A proof is the RFC 6962 audit path (sibling hashes from the leaf up, lowercase hex) with the leaf's
+ * index and the window's size.
  */
-export interface ProofStep {
-  side: 'left' | 'right';
-  hash: string;
-}
-
 const sha256 = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
 
 /** Canonical JSON: object keys sorted at every depth, no whitespace. */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('canonical JSON refuses NaN and Infinity');
+    return JSON.stringify(value);
+  }
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const obj = value as Record<string, unknown>;
   return `{${Object.keys(obj)
@@ -27,42 +27,62 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function leafHash(reading: unknown): string {
-  return sha256(Buffer.from([0]), Buffer.from(canonicalJson(reading))).toString('hex');
+  return sha256(Buffer.from([0]), Buffer.from(canonicalJson(reading), 'utf8')).toString('hex');
 }
 
 export function nodeHash(left: string, right: string): string {
   return sha256(Buffer.from([1]), Buffer.from(left, 'hex'), Buffer.from(right, 'hex')).toString('hex');
 }
 
+function nextLevel(level: string[]): string[] {
+  const next: string[] = [];
+  for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? nodeHash(level[i], level[i + 1]) : level[i]);
+  return next;
+}
+
 export function merkleRoot(leaves: string[]): string {
   if (leaves.length === 0) throw new Error('a Merkle window needs at least one reading');
   let level = leaves;
-  while (level.length > 1) {
-    const next: string[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? nodeHash(level[i], level[i + 1]) : level[i]);
-    level = next;
-  }
+  while (level.length > 1) level = nextLevel(level);
   return level[0];
 }
 
-export function merkleProof(leaves: string[], index: number): ProofStep[] {
-  if (index < 0 || index >= leaves.length) throw new Error('leaf index out of range');
-  const proof: ProofStep[] = [];
+/** RFC 6962 PATH(index, D[n]): the siblings met on the way up (a carried-up node has none at that level). */
+export function merkleProof(leaves: string[], index: number): string[] {
+  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) throw new Error('leaf index out of range');
+  const path: string[] = [];
   let level = leaves;
   let i = index;
   while (level.length > 1) {
     const sibling = i % 2 === 0 ? i + 1 : i - 1;
-    if (sibling < level.length) proof.push({ side: i % 2 === 0 ? 'right' : 'left', hash: level[sibling] });
-    const next: string[] = [];
-    for (let j = 0; j < level.length; j += 2) next.push(j + 1 < level.length ? nodeHash(level[j], level[j + 1]) : level[j]);
-    level = next;
+    if (sibling < level.length) path.push(level[sibling]);
+    level = nextLevel(level);
     i = Math.floor(i / 2);
   }
-  return proof;
+  return path;
 }
 
-export function verifyProof(leaf: string, proof: ProofStep[], root: string): boolean {
-  let h = leaf;
-  for (const step of proof) h = step.side === 'left' ? nodeHash(step.hash, h) : nodeHash(h, step.hash);
-  return h === root;
+/** RFC 9162 §2.1.3.2 inclusion verification. */
+export function verifyProof(leaf: string, index: number, treeSize: number, path: string[], root: string): boolean {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(treeSize) || index < 0 || index >= treeSize) return false;
+  let fn = index;
+  let sn = treeSize - 1;
+  let r = leaf;
+  for (const p of path) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && r === root;
 }
+
+export const MERKLE_SCHEME = 'rfc6962-sha256';

@@ -1,7 +1,7 @@
 import { badRequest, forbidden, notFound, Problem } from '../problem';
 import { Store } from '../store/store';
 import { Principal } from '../auth/service';
-import { canonicalJson, leafHash, merkleProof, merkleRoot, ProofStep } from './merkle';
+import { canonicalJson, leafHash, MERKLE_SCHEME, merkleProof, merkleRoot } from './merkle';
 
 /**
  * Vehicles' raw telemetry, kept off-chain: each reading is stored with its leaf hash; a vehicle seals
@@ -46,7 +46,7 @@ export class TelemetryService {
   }
 
   /** A reading with its proof. Visible to its vehicle and to other orgs' users (insurers, repair shops, police). */
-  async proof(p: Principal, id: number): Promise<{ reading: unknown; leaf: string; windowId: string; index: number; root: string; proof: ProofStep[]; scheme: string }> {
+  async proof(p: Principal, id: number): Promise<{ reading: unknown; leaf: string; windowId: string; index: number; treeSize: number; root: string; path: string[]; scheme: string }> {
     const r = await this.store.getReading(id);
     if (!r) throw notFound(`no reading ${id}`);
     if (p.role === 'vehicle' && p.attrs.vehicleId !== r.vehicle_id) throw notFound(`no reading ${id}`);
@@ -58,9 +58,10 @@ export class TelemetryService {
       leaf: r.leaf,
       windowId: w.id,
       index: Number(r.idx),
+      treeSize: leaves.length,
       root: w.root,
-      proof: merkleProof(leaves, Number(r.idx)),
-      scheme: 'leaf=sha256(0x00||canonicalJSON(reading)); node=sha256(0x01||left||right); odd node carried up',
+      path: merkleProof(leaves, Number(r.idx)),
+      scheme: MERKLE_SCHEME,
     };
   }
 }

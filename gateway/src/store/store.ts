@@ -353,9 +353,12 @@ export class Store {
     await this.db.run(
       `INSERT INTO projections (channel, chaincode, entity, entity_id, status, data, seq, updated_at) VALUES (?,?,?,?,?,?,?,?)
        ON CONFLICT (channel, chaincode, entity, entity_id) DO UPDATE SET status = excluded.status, data = excluded.data,
-       seq = excluded.seq, updated_at = excluded.updated_at WHERE projections.seq < excluded.seq`,
+       seq = excluded.seq, updated_at = excluded.updated_at WHERE projections.seq <= excluded.seq`,
       [p.channel, p.chaincode, p.entity, p.entity_id, p.status, p.data, p.seq, now()],
     );
+  }
+  getProjection(channel: string, chaincode: string, entity: string, id: string): Promise<ProjectionRow | undefined> {
+    return this.db.get<ProjectionRow>('SELECT * FROM projections WHERE channel = ? AND chaincode = ? AND entity = ? AND entity_id = ?', [channel, chaincode, entity, id]);
   }
   async listProjections(q: { chaincode: string; entity: string; status?: string; after?: string; limit: number; channels: string[] }): Promise<ProjectionRow[]> {
     if (q.channels.length === 0) return [];
