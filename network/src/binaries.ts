@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { run } from './exec';
 import { step } from './log';
@@ -34,44 +43,49 @@ export function binariesPresent(paths: Paths): boolean {
 
 export async function ensureBinaries(t: Topology, paths: Paths): Promise<void> {
   if (binariesPresent(paths)) return;
-  await step(`build Fabric ${t.fabric.version} and Fabric CA ${t.fabric.caVersion} from Go modules (first run only)`, async () => {
-    rmSync(paths.cache, { recursive: true, force: true });
-    mkdirSync(paths.bin, { recursive: true });
-    const goEnv = { GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' };
-    await run(
-      'go',
-      [
-        'build',
-        '-trimpath',
-        '-ldflags',
-        `-X github.com/hyperledger/fabric/common/metadata.Version=${t.fabric.version}`,
-        '-o',
-        paths.bin + '/',
-        ...FABRIC_COMMANDS.map((c) => `github.com/hyperledger/fabric/cmd/${c}`),
-      ],
-      { cwd: buildDir('fabric'), env: goEnv },
-    );
-    // fabric-ca-server embeds SQLite (go-sqlite3), which needs cgo and a C compiler.
-    await run(
-      'go',
-      [
-        'build',
-        '-trimpath',
-        '-ldflags',
-        `-X github.com/hyperledger/fabric-ca/lib/metadata.Version=${t.fabric.caVersion}`,
-        '-o',
-        paths.bin + '/',
-        ...CA_COMMANDS.map((c) => `github.com/hyperledger/fabric-ca/cmd/${c}`),
-      ],
-      { cwd: buildDir('fabric-ca'), env: { ...goEnv, CGO_ENABLED: '1' } },
-    );
-    const moduleDir = (
-      await run('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/hyperledger/fabric'], { cwd: buildDir('fabric') })
-    ).trim();
-    cpSync(path.join(moduleDir, 'sampleconfig'), paths.sampleConfig, { recursive: true });
-    chmodRecursive(paths.sampleConfig);
-    writeFileSync(path.join(paths.cache, 'stamp'), pinsHash());
-  });
+  await step(
+    `build Fabric ${t.fabric.version} and Fabric CA ${t.fabric.caVersion} from Go modules (first run only)`,
+    async () => {
+      rmSync(paths.cache, { recursive: true, force: true });
+      mkdirSync(paths.bin, { recursive: true });
+      const goEnv = { GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' };
+      await run(
+        'go',
+        [
+          'build',
+          '-trimpath',
+          '-ldflags',
+          `-X github.com/hyperledger/fabric/common/metadata.Version=${t.fabric.version}`,
+          '-o',
+          paths.bin + '/',
+          ...FABRIC_COMMANDS.map((c) => `github.com/hyperledger/fabric/cmd/${c}`),
+        ],
+        { cwd: buildDir('fabric'), env: goEnv },
+      );
+      // fabric-ca-server embeds SQLite (go-sqlite3), which needs cgo and a C compiler.
+      await run(
+        'go',
+        [
+          'build',
+          '-trimpath',
+          '-ldflags',
+          `-X github.com/hyperledger/fabric-ca/lib/metadata.Version=${t.fabric.caVersion}`,
+          '-o',
+          paths.bin + '/',
+          ...CA_COMMANDS.map((c) => `github.com/hyperledger/fabric-ca/cmd/${c}`),
+        ],
+        { cwd: buildDir('fabric-ca'), env: { ...goEnv, CGO_ENABLED: '1' } },
+      );
+      const moduleDir = (
+        await run('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/hyperledger/fabric'], {
+          cwd: buildDir('fabric'),
+        })
+      ).trim();
+      cpSync(path.join(moduleDir, 'sampleconfig'), paths.sampleConfig, { recursive: true });
+      chmodRecursive(paths.sampleConfig);
+      writeFileSync(path.join(paths.cache, 'stamp'), pinsHash());
+    },
+  );
 }
 
 /** The module cache is read-only; our copies must be writable so `clean` and rebuilds can remove them. */

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { CommandError, retry, run } from './exec';
 import { Paths } from './paths';
@@ -112,12 +120,19 @@ const attrList = (attrs: Record<string, string>, ecert: boolean) =>
  * Registers (if new) and enrols an identity into `dir/msp`, and with `tls` also a TLS certificate into
  * `dir/tls` (server.crt, server.key, ca.crt). Idempotent: an identity already enrolled is left alone.
  */
-export async function enrollIdentity(paths: Paths, org: OrgSpec, dir: string, req: IdentityRequest): Promise<void> {
+export async function enrollIdentity(
+  paths: Paths,
+  org: OrgSpec,
+  dir: string,
+  req: IdentityRequest,
+): Promise<void> {
   const mspDone = existsSync(path.join(dir, 'msp', 'signcerts', 'cert.pem'));
   const tlsDone = !req.tls || existsSync(path.join(dir, 'tls', 'server.crt'));
   if (mspDone && tlsDone) return;
   const secret = secretFor(paths, org, `${req.type}:${req.name}`);
-  const attrs = [attrList(req.attrs ?? {}, true), attrList(req.registrarAttrs ?? {}, false)].filter(Boolean).join(',');
+  const attrs = [attrList(req.attrs ?? {}, true), attrList(req.registrarAttrs ?? {}, false)]
+    .filter(Boolean)
+    .join(',');
   try {
     await caClient(paths, org, paths.registrar(org.name), [
       'register',

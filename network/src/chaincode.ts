@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { adminEnv, channelPeers } from './channels';
@@ -35,7 +44,8 @@ function hashTree(hash: ReturnType<typeof createHash>, dir: string): void {
   for (const entry of readdirSync(dir).sort()) {
     const p = path.join(dir, entry);
     if (statSync(p).isDirectory()) hashTree(hash, p);
-    else if (!entry.endsWith('.map') && !entry.endsWith('.tsbuildinfo')) hash.update(entry).update(readFileSync(p));
+    else if (!entry.endsWith('.map') && !entry.endsWith('.tsbuildinfo'))
+      hash.update(entry).update(readFileSync(p));
   }
 }
 
@@ -89,7 +99,13 @@ export async function packageChaincode(paths: Paths, t: Topology, cc: ChaincodeS
     mkdirSync(path.join(work, 'src'));
     writeFileSync(path.join(work, 'src', 'connection.json'), JSON.stringify(connection));
     writeFileSync(path.join(work, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
-    await run('tar', ['-czf', path.join(work, 'code.tar.gz'), '-C', path.join(work, 'src'), 'connection.json']);
+    await run('tar', [
+      '-czf',
+      path.join(work, 'code.tar.gz'),
+      '-C',
+      path.join(work, 'src'),
+      'connection.json',
+    ]);
     await run('tar', ['-czf', packageFile, '-C', work, 'metadata.json', 'code.tar.gz']);
     rmSync(work, { recursive: true, force: true });
   }
@@ -101,7 +117,12 @@ export function chaincodeProcess(cc: ChaincodeSpec): string {
   return `chaincode.${cc.name}`;
 }
 
-export function chaincodeServerSpec(paths: Paths, t: Topology, cc: ChaincodeSpec, d: Deployment): ProcessSpec {
+export function chaincodeServerSpec(
+  paths: Paths,
+  t: Topology,
+  cc: ChaincodeSpec,
+  d: Deployment,
+): ProcessSpec {
   const tls = chaincodeTlsDir(paths, t);
   const cli = path.join(repoRoot, 'node_modules', 'fabric-shim', 'cli.js');
   return {
@@ -124,9 +145,13 @@ export function chaincodeServerSpec(paths: Paths, t: Topology, cc: ChaincodeSpec
 
 async function installOn(paths: Paths, peer: Node<PeerSpec>, d: Deployment): Promise<void> {
   const env = adminEnv(paths, peer);
-  const installed = await run(paths.binary('peer'), ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], {
-    env,
-  });
+  const installed = await run(
+    paths.binary('peer'),
+    ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'],
+    {
+      env,
+    },
+  );
   if (installed.includes(d.packageId)) return;
   try {
     await run(paths.binary('peer'), ['lifecycle', 'chaincode', 'install', d.packageFile], { env });
@@ -149,21 +174,28 @@ async function committed(paths: Paths, peer: Node<PeerSpec>, ch: string, name: s
     );
     return JSON.parse(out) as CommittedDefinition;
   } catch (err) {
-    if (err instanceof CommandError && /not found|does not exist|is not defined/i.test(err.output)) return undefined;
+    if (err instanceof CommandError && /not found|does not exist|is not defined/i.test(err.output))
+      return undefined;
     throw err;
   }
 }
 
-export async function committedVersion(paths: Paths, t: Topology, cc: ChaincodeSpec): Promise<string | undefined> {
+/** The definition committed on the chaincode's channel, as its first peer reports it. */
+export async function committedDefinition(paths: Paths, t: Topology, cc: ChaincodeSpec) {
   const peer = channelPeers(t, channel(t, cc.channel))[0];
-  return (await committed(paths, peer, cc.channel, cc.name))?.version;
+  return committed(paths, peer, cc.channel, cc.name);
 }
 
 /**
  * Installs the package on every peer of the channel, then approves (each org) and commits the definition
  * if what is committed is not already this code and this definition. Returns the committed sequence.
  */
-export async function deployChaincode(paths: Paths, t: Topology, cc: ChaincodeSpec, d: Deployment): Promise<number> {
+export async function deployChaincode(
+  paths: Paths,
+  t: Topology,
+  cc: ChaincodeSpec,
+  d: Deployment,
+): Promise<number> {
   const ch = channel(t, cc.channel);
   const channelPeerNodes = channelPeers(t, ch);
   await Promise.all(channelPeerNodes.map((p) => installOn(paths, p, d)));
@@ -229,9 +261,13 @@ export async function deployChaincode(paths: Paths, t: Topology, cc: ChaincodeSp
   await retry(
     `committing ${cc.name}`,
     () =>
-      run(paths.binary('peer'), ['lifecycle', 'chaincode', 'commit', ...ordererArgs, ...definitionArgs, ...endorsers], {
-        env: adminEnv(paths, firstPeerPerOrg[0]),
-      }),
+      run(
+        paths.binary('peer'),
+        ['lifecycle', 'chaincode', 'commit', ...ordererArgs, ...definitionArgs, ...endorsers],
+        {
+          env: adminEnv(paths, firstPeerPerOrg[0]),
+        },
+      ),
     20000,
   );
   return sequence;
@@ -255,4 +291,3 @@ export async function queryMetadata(paths: Paths, t: Topology, cc: ChaincodeSpec
     { env: adminEnv(paths, peer) },
   );
 }
-

@@ -64,7 +64,12 @@ function profile(paths: Paths, t: Topology, channel: ChannelSpec) {
               ClientTLSCert: tlsCert(o),
               ServerTLSCert: tlsCert(o),
             })),
-            Options: { TickInterval: '250ms', ElectionTick: 10, HeartbeatTick: 1, SnapshotIntervalSize: '16 MB' },
+            Options: {
+              TickInterval: '250ms',
+              ElectionTick: 10,
+              HeartbeatTick: 1,
+              SnapshotIntervalSize: '16 MB',
+            },
           },
         }
       : {
@@ -121,7 +126,10 @@ export async function createGenesisBlock(paths: Paths, t: Topology, channel: Cha
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, 'configtx.yaml'),
-    YAML.stringify({ Profiles: { [channel.name]: profile(paths, t, channel) } }, { aliasDuplicateObjects: false }),
+    YAML.stringify(
+      { Profiles: { [channel.name]: profile(paths, t, channel) } },
+      { aliasDuplicateObjects: false },
+    ),
   );
   mkdirSync(path.dirname(block), { recursive: true });
   await run(paths.binary('configtxgen'), [
@@ -150,10 +158,15 @@ function osnadminArgs(paths: Paths, orderer: Node<OrdererSpec>): string[] {
   ];
 }
 
-export async function joinOrderer(paths: Paths, channel: ChannelSpec, orderer: Node<OrdererSpec>): Promise<boolean> {
+export async function joinOrderer(
+  paths: Paths,
+  channel: ChannelSpec,
+  orderer: Node<OrdererSpec>,
+): Promise<boolean> {
   const osnadmin = paths.binary('osnadmin');
   const listed = await run(osnadmin, ['channel', 'list', ...osnadminArgs(paths, orderer)]);
-  if (listed.includes(`"name": "${channel.name}"`) || listed.includes(`"name":"${channel.name}"`)) return false;
+  if (listed.includes(`"name": "${channel.name}"`) || listed.includes(`"name":"${channel.name}"`))
+    return false;
   await run(osnadmin, [
     'channel',
     'join',
@@ -209,7 +222,9 @@ export async function joinPeer(paths: Paths, channel: ChannelSpec, peer: Node<Pe
 
 /** Height of a channel's ledger on one peer (from `peer channel getinfo`). */
 export async function channelHeight(paths: Paths, peer: Node<PeerSpec>, channel: string): Promise<number> {
-  const out = await run(paths.binary('peer'), ['channel', 'getinfo', '-c', channel], { env: adminEnv(paths, peer) });
+  const out = await run(paths.binary('peer'), ['channel', 'getinfo', '-c', channel], {
+    env: adminEnv(paths, peer),
+  });
   const json = out.slice(out.indexOf('{'));
   return (JSON.parse(json) as { height: number }).height;
 }

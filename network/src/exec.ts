@@ -41,7 +41,12 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Retries `fn` until it resolves or `timeoutMs` passes; the last error is rethrown. */
-export async function retry<T>(what: string, fn: () => Promise<T>, timeoutMs = 30000, intervalMs = 300): Promise<T> {
+export async function retry<T>(
+  what: string,
+  fn: () => Promise<T>,
+  timeoutMs = 30000,
+  intervalMs = 300,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -6,6 +6,7 @@ import {
   chaincodeProcess,
   chaincodeServerSpec,
   chaincodeTlsIdentity,
+  committedDefinition,
   deployChaincode,
   Deployment,
   packageChaincode,
@@ -28,7 +29,15 @@ import {
 } from './nodes';
 import { Paths } from './paths';
 import { Processes } from './processes';
-import { ChaincodeSpec, channelOrderers, loadTopology, orderers, peers, repoRoot, Topology } from './topology';
+import {
+  ChaincodeSpec,
+  channelOrderers,
+  loadTopology,
+  orderers,
+  peers,
+  repoRoot,
+  Topology,
+} from './topology';
 
 /** The network as the CLI and the tests drive it: every step of `up` is named, idempotent and timed. */
 export class Network {
@@ -53,7 +62,9 @@ export class Network {
       for (const org of t.orgs) this.ensureRunning(caProcessSpec(this.paths, org));
       await Promise.all(t.orgs.map((org) => waitForCa(this.paths, org)));
     });
-    await step('identities from each org CA (admins, peers, orderers, chaincode TLS)', () => this.enrollAll());
+    await step('identities from each org CA (admins, peers, orderers, chaincode TLS)', () =>
+      this.enrollAll(),
+    );
     await step('orderers and peers', async () => {
       for (const o of orderers(t)) this.ensureRunning(ordererProcessSpec(this.paths, o));
       for (const p of peers(t)) this.ensureRunning(peerProcessSpec(this.paths, t, p));
@@ -173,11 +184,21 @@ export class Network {
   /** Stops every process by pid, gateway and chaincodes first; ledgers and crypto material stay. */
   async down(): Promise<void> {
     const order = (name: string) =>
-      name === gatewayProcess ? 0 : name.startsWith('chaincode.') ? 1 : name.startsWith('peer') ? 2 : name.startsWith('orderer') ? 3 : 4;
+      name === gatewayProcess
+        ? 0
+        : name.startsWith('chaincode.')
+          ? 1
+          : name.startsWith('peer')
+            ? 2
+            : name.startsWith('orderer')
+              ? 3
+              : 4;
     const names = this.processes.known().sort((a, b) => order(a) - order(b));
     for (const group of [0, 1, 2, 3, 4]) {
       await Promise.all(
-        names.filter((n) => order(n) === group).map(async (n) => (await this.processes.stop(n)) && info(`stopped ${n}`)),
+        names
+          .filter((n) => order(n) === group)
+          .map(async (n) => (await this.processes.stop(n)) && info(`stopped ${n}`)),
       );
     }
   }
@@ -229,10 +250,21 @@ export class Network {
     for (const ch of t.channels)
       for (const p of channelPeers(t, ch)) {
         let height: number | undefined;
-        if (this.processes.isRunning(p.id)) height = await channelHeight(this.paths, p, ch.name).catch(() => undefined);
+        if (this.processes.isRunning(p.id))
+          height = await channelHeight(this.paths, p, ch.name).catch(() => undefined);
         heights.push({ channel: ch.name, peer: p.id, height });
       }
-    return { processes: rows, heights };
+    const chaincodes: StatusReport['chaincodes'] = [];
+    for (const cc of t.chaincodes) {
+      const definition = await committedDefinition(this.paths, t, cc).catch(() => undefined);
+      chaincodes.push({
+        name: cc.name,
+        channel: cc.channel,
+        sequence: definition?.sequence,
+        version: definition?.version,
+      });
+    }
+    return { processes: rows, heights, chaincodes };
   }
 
   async printSummary(): Promise<void> {
@@ -242,6 +274,11 @@ export class Network {
       info(`${r.process.padEnd(23)} ${String(r.pid ?? '-').padEnd(8)} ${r.address.padEnd(20)} ${r.health}`);
     info('\nchannel   peer             height');
     for (const h of report.heights) info(`${h.channel.padEnd(9)} ${h.peer.padEnd(16)} ${h.height ?? 'down'}`);
+    info('\nchaincode   channel   sequence  version');
+    for (const c of report.chaincodes)
+      info(
+        `${c.name.padEnd(11)} ${c.channel.padEnd(9)} ${String(c.sequence ?? '-').padEnd(9)} ${c.version ?? 'not committed'}`,
+      );
     info(`\nstate: ${this.paths.state}\nbinaries: ${this.paths.bin}`);
   }
 }
@@ -256,11 +293,14 @@ export interface StatusRow {
 export interface StatusReport {
   processes: StatusRow[];
   heights: { channel: string; peer: string; height: number | undefined }[];
+  chaincodes: { name: string; channel: string; sequence: number | undefined; version: string | undefined }[];
 }
 
 async function gatewayHealth(t: Topology): Promise<string> {
   try {
-    const res = await fetch(`http://${t.gateway.host}:${t.gateway.port}/readyz`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(`http://${t.gateway.host}:${t.gateway.port}/readyz`, {
+      signal: AbortSignal.timeout(2000),
+    });
     return res.ok ? 'OK' : `not ready (${res.status})`;
   } catch {
     return 'unreachable';

@@ -16,7 +16,10 @@ export function writeNodeConfig(paths: Paths): void {
   // An empty env var is ignored by viper: the Docker endpoint must go from the file itself, or the
   // peer's health check pings a Docker daemon that does not exist.
   core.setIn(['vm', 'endpoint'], '');
-  core.setIn(['chaincode', 'externalBuilders'], [{ name: 'ccaas', path: paths.builder, propagateEnvironment: [] }]);
+  core.setIn(
+    ['chaincode', 'externalBuilders'],
+    [{ name: 'ccaas', path: paths.builder, propagateEnvironment: [] }],
+  );
   core.setIn(['metrics', 'provider'], 'prometheus');
   core.setIn(['peer', 'gateway', 'enabled'], true);
   mkdirSync(peerConfigDir(paths), { recursive: true });
@@ -124,7 +127,9 @@ export function ordererProcessSpec(paths: Paths, orderer: Node<OrdererSpec>): Pr
 /** Health as the node's operations endpoint reports it. */
 export async function health(host: string, operationsPort: number): Promise<'OK' | string> {
   try {
-    const res = await fetch(`http://${host}:${operationsPort}/healthz`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(`http://${host}:${operationsPort}/healthz`, {
+      signal: AbortSignal.timeout(2000),
+    });
     if (res.ok) return 'OK';
     return `unhealthy (${res.status}: ${(await res.text()).slice(0, 200)})`;
   } catch {

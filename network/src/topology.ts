@@ -58,7 +58,10 @@ const ChaincodeSpec = Type.Object(
 const TopologySchema = Type.Object(
   {
     name: Name,
-    fabric: Type.Object({ version: Type.String(), caVersion: Type.String() }, { additionalProperties: false }),
+    fabric: Type.Object(
+      { version: Type.String(), caVersion: Type.String() },
+      { additionalProperties: false },
+    ),
     stateDir: Type.String({ minLength: 1 }),
     orgs: Type.Array(OrgSpec, { minItems: 1 }),
     ordering: Type.Object(
@@ -72,7 +75,11 @@ const TopologySchema = Type.Object(
     ),
     channels: Type.Array(
       Type.Object(
-        { name: Name, orgs: Type.Array(Name, { minItems: 1 }), orderers: Type.Array(Type.String(), { minItems: 1 }) },
+        {
+          name: Name,
+          orgs: Type.Array(Name, { minItems: 1 }),
+          orderers: Type.Array(Type.String(), { minItems: 1 }),
+        },
         { additionalProperties: false },
       ),
       { minItems: 1 },
@@ -167,13 +174,23 @@ function ordererIdFromRef(ref: string): string {
 
 export function peers(t: Topology): Node<PeerSpec>[] {
   return t.orgs.flatMap((org) =>
-    org.peers.map((spec) => ({ org, spec, id: `${spec.name}.${org.name}`, address: `${org.host}:${spec.port}` })),
+    org.peers.map((spec) => ({
+      org,
+      spec,
+      id: `${spec.name}.${org.name}`,
+      address: `${org.host}:${spec.port}`,
+    })),
   );
 }
 
 export function orderers(t: Topology): Node<OrdererSpec>[] {
   return t.orgs.flatMap((org) =>
-    org.orderers.map((spec) => ({ org, spec, id: `${spec.name}.${org.name}`, address: `${org.host}:${spec.port}` })),
+    org.orderers.map((spec) => ({
+      org,
+      spec,
+      id: `${spec.name}.${org.name}`,
+      address: `${org.host}:${spec.port}`,
+    })),
   );
 }
 

@@ -16,25 +16,37 @@ describe('the running network', () => {
     const report = await network().status();
     const fabricNodes = report.processes.filter((p) => /^(ca\.|orderer|peer)/.test(p.process));
     expect(fabricNodes.length).toBeGreaterThanOrEqual(4 + 3 + 4);
-    for (const p of fabricNodes) expect({ process: p.process, health: p.health }).toEqual({ process: p.process, health: 'OK' });
+    for (const p of fabricNodes)
+      expect({ process: p.process, health: p.health }).toEqual({ process: p.process, health: 'OK' });
   });
 
   it('has every peer of each channel at the same height', async () => {
     // Gossip and delivery may lag by a block for a moment: allow them a few seconds to agree.
-    await retry('peers agreeing on channel heights', async () => {
-      const { heights } = await network().status();
-      for (const channel of network().topology.channels) {
-        const onChannel = new Set(heights.filter((h) => h.channel === channel.name).map((h) => h.height));
-        if (onChannel.size !== 1 || onChannel.has(undefined)) throw new Error(`${channel.name}: ${[...onChannel]}`);
-      }
-    }, 10000);
+    await retry(
+      'peers agreeing on channel heights',
+      async () => {
+        const { heights } = await network().status();
+        for (const channel of network().topology.channels) {
+          const onChannel = new Set(heights.filter((h) => h.channel === channel.name).map((h) => h.height));
+          if (onChannel.size !== 1 || onChannel.has(undefined))
+            throw new Error(`${channel.name}: ${[...onChannel]}`);
+        }
+      },
+      10000,
+    );
   });
 
   it.each(network().topology.chaincodes.map((cc) => [cc.name, cc.channel] as const))(
     'serves chaincode %s on channel %s to `peer chaincode query` as every member org admin',
     async (name, channelName) => {
       const channel = network().topology.channels.find((c) => c.name === channelName)!;
-      const committed = await peerCli(channel.orgs[0], ['lifecycle', 'chaincode', 'querycommitted', '-C', channelName]);
+      const committed = await peerCli(channel.orgs[0], [
+        'lifecycle',
+        'chaincode',
+        'querycommitted',
+        '-C',
+        channelName,
+      ]);
       expect(committed).toContain(`Name: ${name},`);
       for (const org of channel.orgs) {
         const out = await peerCli(org, [

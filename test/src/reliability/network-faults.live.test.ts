@@ -47,10 +47,14 @@ describe('an orderer killed', () => {
     await putProbe(contract, 'before');
 
     expect(n.processes.kill(victim)).toBeDefined();
-    await retry(`${victim} reported down`, async () => {
-      const row = (await n.status()).processes.find((p) => p.process === victim)!;
-      if (row.pid !== undefined || row.health === 'OK') throw new Error(JSON.stringify(row));
-    }, 10000);
+    await retry(
+      `${victim} reported down`,
+      async () => {
+        const row = (await n.status()).processes.find((p) => p.process === victim)!;
+        if (row.pid !== undefined || row.health === 'OK') throw new Error(JSON.stringify(row));
+      },
+      10000,
+    );
 
     // Raft keeps a quorum with two of three: several writes in a row still commit.
     const written = [];
@@ -58,14 +62,19 @@ describe('an orderer killed', () => {
     for (const w of written) expect(await readProbe(contract, w.key)).toMatchObject({ key: w.key });
 
     await n.up({ gateway: false });
-    const ordererNode = n.topology.orgs.flatMap((o) =>
-      o.orderers.map((spec) => ({ id: `${spec.name}.${o.name}`, org: o, spec })),
-    ).find((o) => o.id === victim)!;
+    const ordererNode = n.topology.orgs
+      .flatMap((o) => o.orderers.map((spec) => ({ id: `${spec.name}.${o.name}`, org: o, spec })))
+      .find((o) => o.id === victim)!;
     const target = written[written.length - 1].blockNumber + 1n;
-    await retry(`${victim} catching up to block ${target}`, async () => {
-      const height = await ordererHeight(ordererNode.org.name, ordererNode.spec.adminPort, channelOf());
-      if (BigInt(height) < target) throw new Error(`height ${height}`);
-    }, 60000, 500);
+    await retry(
+      `${victim} catching up to block ${target}`,
+      async () => {
+        const height = await ordererHeight(ordererNode.org.name, ordererNode.spec.adminPort, channelOf());
+        if (BigInt(height) < target) throw new Error(`height ${height}`);
+      },
+      60000,
+      500,
+    );
   });
 });
 
@@ -75,19 +84,28 @@ describe('a peer killed and restarted', () => {
     const victim = peerOf('insurer');
     const contract = contractAs(orgAdmin('city'), chaincode);
     n.processes.kill(victim.id);
-    await retry(`${victim.id} down`, async () => {
-      if (n.processes.isRunning(victim.id)) throw new Error('still running');
-    }, 10000);
+    await retry(
+      `${victim.id} down`,
+      async () => {
+        if (n.processes.isRunning(victim.id)) throw new Error('still running');
+      },
+      10000,
+    );
 
     const written = [];
     for (let i = 0; i < 5; i++) written.push(await putProbe(contract, `peer-down-${i}`));
 
     await n.up({ gateway: false });
     const reference = await channelHeight(n.paths, peerOf('city'), channelOf());
-    await retry(`${victim.id} catching up to height ${reference}`, async () => {
-      const height = await channelHeight(n.paths, victim, channelOf());
-      if (height < reference) throw new Error(`height ${height} < ${reference}`);
-    }, 60000, 500);
+    await retry(
+      `${victim.id} catching up to height ${reference}`,
+      async () => {
+        const height = await channelHeight(n.paths, victim, channelOf());
+        if (height < reference) throw new Error(`height ${height} < ${reference}`);
+      },
+      60000,
+      500,
+    );
     // The restarted peer serves the data written while it was down.
     const viaInsurer = contractAs(orgAdmin('insurer'), chaincode);
     for (const w of written) expect(await readProbe(viaInsurer, w.key)).toMatchObject({ key: w.key });
@@ -107,9 +125,13 @@ describe('down then up', () => {
 
     expect(await channelHeight(n.paths, peerOf('city'), channelOf())).toBeGreaterThanOrEqual(heightBefore);
     const contract = contractAs(orgAdmin('hospital'), chaincode);
-    await retry('reading after restart', async () => {
-      expect(await readProbe(contract, before.key)).toEqual({ key: before.key, value: 'survives-restart' });
-    }, 30000);
+    await retry(
+      'reading after restart',
+      async () => {
+        expect(await readProbe(contract, before.key)).toEqual({ key: before.key, value: 'survives-restart' });
+      },
+      30000,
+    );
   });
 });
 

@@ -69,7 +69,11 @@ export function orgAdmin(orgName: string): TestUser {
  * A user of `orgName` with certificate attributes `attrs` (role, residentId, …), registered and enrolled
  * at that org's CA once; later calls reuse the enrolment. Names must be unique per attribute set.
  */
-export async function enrolUser(orgName: string, name: string, attrs: Record<string, string>): Promise<TestUser> {
+export async function enrolUser(
+  orgName: string,
+  name: string,
+  attrs: Record<string, string>,
+): Promise<TestUser> {
   const n = network();
   const o = findOrg(n.topology, orgName);
   const dir = n.paths.identity(o.name, 'users', name);
