@@ -45,6 +45,17 @@ describe('resident registry', () => {
     expect((await h.submit(ids.registrar, 'resident:LockResident', ['R1', 'x'.repeat(257)])).error?.code).toBe('INVALID_ARGUMENT');
   });
 
+  it('refuses binding by anyone but a City registrar, and oversize arguments', async () => {
+    for (const who of [ids.alice, ids.police, ids.cityAdmin, ids.hospitalAdmin, ids.insurer]) {
+      expect((await h.submit(who, 'resident:BindResident', ['R1', 'mallory', ''])).error?.code).toBe('FORBIDDEN');
+    }
+    const huge = await h.submit(ids.registrar, 'resident:BindResident', ['R1', 'x'.repeat(70_000), '']);
+    expect(huge.error?.code).toBe('INVALID_ARGUMENT');
+    expect(huge.error?.details).toEqual({ input: 'enrollmentId', size: 70_000, limit: 65536 });
+    expect((await h.submit(ids.registrar, 'resident:BindResident', ['R1', 'bad id', ''])).error?.details.input).toBe('enrollmentId');
+    expect(ok(await h.evaluate<Resident>(ids.bob, 'resident:GetResident', ['R1'])).enrollmentId).toBe('alice');
+  });
+
   it('gives NOT_FOUND for an unknown resident on every transaction', async () => {
     for (const [fn, args] of [
       ['resident:LockResident', ['R9', '']],
