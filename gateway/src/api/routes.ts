@@ -8,6 +8,7 @@ import { ChaincodeMeta, JsonSchema, TxMeta, TxParam } from './metadata';
  *  - evaluate Get|Read<Noun>(id, ...)        → GET  /api/v1/{cc}/{nouns}/{id}        (other params in the query)
  *  - evaluate Get<Noun><Sub>(<noun>Id, ...)  → GET  /api/v1/{cc}/{nouns}/{id}/{sub}  (GetResidentHistory → /residents/{id}/history)
  *  - evaluate List|Query|Search|Find<Rest>   → GET  /api/v1/{cc}/{rest}               (params in the query)
+ *    (and Get<Rest> whose first parameter is not an id, e.g. GetIssuerHistory(pageSize, bookmark))
  *  - evaluate anything else                  → GET  /api/v1/{cc}/{tx-name}            (params in the query)
  *  - submit Create|Register|File|...<Noun>   → POST /api/v1/{cc}/{nouns}              (all params in the JSON body)
  *  - submit <Verb><Noun>(<noun>Id|id, ...)   → POST /api/v1/{cc}/{nouns}/{id}/{verb}  (other params in the body)
@@ -93,11 +94,12 @@ function derive(cc: ChaincodeMeta, contract: ChaincodeMeta['contracts'][number],
       const parentPath = [...parent.slice(0, -1), plural(parent[parent.length - 1])].join('-');
       return { ...common, method: 'get', path: `${base}/${parentPath}/:${first.name}/${noun[noun.length - 1]}`, pathParams: [first], queryParams: rest, bodyParams: [] };
     }
-    if (!override && GET_VERBS.has(verb) && noun.length > 0 && params.length > 0) {
+    if (!override && GET_VERBS.has(verb) && noun.length > 0 && params.length > 0 && /(^id|id|^key|key)$/i.test(params[0].name)) {
       const [first, ...rest] = params;
       return { ...common, method: 'get', path: `${base}/${nounPath}/:${first.name}`, pathParams: [first], queryParams: rest, bodyParams: [] };
     }
-    const path = override?.path ?? (LIST_VERBS.has(verb) && noun.length > 0 ? `${base}/${noun.join('-')}` : `${base}/${kebab(tx.name)}`);
+    const collection = (LIST_VERBS.has(verb) || GET_VERBS.has(verb)) && noun.length > 0;
+    const path = override?.path ?? (collection ? `${base}/${noun.join('-')}` : `${base}/${kebab(tx.name)}`);
     return { ...common, method: override?.method ?? 'get', path, pathParams: pathParamsOf(path, params), queryParams: params.filter((p) => !path.includes(`:${p.name}`)), bodyParams: [] };
   }
   if (!override && CREATE_VERBS.has(verb) && noun.length > 0)
