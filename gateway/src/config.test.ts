@@ -1,0 +1,84 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkFiles, ConfigError, loadConfig } from './config';
+import { topologyFixture } from './testing/fixtures';
+
+describe('config', () => {
+  it('derives every org, peer, CA and channel from the topology with state-dir defaults', () => {
+    const cfg = loadConfig({ env: {}, topology: topologyFixture, file: {} });
+    expect(cfg.host).toBe('127.0.0.1');
+    expect(cfg.port).toBe(8080);
+    expect(cfg.publicUrl).toBe('http://127.0.0.1:8080');
+    expect(cfg.serve).toEqual(['city', 'insurer', 'port']);
+    const insurer = cfg.orgs.find((o) => o.name === 'insurer')!;
+    expect(insurer.peers.map((p) => [p.endpoint, p.hostAlias])).toEqual([
+      ['127.0.0.1:9051', 'peer0.insurer'],
+      ['127.0.0.1:9061', 'peer1.insurer'],
+    ]);
+    expect(insurer.peers[0].tlsCaFile).toMatch(/\.cityledger-test\/orgs\/insurer\/peers\/peer0\/tls\/ca\.crt$/);
+    expect(insurer.ca.url).toBe('https://127.0.0.1:9054');
+    expect(insurer.ca.tlsCertFile).toMatch(/orgs\/insurer\/ca\/tls-cert\.pem$/);
+    expect(cfg.channels).toEqual([
+      { name: 'city', orgs: ['city', 'insurer', 'port'], chaincodes: ['claims'] },
+      { name: 'health', orgs: ['city', 'insurer'], chaincodes: ['medical'] },
+    ]);
+    expect(cfg.database).toMatch(/^sqlite:.*\.cityledger-test\/gateway\/gateway\.db$/);
+  });
+
+  it('lets env override the file and the file override the topology', () => {
+    const cfg = loadConfig({
+      env: { CITYLEDGER_GATEWAY_PORT: '9999', CITYLEDGER_GATEWAY_SERVE: 'insurer', CITYLEDGER_INSURER_REGISTRAR_ID: 'boss', CITYLEDGER_INSURER_REGISTRAR_SECRET: 'pw', CITYLEDGER_GATEWAY_DATABASE: 'postgres://u@db/x' },
+      topology: topologyFixture,
+      file: { port: 7000, timeouts: { endorse: 1234 }, orgs: [{ name: 'insurer', peers: [{ name: 'peer9', endpoint: 'h:1', hostAlias: 'h', tlsCaFile: '/x' }] }] },
+    });
+    expect(cfg.port).toBe(9999);
+    expect(cfg.serve).toEqual(['insurer']);
+    expect(cfg.timeouts).toMatchObject({ endorse: 1234, evaluate: 5000 });
+    const insurer = cfg.orgs.find((o) => o.name === 'insurer')!;
+    expect(insurer.peers).toEqual([{ name: 'peer9', endpoint: 'h:1', hostAlias: 'h', tlsCaFile: '/x' }]);
+    expect(insurer.ca).toMatchObject({ registrarId: 'boss', registrarSecret: 'pw', url: 'https://127.0.0.1:9054' });
+    expect(cfg.database).toBe('postgres://u@db/x');
+  });
+
+  it('lists every problem in one clear error', () => {
+    let err: unknown;
+    try {
+      loadConfig({ env: { CITYLEDGER_GATEWAY_PORT: 'eighty', CITYLEDGER_GATEWAY_SERVE: 'mars', CITYLEDGER_GATEWAY_DATABASE: 'mysql://x', CITYLEDGER_GATEWAY_MASTER_KEY: 'x'.repeat(40) }, topology: topologyFixture, file: { timeouts: { endorse: -1 } } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/\/port/);
+    expect(msg).toMatch(/\/database/);
+    expect(msg).toMatch(/\/timeouts\/endorse/);
+    const err2 = (() => {
+      try {
+        loadConfig({ env: { CITYLEDGER_GATEWAY_SERVE: 'mars', CITYLEDGER_GATEWAY_MASTER_KEY: 'x'.repeat(40) }, topology: topologyFixture, file: {} });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err2?.message).toMatch(/unknown org "mars"/);
+    expect(err2?.message).toMatch(/masterKey: must be 32 bytes/);
+  });
+
+  it('reads the real topology.yaml', () => {
+    const cfg = loadConfig({ env: {}, file: {} });
+    expect(cfg.orgs.map((o) => o.mspId)).toEqual(['CityMSP', 'HospitalMSP', 'InsurerMSP', 'PortMSP']);
+    expect(cfg.channels.find((c) => c.name === 'health')?.chaincodes).toEqual(['medical']);
+  });
+
+  it('checkFiles names each missing certificate and credential file', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    const cfg = loadConfig({ env: { CITYLEDGER_STATE_DIR: dir, CITYLEDGER_GATEWAY_SERVE: 'port' }, topology: topologyFixture, file: {} });
+    expect(() => checkFiles(cfg)).toThrow(/port\/peer0: peer TLS CA .*\n.*CA TLS certificate.*\n.*registrar credentials/);
+    const org = cfg.orgs.find((o) => o.name === 'port')!;
+    for (const f of [org.peers[0].tlsCaFile, org.ca.tlsCertFile, org.ca.registrarFile]) {
+      require('node:fs').mkdirSync(path.dirname(f), { recursive: true });
+      writeFileSync(f, 'x');
+    }
+    expect(() => checkFiles(cfg)).not.toThrow();
+  });
+});

@@ -1,0 +1,48 @@
+import { chaincodeError } from './fake';
+import { parseChaincodeError, ReadConflict, toProblem, TxInvalid } from './errors';
+
+const fabricError = (name: string, code: number, messages: string[] = [], extra: object = {}) =>
+  Object.assign(new Error(`${code} some gRPC text`), { name, code, details: messages.map((message) => ({ address: 'peer0:7051', mspId: 'CityMSP', message })), ...extra });
+
+describe('error mapping', () => {
+  it.each([
+    ['INVALID_ARGUMENT', 400],
+    ['FORBIDDEN', 403],
+    ['NOT_FOUND', 404],
+    ['CONFLICT', 409],
+    ['FAILED_PRECONDITION', 422],
+    ['INTERNAL', 500],
+    ['SOMETHING_NEW', 500],
+  ])('chaincode %s → %i with the code, message and details', (code, status) => {
+    const p = toProblem(chaincodeError(code, 'why', { id: 'x' }, 'tx1'));
+    expect(p.status).toBe(status);
+    expect(p.toBody()).toMatchObject({ code, detail: 'why', details: { id: 'x' }, txId: 'tx1', status });
+  });
+
+  it('finds the chaincode JSON after any prefix, in details or in the message (evaluate)', () => {
+    const body = '{"code":"NOT_FOUND","details":{},"message":"no claim c1"}';
+    expect(parseChaincodeError(`chaincode response 500, ${body}`)?.code).toBe('NOT_FOUND');
+    expect(toProblem(fabricError('GatewayError', 2, [`error in simulation: transaction returned with failure: ${body}`])).status).toBe(404);
+    expect(toProblem(Object.assign(new Error(`2 UNKNOWN: evaluate call to endorser returned error: ${body}`), { name: 'GatewayError', code: 2, details: [] })).status).toBe(404);
+    expect(parseChaincodeError('no json here')).toBeUndefined();
+    expect(parseChaincodeError('{"not":"coded"}')).toBeUndefined();
+    expect(parseChaincodeError('{broken')).toBeUndefined();
+  });
+
+  it('maps gRPC failures without chaincode JSON', () => {
+    expect(toProblem(fabricError('EndorseError', 14, [], { transactionId: 't' })).toBody()).toMatchObject({ status: 503, code: 'NO_ENDORSERS', txId: 't' });
+    expect(toProblem(fabricError('CommitStatusError', 4, [], { transactionId: 't' })).toBody()).toMatchObject({ status: 504, code: 'TIMEOUT', txId: 't' });
+    expect(toProblem(fabricError('SubmitError', 4), 'given').toBody()).toMatchObject({ status: 504, txId: 'given' });
+    expect(toProblem(fabricError('EndorseError', 9, ['access denied: channel [health] creator org [PortMSP]'])).status).toBe(403);
+    expect(toProblem(fabricError('EndorseError', 9, ['chaincode definition for medical not found'])).toBody()).toMatchObject({ status: 503, code: 'CHAINCODE_UNAVAILABLE' });
+    expect(toProblem(fabricError('EndorseError', 10, ['chaincode crashed'])).toBody()).toMatchObject({ status: 502, code: 'FABRIC_ERROR' });
+  });
+
+  it('maps commit outcomes and never leaks unknown errors', () => {
+    expect(toProblem(new ReadConflict('t', 'MVCC_READ_CONFLICT')).toBody()).toMatchObject({ status: 409, code: 'READ_CONFLICT', txId: 't' });
+    expect(toProblem(new TxInvalid('t', 'ENDORSEMENT_POLICY_FAILURE', 5n)).toBody()).toMatchObject({ status: 403, code: 'TX_ENDORSEMENT_POLICY_FAILURE', blockNumber: '5' });
+    expect(toProblem(new TxInvalid('t', 'BAD_RWSET', 5n)).status).toBe(502);
+    const p = toProblem(new TypeError('secret internals'));
+    expect(p.toBody()).toMatchObject({ status: 500, code: 'INTERNAL', detail: 'internal error' });
+  });
+});
