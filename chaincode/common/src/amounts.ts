@@ -4,7 +4,10 @@ import { invalidArgument } from './errors';
 /** Non-negative integer amount in the smallest unit (cents, Wh, ...). No floats on the ledger. */
 export const Amount = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 /** Signed integer amount (a delta). */
-export const SignedAmount = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
+export const SignedAmount = Type.Integer({
+  minimum: -Number.MAX_SAFE_INTEGER,
+  maximum: Number.MAX_SAFE_INTEGER,
+});
 
 export function assertAmount(value: unknown, field = 'amount'): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {

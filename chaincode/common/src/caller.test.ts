@@ -5,7 +5,10 @@ import { ChaincodeError } from './errors';
 import { MemoryLedger, MemoryStub, TestIdentity, identity } from './testing';
 
 function ctxFor(who: TestIdentity): Context {
-  const stub = new MemoryStub(new MemoryLedger(), { args: ['f'], creator: { mspid: who.mspId, idBytes: who.idBytes } }).asStub();
+  const stub = new MemoryStub(new MemoryLedger(), {
+    args: ['f'],
+    creator: { mspid: who.mspId, idBytes: who.idBytes },
+  }).asStub();
   return { stub, clientIdentity: new ClientIdentity(stub) } as unknown as Context;
 }
 
@@ -26,7 +29,13 @@ const doctor = identity('HospitalMSP', 'doc', { role: 'doctor' });
 describe('caller', () => {
   it('reads MSP, enrolment id and attributes from the real certificate', () => {
     const who = caller(ctxFor(resident));
-    expect(who).toMatchObject({ mspId: 'CityMSP', enrollmentId: 'alice', key: 'CityMSP/alice', role: 'resident', residentId: 'R1' });
+    expect(who).toMatchObject({
+      mspId: 'CityMSP',
+      enrollmentId: 'alice',
+      key: 'CityMSP/alice',
+      role: 'resident',
+      residentId: 'R1',
+    });
     expect(who.id).toBe('x509::/OU=client/CN=alice::/O=city/CN=ca.city');
     expect(who.vehicleId).toBeUndefined();
     expect(caller(ctxFor(meter))).toMatchObject({ buildingId: 'B1', meterId: 'M7' });
@@ -45,16 +54,31 @@ describe('caller', () => {
 
   it('requires roles, MSPs, (MSP, role) pairs and attributes with FORBIDDEN', () => {
     expect(requireRole(ctxFor(resident), 'resident').residentId).toBe('R1');
-    expect(refusal(() => requireRole(ctxFor(doctor), 'resident')).details).toEqual({ required: ['resident'], role: 'doctor' });
+    expect(refusal(() => requireRole(ctxFor(doctor), 'resident')).details).toEqual({
+      required: ['resident'],
+      role: 'doctor',
+    });
     expect(refusal(() => requireRole(ctxFor(identity('CityMSP', 'x')), 'resident')).details.role).toBeNull();
     expect(requireMsp(ctxFor(doctor), 'HospitalMSP').role).toBe('doctor');
     expect(refusal(() => requireMsp(ctxFor(doctor), 'CityMSP')).code).toBe('FORBIDDEN');
-    expect(requireOrgRole(ctxFor(doctor), { mspId: 'HospitalMSP', role: 'doctor' }).key).toBe('HospitalMSP/doc');
-    const e = refusal(() => requireOrgRole(ctxFor(identity('CityMSP', 'fake', { role: 'doctor' })), { mspId: 'HospitalMSP', role: 'doctor' }));
+    expect(requireOrgRole(ctxFor(doctor), { mspId: 'HospitalMSP', role: 'doctor' }).key).toBe(
+      'HospitalMSP/doc',
+    );
+    const e = refusal(() =>
+      requireOrgRole(ctxFor(identity('CityMSP', 'fake', { role: 'doctor' })), {
+        mspId: 'HospitalMSP',
+        role: 'doctor',
+      }),
+    );
     expect(e.code).toBe('FORBIDDEN');
     expect(e.details).toEqual({ required: ['HospitalMSP:doctor'], mspId: 'CityMSP', role: 'doctor' });
-    expect(refusal(() => requireOrgRole(ctxFor(identity('CityMSP', 'x')), { mspId: 'CityMSP', role: 'admin' })).details.role).toBeNull();
+    expect(
+      refusal(() => requireOrgRole(ctxFor(identity('CityMSP', 'x')), { mspId: 'CityMSP', role: 'admin' }))
+        .details.role,
+    ).toBeNull();
     expect(requireAttribute(ctxFor(resident), 'residentId')).toBe('R1');
-    expect(refusal(() => requireAttribute(ctxFor(doctor), 'residentId')).details).toEqual({ attribute: 'residentId' });
+    expect(refusal(() => requireAttribute(ctxFor(doctor), 'residentId')).details).toEqual({
+      attribute: 'residentId',
+    });
   });
 });

@@ -64,7 +64,10 @@ function commonName(id: string): string {
 export function requireRole(ctx: Context, ...roles: string[]): Caller {
   const who = caller(ctx);
   if (!who.role || !roles.includes(who.role)) {
-    throw forbidden(`role ${who.role ?? '(none)'} may not do this`, { required: roles, role: who.role ?? null });
+    throw forbidden(`role ${who.role ?? '(none)'} may not do this`, {
+      required: roles,
+      role: who.role ?? null,
+    });
   }
   return who;
 }

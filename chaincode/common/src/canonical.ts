@@ -11,7 +11,8 @@ export function canonicalJson(value: unknown): string {
 
 function normalise(value: unknown, seen: Set<object>): unknown {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite number in JSON');
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new TypeError('non-finite number in JSON');
     if (typeof value === 'bigint') throw new TypeError('bigint in JSON');
     return value;
   }

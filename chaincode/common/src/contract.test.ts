@@ -31,9 +31,15 @@ interface Note {
   createdAt: string;
 }
 const notes = new Repository<Note>('note', (n) => [n.id]);
-const lifecycle = new StateMachine<Note['status']>('note', [{ from: ['OPEN'], to: 'CLOSED', roles: ['owner', 'police'] }]);
+const lifecycle = new StateMachine<Note['status']>('note', [
+  { from: ['OPEN'], to: 'CLOSED', roles: ['owner', 'police'] },
+]);
 const NoteInput = Type.Object(
-  { id: Id(), text: Type.String({ minLength: 1, maxLength: 100 }), tags: Type.Optional(Type.Array(Type.String(), { maxItems: 3 })) },
+  {
+    id: Id(),
+    text: Type.String({ minLength: 1, maxLength: 100 }),
+    tags: Type.Optional(Type.Array(Type.String(), { maxItems: 3 })),
+  },
   { additionalProperties: false },
 );
 const Secret = Type.Object({ pin: Type.String({ pattern: '^[0-9]{4}$' }) }, { additionalProperties: false });
@@ -43,10 +49,20 @@ class NoteContract extends CityContract {
     super('note');
   }
 
-  @Submit({ description: 'Create a note', params: { input: NoteInput }, returns: Type.Object({ id: Type.String() }) })
+  @Submit({
+    description: 'Create a note',
+    params: { input: NoteInput },
+    returns: Type.Object({ id: Type.String() }),
+  })
   async Create(ctx: Context, input: { id: string; text: string }): Promise<{ id: string }> {
     const who = requireRole(ctx, 'resident', 'police');
-    await notes.create(ctx, { id: input.id, owner: who.key, text: input.text, status: 'OPEN', createdAt: txTime(ctx).iso });
+    await notes.create(ctx, {
+      id: input.id,
+      owner: who.key,
+      text: input.text,
+      status: 'OPEN',
+      createdAt: txTime(ctx).iso,
+    });
     emit(ctx, 'NoteCreated', { id: input.id });
     emit(ctx, 'NoteCounted', { by: who.key });
     return { id: input.id };
@@ -134,7 +150,13 @@ describe('transactions through the real fabric-shim dispatcher', () => {
     expect(r.committed).toBe(true);
     expect(r.value).toEqual({ id: 'n1' });
     const got = await h.evaluate<Note>(bob, 'note:Get', ['n1']);
-    expect(got.value).toEqual({ id: 'n1', owner: 'CityMSP/alice', text: 'hello', status: 'OPEN', createdAt: '2026-01-01T00:00:00.000Z' });
+    expect(got.value).toEqual({
+      id: 'n1',
+      owner: 'CityMSP/alice',
+      text: 'hello',
+      status: 'OPEN',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
     expect(h.ledger.text(r.stub.createCompositeKey('note', ['n1']))).toBe(
       '{"createdAt":"2026-01-01T00:00:00.000Z","id":"n1","owner":"CityMSP/alice","status":"OPEN","text":"hello"}',
     );
@@ -181,7 +203,11 @@ describe('transactions through the real fabric-shim dispatcher', () => {
     expect(bad.error?.reason).toBe('input is not valid JSON');
     const huge = await h.submit(alice, 'note:Create', ['x'.repeat(MAX_INPUT_BYTES + 1)]);
     expect(huge.error?.code).toBe('INVALID_ARGUMENT');
-    expect(huge.error?.details).toEqual({ input: 'input', size: MAX_INPUT_BYTES + 1, limit: MAX_INPUT_BYTES });
+    expect(huge.error?.details).toEqual({
+      input: 'input',
+      size: MAX_INPUT_BYTES + 1,
+      limit: MAX_INPUT_BYTES,
+    });
   });
 
   it('validates string, integer and boolean parameters', async () => {
@@ -189,7 +215,9 @@ describe('transactions through the real fabric-shim dispatcher', () => {
     expect((await h.evaluate(alice, 'note:Boom', ['11'])).error?.details.input).toBe('n');
     expect((await h.evaluate(alice, 'note:Boom', ['1.5'])).error?.code).toBe('INVALID_ARGUMENT');
     expect((await h.evaluate(alice, 'note:Boom', ['3'])).value).toBe(6);
-    expect((await h.submit(alice, 'note:WithSecret', ['yes'], { transient: { pin: '1234' } })).error?.code).toBe('INVALID_ARGUMENT');
+    expect(
+      (await h.submit(alice, 'note:WithSecret', ['yes'], { transient: { pin: '1234' } })).error?.code,
+    ).toBe('INVALID_ARGUMENT');
   });
 
   it('reads transient inputs validated against the declared schema', async () => {
@@ -261,9 +289,15 @@ describe('transactions through the real fabric-shim dispatcher', () => {
     for (const id of ['a', 'b', 'c', 'd', 'e']) await h.submit(alice, 'note:Create', [{ id, text: id }]);
     const p1 = await h.evaluate<{ items: Note[]; bookmark: string }>(alice, 'note:List', [2, '']);
     expect(p1.value.items.map((n) => n.id)).toEqual(['a', 'b']);
-    const p2 = await h.evaluate<{ items: Note[]; bookmark: string }>(alice, 'note:List', [2, p1.value.bookmark]);
+    const p2 = await h.evaluate<{ items: Note[]; bookmark: string }>(alice, 'note:List', [
+      2,
+      p1.value.bookmark,
+    ]);
     expect(p2.value.items.map((n) => n.id)).toEqual(['c', 'd']);
-    const p3 = await h.evaluate<{ items: Note[]; bookmark: string }>(alice, 'note:List', [2, p2.value.bookmark]);
+    const p3 = await h.evaluate<{ items: Note[]; bookmark: string }>(alice, 'note:List', [
+      2,
+      p2.value.bookmark,
+    ]);
     expect(p3.value).toEqual({ items: [expect.objectContaining({ id: 'e' })], bookmark: '' });
     expect((await h.evaluate(alice, 'note:List', [0, ''])).error?.code).toBe('INVALID_ARGUMENT');
   });
@@ -299,7 +333,19 @@ describe('metadata', () => {
     const contract = md.contracts.note;
     const byName = Object.fromEntries(contract.transactions.map((t) => [t.name, t]));
     expect(Object.keys(byName).sort()).toEqual(
-      ['Boom', 'Close', 'Create', 'Edit', 'Endorsers', 'Get', 'Guard', 'List', 'ListThenWrite', 'Nothing', 'WithSecret'].sort(),
+      [
+        'Boom',
+        'Close',
+        'Create',
+        'Edit',
+        'Endorsers',
+        'Get',
+        'Guard',
+        'List',
+        'ListThenWrite',
+        'Nothing',
+        'WithSecret',
+      ].sort(),
     );
     expect(byName.Create).toEqual({
       name: 'Create',
@@ -310,8 +356,16 @@ describe('metadata', () => {
     });
     expect(byName.Get.tag).toEqual(['EVALUATE']);
     expect(byName.List.parameters).toEqual([
-      { name: 'pageSize', description: 'items per page (1..200)', schema: expect.objectContaining({ type: 'integer' }) },
-      { name: 'bookmark', description: expect.any(String), schema: expect.objectContaining({ type: 'string' }) },
+      {
+        name: 'pageSize',
+        description: 'items per page (1..200)',
+        schema: expect.objectContaining({ type: 'integer' }),
+      },
+      {
+        name: 'bookmark',
+        description: expect.any(String),
+        schema: expect.objectContaining({ type: 'string' }),
+      },
     ]);
     expect(byName.WithSecret.transient).toEqual(JSON.parse(JSON.stringify(Secret)));
     expect(md.contracts['org.hyperledger.fabric']).toBeDefined();

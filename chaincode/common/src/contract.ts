@@ -9,12 +9,13 @@ const running = new WeakMap<Context, string>();
  * domain events of a successful transaction leave as one chaincode event.
  */
 export class CityContract extends Contract {
-  override async aroundTransaction(ctx: Context, fn: Function, parameters: unknown[]): Promise<any> {
+  override async aroundTransaction(ctx: Context, fn: Function, parameters: unknown[]): Promise<void> {
     const name = String(fn);
     running.set(ctx, name);
     try {
       const method = (this as unknown as Record<string, (...args: unknown[]) => unknown>)[name];
-      return await method.call(this, ctx, ...parameters);
+      // The result goes back to the shim through the serializer; the base class types it as void.
+      return (await method.call(this, ctx, ...parameters)) as void;
     } catch (err) {
       throw toChaincodeError(err);
     }
@@ -26,6 +27,9 @@ export class CityContract extends Contract {
 
   override async unknownTransaction(ctx: Context): Promise<void> {
     const { fcn } = ctx.stub.getFunctionAndParameters();
-    throw notFound(`no transaction ${fcn} in contract ${this.getName()}`, { transaction: fcn, contract: this.getName() });
+    throw notFound(`no transaction ${fcn} in contract ${this.getName()}`, {
+      transaction: fcn,
+      contract: this.getName(),
+    });
   }
 }

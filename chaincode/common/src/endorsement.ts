@@ -6,7 +6,12 @@ import { KeyEndorsementPolicy } from 'fabric-shim';
  * endorsements from a peer of EVERY listed org, whatever the chaincode-level policy says. Fabric
  * enforces it at commit on every peer, so code on a single org's peer cannot bypass it.
  */
-export async function requireEndorsementBy(ctx: Context, key: string, mspIds: string[], collection?: string): Promise<void> {
+export async function requireEndorsementBy(
+  ctx: Context,
+  key: string,
+  mspIds: string[],
+  collection?: string,
+): Promise<void> {
   const policy = new KeyEndorsementPolicy();
   policy.addOrgs('PEER', ...[...new Set(mspIds)].sort());
   const bytes = policy.getPolicy();
@@ -15,7 +20,11 @@ export async function requireEndorsementBy(ctx: Context, key: string, mspIds: st
 }
 
 /** The orgs whose peers must endorse writes to `key` ([] when only the chaincode policy applies). */
-export async function endorsersRequiredFor(ctx: Context, key: string, collection?: string): Promise<string[]> {
+export async function endorsersRequiredFor(
+  ctx: Context,
+  key: string,
+  collection?: string,
+): Promise<string[]> {
   const bytes = collection
     ? await ctx.stub.getPrivateDataValidationParameter(collection, key)
     : await ctx.stub.getStateValidationParameter(key);

@@ -1,4 +1,14 @@
-import { ChaincodeError, ERROR_CODES, ErrorCodes, conflict, failedPrecondition, forbidden, invalidArgument, notFound, toChaincodeError } from './errors';
+import {
+  ChaincodeError,
+  ERROR_CODES,
+  ErrorCodes,
+  conflict,
+  failedPrecondition,
+  forbidden,
+  invalidArgument,
+  notFound,
+  toChaincodeError,
+} from './errors';
 
 describe('ChaincodeError', () => {
   it('has the canonical JSON {code, details, message} as its message', () => {
@@ -11,12 +21,18 @@ describe('ChaincodeError', () => {
   });
 
   it('defaults details to {}', () => {
-    expect(JSON.parse(new ChaincodeError('CONFLICT', 'x').message)).toEqual({ code: 'CONFLICT', message: 'x', details: {} });
+    expect(JSON.parse(new ChaincodeError('CONFLICT', 'x').message)).toEqual({
+      code: 'CONFLICT',
+      message: 'x',
+      details: {},
+    });
   });
 
   it('parses the JSON out of text Fabric wraps around it', () => {
     const original = forbidden('no', { role: 'resident' });
-    const parsed = ChaincodeError.parse(`transaction returned with failure: chaincode response 500, ${original.message}`);
+    const parsed = ChaincodeError.parse(
+      `transaction returned with failure: chaincode response 500, ${original.message}`,
+    );
     expect(parsed).toBeInstanceOf(ChaincodeError);
     expect(parsed?.code).toBe('FORBIDDEN');
     expect(parsed?.details).toEqual({ role: 'resident' });
@@ -35,7 +51,14 @@ describe('ChaincodeError', () => {
     expect(notFound('a').code).toBe(ErrorCodes.NOT_FOUND);
     expect(conflict('a').code).toBe(ErrorCodes.CONFLICT);
     expect(failedPrecondition('a').code).toBe(ErrorCodes.FAILED_PRECONDITION);
-    expect([...ERROR_CODES].sort()).toEqual(['CONFLICT', 'FAILED_PRECONDITION', 'FORBIDDEN', 'INTERNAL', 'INVALID_ARGUMENT', 'NOT_FOUND']);
+    expect([...ERROR_CODES].sort()).toEqual([
+      'CONFLICT',
+      'FAILED_PRECONDITION',
+      'FORBIDDEN',
+      'INTERNAL',
+      'INVALID_ARGUMENT',
+      'NOT_FOUND',
+    ]);
   });
 
   it('turns anything thrown into a coded error', () => {

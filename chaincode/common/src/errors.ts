@@ -44,8 +44,10 @@ export class ChaincodeError extends Error {
     if (start < 0) return undefined;
     try {
       const body = JSON.parse(text.slice(start)) as { code?: unknown; message?: unknown; details?: unknown };
-      if (typeof body.code !== 'string' || !(ERROR_CODES as readonly string[]).includes(body.code)) return undefined;
-      const details = typeof body.details === 'object' && body.details !== null ? (body.details as ErrorDetails) : {};
+      if (typeof body.code !== 'string' || !(ERROR_CODES as readonly string[]).includes(body.code))
+        return undefined;
+      const details =
+        typeof body.details === 'object' && body.details !== null ? (body.details as ErrorDetails) : {};
       return new ChaincodeError(body.code as ErrorCode, String(body.message ?? ''), details);
     } catch {
       return undefined;

@@ -32,14 +32,21 @@ class FakeStatus extends CityContract {
   @Evaluate({ params: { credentialId: Id() } })
   async CheckCredential(_ctx: Context, credentialId: string) {
     const status = credentials[credentialId];
-    return { credentialId, type: 'doctor-licence', holderId: 'HospitalMSP/doc', status, active: status === 'ACTIVE' };
+    return {
+      credentialId,
+      type: 'doctor-licence',
+      holderId: 'HospitalMSP/doc',
+      status,
+      active: status === 'ACTIVE',
+    };
   }
   @Evaluate({ params: { holderId: Type.String(), type: Id() } })
   async CheckHolderCredential(_ctx: Context, holderId: string, type: string) {
     if (holderId === 'HospitalMSP/doc' && type === 'doctor-licence') {
       return { credentialId: 'C1', type, holderId, status: 'ACTIVE', active: true };
     }
-    if (holderId === 'HospitalMSP/old') return { credentialId: 'C2', type, holderId, status: 'REVOKED', active: false };
+    if (holderId === 'HospitalMSP/old')
+      return { credentialId: 'C2', type, holderId, status: 'REVOKED', active: false };
     return null;
   }
 }
@@ -84,11 +91,23 @@ beforeEach(() => {
 
 describe('identity checks across chaincodes', () => {
   it('passes an active resident and refuses a locked one with FORBIDDEN', async () => {
-    expect((await consumer.evaluate(alice, 'consumer:Resident', ['R1'])).value).toEqual({ residentId: 'R1', status: 'ACTIVE', active: true });
+    expect((await consumer.evaluate(alice, 'consumer:Resident', ['R1'])).value).toEqual({
+      residentId: 'R1',
+      status: 'ACTIVE',
+      active: true,
+    });
     const locked = await consumer.evaluate(alice, 'consumer:Resident', ['R2']);
     expect(locked.error?.code).toBe('FORBIDDEN');
-    expect(locked.error?.details).toEqual({ reason: 'RESIDENT_NOT_ACTIVE', residentId: 'R2', status: 'LOCKED' });
-    expect((await consumer.evaluate(alice, 'consumer:Peek', ['R2'])).value).toEqual({ residentId: 'R2', status: 'LOCKED', active: false });
+    expect(locked.error?.details).toEqual({
+      reason: 'RESIDENT_NOT_ACTIVE',
+      residentId: 'R2',
+      status: 'LOCKED',
+    });
+    expect((await consumer.evaluate(alice, 'consumer:Peek', ['R2'])).value).toEqual({
+      residentId: 'R2',
+      status: 'LOCKED',
+      active: false,
+    });
   });
 
   it("passes on the identity chaincode's own refusal code", async () => {
@@ -98,7 +117,9 @@ describe('identity checks across chaincodes', () => {
   it("checks the caller's own residentId attribute", async () => {
     expect((await consumer.evaluate(alice, 'consumer:Me')).ok).toBe(true);
     expect((await consumer.evaluate(mallory, 'consumer:Me')).error?.details.status).toBe('LOCKED');
-    expect((await consumer.evaluate(officer, 'consumer:Me')).error?.details).toEqual({ reason: 'NOT_A_RESIDENT' });
+    expect((await consumer.evaluate(officer, 'consumer:Me')).error?.details).toEqual({
+      reason: 'NOT_A_RESIDENT',
+    });
   });
 
   it('checks credentials by id and by holder and type', async () => {
@@ -108,8 +129,13 @@ describe('identity checks across chaincodes', () => {
       credentialId: 'C2',
       status: 'REVOKED',
     });
-    expect((await consumer.evaluate(alice, 'consumer:Holder', ['HospitalMSP/doc', 'doctor-licence'])).ok).toBe(true);
-    expect((await consumer.evaluate(alice, 'consumer:Holder', ['HospitalMSP/old', 'doctor-licence'])).error?.details.status).toBe('REVOKED');
+    expect(
+      (await consumer.evaluate(alice, 'consumer:Holder', ['HospitalMSP/doc', 'doctor-licence'])).ok,
+    ).toBe(true);
+    expect(
+      (await consumer.evaluate(alice, 'consumer:Holder', ['HospitalMSP/old', 'doctor-licence'])).error
+        ?.details.status,
+    ).toBe('REVOKED');
     const none = await consumer.evaluate(alice, 'consumer:Holder', ['HospitalMSP/nobody', 'doctor-licence']);
     expect(none.error?.code).toBe('FORBIDDEN');
     expect(none.error?.details.status).toBeNull();
@@ -121,7 +147,9 @@ describe('identity checks across chaincodes', () => {
     expect(r.error?.code).toBe('FAILED_PRECONDITION');
     expect(r.error?.details.cause).toMatch(/not found/);
     lonely.route('identity', 'city', async () => ({ status: 500, message: 'peer trouble' }));
-    expect((await lonely.evaluate(alice, 'consumer:Resident', ['R1'])).error?.details).toEqual({ cause: 'peer trouble' });
+    expect((await lonely.evaluate(alice, 'consumer:Resident', ['R1'])).error?.details).toEqual({
+      cause: 'peer trouble',
+    });
     lonely.route('identity', 'city', async () => {
       throw new Error(notFound('gone').message);
     });

@@ -43,11 +43,17 @@ async function ask<T>(ctx: Context, args: string[]): Promise<T> {
     response = await ctx.stub.invokeChaincode(IdentityService.chaincode, args, IdentityService.channel);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw ChaincodeError.parse(message) ?? failedPrecondition('identity chaincode could not be queried', { cause: message });
+    throw (
+      ChaincodeError.parse(message) ??
+      failedPrecondition('identity chaincode could not be queried', { cause: message })
+    );
   }
   if (response.status >= 400) {
     const message = response.message ?? '';
-    throw ChaincodeError.parse(message) ?? failedPrecondition('identity chaincode refused the query', { cause: message });
+    throw (
+      ChaincodeError.parse(message) ??
+      failedPrecondition('identity chaincode refused the query', { cause: message })
+    );
   }
   const text = Buffer.from(response.payload ?? new Uint8Array()).toString('utf8');
   return (text === '' ? null : JSON.parse(text)) as T;
@@ -62,7 +68,11 @@ export function checkResident(ctx: Context, residentId: string): Promise<Residen
 export async function assertResidentActive(ctx: Context, residentId: string): Promise<ResidentCheck> {
   const check = await checkResident(ctx, residentId);
   if (!check.active) {
-    throw forbidden(`resident ${residentId} is ${check.status}`, { reason: 'RESIDENT_NOT_ACTIVE', residentId, status: check.status });
+    throw forbidden(`resident ${residentId} is ${check.status}`, {
+      reason: 'RESIDENT_NOT_ACTIVE',
+      residentId,
+      status: check.status,
+    });
   }
   return check;
 }
@@ -78,7 +88,11 @@ export async function assertCallerResidentActive(ctx: Context): Promise<Resident
 export async function assertCredentialActive(ctx: Context, credentialId: string): Promise<CredentialCheck> {
   const check = await ask<CredentialCheck>(ctx, [IdentityService.checkCredential, credentialId]);
   if (!check.active) {
-    throw forbidden(`credential ${credentialId} is ${check.status}`, { reason: 'CREDENTIAL_NOT_ACTIVE', credentialId, status: check.status });
+    throw forbidden(`credential ${credentialId} is ${check.status}`, {
+      reason: 'CREDENTIAL_NOT_ACTIVE',
+      credentialId,
+      status: check.status,
+    });
   }
   return check;
 }
@@ -87,8 +101,16 @@ export async function assertCredentialActive(ctx: Context, credentialId: string)
  * FORBIDDEN unless `holderId` holds an active credential of `type` (e.g. a doctor's licence:
  * holderId is the doctor's `<mspId>/<enrollmentId>`, see Caller.key).
  */
-export async function assertHolderCredential(ctx: Context, holderId: string, type: string): Promise<CredentialCheck> {
-  const check = await ask<CredentialCheck | null>(ctx, [IdentityService.checkHolderCredential, holderId, type]);
+export async function assertHolderCredential(
+  ctx: Context,
+  holderId: string,
+  type: string,
+): Promise<CredentialCheck> {
+  const check = await ask<CredentialCheck | null>(ctx, [
+    IdentityService.checkHolderCredential,
+    holderId,
+    type,
+  ]);
   if (!check || !check.active) {
     throw forbidden(`${holderId} holds no active ${type}`, {
       reason: 'CREDENTIAL_NOT_ACTIVE',

@@ -56,7 +56,8 @@ function transaction(submit: boolean, spec: TxSpec): MethodDecorator {
     const name = String(propertyKey);
     const params = Object.entries(spec.params ?? {});
     const fn = descriptor.value as unknown;
-    if (typeof fn !== 'function') throw new Error(`@${submit ? 'Submit' : 'Evaluate'} on ${name}: not a method`);
+    if (typeof fn !== 'function')
+      throw new Error(`@${submit ? 'Submit' : 'Evaluate'} on ${name}: not a method`);
     // ctx + one argument per declared parameter: a mismatch is a bug in the contract, caught at load.
     if (fn.length !== params.length + 1) {
       throw new Error(`${name} declares ${params.length} parameters but takes ${fn.length - 1} after ctx`);
@@ -69,7 +70,11 @@ function transaction(submit: boolean, spec: TxSpec): MethodDecorator {
       }
       const copy = { ...schema } as TSchema; // spread keeps TypeBox's symbol keys
       parameterNames.set(copy, paramName);
-      return { name: paramName, description: typeof schema.description === 'string' ? schema.description : '', schema: copy };
+      return {
+        name: paramName,
+        description: typeof schema.description === 'string' ? schema.description : '',
+        schema: copy,
+      };
     });
     if (spec.returns) assertTypeBox(spec.returns, `${name} returns`);
     if (spec.transient) assertTypeBox(spec.transient, `${name} transient`);
@@ -109,7 +114,10 @@ export class CanonicalSerializer {
     return Buffer.from(canonicalJson(result), 'utf8');
   }
 
-  fromBuffer(data: Uint8Array, fullSchema: { properties: { prop: TSchema } }): { value: unknown; jsonForValidation: unknown } {
+  fromBuffer(
+    data: Uint8Array,
+    fullSchema: { properties: { prop: TSchema } },
+  ): { value: unknown; jsonForValidation: unknown } {
     const schema = fullSchema.properties.prop;
     const what = parameterNames.get(schema) ?? 'argument';
     checkSize(data, what);

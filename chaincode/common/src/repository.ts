@@ -30,7 +30,9 @@ export class Repository<T> {
     if (parts.length === 0) throw invalidArgument(`${this.objectType} key needs at least one part`);
     for (const p of parts) {
       if (typeof p !== 'string' || p.length === 0 || p.includes('\u0000')) {
-        throw invalidArgument(`${this.objectType} key part is empty or contains NUL`, { objectType: this.objectType });
+        throw invalidArgument(`${this.objectType} key part is empty or contains NUL`, {
+          objectType: this.objectType,
+        });
       }
     }
     return ctx.stub.createCompositeKey(this.objectType, parts);
@@ -48,7 +50,11 @@ export class Repository<T> {
   /** Like get, but NOT_FOUND when absent. */
   async require(ctx: Context, ...parts: string[]): Promise<T> {
     const value = await this.get(ctx, ...parts);
-    if (value === undefined) throw notFound(`${this.objectType} ${parts.join('/')} not found`, { objectType: this.objectType, id: parts.join('/') });
+    if (value === undefined)
+      throw notFound(`${this.objectType} ${parts.join('/')} not found`, {
+        objectType: this.objectType,
+        id: parts.join('/'),
+      });
     return value;
   }
 
@@ -74,7 +80,10 @@ export class Repository<T> {
   async create(ctx: Context, value: T): Promise<string> {
     const parts = this.keyOf(value);
     if (await this.exists(ctx, ...parts)) {
-      throw conflict(`${this.objectType} ${parts.join('/')} already exists`, { objectType: this.objectType, id: parts.join('/') });
+      throw conflict(`${this.objectType} ${parts.join('/')} already exists`, {
+        objectType: this.objectType,
+        id: parts.join('/'),
+      });
     }
     return this.put(ctx, value);
   }
@@ -87,7 +96,8 @@ export class Repository<T> {
 
   /** Private collections only: removes the value and its history from the peers that hold it (the hash stays). */
   async purge(ctx: Context, ...parts: string[]): Promise<void> {
-    if (!this.options.collection) throw invalidArgument(`${this.objectType} is not private: nothing to purge`);
+    if (!this.options.collection)
+      throw invalidArgument(`${this.objectType} is not private: nothing to purge`);
     await ctx.stub.purgePrivateData(this.options.collection, this.key(ctx, ...parts));
   }
 
@@ -103,7 +113,8 @@ export class Repository<T> {
    * queries only in read-only (EVALUATE) transactions: a write after one fails. Use `all` in submits.
    */
   async page(ctx: Context, partial: string[], pageSize: number, bookmark = ''): Promise<Page<T>> {
-    if (!Number.isInteger(pageSize) || pageSize < 1) throw invalidArgument('pageSize must be a positive integer', { pageSize });
+    if (!Number.isInteger(pageSize) || pageSize < 1)
+      throw invalidArgument('pageSize must be a positive integer', { pageSize });
     if (this.options.collection) return this.privatePage(ctx, partial, pageSize, bookmark);
     const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(
       this.objectType,
@@ -124,17 +135,31 @@ export class Repository<T> {
     return (await drain(iterator)).map((kv) => fromBytes<T>(kv.value));
   }
 
-  private async privatePage(ctx: Context, partial: string[], pageSize: number, bookmark: string): Promise<Page<T>> {
+  private async privatePage(
+    ctx: Context,
+    partial: string[],
+    pageSize: number,
+    bookmark: string,
+  ): Promise<Page<T>> {
     // No paginated API for private data: walk the range and start after the bookmark (the last key served).
-    const iterator = await ctx.stub.getPrivateDataByPartialCompositeKey(this.options.collection as string, this.objectType, partial);
+    const iterator = await ctx.stub.getPrivateDataByPartialCompositeKey(
+      this.options.collection as string,
+      this.objectType,
+      partial,
+    );
     const kvs = (await drain(iterator)).filter((kv) => bookmark === '' || kv.key > bookmark);
     const pageKvs = kvs.slice(0, pageSize);
     const more = kvs.length > pageSize;
-    return { items: pageKvs.map((kv) => fromBytes<T>(kv.value)), bookmark: more ? pageKvs[pageKvs.length - 1].key : '' };
+    return {
+      items: pageKvs.map((kv) => fromBytes<T>(kv.value)),
+      bookmark: more ? pageKvs[pageKvs.length - 1].key : '',
+    };
   }
 
   private read(ctx: Context, key: string): Promise<Uint8Array> {
-    return this.options.collection ? ctx.stub.getPrivateData(this.options.collection, key) : ctx.stub.getState(key);
+    return this.options.collection
+      ? ctx.stub.getPrivateData(this.options.collection, key)
+      : ctx.stub.getState(key);
   }
 }
 

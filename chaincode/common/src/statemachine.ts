@@ -36,17 +36,31 @@ export class StateMachine<S extends string> {
   move(from: S, to: S, actor: readonly string[]): S {
     const candidates = this.find(from, to);
     if (candidates.length === 0) {
-      throw failedPrecondition(`${this.name} is ${from}: cannot become ${to}`, { state: from, to, final: this.isFinal(from) });
+      throw failedPrecondition(`${this.name} is ${from}: cannot become ${to}`, {
+        state: from,
+        to,
+        final: this.isFinal(from),
+      });
     }
     if (!candidates.some((t) => t.roles.some((r) => actor.includes(r)))) {
       const required = [...new Set(candidates.flatMap((t) => t.roles))].sort();
-      throw forbidden(`only ${required.join(' or ')} may make ${this.name} ${to}`, { state: from, to, required });
+      throw forbidden(`only ${required.join(' or ')} may make ${this.name} ${to}`, {
+        state: from,
+        to,
+        required,
+      });
     }
     return to;
   }
 
   /** The states reachable from `from` for this actor. */
   next(from: S, actor: readonly string[]): S[] {
-    return [...new Set(this.transitions.filter((t) => t.from.includes(from) && t.roles.some((r) => actor.includes(r))).map((t) => t.to))];
+    return [
+      ...new Set(
+        this.transitions
+          .filter((t) => t.from.includes(from) && t.roles.some((r) => actor.includes(r)))
+          .map((t) => t.to),
+      ),
+    ];
   }
 }

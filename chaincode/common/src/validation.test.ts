@@ -1,5 +1,15 @@
 import { Type } from '@sinclair/typebox';
-import { Id, IsoTime, Sha256Hex, Text, checkSize, fieldErrors, isoToMs, parseJson, validate } from './validation';
+import {
+  Id,
+  IsoTime,
+  Sha256Hex,
+  Text,
+  checkSize,
+  fieldErrors,
+  isoToMs,
+  parseJson,
+  validate,
+} from './validation';
 import { ChaincodeError } from './errors';
 
 function refusal(fn: () => unknown): ChaincodeError {
@@ -25,7 +35,13 @@ describe('validation helpers', () => {
 
   it('validates with field paths and caps the list', () => {
     const schema = Type.Array(Type.Integer(), { maxItems: 100 });
-    const e = refusal(() => validate(schema, Array.from({ length: 30 }, () => 'x'), 'numbers'));
+    const e = refusal(() =>
+      validate(
+        schema,
+        Array.from({ length: 30 }, () => 'x'),
+        'numbers',
+      ),
+    );
     expect(e.code).toBe('INVALID_ARGUMENT');
     expect(e.details.input).toBe('numbers');
     expect((e.details.errors as unknown[]).length).toBe(20);
@@ -38,6 +54,9 @@ describe('validation helpers', () => {
     expect(parseJson('{"a":1}')).toEqual({ a: 1 });
     expect(refusal(() => parseJson('{', 'body')).reason).toBe('body is not valid JSON');
     expect(isoToMs('2026-01-01T00:00:00Z')).toBe(Date.UTC(2026, 0, 1));
-    expect(refusal(() => isoToMs('2026-13-45T00:00:00Z', 'validUntil')).details).toEqual({ field: 'validUntil', value: '2026-13-45T00:00:00Z' });
+    expect(refusal(() => isoToMs('2026-13-45T00:00:00Z', 'validUntil')).details).toEqual({
+      field: 'validUntil',
+      value: '2026-13-45T00:00:00Z',
+    });
   });
 });

@@ -69,7 +69,10 @@ export const Text = (maxLength = 1024, options: { description?: string } = {}) =
 export const PageSize = Type.Integer({ minimum: 1, maximum: 200, description: 'items per page (1..200)' });
 
 /** Opaque bookmark from a previous page ('' for the first page). */
-export const Bookmark = Type.String({ maxLength: 1024, description: "bookmark from the previous page, '' for the first" });
+export const Bookmark = Type.String({
+  maxLength: 1024,
+  description: "bookmark from the previous page, '' for the first",
+});
 
 /** Parses an IsoTime to epoch ms, refusing impossible dates. */
 export function isoToMs(iso: string, field = 'time'): number {

@@ -1,6 +1,17 @@
 import type { Static } from '@sinclair/typebox';
 import type { Context } from 'fabric-contract-api';
-import { CityContract, Evaluate, Id, Submit, emit, failedPrecondition, readTransient, requireEndorsementBy, requireOrgRole, txTime } from '@cityledger/chaincode-common';
+import {
+  CityContract,
+  Evaluate,
+  Id,
+  Submit,
+  emit,
+  failedPrecondition,
+  readTransient,
+  requireEndorsementBy,
+  requireOrgRole,
+  txTime,
+} from '@cityledger/chaincode-common';
 import { record, residentSubject } from './audit';
 import { issueCredential } from './credential-contract';
 import {
@@ -36,10 +47,20 @@ export class BirthContract extends CityContract {
     super('birth');
   }
 
-  @Submit({ description: 'Attest a birth (hospital birth-attestor). recordHash is the SHA-256 of the hospital record, which stays at the hospital.', params: { input: AttestBirthInput }, returns: BirthAttestationSchema })
+  @Submit({
+    description:
+      'Attest a birth (hospital birth-attestor). recordHash is the SHA-256 of the hospital record, which stays at the hospital.',
+    params: { input: AttestBirthInput },
+    returns: BirthAttestationSchema,
+  })
   async AttestBirth(ctx: Context, input: Static<typeof AttestBirthInput>): Promise<BirthAttestation> {
     const who = requireOrgRole(ctx, BirthAttestor);
-    const attestation: BirthAttestation = { ...input, hospital: who.key, status: 'ATTESTED', attestedAt: txTime(ctx).iso };
+    const attestation: BirthAttestation = {
+      ...input,
+      hospital: who.key,
+      status: 'ATTESTED',
+      attestedAt: txTime(ctx).iso,
+    };
     const key = await birthAttestations.create(ctx, attestation);
     await requireEndorsementBy(ctx, key, BIRTH_ENDORSERS);
     emit(ctx, 'BirthAttested', { attestationId: input.attestationId });
@@ -47,36 +68,70 @@ export class BirthContract extends CityContract {
   }
 
   @Submit({
-    description: 'Issue the birth certificate for an attested birth (City registrar) and register the child as a resident. Must be endorsed by CityMSP and HospitalMSP peers. Claims in transient "claims".',
+    description:
+      'Issue the birth certificate for an attested birth (City registrar) and register the child as a resident. Must be endorsed by CityMSP and HospitalMSP peers. Claims in transient "claims".',
     params: { input: IssueBirthCertificateInput },
     transient: IssueTransient,
     endorsers: BIRTH_ENDORSERS,
     returns: Type.Object({ attestation: BirthAttestationSchema, credential: CredentialSchema }),
   })
-  async IssueBirthCertificate(ctx: Context, input: Static<typeof IssueBirthCertificateInput>): Promise<{ attestation: BirthAttestation; credential: Credential }> {
+  async IssueBirthCertificate(
+    ctx: Context,
+    input: Static<typeof IssueBirthCertificateInput>,
+  ): Promise<{ attestation: BirthAttestation; credential: Credential }> {
     requireOrgRole(ctx, Registrar);
     const { claims } = readTransient(ctx, IssueTransient);
     const attestation = await birthAttestations.require(ctx, input.attestationId);
     if (attestation.status !== 'ATTESTED') {
-      throw failedPrecondition(`birth ${input.attestationId} is already certified`, { state: attestation.status });
+      throw failedPrecondition(`birth ${input.attestationId} is already certified`, {
+        state: attestation.status,
+      });
     }
     const now = txTime(ctx).iso;
-    const resident: Resident = { residentId: input.residentId, status: 'ACTIVE', registeredAt: now, updatedAt: now, birthCertificateId: input.credentialId };
+    const resident: Resident = {
+      residentId: input.residentId,
+      status: 'ACTIVE',
+      registeredAt: now,
+      updatedAt: now,
+      birthCertificateId: input.credentialId,
+    };
     await residents.create(ctx, resident);
     const credential = await issueCredential(
       ctx,
-      { credentialId: input.credentialId, type: BIRTH_CERTIFICATE, holderId: input.residentId, attestationId: input.attestationId },
+      {
+        credentialId: input.credentialId,
+        type: BIRTH_CERTIFICATE,
+        holderId: input.residentId,
+        attestationId: input.attestationId,
+      },
       claims,
     );
-    const certified: BirthAttestation = { ...attestation, status: 'CERTIFIED', certifiedAt: now, residentId: input.residentId, credentialId: input.credentialId };
+    const certified: BirthAttestation = {
+      ...attestation,
+      status: 'CERTIFIED',
+      certifiedAt: now,
+      residentId: input.residentId,
+      credentialId: input.credentialId,
+    };
     await birthAttestations.put(ctx, certified);
-    await record(ctx, residentSubject(input.residentId), 'REGISTERED', { to: 'ACTIVE', reason: `birth ${input.attestationId}` });
+    await record(ctx, residentSubject(input.residentId), 'REGISTERED', {
+      to: 'ACTIVE',
+      reason: `birth ${input.attestationId}`,
+    });
     emit(ctx, 'ResidentRegistered', { residentId: input.residentId, bound: false });
-    emit(ctx, 'BirthCertified', { attestationId: input.attestationId, residentId: input.residentId, credentialId: input.credentialId });
+    emit(ctx, 'BirthCertified', {
+      attestationId: input.attestationId,
+      residentId: input.residentId,
+      credentialId: input.credentialId,
+    });
     return { attestation: certified, credential };
   }
 
-  @Evaluate({ description: 'A birth attestation (hashes and status).', params: { attestationId: Id() }, returns: BirthAttestationSchema })
+  @Evaluate({
+    description: 'A birth attestation (hashes and status).',
+    params: { attestationId: Id() },
+    returns: BirthAttestationSchema,
+  })
   async GetBirthAttestation(ctx: Context, attestationId: string): Promise<BirthAttestation> {
     return birthAttestations.require(ctx, attestationId);
   }

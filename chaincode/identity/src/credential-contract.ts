@@ -52,67 +52,116 @@ export class CredentialContract extends CityContract {
   }
 
   @Submit({
-    description: 'Issue a credential (a trusted issuer for the type). Claims go in transient "claims" as {name: {value, salt}}; only their salted hashes are stored.',
+    description:
+      'Issue a credential (a trusted issuer for the type). Claims go in transient "claims" as {name: {value, salt}}; only their salted hashes are stored.',
     params: { input: IssueCredentialInput },
     transient: IssueTransient,
     returns: CredentialSchema,
   })
   async IssueCredential(ctx: Context, input: Static<typeof IssueCredentialInput>): Promise<Credential> {
-    if (input.type === BIRTH_CERTIFICATE) throw forbidden('birth certificates are issued by birth registration', { type: input.type });
+    if (input.type === BIRTH_CERTIFICATE)
+      throw forbidden('birth certificates are issued by birth registration', { type: input.type });
     if (!(await isTrustedIssuer(ctx, input.type))) {
       const who = caller(ctx);
-      throw forbidden(`${who.mspId} ${who.role ?? '(no role)'} is not a trusted issuer of ${input.type}`, { type: input.type, mspId: who.mspId, role: who.role ?? null });
+      throw forbidden(`${who.mspId} ${who.role ?? '(no role)'} is not a trusted issuer of ${input.type}`, {
+        type: input.type,
+        mspId: who.mspId,
+        role: who.role ?? null,
+      });
     }
     const { claims } = readTransient(ctx, IssueTransient);
     return issueCredential(ctx, input, claims);
   }
 
-  @Submit({ description: 'Suspend (the issuing authority, or the holder e.g. after losing a phone).', params: { credentialId: Id(), reason: Reason }, returns: CredentialSchema })
+  @Submit({
+    description: 'Suspend (the issuing authority, or the holder e.g. after losing a phone).',
+    params: { credentialId: Id(), reason: Reason },
+    returns: CredentialSchema,
+  })
   async SuspendCredential(ctx: Context, credentialId: string, reason: string): Promise<Credential> {
     return this.change(ctx, credentialId, 'SUSPENDED', 'CredentialSuspended', reason);
   }
 
-  @Submit({ description: 'Lift a suspension (the issuing authority, or the holder when the holder suspended).', params: { credentialId: Id(), reason: Reason }, returns: CredentialSchema })
+  @Submit({
+    description: 'Lift a suspension (the issuing authority, or the holder when the holder suspended).',
+    params: { credentialId: Id(), reason: Reason },
+    returns: CredentialSchema,
+  })
   async ReinstateCredential(ctx: Context, credentialId: string, reason: string): Promise<Credential> {
     return this.change(ctx, credentialId, 'ACTIVE', 'CredentialReinstated', reason);
   }
 
-  @Submit({ description: 'Revoke for good (the issuing authority only).', params: { credentialId: Id(), reason: Reason }, returns: CredentialSchema })
+  @Submit({
+    description: 'Revoke for good (the issuing authority only).',
+    params: { credentialId: Id(), reason: Reason },
+    returns: CredentialSchema,
+  })
   async RevokeCredential(ctx: Context, credentialId: string, reason: string): Promise<Credential> {
     return this.change(ctx, credentialId, 'REVOKED', 'CredentialRevoked', reason);
   }
 
-  @Submit({ description: 'Record that a credential expired (anyone, once the transaction time has passed validUntil).', params: { credentialId: Id() }, returns: CredentialSchema })
+  @Submit({
+    description:
+      'Record that a credential expired (anyone, once the transaction time has passed validUntil).',
+    params: { credentialId: Id() },
+    returns: CredentialSchema,
+  })
   async ExpireCredential(ctx: Context, credentialId: string): Promise<Credential> {
     const credential = await credentials.require(ctx, credentialId);
     if (effectiveStatus(credential, txTime(ctx).ms) !== 'EXPIRED') {
-      throw failedPrecondition(`credential ${credentialId} has not expired`, { state: credential.status, validUntil: credential.validUntil ?? null });
+      throw failedPrecondition(`credential ${credentialId} has not expired`, {
+        state: credential.status,
+        validUntil: credential.validUntil ?? null,
+      });
     }
     return this.change(ctx, credentialId, 'EXPIRED', 'CredentialExpired', '', credential.status);
   }
 
-  @Evaluate({ description: 'A credential (hashes and status; status as of now).', params: { credentialId: Id() }, returns: CredentialSchema })
+  @Evaluate({
+    description: 'A credential (hashes and status; status as of now).',
+    params: { credentialId: Id() },
+    returns: CredentialSchema,
+  })
   async GetCredential(ctx: Context, credentialId: string): Promise<Credential> {
     const credential = await credentials.require(ctx, credentialId);
     return { ...credential, status: effectiveStatus(credential, txTime(ctx).ms) };
   }
 
-  @Evaluate({ description: "A holder's credentials, by type.", params: { holderId: HolderId(), pageSize: PageSize, bookmark: Bookmark }, returns: PageOf(CredentialSchema) })
-  async ListHolderCredentials(ctx: Context, holderId: string, pageSize: number, bookmark: string): Promise<Page<Credential>> {
+  @Evaluate({
+    description: "A holder's credentials, by type.",
+    params: { holderId: HolderId(), pageSize: PageSize, bookmark: Bookmark },
+    returns: PageOf(CredentialSchema),
+  })
+  async ListHolderCredentials(
+    ctx: Context,
+    holderId: string,
+    pageSize: number,
+    bookmark: string,
+  ): Promise<Page<Credential>> {
     const page = await credentialsByHolder.page(ctx, [holderId], pageSize, bookmark);
     const now = txTime(ctx).ms;
     const items = await Promise.all(page.items.map((x) => credentials.require(ctx, x.credentialId)));
     return { items: items.map((c) => ({ ...c, status: effectiveStatus(c, now) })), bookmark: page.bookmark };
   }
 
-  @Evaluate({ description: "A credential's audit trail, oldest first.", params: { credentialId: Id(), pageSize: PageSize, bookmark: Bookmark }, returns: PageOf(AuditEntrySchema) })
-  async GetCredentialHistory(ctx: Context, credentialId: string, pageSize: number, bookmark: string): Promise<Page<AuditEntry>> {
+  @Evaluate({
+    description: "A credential's audit trail, oldest first.",
+    params: { credentialId: Id(), pageSize: PageSize, bookmark: Bookmark },
+    returns: PageOf(AuditEntrySchema),
+  })
+  async GetCredentialHistory(
+    ctx: Context,
+    credentialId: string,
+    pageSize: number,
+    bookmark: string,
+  ): Promise<Page<AuditEntry>> {
     await credentials.require(ctx, credentialId);
     return audit.page(ctx, [credentialSubject(credentialId)], pageSize, bookmark);
   }
 
   @Evaluate({
-    description: 'Verify a presented document (transient "document") against the on-chain hash and status. Invalid documents give valid=false and a reason.',
+    description:
+      'Verify a presented document (transient "document") against the on-chain hash and status. Invalid documents give valid=false and a reason.',
     params: { credentialId: Id() },
     transient: VerifyTransient,
     returns: VerificationSchema,
@@ -129,7 +178,8 @@ export class CredentialContract extends CityContract {
   }
 
   @Evaluate({
-    description: 'Selective disclosure: prove one claim (transient "claim" = {value, salt}) of a credential without the rest.',
+    description:
+      'Selective disclosure: prove one claim (transient "claim" = {value, salt}) of a credential without the rest.',
     params: { credentialId: Id(), claimName: ClaimName },
     transient: ClaimTransient,
     returns: VerificationSchema,
@@ -142,19 +192,41 @@ export class CredentialContract extends CityContract {
     const expected = credential.claimHashes[claimName];
     const withClaim = { ...base, claim: claimName };
     if (expected === undefined) return { ...withClaim, valid: false, reason: 'UNKNOWN_CLAIM' };
-    if (claimHash(claimName, claim) !== expected) return { ...withClaim, valid: false, reason: 'CLAIM_MISMATCH' };
+    if (claimHash(claimName, claim) !== expected)
+      return { ...withClaim, valid: false, reason: 'CLAIM_MISMATCH' };
     return statusVerdict(withClaim);
   }
 
-  private async lookup(ctx: Context, credentialId: string): Promise<{ verdict: Verification } | { credential: Credential; base: Verification }> {
+  private async lookup(
+    ctx: Context,
+    credentialId: string,
+  ): Promise<{ verdict: Verification } | { credential: Credential; base: Verification }> {
     const checkedAt = txTime(ctx).iso;
     const credential = await credentials.get(ctx, credentialId);
-    if (!credential) return { verdict: { valid: false, reason: 'UNKNOWN_CREDENTIAL', credentialId, checkedAt } };
+    if (!credential)
+      return { verdict: { valid: false, reason: 'UNKNOWN_CREDENTIAL', credentialId, checkedAt } };
     const status = effectiveStatus(credential, txTime(ctx).ms);
-    return { credential, base: { valid: true, credentialId, status, type: credential.type, holderId: credential.holderId, checkedAt } };
+    return {
+      credential,
+      base: {
+        valid: true,
+        credentialId,
+        status,
+        type: credential.type,
+        holderId: credential.holderId,
+        checkedAt,
+      },
+    };
   }
 
-  private async change(ctx: Context, credentialId: string, to: CredentialStatus, event: string, reason: string, storedFrom?: CredentialStatus): Promise<Credential> {
+  private async change(
+    ctx: Context,
+    credentialId: string,
+    to: CredentialStatus,
+    event: string,
+    reason: string,
+    storedFrom?: CredentialStatus,
+  ): Promise<Credential> {
     const credential = await credentials.require(ctx, credentialId);
     const now = txTime(ctx);
     // Expiry is a fact of time: an expired credential is EXPIRED for every other move.
@@ -166,7 +238,15 @@ export class CredentialContract extends CityContract {
     if (to === 'SUSPENDED') updated.suspendedBy = actor.includes('issuer') ? 'issuer' : 'holder';
     await credentials.put(ctx, updated);
     await record(ctx, credentialSubject(credentialId), to, { from, to, reason });
-    emit(ctx, event, { credentialId, type: credential.type, from, to, by: updated.suspendedBy ?? (actor.includes('issuer') ? 'issuer' : actor.includes('holder') ? 'holder' : 'anyone') });
+    emit(ctx, event, {
+      credentialId,
+      type: credential.type,
+      from,
+      to,
+      by:
+        updated.suspendedBy ??
+        (actor.includes('issuer') ? 'issuer' : actor.includes('holder') ? 'holder' : 'anyone'),
+    });
     return updated;
   }
 }
@@ -174,7 +254,13 @@ export class CredentialContract extends CityContract {
 /** Writes a new credential with its holder index, audit entry and event. Shared with birth registration. */
 export async function issueCredential(
   ctx: Context,
-  input: { credentialId: string; type: string; holderId: string; validUntil?: string; attestationId?: string },
+  input: {
+    credentialId: string;
+    type: string;
+    holderId: string;
+    validUntil?: string;
+    attestationId?: string;
+  },
   claims: Claims,
 ): Promise<Credential> {
   const who = caller(ctx);
@@ -186,10 +272,15 @@ export async function issueCredential(
     // A resident holder must exist and be ACTIVE: nothing is issued to a locked identity.
     const resident = await residents.get(ctx, input.holderId);
     if (resident && resident.status !== 'ACTIVE') {
-      throw failedPrecondition(`resident ${input.holderId} is ${resident.status}`, { state: resident.status, residentId: input.holderId });
+      throw failedPrecondition(`resident ${input.holderId} is ${resident.status}`, {
+        state: resident.status,
+        residentId: input.holderId,
+      });
     }
     if (!resident && input.type !== BIRTH_CERTIFICATE) {
-      throw failedPrecondition(`resident ${input.holderId} is not registered`, { residentId: input.holderId });
+      throw failedPrecondition(`resident ${input.holderId} is not registered`, {
+        residentId: input.holderId,
+      });
     }
   }
   const issuer: IssuerRef = { mspId: who.mspId, role: who.role ?? '', key: who.key };
@@ -215,9 +306,18 @@ export async function issueCredential(
     ...(input.attestationId !== undefined ? { attestationId: input.attestationId } : {}),
   };
   await credentials.create(ctx, credential);
-  await credentialsByHolder.put(ctx, { holderId: input.holderId, type: input.type, credentialId: input.credentialId });
+  await credentialsByHolder.put(ctx, {
+    holderId: input.holderId,
+    type: input.type,
+    credentialId: input.credentialId,
+  });
   await record(ctx, credentialSubject(input.credentialId), 'ISSUED', { to: 'ACTIVE' });
-  emit(ctx, 'CredentialIssued', { credentialId: input.credentialId, type: input.type, holderId: input.holderId, issuer: issuer.mspId });
+  emit(ctx, 'CredentialIssued', {
+    credentialId: input.credentialId,
+    type: input.type,
+    holderId: input.holderId,
+    issuer: issuer.mspId,
+  });
   return credential;
 }
 
@@ -225,4 +325,3 @@ function statusVerdict(base: Verification): Verification {
   if (base.status === 'ACTIVE') return base;
   return { ...base, valid: false, reason: base.status as 'SUSPENDED' | 'REVOKED' | 'EXPIRED' };
 }
-

@@ -1,6 +1,15 @@
 import type { ContractHarness } from '@cityledger/chaincode-common';
 import { documentHash, claimHash } from './hashing';
-import { SALT, ids, licenceClaims, newHarness, ok, residencyClaims, seedIssuers, seedResidents } from './identity.fixtures';
+import {
+  SALT,
+  ids,
+  licenceClaims,
+  newHarness,
+  ok,
+  residencyClaims,
+  seedIssuers,
+  seedResidents,
+} from './identity.fixtures';
 import type { AuditEntry, Credential, CredentialDocument, Verification } from './model';
 
 let h: ContractHarness;
@@ -10,9 +19,17 @@ beforeEach(async () => {
   await seedIssuers(h);
 });
 
-const residency = (over: Record<string, unknown> = {}) => ({ credentialId: 'C1', type: 'residency', holderId: 'R1', validUntil: '2030-01-01T00:00:00.000Z', ...over });
+const residency = (over: Record<string, unknown> = {}) => ({
+  credentialId: 'C1',
+  type: 'residency',
+  holderId: 'R1',
+  validUntil: '2030-01-01T00:00:00.000Z',
+  ...over,
+});
 const issueResidency = (over: Record<string, unknown> = {}, claims = residencyClaims) =>
-  h.submit<Credential>(ids.registrar, 'credential:IssueCredential', [residency(over)], { transient: { claims } });
+  h.submit<Credential>(ids.registrar, 'credential:IssueCredential', [residency(over)], {
+    transient: { claims },
+  });
 const docFor = (c: Credential, claims = residencyClaims): CredentialDocument => ({
   credentialId: c.credentialId,
   type: c.type,
@@ -28,7 +45,13 @@ describe('issuing', () => {
     const r = await issueResidency();
     expect(r.committed).toBe(true);
     const c = r.value;
-    expect(c).toMatchObject({ credentialId: 'C1', type: 'residency', holderId: 'R1', status: 'ACTIVE', issuer: { mspId: 'CityMSP', role: 'registrar', key: 'CityMSP/registrar1' } });
+    expect(c).toMatchObject({
+      credentialId: 'C1',
+      type: 'residency',
+      holderId: 'R1',
+      status: 'ACTIVE',
+      issuer: { mspId: 'CityMSP', role: 'registrar', key: 'CityMSP/registrar1' },
+    });
     expect(c.documentHash).toBe(documentHash(docFor(c)));
     expect(c.claimHashes).toEqual({
       city: claimHash('city', residencyClaims.city),
@@ -36,36 +59,64 @@ describe('issuing', () => {
       birthDate: claimHash('birthDate', residencyClaims.birthDate),
     });
     // Nothing the transaction wrote, returned or emitted contains a claim value or salt.
-    const written = [...r.stub.writes.values()].map((w) => Buffer.from(w.value as Uint8Array).toString('utf8')).join('\n');
+    const written = [...r.stub.writes.values()]
+      .map((w) => Buffer.from(w.value as Uint8Array).toString('utf8'))
+      .join('\n');
     const emitted = JSON.stringify(r.event?.envelope);
     for (const text of [written, emitted, JSON.stringify(c), r.stub.getArgs().join('\n')]) {
       expect(text).not.toContain('Busan');
       expect(text).not.toContain('1990-04-01');
       expect(text).not.toContain(SALT);
     }
-    expect(r.event?.envelope.events).toEqual([{ type: 'CredentialIssued', data: { credentialId: 'C1', type: 'residency', holderId: 'R1', issuer: 'CityMSP' } }]);
+    expect(r.event?.envelope.events).toEqual([
+      {
+        type: 'CredentialIssued',
+        data: { credentialId: 'C1', type: 'residency', holderId: 'R1', issuer: 'CityMSP' },
+      },
+    ]);
   });
 
   it('issues professional licences to non-resident holders (<msp>/<enrollmentId>)', async () => {
-    const r = await h.submit<Credential>(ids.hospitalAdmin, 'credential:IssueCredential', [{ credentialId: 'L1', type: 'doctor-licence', holderId: 'HospitalMSP/dr-kim' }], { transient: { claims: licenceClaims } });
+    const r = await h.submit<Credential>(
+      ids.hospitalAdmin,
+      'credential:IssueCredential',
+      [{ credentialId: 'L1', type: 'doctor-licence', holderId: 'HospitalMSP/dr-kim' }],
+      { transient: { claims: licenceClaims } },
+    );
     expect(r.value.holderId).toBe('HospitalMSP/dr-kim');
     expect(r.value.validUntil).toBeUndefined();
   });
 
   it('refuses untrusted issuers with FORBIDDEN', async () => {
     for (const who of [ids.police, ids.alice, ids.doctor, ids.insurer, ids.portAgent, ids.cityAdmin]) {
-      const r = await h.submit(who, 'credential:IssueCredential', [residency()], { transient: { claims: residencyClaims } });
+      const r = await h.submit(who, 'credential:IssueCredential', [residency()], {
+        transient: { claims: residencyClaims },
+      });
       expect(r.error?.code).toBe('FORBIDDEN');
     }
     // A City admin claiming a hospital role is not HospitalMSP.
-    const fake = await h.submit(ids.registrar, 'credential:IssueCredential', [{ credentialId: 'L1', type: 'doctor-licence', holderId: 'HospitalMSP/x' }], { transient: { claims: licenceClaims } });
+    const fake = await h.submit(
+      ids.registrar,
+      'credential:IssueCredential',
+      [{ credentialId: 'L1', type: 'doctor-licence', holderId: 'HospitalMSP/x' }],
+      { transient: { claims: licenceClaims } },
+    );
     expect(fake.error?.details).toEqual({ type: 'doctor-licence', mspId: 'CityMSP', role: 'registrar' });
-    const noRole = await h.submit((await import('@cityledger/chaincode-common')).identity('CityMSP', 'x'), 'credential:IssueCredential', [residency()], { transient: { claims: residencyClaims } });
+    const noRole = await h.submit(
+      (await import('@cityledger/chaincode-common')).identity('CityMSP', 'x'),
+      'credential:IssueCredential',
+      [residency()],
+      { transient: { claims: residencyClaims } },
+    );
     expect(noRole.error?.details.role).toBeNull();
   });
 
   it('reserves birth certificates to birth registration', async () => {
-    ok(await h.submit(ids.registrar, 'issuer:SetTrustedIssuer', [{ credentialType: 'birth-certificate', mspId: 'CityMSP', role: 'registrar' }]));
+    ok(
+      await h.submit(ids.registrar, 'issuer:SetTrustedIssuer', [
+        { credentialType: 'birth-certificate', mspId: 'CityMSP', role: 'registrar' },
+      ]),
+    );
     const r = await issueResidency({ type: 'birth-certificate' });
     expect(r.error?.code).toBe('FORBIDDEN');
   });
@@ -91,15 +142,21 @@ describe('issuing', () => {
     }
     const noTransient = await h.submit(ids.registrar, 'credential:IssueCredential', [residency()]);
     expect(noTransient.error?.details.input).toBe('transient');
-    const huge = await h.submit(ids.registrar, 'credential:IssueCredential', [residency()], { transient: { claims: { city: { value: 'x'.repeat(70_000), salt: SALT } } } });
+    const huge = await h.submit(ids.registrar, 'credential:IssueCredential', [residency()], {
+      transient: { claims: { city: { value: 'x'.repeat(70_000), salt: SALT } } },
+    });
     expect(huge.error?.details).toMatchObject({ input: 'transient claims', limit: 65536 });
   });
 
   it('refuses duplicates, past validity, unknown and inactive residents', async () => {
     ok(await issueResidency());
     expect((await issueResidency()).error?.code).toBe('CONFLICT');
-    expect((await issueResidency({ credentialId: 'C2', validUntil: '2026-05-01T00:00:00Z' })).error?.code).toBe('FAILED_PRECONDITION');
-    expect((await issueResidency({ credentialId: 'C3', holderId: 'R9' })).error?.details).toEqual({ residentId: 'R9' });
+    expect(
+      (await issueResidency({ credentialId: 'C2', validUntil: '2026-05-01T00:00:00Z' })).error?.code,
+    ).toBe('FAILED_PRECONDITION');
+    expect((await issueResidency({ credentialId: 'C3', holderId: 'R9' })).error?.details).toEqual({
+      residentId: 'R9',
+    });
     ok(await h.submit(ids.alice, 'resident:LockResident', ['R1', '']));
     const locked = await issueResidency({ credentialId: 'C4' });
     expect(locked.error?.code).toBe('FAILED_PRECONDITION');
@@ -115,12 +172,19 @@ describe('lifecycle', () => {
   it('holder suspends (lost phone) and reinstates; every transition emits an event and is audited', async () => {
     const s = await h.submit<Credential>(ids.alice, 'credential:SuspendCredential', ['C1', 'lost phone']);
     expect(s.value).toMatchObject({ status: 'SUSPENDED', suspendedBy: 'holder' });
-    expect(s.event?.envelope.events).toEqual([{ type: 'CredentialSuspended', data: { credentialId: 'C1', type: 'residency', from: 'ACTIVE', to: 'SUSPENDED', by: 'holder' } }]);
+    expect(s.event?.envelope.events).toEqual([
+      {
+        type: 'CredentialSuspended',
+        data: { credentialId: 'C1', type: 'residency', from: 'ACTIVE', to: 'SUSPENDED', by: 'holder' },
+      },
+    ]);
     const back = await h.submit<Credential>(ids.alice, 'credential:ReinstateCredential', ['C1', 'found']);
     expect(back.value.status).toBe('ACTIVE');
     expect(back.value.suspendedBy).toBeUndefined();
     expect(back.event?.envelope.events[0].type).toBe('CredentialReinstated');
-    const history = ok(await h.evaluate<{ items: AuditEntry[] }>(ids.bob, 'credential:GetCredentialHistory', ['C1', 10, '']));
+    const history = ok(
+      await h.evaluate<{ items: AuditEntry[] }>(ids.bob, 'credential:GetCredentialHistory', ['C1', 10, '']),
+    );
     expect(history.items.map((e) => [e.action, e.by])).toEqual([
       ['ISSUED', 'CityMSP/registrar1'],
       ['SUSPENDED', 'CityMSP/alice'],
@@ -129,11 +193,20 @@ describe('lifecycle', () => {
   });
 
   it('issuer suspends; then the holder may not reinstate, any registrar of the issuing authority may', async () => {
-    expect((await h.submit<Credential>(ids.registrar2, 'credential:SuspendCredential', ['C1', 'review'])).value.suspendedBy).toBe('issuer');
+    expect(
+      (await h.submit<Credential>(ids.registrar2, 'credential:SuspendCredential', ['C1', 'review'])).value
+        .suspendedBy,
+    ).toBe('issuer');
     const holder = await h.submit(ids.alice, 'credential:ReinstateCredential', ['C1', '']);
     expect(holder.error?.code).toBe('FORBIDDEN');
-    expect(holder.error?.details).toEqual({ state: 'SUSPENDED', to: 'ACTIVE', required: ['holder-reinstate', 'issuer'] });
-    expect((await h.submit(ids.registrar, 'credential:ReinstateCredential', ['C1', 'ok'])).committed).toBe(true);
+    expect(holder.error?.details).toEqual({
+      state: 'SUSPENDED',
+      to: 'ACTIVE',
+      required: ['holder-reinstate', 'issuer'],
+    });
+    expect((await h.submit(ids.registrar, 'credential:ReinstateCredential', ['C1', 'ok'])).committed).toBe(
+      true,
+    );
   });
 
   it('only the issuer revokes; REVOKED is final', async () => {
@@ -142,7 +215,10 @@ describe('lifecycle', () => {
     }
     const revoked = await h.submit<Credential>(ids.registrar, 'credential:RevokeCredential', ['C1', 'fraud']);
     expect(revoked.value.status).toBe('REVOKED');
-    expect(revoked.event?.envelope.events[0]).toMatchObject({ type: 'CredentialRevoked', data: { by: 'issuer' } });
+    expect(revoked.event?.envelope.events[0]).toMatchObject({
+      type: 'CredentialRevoked',
+      data: { by: 'issuer' },
+    });
     for (const fn of ['SuspendCredential', 'ReinstateCredential', 'RevokeCredential']) {
       const r = await h.submit(ids.registrar, `credential:${fn}`, ['C1', '']);
       expect(r.error?.code).toBe('FAILED_PRECONDITION');
@@ -154,42 +230,79 @@ describe('lifecycle', () => {
     for (const who of [ids.bob, ids.aliceImpostor, ids.aliceDevice, ids.police, ids.insurer]) {
       expect((await h.submit(who, 'credential:SuspendCredential', ['C1', ''])).error?.code).toBe('FORBIDDEN');
     }
-    expect((await h.submit(ids.alice, 'credential:ReinstateCredential', ['C1', ''])).error?.code).toBe('FAILED_PRECONDITION');
+    expect((await h.submit(ids.alice, 'credential:ReinstateCredential', ['C1', ''])).error?.code).toBe(
+      'FAILED_PRECONDITION',
+    );
   });
 
   it('lets a non-resident holder suspend their own licence', async () => {
-    ok(await h.submit(ids.hospitalAdmin, 'credential:IssueCredential', [{ credentialId: 'L1', type: 'doctor-licence', holderId: 'HospitalMSP/dr-kim' }], { transient: { claims: licenceClaims } }));
-    expect((await h.submit<Credential>(ids.doctor, 'credential:SuspendCredential', ['L1', 'on leave'])).value.suspendedBy).toBe('holder');
+    ok(
+      await h.submit(
+        ids.hospitalAdmin,
+        'credential:IssueCredential',
+        [{ credentialId: 'L1', type: 'doctor-licence', holderId: 'HospitalMSP/dr-kim' }],
+        { transient: { claims: licenceClaims } },
+      ),
+    );
+    expect(
+      (await h.submit<Credential>(ids.doctor, 'credential:SuspendCredential', ['L1', 'on leave'])).value
+        .suspendedBy,
+    ).toBe('holder');
   });
 
   it('expires by transaction time: reads say EXPIRED, ExpireCredential records it, nothing else moves', async () => {
-    expect((await h.submit(ids.bob, 'credential:ExpireCredential', ['C1'])).error?.code).toBe('FAILED_PRECONDITION');
+    expect((await h.submit(ids.bob, 'credential:ExpireCredential', ['C1'])).error?.code).toBe(
+      'FAILED_PRECONDITION',
+    );
     h.setTime('2030-01-01T00:00:00.000Z');
     expect((await get()).status).toBe('EXPIRED');
     const suspend = await h.submit(ids.alice, 'credential:SuspendCredential', ['C1', '']);
     expect(suspend.error?.details).toMatchObject({ state: 'EXPIRED' });
     const expired = await h.submit<Credential>(ids.bob, 'credential:ExpireCredential', ['C1']);
     expect(expired.value.status).toBe('EXPIRED');
-    expect(expired.event?.envelope.events[0]).toMatchObject({ type: 'CredentialExpired', data: { from: 'ACTIVE', to: 'EXPIRED', by: 'anyone' } });
-    expect((await h.submit(ids.bob, 'credential:ExpireCredential', ['C1'])).error?.details).toMatchObject({ state: 'EXPIRED' });
+    expect(expired.event?.envelope.events[0]).toMatchObject({
+      type: 'CredentialExpired',
+      data: { from: 'ACTIVE', to: 'EXPIRED', by: 'anyone' },
+    });
+    expect((await h.submit(ids.bob, 'credential:ExpireCredential', ['C1'])).error?.details).toMatchObject({
+      state: 'EXPIRED',
+    });
   });
 
   it('gives NOT_FOUND for unknown credentials', async () => {
     for (const fn of ['SuspendCredential', 'ReinstateCredential', 'RevokeCredential']) {
       expect((await h.submit(ids.registrar, `credential:${fn}`, ['C9', ''])).error?.code).toBe('NOT_FOUND');
     }
-    expect((await h.submit(ids.registrar, 'credential:ExpireCredential', ['C9'])).error?.code).toBe('NOT_FOUND');
-    expect((await h.evaluate(ids.registrar, 'credential:GetCredential', ['C9'])).error?.code).toBe('NOT_FOUND');
-    expect((await h.evaluate(ids.registrar, 'credential:GetCredentialHistory', ['C9', 10, ''])).error?.code).toBe('NOT_FOUND');
+    expect((await h.submit(ids.registrar, 'credential:ExpireCredential', ['C9'])).error?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await h.evaluate(ids.registrar, 'credential:GetCredential', ['C9'])).error?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect(
+      (await h.evaluate(ids.registrar, 'credential:GetCredentialHistory', ['C9', 10, ''])).error?.code,
+    ).toBe('NOT_FOUND');
   });
 
   it("lists a holder's credentials page by page", async () => {
     ok(await issueResidency({ credentialId: 'C2' }));
     ok(await issueResidency({ credentialId: 'C3', validUntil: '2026-07-01T00:00:00.000Z' }));
     h.setTime('2026-08-01T00:00:00.000Z');
-    const p1 = ok(await h.evaluate<{ items: Credential[]; bookmark: string }>(ids.alice, 'credential:ListHolderCredentials', ['R1', 2, '']));
+    const p1 = ok(
+      await h.evaluate<{ items: Credential[]; bookmark: string }>(
+        ids.alice,
+        'credential:ListHolderCredentials',
+        ['R1', 2, ''],
+      ),
+    );
     expect(p1.items.map((c) => c.credentialId)).toEqual(['C1', 'C2']);
-    const p2 = ok(await h.evaluate<{ items: Credential[]; bookmark: string }>(ids.alice, 'credential:ListHolderCredentials', ['R1', 2, p1.bookmark]));
+    const p2 = ok(
+      await h.evaluate<{ items: Credential[]; bookmark: string }>(
+        ids.alice,
+        'credential:ListHolderCredentials',
+        ['R1', 2, p1.bookmark],
+      ),
+    );
     expect(p2.items.map((c) => [c.credentialId, c.status])).toEqual([['C3', 'EXPIRED']]);
     expect(p2.bookmark).toBe('');
   });
@@ -200,20 +313,38 @@ describe('verification', () => {
   beforeEach(async () => {
     c = ok(await issueResidency());
   });
-  const verify = (document: unknown, id = 'C1') => h.evaluate<Verification>(ids.insurer, 'credential:VerifyCredential', [id], { transient: { document } });
-  const prove = (name: string, claim: unknown, id = 'C1') => h.evaluate<Verification>(ids.insurer, 'credential:VerifyClaim', [id, name], { transient: { claim } });
+  const verify = (document: unknown, id = 'C1') =>
+    h.evaluate<Verification>(ids.insurer, 'credential:VerifyCredential', [id], { transient: { document } });
+  const prove = (name: string, claim: unknown, id = 'C1') =>
+    h.evaluate<Verification>(ids.insurer, 'credential:VerifyClaim', [id, name], { transient: { claim } });
 
   it('accepts the genuine document of an active credential', async () => {
-    expect(ok(await verify(docFor(c)))).toEqual({ valid: true, credentialId: 'C1', status: 'ACTIVE', type: 'residency', holderId: 'R1', checkedAt: '2026-06-01T00:00:00.000Z' });
+    expect(ok(await verify(docFor(c)))).toEqual({
+      valid: true,
+      credentialId: 'C1',
+      status: 'ACTIVE',
+      type: 'residency',
+      holderId: 'R1',
+      checkedAt: '2026-06-01T00:00:00.000Z',
+    });
   });
 
   it('gives a reason when the document or the credential is not valid', async () => {
     const forged = docFor(c, { ...residencyClaims, city: { value: 'Seoul', salt: SALT } });
     expect(ok(await verify(forged)).reason).toBe('DOCUMENT_MISMATCH');
     expect(ok(await verify({ ...docFor(c), credentialId: 'C2' })).reason).toBe('DOCUMENT_MISMATCH');
-    expect(ok(await verify({ ...docFor(c), credentialId: 'C9' }, 'C9'))).toEqual({ valid: false, reason: 'UNKNOWN_CREDENTIAL', credentialId: 'C9', checkedAt: expect.any(String) });
+    expect(ok(await verify({ ...docFor(c), credentialId: 'C9' }, 'C9'))).toEqual({
+      valid: false,
+      reason: 'UNKNOWN_CREDENTIAL',
+      credentialId: 'C9',
+      checkedAt: expect.any(String),
+    });
     ok(await h.submit(ids.alice, 'credential:SuspendCredential', ['C1', '']));
-    expect(ok(await verify(docFor(c)))).toMatchObject({ valid: false, reason: 'SUSPENDED', status: 'SUSPENDED' });
+    expect(ok(await verify(docFor(c)))).toMatchObject({
+      valid: false,
+      reason: 'SUSPENDED',
+      status: 'SUSPENDED',
+    });
     ok(await h.submit(ids.registrar, 'credential:RevokeCredential', ['C1', '']));
     expect(ok(await verify(docFor(c))).reason).toBe('REVOKED');
   });
@@ -225,20 +356,40 @@ describe('verification', () => {
 
   it('refuses a malformed presentation with INVALID_ARGUMENT', async () => {
     expect((await verify({ credentialId: 'C1' })).error?.code).toBe('INVALID_ARGUMENT');
-    expect((await h.evaluate(ids.insurer, 'credential:VerifyCredential', ['C1'])).error?.code).toBe('INVALID_ARGUMENT');
+    expect((await h.evaluate(ids.insurer, 'credential:VerifyCredential', ['C1'])).error?.code).toBe(
+      'INVALID_ARGUMENT',
+    );
     expect((await prove('city', { value: 'Busan' })).error?.code).toBe('INVALID_ARGUMENT');
     expect((await prove('bad name!', residencyClaims.city)).error?.code).toBe('INVALID_ARGUMENT');
   });
 
   it('proves one claim without the others (selective disclosure)', async () => {
-    expect(ok(await prove('city', residencyClaims.city))).toEqual({ valid: true, credentialId: 'C1', status: 'ACTIVE', type: 'residency', holderId: 'R1', claim: 'city', checkedAt: expect.any(String) });
+    expect(ok(await prove('city', residencyClaims.city))).toEqual({
+      valid: true,
+      credentialId: 'C1',
+      status: 'ACTIVE',
+      type: 'residency',
+      holderId: 'R1',
+      claim: 'city',
+      checkedAt: expect.any(String),
+    });
     expect(ok(await prove('bornBefore2007', residencyClaims.bornBefore2007)).valid).toBe(true);
     expect(ok(await prove('city', { value: 'Seoul', salt: SALT })).reason).toBe('CLAIM_MISMATCH');
     expect(ok(await prove('city', { value: 'Busan', salt: 'f'.repeat(32) })).reason).toBe('CLAIM_MISMATCH');
-    expect(ok(await prove('bornBefore2007', { value: 'true', salt: residencyClaims.bornBefore2007.salt })).reason).toBe('CLAIM_MISMATCH');
+    expect(
+      ok(await prove('bornBefore2007', { value: 'true', salt: residencyClaims.bornBefore2007.salt })).reason,
+    ).toBe('CLAIM_MISMATCH');
     expect(ok(await prove('income', residencyClaims.city)).reason).toBe('UNKNOWN_CLAIM');
-    expect(ok(await prove('city', residencyClaims.city, 'C9'))).toMatchObject({ valid: false, reason: 'UNKNOWN_CREDENTIAL', claim: 'city' });
+    expect(ok(await prove('city', residencyClaims.city, 'C9'))).toMatchObject({
+      valid: false,
+      reason: 'UNKNOWN_CREDENTIAL',
+      claim: 'city',
+    });
     ok(await h.submit(ids.registrar, 'credential:RevokeCredential', ['C1', '']));
-    expect(ok(await prove('city', residencyClaims.city))).toMatchObject({ valid: false, reason: 'REVOKED', claim: 'city' });
+    expect(ok(await prove('city', residencyClaims.city))).toMatchObject({
+      valid: false,
+      reason: 'REVOKED',
+      claim: 'city',
+    });
   });
 });

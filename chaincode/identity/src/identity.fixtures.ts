@@ -51,12 +51,22 @@ export function ok<T>(r: TxResult<T>): T {
 
 /** Registers R1 (alice) and R2 (bob) bound to their enrolments. */
 export async function seedResidents(h: ContractHarness): Promise<void> {
-  ok(await h.submit(ids.registrar, 'resident:RegisterResident', [{ residentId: 'R1', enrollmentId: 'alice' }]));
+  ok(
+    await h.submit(ids.registrar, 'resident:RegisterResident', [{ residentId: 'R1', enrollmentId: 'alice' }]),
+  );
   ok(await h.submit(ids.registrar, 'resident:RegisterResident', [{ residentId: 'R2', enrollmentId: 'bob' }]));
 }
 
 /** Trusts City registrars for residency and HospitalMSP admins for doctor licences. */
 export async function seedIssuers(h: ContractHarness): Promise<void> {
-  ok(await h.submit(ids.registrar, 'issuer:SetTrustedIssuer', [{ credentialType: 'residency', mspId: 'CityMSP', role: 'registrar' }]));
-  ok(await h.submit(ids.cityAdmin, 'issuer:SetTrustedIssuer', [{ credentialType: 'doctor-licence', mspId: 'HospitalMSP', role: 'admin' }]));
+  ok(
+    await h.submit(ids.registrar, 'issuer:SetTrustedIssuer', [
+      { credentialType: 'residency', mspId: 'CityMSP', role: 'registrar' },
+    ]),
+  );
+  ok(
+    await h.submit(ids.cityAdmin, 'issuer:SetTrustedIssuer', [
+      { credentialType: 'doctor-licence', mspId: 'HospitalMSP', role: 'admin' },
+    ]),
+  );
 }

@@ -7,5 +7,12 @@ import { StatusContract } from './status-contract';
 
 // fabric-chaincode-node reads `contracts` and `serializers` from the package's main module.
 export { serializers } from '@cityledger/chaincode-common';
-export const contracts = [ResidentContract, IssuerContract, CredentialContract, BirthContract, StatusContract, ProbeContract];
+export const contracts = [
+  ResidentContract,
+  IssuerContract,
+  CredentialContract,
+  BirthContract,
+  StatusContract,
+  ProbeContract,
+];
 export { ResidentContract, IssuerContract, CredentialContract, BirthContract, StatusContract };

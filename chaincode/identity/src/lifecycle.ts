@@ -35,6 +35,7 @@ export const credentialLifecycle = new StateMachine<CredentialStatus>(
 /** The status at `nowMs`: ACTIVE and SUSPENDED credentials are EXPIRED once validUntil has passed. */
 export function effectiveStatus(credential: Credential, nowMs: number): CredentialStatus {
   const live = credential.status === 'ACTIVE' || credential.status === 'SUSPENDED';
-  if (live && credential.validUntil !== undefined && nowMs >= Date.parse(credential.validUntil)) return 'EXPIRED';
+  if (live && credential.validUntil !== undefined && nowMs >= Date.parse(credential.validUntil))
+    return 'EXPIRED';
   return credential.status;
 }

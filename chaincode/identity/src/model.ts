@@ -12,10 +12,20 @@ export const BirthAttestor = { mspId: HOSPITAL, role: 'birth-attestor' };
 /** The credential type only birth registration issues. */
 export const BIRTH_CERTIFICATE = 'birth-certificate';
 
-export const ResidentStatusSchema = Type.Union([Type.Literal('ACTIVE'), Type.Literal('SUSPENDED'), Type.Literal('LOCKED'), Type.Literal('DECEASED')]);
+export const ResidentStatusSchema = Type.Union([
+  Type.Literal('ACTIVE'),
+  Type.Literal('SUSPENDED'),
+  Type.Literal('LOCKED'),
+  Type.Literal('DECEASED'),
+]);
 export type ResidentStatus = Static<typeof ResidentStatusSchema>;
 
-export const CredentialStatusSchema = Type.Union([Type.Literal('ACTIVE'), Type.Literal('SUSPENDED'), Type.Literal('REVOKED'), Type.Literal('EXPIRED')]);
+export const CredentialStatusSchema = Type.Union([
+  Type.Literal('ACTIVE'),
+  Type.Literal('SUSPENDED'),
+  Type.Literal('REVOKED'),
+  Type.Literal('EXPIRED'),
+]);
 export type CredentialStatus = Static<typeof CredentialStatusSchema>;
 
 /** Who holds a credential: a residentId, or a non-resident identity as `<mspId>/<enrollmentId>` (Caller.key). */
@@ -113,7 +123,11 @@ export const ClaimValue = Type.Union([Type.String({ maxLength: 1024 }), Type.Int
 export const Salt = Type.String({ pattern: '^[0-9a-f]{32,128}$' });
 export const SaltedClaim = Type.Object({ value: ClaimValue, salt: Salt }, { additionalProperties: false });
 export type SaltedClaim = Static<typeof SaltedClaim>;
-export const Claims = Type.Record(ClaimName, SaltedClaim, { additionalProperties: false, minProperties: 1, maxProperties: 64 });
+export const Claims = Type.Record(ClaimName, SaltedClaim, {
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 64,
+});
 export type Claims = Static<typeof Claims>;
 
 /** The document a holder keeps and presents; its canonical JSON hashes to Credential.documentHash. */
@@ -131,18 +145,30 @@ export const CredentialDocumentSchema = Type.Object(
 export type CredentialDocument = Static<typeof CredentialDocumentSchema>;
 
 export const RegisterResidentInput = Type.Object(
-  { residentId: Id(), enrollmentId: Type.Optional(Id({ description: 'City CA enrolment id of the resident' })) },
+  {
+    residentId: Id(),
+    enrollmentId: Type.Optional(Id({ description: 'City CA enrolment id of the resident' })),
+  },
   { additionalProperties: false },
 );
-export const TrustedIssuerInput = Type.Object({ credentialType: Id(), mspId: Id(), role: Id() }, { additionalProperties: false });
+export const TrustedIssuerInput = Type.Object(
+  { credentialType: Id(), mspId: Id(), role: Id() },
+  { additionalProperties: false },
+);
 export const IssueCredentialInput = Type.Object(
   { credentialId: Id(), type: Id(), holderId: HolderId(), validUntil: Type.Optional(IsoTime()) },
   { additionalProperties: false },
 );
 export const IssueTransient = Type.Object({ claims: Claims }, { additionalProperties: false });
-export const VerifyTransient = Type.Object({ document: CredentialDocumentSchema }, { additionalProperties: false });
+export const VerifyTransient = Type.Object(
+  { document: CredentialDocumentSchema },
+  { additionalProperties: false },
+);
 export const ClaimTransient = Type.Object({ claim: SaltedClaim }, { additionalProperties: false });
-export const AttestBirthInput = Type.Object({ attestationId: Id(), recordHash: Sha256Hex() }, { additionalProperties: false });
+export const AttestBirthInput = Type.Object(
+  { attestationId: Id(), recordHash: Sha256Hex() },
+  { additionalProperties: false },
+);
 export const IssueBirthCertificateInput = Type.Object(
   { attestationId: Id(), residentId: Id(), credentialId: Id() },
   { additionalProperties: false },
@@ -170,7 +196,11 @@ export const VerificationSchema = Type.Object({
 });
 export type Verification = Static<typeof VerificationSchema>;
 
-export const ResidentCheckSchema = Type.Object({ residentId: Type.String(), status: ResidentStatusSchema, active: Type.Boolean() });
+export const ResidentCheckSchema = Type.Object({
+  residentId: Type.String(),
+  status: ResidentStatusSchema,
+  active: Type.Boolean(),
+});
 export const CredentialCheckSchema = Type.Object({
   credentialId: Type.String(),
   type: Type.String(),

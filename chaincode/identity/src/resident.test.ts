@@ -1,4 +1,4 @@
-import type { ContractHarness } from '@cityledger/chaincode-common';
+import { identity, type ContractHarness } from '@cityledger/chaincode-common';
 import { ids, newHarness, ok, seedResidents } from './identity.fixtures';
 import type { AuditEntry, Resident } from './model';
 
@@ -8,24 +8,51 @@ beforeEach(async () => {
   await seedResidents(h);
 });
 
-const status = async (id = 'R1') => ok(await h.evaluate<Resident>(ids.bob, 'resident:GetResident', [id])).status;
+const status = async (id = 'R1') =>
+  ok(await h.evaluate<Resident>(ids.bob, 'resident:GetResident', [id])).status;
 
 describe('resident registry', () => {
   it('registers a resident bound to an enrolment, audited, with an event', async () => {
-    const r = await h.submit<Resident>(ids.registrar, 'resident:RegisterResident', [{ residentId: 'R3', enrollmentId: 'carol' }]);
-    expect(r.value).toEqual({ residentId: 'R3', status: 'ACTIVE', enrollmentId: 'carol', registeredAt: '2026-06-01T00:00:00.000Z', updatedAt: '2026-06-01T00:00:00.000Z' });
-    expect(r.event?.envelope.events).toEqual([{ type: 'ResidentRegistered', data: { residentId: 'R3', bound: true } }]);
-    const history = ok(await h.evaluate<{ items: AuditEntry[] }>(ids.alice, 'resident:GetResidentHistory', ['R3', 10, '']));
-    expect(history.items).toEqual([expect.objectContaining({ action: 'REGISTERED', by: 'CityMSP/registrar1', role: 'registrar', to: 'ACTIVE' })]);
+    const r = await h.submit<Resident>(ids.registrar, 'resident:RegisterResident', [
+      { residentId: 'R3', enrollmentId: 'carol' },
+    ]);
+    expect(r.value).toEqual({
+      residentId: 'R3',
+      status: 'ACTIVE',
+      enrollmentId: 'carol',
+      registeredAt: '2026-06-01T00:00:00.000Z',
+      updatedAt: '2026-06-01T00:00:00.000Z',
+    });
+    expect(r.event?.envelope.events).toEqual([
+      { type: 'ResidentRegistered', data: { residentId: 'R3', bound: true } },
+    ]);
+    const history = ok(
+      await h.evaluate<{ items: AuditEntry[] }>(ids.alice, 'resident:GetResidentHistory', ['R3', 10, '']),
+    );
+    expect(history.items).toEqual([
+      expect.objectContaining({
+        action: 'REGISTERED',
+        by: 'CityMSP/registrar1',
+        role: 'registrar',
+        to: 'ACTIVE',
+      }),
+    ]);
   });
 
   it('registers an unbound resident and binds later', async () => {
     ok(await h.submit(ids.registrar, 'resident:RegisterResident', [{ residentId: 'R3' }]));
-    const carol = (await import('@cityledger/chaincode-common')).identity('CityMSP', 'carol', { role: 'resident', residentId: 'R3' });
+    const carol = identity('CityMSP', 'carol', { role: 'resident', residentId: 'R3' });
     expect((await h.submit(carol, 'resident:LockResident', ['R3', ''])).error?.code).toBe('FORBIDDEN');
-    const bound = await h.submit<Resident>(ids.registrar, 'resident:BindResident', ['R3', 'carol', 'first enrolment']);
+    const bound = await h.submit<Resident>(ids.registrar, 'resident:BindResident', [
+      'R3',
+      'carol',
+      'first enrolment',
+    ]);
     expect(bound.value.enrollmentId).toBe('carol');
-    expect(bound.event?.envelope.events[0]).toEqual({ type: 'ResidentBound', data: { residentId: 'R3', rebound: false } });
+    expect(bound.event?.envelope.events[0]).toEqual({
+      type: 'ResidentBound',
+      data: { residentId: 'R3', rebound: false },
+    });
     expect((await h.submit(carol, 'resident:LockResident', ['R3', ''])).committed).toBe(true);
   });
 
@@ -37,23 +64,41 @@ describe('resident registry', () => {
   });
 
   it('refuses a duplicate with CONFLICT and bad input with INVALID_ARGUMENT', async () => {
-    expect((await h.submit(ids.registrar, 'resident:RegisterResident', [{ residentId: 'R1', enrollmentId: 'x' }])).error?.code).toBe('CONFLICT');
-    for (const bad of [{}, { residentId: 5 }, { residentId: '' }, { residentId: 'R 1' }, { residentId: 'R'.repeat(129) }, { residentId: 'R9', name: 'Alice' }]) {
+    expect(
+      (await h.submit(ids.registrar, 'resident:RegisterResident', [{ residentId: 'R1', enrollmentId: 'x' }]))
+        .error?.code,
+    ).toBe('CONFLICT');
+    for (const bad of [
+      {},
+      { residentId: 5 },
+      { residentId: '' },
+      { residentId: 'R 1' },
+      { residentId: 'R'.repeat(129) },
+      { residentId: 'R9', name: 'Alice' },
+    ]) {
       const r = await h.submit(ids.registrar, 'resident:RegisterResident', [bad]);
       expect(r.error?.code).toBe('INVALID_ARGUMENT');
     }
-    expect((await h.submit(ids.registrar, 'resident:LockResident', ['R1', 'x'.repeat(257)])).error?.code).toBe('INVALID_ARGUMENT');
+    expect(
+      (await h.submit(ids.registrar, 'resident:LockResident', ['R1', 'x'.repeat(257)])).error?.code,
+    ).toBe('INVALID_ARGUMENT');
   });
 
   it('refuses binding by anyone but a City registrar, and oversize arguments', async () => {
     for (const who of [ids.alice, ids.police, ids.cityAdmin, ids.hospitalAdmin, ids.insurer]) {
-      expect((await h.submit(who, 'resident:BindResident', ['R1', 'mallory', ''])).error?.code).toBe('FORBIDDEN');
+      expect((await h.submit(who, 'resident:BindResident', ['R1', 'mallory', ''])).error?.code).toBe(
+        'FORBIDDEN',
+      );
     }
     const huge = await h.submit(ids.registrar, 'resident:BindResident', ['R1', 'x'.repeat(70_000), '']);
     expect(huge.error?.code).toBe('INVALID_ARGUMENT');
     expect(huge.error?.details).toEqual({ input: 'enrollmentId', size: 70_000, limit: 65536 });
-    expect((await h.submit(ids.registrar, 'resident:BindResident', ['R1', 'bad id', ''])).error?.details.input).toBe('enrollmentId');
-    expect(ok(await h.evaluate<Resident>(ids.bob, 'resident:GetResident', ['R1'])).enrollmentId).toBe('alice');
+    expect(
+      (await h.submit(ids.registrar, 'resident:BindResident', ['R1', 'bad id', ''])).error?.details.input,
+    ).toBe('enrollmentId');
+    expect(ok(await h.evaluate<Resident>(ids.bob, 'resident:GetResident', ['R1'])).enrollmentId).toBe(
+      'alice',
+    );
   });
 
   it('gives NOT_FOUND for an unknown resident on every transaction', async () => {
@@ -68,7 +113,9 @@ describe('resident registry', () => {
       expect((await h.submit(ids.registrar, fn, [...args])).error?.code).toBe('NOT_FOUND');
     }
     expect((await h.evaluate(ids.alice, 'resident:GetResident', ['R9'])).error?.code).toBe('NOT_FOUND');
-    expect((await h.evaluate(ids.alice, 'resident:GetResidentHistory', ['R9', 5, ''])).error?.code).toBe('NOT_FOUND');
+    expect((await h.evaluate(ids.alice, 'resident:GetResidentHistory', ['R9', 5, ''])).error?.code).toBe(
+      'NOT_FOUND',
+    );
   });
 });
 
@@ -77,11 +124,15 @@ describe('fraud lock', () => {
     const locked = await h.submit<Resident>(ids.alice, 'resident:LockResident', ['R1', 'phone stolen']);
     expect(locked.value).toMatchObject({ status: 'LOCKED', lockedBy: 'self' });
     expect(locked.event?.name).toBe('resident.LockResident');
-    expect(locked.event?.envelope.events).toEqual([{ type: 'ResidentLocked', data: { residentId: 'R1', from: 'ACTIVE', to: 'LOCKED', by: 'self' } }]);
+    expect(locked.event?.envelope.events).toEqual([
+      { type: 'ResidentLocked', data: { residentId: 'R1', from: 'ACTIVE', to: 'LOCKED', by: 'self' } },
+    ]);
     const unlocked = await h.submit<Resident>(ids.alice, 'resident:UnlockResident', ['R1', 'found it']);
     expect(unlocked.value.status).toBe('ACTIVE');
     expect(unlocked.value.lockedBy).toBeUndefined();
-    const history = ok(await h.evaluate<{ items: AuditEntry[] }>(ids.alice, 'resident:GetResidentHistory', ['R1', 10, '']));
+    const history = ok(
+      await h.evaluate<{ items: AuditEntry[] }>(ids.alice, 'resident:GetResidentHistory', ['R1', 10, '']),
+    );
     expect(history.items.map((e) => [e.action, e.by, e.reason])).toEqual([
       ['REGISTERED', 'CityMSP/registrar1', undefined],
       ['LOCKED', 'CityMSP/alice', 'phone stolen'],
@@ -90,15 +141,29 @@ describe('fraud lock', () => {
   });
 
   it('lets the police lock; then only the police unlock', async () => {
-    expect((await h.submit<Resident>(ids.police, 'resident:LockResident', ['R1', 'case 12'])).value.lockedBy).toBe('police');
+    expect(
+      (await h.submit<Resident>(ids.police, 'resident:LockResident', ['R1', 'case 12'])).value.lockedBy,
+    ).toBe('police');
     const self = await h.submit(ids.alice, 'resident:UnlockResident', ['R1', '']);
     expect(self.error?.code).toBe('FORBIDDEN');
-    expect(self.error?.details).toEqual({ state: 'LOCKED', to: 'ACTIVE', required: ['police', 'self-unlock'] });
+    expect(self.error?.details).toEqual({
+      state: 'LOCKED',
+      to: 'ACTIVE',
+      required: ['police', 'self-unlock'],
+    });
     expect((await h.submit(ids.police, 'resident:UnlockResident', ['R1', 'closed'])).committed).toBe(true);
   });
 
   it('refuses locking by another resident, an impostor, a device, the registrar and other orgs', async () => {
-    for (const who of [ids.bob, ids.aliceImpostor, ids.aliceDevice, ids.registrar, ids.doctor, ids.insurer, ids.portAgent]) {
+    for (const who of [
+      ids.bob,
+      ids.aliceImpostor,
+      ids.aliceDevice,
+      ids.registrar,
+      ids.doctor,
+      ids.insurer,
+      ids.portAgent,
+    ]) {
       const r = await h.submit(who, 'resident:LockResident', ['R1', '']);
       expect(r.error?.code).toBe('FORBIDDEN');
     }
@@ -106,7 +171,9 @@ describe('fraud lock', () => {
   });
 
   it('refuses locking twice and unlocking an active identity with FAILED_PRECONDITION', async () => {
-    expect((await h.submit(ids.alice, 'resident:UnlockResident', ['R1', ''])).error?.details.state).toBe('ACTIVE');
+    expect((await h.submit(ids.alice, 'resident:UnlockResident', ['R1', ''])).error?.details.state).toBe(
+      'ACTIVE',
+    );
     ok(await h.submit(ids.alice, 'resident:LockResident', ['R1', '']));
     const again = await h.submit(ids.police, 'resident:LockResident', ['R1', '']);
     expect(again.error?.code).toBe('FAILED_PRECONDITION');
@@ -120,21 +187,34 @@ describe('fraud lock', () => {
     expect((await h.submit(ids.alice, 'resident:LockResident', ['R1', ''])).error?.code).toBe('FORBIDDEN');
     expect((await h.submit(ids.aliceNewPhone, 'resident:LockResident', ['R1', ''])).committed).toBe(true);
     expect(ok(await h.evaluate<Resident | null>(ids.alice, 'resident:WhoAmI'))).toBeUndefined();
-    expect(ok(await h.evaluate<Resident | null>(ids.aliceNewPhone, 'resident:WhoAmI'))?.residentId).toBe('R1');
+    expect(ok(await h.evaluate<Resident | null>(ids.aliceNewPhone, 'resident:WhoAmI'))?.residentId).toBe(
+      'R1',
+    );
   });
 });
 
 describe('administrative status', () => {
   it('suspends and reinstates (registrar only)', async () => {
-    expect((await h.submit(ids.police, 'resident:SuspendResident', ['R1', ''])).error?.code).toBe('FORBIDDEN');
+    expect((await h.submit(ids.police, 'resident:SuspendResident', ['R1', ''])).error?.code).toBe(
+      'FORBIDDEN',
+    );
     expect((await h.submit(ids.alice, 'resident:SuspendResident', ['R1', ''])).error?.code).toBe('FORBIDDEN');
-    expect((await h.submit<Resident>(ids.registrar, 'resident:SuspendResident', ['R1', 'moved away'])).value.status).toBe('SUSPENDED');
-    expect((await h.submit(ids.alice, 'resident:LockResident', ['R1', ''])).error?.code).toBe('FAILED_PRECONDITION');
-    expect((await h.submit(ids.police, 'resident:ReinstateResident', ['R1', ''])).error?.code).toBe('FORBIDDEN');
+    expect(
+      (await h.submit<Resident>(ids.registrar, 'resident:SuspendResident', ['R1', 'moved away'])).value
+        .status,
+    ).toBe('SUSPENDED');
+    expect((await h.submit(ids.alice, 'resident:LockResident', ['R1', ''])).error?.code).toBe(
+      'FAILED_PRECONDITION',
+    );
+    expect((await h.submit(ids.police, 'resident:ReinstateResident', ['R1', ''])).error?.code).toBe(
+      'FORBIDDEN',
+    );
     const back = await h.submit<Resident>(ids.registrar, 'resident:ReinstateResident', ['R1', 'returned']);
     expect(back.value.status).toBe('ACTIVE');
     expect(back.event?.envelope.events[0].type).toBe('ResidentReinstated');
-    expect((await h.submit(ids.registrar, 'resident:ReinstateResident', ['R1', ''])).error?.code).toBe('FAILED_PRECONDITION');
+    expect((await h.submit(ids.registrar, 'resident:ReinstateResident', ['R1', ''])).error?.code).toBe(
+      'FAILED_PRECONDITION',
+    );
   });
 
   it('records a death from any living state; DECEASED is final', async () => {
@@ -143,13 +223,21 @@ describe('administrative status', () => {
     const dead = await h.submit<Resident>(ids.registrar, 'resident:RecordDeath', ['R1', 'certificate 42']);
     expect(dead.value.status).toBe('DECEASED');
     expect(dead.value.lockedBy).toBeUndefined();
-    for (const fn of ['resident:LockResident', 'resident:UnlockResident', 'resident:SuspendResident', 'resident:ReinstateResident', 'resident:RecordDeath']) {
+    for (const fn of [
+      'resident:LockResident',
+      'resident:UnlockResident',
+      'resident:SuspendResident',
+      'resident:ReinstateResident',
+      'resident:RecordDeath',
+    ]) {
       const who = fn.includes('Lock') ? ids.police : ids.registrar;
       const r = await h.submit(who, fn, ['R1', '']);
       expect(r.error?.code).toBe('FAILED_PRECONDITION');
       expect(r.error?.details).toMatchObject({ state: 'DECEASED', final: true });
     }
-    expect((await h.submit(ids.registrar, 'resident:BindResident', ['R1', 'zombie', ''])).error?.code).toBe('FAILED_PRECONDITION');
+    expect((await h.submit(ids.registrar, 'resident:BindResident', ['R1', 'zombie', ''])).error?.code).toBe(
+      'FAILED_PRECONDITION',
+    );
     expect((await h.submit(ids.registrar, 'resident:RecordDeath', ['R2', ''])).committed).toBe(true);
   });
 
@@ -163,5 +251,5 @@ describe('administrative status', () => {
 
 function identity2() {
   // A resident certificate from another org's CA: the City does not recognise it.
-  return require('@cityledger/chaincode-common').identity('PortMSP', 'alice', { role: 'resident', residentId: 'R1' });
+  return identity('PortMSP', 'alice', { role: 'resident', residentId: 'R1' });
 }

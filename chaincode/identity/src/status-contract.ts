@@ -1,6 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { Context } from 'fabric-contract-api';
-import { CityContract, Evaluate, Id, txTime, type CredentialCheck, type ResidentCheck } from '@cityledger/chaincode-common';
+import {
+  CityContract,
+  Evaluate,
+  Id,
+  txTime,
+  type CredentialCheck,
+  type ResidentCheck,
+} from '@cityledger/chaincode-common';
 import { effectiveStatus } from './lifecycle';
 import { CredentialCheckSchema, HolderId, ResidentCheckSchema, type Credential } from './model';
 import { credentials, credentialsByHolder, residents } from './store';
@@ -14,19 +21,28 @@ export class StatusContract extends CityContract {
     super('status');
   }
 
-  @Evaluate({ description: "A resident's status; active only when ACTIVE (not LOCKED, SUSPENDED or DECEASED).", params: { residentId: Id() }, returns: ResidentCheckSchema })
+  @Evaluate({
+    description: "A resident's status; active only when ACTIVE (not LOCKED, SUSPENDED or DECEASED).",
+    params: { residentId: Id() },
+    returns: ResidentCheckSchema,
+  })
   async CheckResident(ctx: Context, residentId: string): Promise<ResidentCheck> {
     const resident = await residents.require(ctx, residentId);
     return { residentId, status: resident.status, active: resident.status === 'ACTIVE' };
   }
 
-  @Evaluate({ description: "A credential's status at the transaction time.", params: { credentialId: Id() }, returns: CredentialCheckSchema })
+  @Evaluate({
+    description: "A credential's status at the transaction time.",
+    params: { credentialId: Id() },
+    returns: CredentialCheckSchema,
+  })
   async CheckCredential(ctx: Context, credentialId: string): Promise<CredentialCheck> {
     return check(await credentials.require(ctx, credentialId), txTime(ctx).ms);
   }
 
   @Evaluate({
-    description: "The holder's credential of a type: an active one if any, else the latest issued; null when none.",
+    description:
+      "The holder's credential of a type: an active one if any, else the latest issued; null when none.",
     params: { holderId: HolderId(), type: Id() },
     returns: Type.Union([CredentialCheckSchema, Type.Null()]),
   })

@@ -1,7 +1,6 @@
 import {
   CityContract,
   ContractHarness,
-  Evaluate,
   Id,
   IdentityService,
   Submit,
@@ -42,9 +41,17 @@ beforeEach(async () => {
 
 describe('status checks for other chaincodes', () => {
   it('reports resident status', async () => {
-    expect(ok(await identityCc.evaluate(ids.doctor, 'status:CheckResident', ['R1']))).toEqual({ residentId: 'R1', status: 'ACTIVE', active: true });
-    expect((await identityCc.evaluate(ids.doctor, 'status:CheckResident', ['R9'])).error?.code).toBe('NOT_FOUND');
-    expect((await identityCc.evaluate(ids.doctor, 'status:CheckResident', ['bad id'])).error?.code).toBe('INVALID_ARGUMENT');
+    expect(ok(await identityCc.evaluate(ids.doctor, 'status:CheckResident', ['R1']))).toEqual({
+      residentId: 'R1',
+      status: 'ACTIVE',
+      active: true,
+    });
+    expect((await identityCc.evaluate(ids.doctor, 'status:CheckResident', ['R9'])).error?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await identityCc.evaluate(ids.doctor, 'status:CheckResident', ['bad id'])).error?.code).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('makes other chaincodes refuse a locked identity and accept it again once unlocked', async () => {
@@ -52,14 +59,20 @@ describe('status checks for other chaincodes', () => {
     ok(await identityCc.submit(ids.alice, 'resident:LockResident', ['R1', 'stolen']));
     const refused = await clinic.submit(ids.alice, 'clinic:ResidentAction', ['n2']);
     expect(refused.error?.code).toBe('FORBIDDEN');
-    expect(refused.error?.details).toEqual({ reason: 'RESIDENT_NOT_ACTIVE', residentId: 'R1', status: 'LOCKED' });
+    expect(refused.error?.details).toEqual({
+      reason: 'RESIDENT_NOT_ACTIVE',
+      residentId: 'R1',
+      status: 'LOCKED',
+    });
     ok(await identityCc.submit(ids.alice, 'resident:UnlockResident', ['R1', 'found']));
     expect((await clinic.submit(ids.alice, 'clinic:ResidentAction', ['n3'])).ok).toBe(true);
     ok(await identityCc.submit(ids.registrar, 'resident:RecordDeath', ['R2', '']));
-    expect((await clinic.submit(ids.bob, 'clinic:ResidentAction', ['n4'])).error?.details.status).toBe('DECEASED');
+    expect((await clinic.submit(ids.bob, 'clinic:ResidentAction', ['n4'])).error?.details.status).toBe(
+      'DECEASED',
+    );
   });
 
-  it("makes other chaincodes refuse a doctor whose licence is suspended, revoked or expired", async () => {
+  it('makes other chaincodes refuse a doctor whose licence is suspended, revoked or expired', async () => {
     expect((await clinic.submit(ids.doctor, 'clinic:DoctorAction', ['n1'])).error?.details).toEqual({
       reason: 'CREDENTIAL_NOT_ACTIVE',
       holderId: 'HospitalMSP/dr-kim',
@@ -67,21 +80,47 @@ describe('status checks for other chaincodes', () => {
       status: null,
     });
     const issue = (id: string, validUntil?: string) =>
-      identityCc.submit(ids.hospitalAdmin, 'credential:IssueCredential', [{ credentialId: id, type: 'doctor-licence', holderId: 'HospitalMSP/dr-kim', ...(validUntil ? { validUntil } : {}) }], {
-        transient: { claims: licenceClaims },
-      });
+      identityCc.submit(
+        ids.hospitalAdmin,
+        'credential:IssueCredential',
+        [
+          {
+            credentialId: id,
+            type: 'doctor-licence',
+            holderId: 'HospitalMSP/dr-kim',
+            ...(validUntil ? { validUntil } : {}),
+          },
+        ],
+        {
+          transient: { claims: licenceClaims },
+        },
+      );
     ok(await issue('L1', '2027-01-01T00:00:00.000Z'));
     expect(ok(await clinic.submit(ids.doctor, 'clinic:DoctorAction', ['n2']))).toBe('n2');
     ok(await identityCc.submit(ids.hospitalAdmin, 'credential:SuspendCredential', ['L1', 'investigation']));
-    expect((await clinic.submit(ids.doctor, 'clinic:DoctorAction', ['n3'])).error?.details.status).toBe('SUSPENDED');
+    expect((await clinic.submit(ids.doctor, 'clinic:DoctorAction', ['n3'])).error?.details.status).toBe(
+      'SUSPENDED',
+    );
     identityCc.advance(60_000);
     ok(await issue('L2'));
-    const check = ok(await identityCc.evaluate<CredentialCheck>(ids.doctor, 'status:CheckHolderCredential', ['HospitalMSP/dr-kim', 'doctor-licence']));
+    const check = ok(
+      await identityCc.evaluate<CredentialCheck>(ids.doctor, 'status:CheckHolderCredential', [
+        'HospitalMSP/dr-kim',
+        'doctor-licence',
+      ]),
+    );
     expect(check).toMatchObject({ credentialId: 'L2', active: true });
     ok(await identityCc.submit(ids.hospitalAdmin, 'credential:RevokeCredential', ['L2', 'struck off']));
-    const latest = ok(await identityCc.evaluate<CredentialCheck>(ids.doctor, 'status:CheckHolderCredential', ['HospitalMSP/dr-kim', 'doctor-licence']));
+    const latest = ok(
+      await identityCc.evaluate<CredentialCheck>(ids.doctor, 'status:CheckHolderCredential', [
+        'HospitalMSP/dr-kim',
+        'doctor-licence',
+      ]),
+    );
     expect(latest).toMatchObject({ credentialId: 'L2', status: 'REVOKED', active: false });
-    expect(ok(await identityCc.evaluate<CredentialCheck>(ids.doctor, 'status:CheckCredential', ['L1']))).toEqual({
+    expect(
+      ok(await identityCc.evaluate<CredentialCheck>(ids.doctor, 'status:CheckCredential', ['L1'])),
+    ).toEqual({
       credentialId: 'L1',
       type: 'doctor-licence',
       holderId: 'HospitalMSP/dr-kim',
@@ -91,19 +130,45 @@ describe('status checks for other chaincodes', () => {
     });
     clinic.setTime('2027-06-01T00:00:00.000Z');
     expect((await clinic.submit(ids.doctor, 'clinic:DoctorAction', ['n4'])).error?.code).toBe('FORBIDDEN');
-    expect((await identityCc.evaluate(ids.doctor, 'status:CheckCredential', ['L9'])).error?.code).toBe('NOT_FOUND');
+    expect((await identityCc.evaluate(ids.doctor, 'status:CheckCredential', ['L9'])).error?.code).toBe(
+      'NOT_FOUND',
+    );
   });
 });
 
 describe('metadata', () => {
   it('describes every identity transaction with named, typed parameters and SUBMIT/EVALUATE tags', async () => {
     const md = await identityCc.metadata(ids.alice);
-    const names = (c: string) => md.contracts[c].transactions.map((t) => `${t.name}:${(t.tag as string[])[0]}`).sort();
+    const names = (c: string) =>
+      md.contracts[c].transactions.map((t) => `${t.name}:${(t.tag as string[])[0]}`).sort();
     expect(names('resident')).toEqual(
-      ['BindResident:SUBMIT', 'GetResident:EVALUATE', 'GetResidentHistory:EVALUATE', 'LockResident:SUBMIT', 'RecordDeath:SUBMIT', 'RegisterResident:SUBMIT', 'ReinstateResident:SUBMIT', 'SuspendResident:SUBMIT', 'UnlockResident:SUBMIT', 'WhoAmI:EVALUATE'].sort(),
+      [
+        'BindResident:SUBMIT',
+        'GetResident:EVALUATE',
+        'GetResidentHistory:EVALUATE',
+        'LockResident:SUBMIT',
+        'RecordDeath:SUBMIT',
+        'RegisterResident:SUBMIT',
+        'ReinstateResident:SUBMIT',
+        'SuspendResident:SUBMIT',
+        'UnlockResident:SUBMIT',
+        'WhoAmI:EVALUATE',
+      ].sort(),
     );
-    expect(names('status')).toEqual(['CheckCredential:EVALUATE', 'CheckHolderCredential:EVALUATE', 'CheckResident:EVALUATE']);
-    expect(Object.keys(md.contracts).sort()).toEqual(['birth', 'credential', 'issuer', 'org.hyperledger.fabric', 'probe', 'resident', 'status']);
+    expect(names('status')).toEqual([
+      'CheckCredential:EVALUATE',
+      'CheckHolderCredential:EVALUATE',
+      'CheckResident:EVALUATE',
+    ]);
+    expect(Object.keys(md.contracts).sort()).toEqual([
+      'birth',
+      'credential',
+      'issuer',
+      'org.hyperledger.fabric',
+      'probe',
+      'resident',
+      'status',
+    ]);
     for (const contract of Object.values(md.contracts)) {
       for (const tx of contract.transactions) {
         if (contract.name === 'org.hyperledger.fabric') continue;
@@ -114,7 +179,10 @@ describe('metadata', () => {
         }
       }
     }
-    const birth = md.contracts.birth.transactions.find((t) => t.name === 'IssueBirthCertificate') as Record<string, unknown>;
+    const birth = md.contracts.birth.transactions.find((t) => t.name === 'IssueBirthCertificate') as Record<
+      string,
+      unknown
+    >;
     expect(birth.endorsers).toEqual(['CityMSP', 'HospitalMSP']);
     expect((birth.transient as { required: string[] }).required).toEqual(['claims']);
   });

@@ -8,7 +8,13 @@ export const credentialsByHolder = new Repository<{ holderId: string; type: stri
   'credentialByHolder',
   (x) => [x.holderId, x.type, x.credentialId],
 );
-export const trustedIssuers = new Repository<TrustedIssuer>('trustedIssuer', (t) => [t.credentialType, t.mspId, t.role]);
-export const birthAttestations = new Repository<BirthAttestation>('birthAttestation', (b) => [b.attestationId]);
+export const trustedIssuers = new Repository<TrustedIssuer>('trustedIssuer', (t) => [
+  t.credentialType,
+  t.mspId,
+  t.role,
+]);
+export const birthAttestations = new Repository<BirthAttestation>('birthAttestation', (b) => [
+  b.attestationId,
+]);
 /** Audit trail per subject ('resident:R1', 'credential:C1', 'issuers'), ordered by time. */
 export const audit = new Repository<AuditEntry>('audit', (a) => [a.subject, a.at, a.txId]);

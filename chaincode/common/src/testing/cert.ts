@@ -69,14 +69,23 @@ export function enrolmentCertificate(spec: CertificateSpec): string {
     explicit(0, integer(2)),
     integer(serial++),
     algorithm,
-    name([[OID.o, org], [OID.cn, `ca.${org}`]]),
+    name([
+      [OID.o, org],
+      [OID.cn, `ca.${org}`],
+    ]),
     seq(utcTime(new Date('2025-01-01T00:00:00Z')), utcTime(new Date('2035-01-01T00:00:00Z'))),
-    name([[OID.ou, spec.ou ?? 'client'], [OID.cn, spec.enrollmentId]]),
+    name([
+      [OID.ou, spec.ou ?? 'client'],
+      [OID.cn, spec.enrollmentId],
+    ]),
     keyPair.publicKey.export({ type: 'spki', format: 'der' }),
     explicit(3, seq(seq(oid(FABRIC_ATTRS_OID), octets(Buffer.from(JSON.stringify({ attrs }), 'utf8'))))),
   );
   const signature = createSign('SHA256').update(tbs).sign(keyPair.privateKey);
   const der = seq(tbs, algorithm, bits(signature));
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }

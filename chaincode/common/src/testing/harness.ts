@@ -18,7 +18,9 @@ const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefro
 
 // The dispatcher logs every refused transaction at error level; tests assert on results instead.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-(require('fabric-shim/lib/logger') as { setLevel(level: string): void }).setLevel(process.env.CITYLEDGER_SHIM_LOG_LEVEL ?? 'CRITICAL');
+(require('fabric-shim/lib/logger') as { setLevel(level: string): void }).setLevel(
+  process.env.CITYLEDGER_SHIM_LOG_LEVEL ?? 'CRITICAL',
+);
 
 interface Dispatcher {
   invokeFunctionality(stub: unknown): Promise<ChaincodeResponse>;
@@ -27,7 +29,10 @@ interface Dispatcher {
 
 export interface ChaincodeMetadata {
   info: { title: string; version: string };
-  contracts: Record<string, { name: string; transactions: Record<string, unknown>[] } & Record<string, unknown>>;
+  contracts: Record<
+    string,
+    { name: string; transactions: Record<string, unknown>[] } & Record<string, unknown>
+  >;
   components: { schemas: Record<string, unknown> };
   [key: string]: unknown;
 }
@@ -48,7 +53,11 @@ export class TestIdentity {
 }
 
 /** Shorthand: an identity of `mspId` with enrolment id `enrollmentId` and certificate attributes. */
-export function identity(mspId: string, enrollmentId: string, attrs: Record<string, string> = {}): TestIdentity {
+export function identity(
+  mspId: string,
+  enrollmentId: string,
+  attrs: Record<string, string> = {},
+): TestIdentity {
   return new TestIdentity({ mspId, enrollmentId, attrs });
 }
 
@@ -113,7 +122,13 @@ export class ContractHarness {
   private readonly chaincodePolicy: (endorsers: string[]) => boolean;
 
   constructor(contracts: ContractClass[], options: HarnessOptions = {}) {
-    this.dispatcher = new ChaincodeFromContract([...contracts], canonicalSerializers, {}, options.title ?? 'test', options.version ?? '0.0.0');
+    this.dispatcher = new ChaincodeFromContract(
+      [...contracts],
+      canonicalSerializers,
+      {},
+      options.title ?? 'test',
+      options.version ?? '0.0.0',
+    );
     this.channel = options.channel ?? 'city';
     this.orgs = options.orgs ?? DEFAULT_ORGS;
     this.clock = toMs(options.now ?? '2026-01-01T00:00:00.000Z');
@@ -134,12 +149,22 @@ export class ContractHarness {
   }
 
   /** Endorses and, if every policy is met, commits. */
-  submit<T = unknown>(who: TestIdentity, fn: string, args: unknown[] = [], options: InvokeOptions = {}): Promise<TxResult<T>> {
+  submit<T = unknown>(
+    who: TestIdentity,
+    fn: string,
+    args: unknown[] = [],
+    options: InvokeOptions = {},
+  ): Promise<TxResult<T>> {
     return this.run<T>(who, fn, args, options, true);
   }
 
   /** Runs a query: nothing is committed. */
-  evaluate<T = unknown>(who: TestIdentity, fn: string, args: unknown[] = [], options: InvokeOptions = {}): Promise<TxResult<T>> {
+  evaluate<T = unknown>(
+    who: TestIdentity,
+    fn: string,
+    args: unknown[] = [],
+    options: InvokeOptions = {},
+  ): Promise<TxResult<T>> {
     return this.run<T>(who, fn, args, options, false);
   }
 
@@ -172,9 +197,16 @@ export class ContractHarness {
     this.routes.set(`${chaincode}/${channel}`, handler);
   }
 
-  private async run<T>(who: TestIdentity, fn: string, args: unknown[], options: InvokeOptions, submit: boolean): Promise<TxResult<T>> {
+  private async run<T>(
+    who: TestIdentity,
+    fn: string,
+    args: unknown[],
+    options: InvokeOptions,
+    submit: boolean,
+  ): Promise<TxResult<T>> {
     const transient = new Map<string, Uint8Array>();
-    for (const [k, v] of Object.entries(options.transient ?? {})) transient.set(k, Buffer.from(canonicalJson(v), 'utf8'));
+    for (const [k, v] of Object.entries(options.transient ?? {}))
+      transient.set(k, Buffer.from(canonicalJson(v), 'utf8'));
     const stub = new MemoryStub(this.ledger, {
       args: [fn, ...args.map((a) => (typeof a === 'string' ? a : canonicalJson(a)))],
       creator: { mspid: who.mspId, idBytes: who.idBytes },
@@ -188,7 +220,8 @@ export class ContractHarness {
     const response = await this.dispatcher.invokeFunctionality(stub);
     const ok = response.status === 200;
     const message = response.message ?? '';
-    const text = response.payload && response.payload.length > 0 ? Buffer.from(response.payload).toString('utf8') : '';
+    const text =
+      response.payload && response.payload.length > 0 ? Buffer.from(response.payload).toString('utf8') : '';
     const result: TxResult<T> = {
       ok,
       status: response.status,
@@ -198,11 +231,17 @@ export class ContractHarness {
       committed: false,
       stub,
     };
-    if (stub.event) result.event = { name: stub.event.name, envelope: JSON.parse(Buffer.from(stub.event.payload).toString('utf8')) };
+    if (stub.event)
+      result.event = {
+        name: stub.event.name,
+        envelope: JSON.parse(Buffer.from(stub.event.payload).toString('utf8')),
+      };
     if (!ok || !submit) return result;
 
     const endorsers = options.endorsers ?? this.orgs;
-    const keyPolicyMet = stub.requiredEndorsers().every(({ orgs }) => orgs.every((o) => endorsers.includes(o)));
+    const keyPolicyMet = stub
+      .requiredEndorsers()
+      .every(({ orgs }) => orgs.every((o) => endorsers.includes(o)));
     if (!this.chaincodePolicy(endorsers) || !keyPolicyMet) {
       result.validationCode = 'ENDORSEMENT_POLICY_FAILURE';
       return result;

@@ -16,7 +16,12 @@ const records = new Repository<Rec>('rec', (r) => [r.id], { collection: 'secret'
 
 describe('MemoryStub', () => {
   it('exposes arguments, identity and time like the shim', () => {
-    const stub = newStub(new MemoryLedger(), { txId: 't1', timestamp: 1_700_000_000_123, peerMspId: 'HospitalMSP', channel: 'health' });
+    const stub = newStub(new MemoryLedger(), {
+      txId: 't1',
+      timestamp: 1_700_000_000_123,
+      peerMspId: 'HospitalMSP',
+      channel: 'health',
+    });
     expect(stub.getFunctionAndParameters()).toEqual({ fcn: 'fn', params: ['a'] });
     expect(stub.getArgs()).toEqual(['fn', 'a']);
     expect(stub.getStringArgs()).toEqual(['fn', 'a']);
@@ -73,7 +78,9 @@ describe('MemoryStub', () => {
     await expect(r.getPrivateDataQueryResult()).rejects.toThrow('leveldb');
     const writer = newStub(ledger);
     await writer.putState('y', Buffer.from('y'));
-    await expect(writer.getStateByPartialCompositeKeyWithPagination('t', [], 1, '')).rejects.toThrow('paginated');
+    await expect(writer.getStateByPartialCompositeKeyWithPagination('t', [], 1, '')).rejects.toThrow(
+      'paginated',
+    );
   });
 
   it('keeps private data with hashes, purges, and honours collection membership', async () => {
@@ -120,7 +127,9 @@ describe('MemoryStub', () => {
     expect(s.writtenKeys()).toEqual([{ key: 'p' }, { collection: 'secret', key: 'k' }]);
     s.commit();
     const next = newStub(ledger);
-    expect(new KeyEndorsementPolicy(await next.getPrivateDataValidationParameter('secret', 'k')).listOrgs()).toEqual(['CityMSP']);
+    expect(
+      new KeyEndorsementPolicy(await next.getPrivateDataValidationParameter('secret', 'k')).listOrgs(),
+    ).toEqual(['CityMSP']);
     await next.putPrivateData('secret', 'k', Buffer.from('v'));
     expect(next.requiredEndorsers()).toEqual([{ collection: 'secret', key: 'k', orgs: ['CityMSP'] }]);
     expect((await next.getPrivateDataByRange('secret', '', '')).close).toBeDefined();

@@ -114,7 +114,10 @@ export class MemoryStub {
     return new Map(this.options.transient ?? []);
   }
   getTxTimestamp(): { seconds: Long; nanos: number } {
-    return { seconds: Long.fromNumber(Math.floor(this.timestamp / 1000), true), nanos: (this.timestamp % 1000) * 1_000_000 };
+    return {
+      seconds: Long.fromNumber(Math.floor(this.timestamp / 1000), true),
+      nanos: (this.timestamp % 1000) * 1_000_000,
+    };
   }
   getDateTimestamp(): Date {
     return new Date(this.timestamp);
@@ -123,7 +126,8 @@ export class MemoryStub {
   // --- keys -----------------------------------------------------------------------------------
   createCompositeKey(objectType: string, attributes: string[]): string {
     for (const part of [objectType, ...attributes]) {
-      if (part.includes(NS) || part.includes(MAX_RUNE)) throw new Error(`input contains unicode ${JSON.stringify(part)} starting with U+0000 or U+10FFFF`);
+      if (part.includes(NS) || part.includes(MAX_RUNE))
+        throw new Error(`input contains unicode ${JSON.stringify(part)} starting with U+0000 or U+10FFFF`);
     }
     return NS + objectType + NS + attributes.map((a) => a + NS).join('');
   }
@@ -156,14 +160,26 @@ export class MemoryStub {
   async getStateByRange(startKey: string, endKey: string): Promise<Iterators.StateQueryIterator> {
     return iterator(this.range(this.ledger.state, startKey || '\u0001', endKey || MAX_RUNE));
   }
-  async getStateByPartialCompositeKey(objectType: string, attributes: string[]): Promise<Iterators.StateQueryIterator> {
+  async getStateByPartialCompositeKey(
+    objectType: string,
+    attributes: string[],
+  ): Promise<Iterators.StateQueryIterator> {
     const prefix = this.createCompositeKey(objectType, attributes);
     return iterator(this.range(this.ledger.state, prefix, prefix + MAX_RUNE));
   }
   async getStateByRangeWithPagination(startKey: string, endKey: string, pageSize: number, bookmark = '') {
-    return this.paginate(this.range(this.ledger.state, startKey || '\u0001', endKey || MAX_RUNE), pageSize, bookmark);
+    return this.paginate(
+      this.range(this.ledger.state, startKey || '\u0001', endKey || MAX_RUNE),
+      pageSize,
+      bookmark,
+    );
   }
-  async getStateByPartialCompositeKeyWithPagination(objectType: string, attributes: string[], pageSize: number, bookmark = '') {
+  async getStateByPartialCompositeKeyWithPagination(
+    objectType: string,
+    attributes: string[],
+    pageSize: number,
+    bookmark = '',
+  ) {
     const prefix = this.createCompositeKey(objectType, attributes);
     return this.paginate(this.range(this.ledger.state, prefix, prefix + MAX_RUNE), pageSize, bookmark);
   }
@@ -205,11 +221,21 @@ export class MemoryStub {
   async getPrivateDataValidationParameter(collection: string, key: string): Promise<Bytes> {
     return this.ledger.privateValidation.get(collection)?.get(key) ?? Buffer.alloc(0);
   }
-  async getPrivateDataByRange(collection: string, startKey: string, endKey: string): Promise<Iterators.StateQueryIterator> {
+  async getPrivateDataByRange(
+    collection: string,
+    startKey: string,
+    endKey: string,
+  ): Promise<Iterators.StateQueryIterator> {
     this.assertMember(collection);
-    return iterator(this.range(this.ledger.privateData.get(collection), startKey || '\u0001', endKey || MAX_RUNE));
+    return iterator(
+      this.range(this.ledger.privateData.get(collection), startKey || '\u0001', endKey || MAX_RUNE),
+    );
   }
-  async getPrivateDataByPartialCompositeKey(collection: string, objectType: string, attributes: string[]): Promise<Iterators.StateQueryIterator> {
+  async getPrivateDataByPartialCompositeKey(
+    collection: string,
+    objectType: string,
+    attributes: string[],
+  ): Promise<Iterators.StateQueryIterator> {
     this.assertMember(collection);
     const prefix = this.createCompositeKey(objectType, attributes);
     return iterator(this.range(this.ledger.privateData.get(collection), prefix, prefix + MAX_RUNE));
@@ -234,9 +260,11 @@ export class MemoryStub {
   /** Every key this transaction writes (values, deletions, endorsement parameters), public and private. */
   writtenKeys(): { collection?: string; key: string }[] {
     const keys = new Map<string, { collection?: string; key: string }>();
-    for (const key of [...this.writes.keys(), ...this.validationWrites.keys()]) keys.set(`\u0000${key}`, { key });
+    for (const key of [...this.writes.keys(), ...this.validationWrites.keys()])
+      keys.set(`\u0000${key}`, { key });
     for (const source of [this.privateWrites, this.privateValidationWrites]) {
-      for (const [collection, m] of source) for (const key of m.keys()) keys.set(`${collection}\u0000${key}`, { collection, key });
+      for (const [collection, m] of source)
+        for (const key of m.keys()) keys.set(`${collection}\u0000${key}`, { collection, key });
     }
     return [...keys.values()];
   }
@@ -247,7 +275,9 @@ export class MemoryStub {
    */
   requiredEndorsers(): { collection?: string; key: string; orgs: string[] }[] {
     return this.writtenKeys().flatMap(({ collection, key }) => {
-      const ep = collection ? this.ledger.privateValidation.get(collection)?.get(key) : this.ledger.validation.get(key);
+      const ep = collection
+        ? this.ledger.privateValidation.get(collection)?.get(key)
+        : this.ledger.validation.get(key);
       return ep && ep.length > 0 ? [{ collection, key, orgs: new KeyEndorsementPolicy(ep).listOrgs() }] : [];
     });
   }
@@ -287,7 +317,8 @@ export class MemoryStub {
   // --- internals ------------------------------------------------------------------------------
   private beforeWrite(key: string): void {
     if (!key) throw new Error('key must not be empty');
-    if (this.paginated) throw new Error('txmgr: writes are not allowed in a transaction that ran a paginated query');
+    if (this.paginated)
+      throw new Error('txmgr: writes are not allowed in a transaction that ran a paginated query');
     this.wrote = true;
   }
 
@@ -298,7 +329,9 @@ export class MemoryStub {
   private assertMember(collection: string): void {
     const members = this.ledger.collections.get(collection);
     if (members && !members.includes(this.getMspID())) {
-      throw new Error(`private data of collection ${collection} is not available on a peer of ${this.getMspID()}`);
+      throw new Error(
+        `private data of collection ${collection} is not available on a peer of ${this.getMspID()}`,
+      );
     }
   }
 
@@ -316,7 +349,10 @@ export class MemoryStub {
     const page = from.slice(0, pageSize);
     // As LevelDB: the bookmark is the key that follows the page, '' when the range is exhausted.
     const next = from[pageSize];
-    return { iterator: iterator(page), metadata: { fetchedRecordsCount: page.length, bookmark: next ? next.key : '' } };
+    return {
+      iterator: iterator(page),
+      metadata: { fetchedRecordsCount: page.length, bookmark: next ? next.key : '' },
+    };
   }
 }
 
@@ -335,7 +371,9 @@ function iterator(items: Iterators.KV[]): Iterators.StateQueryIterator {
   return {
     async next() {
       if (closed) throw new Error('iterator closed');
-      return i < items.length ? { value: items[i++], done: false } : ({ done: true } as Iterators.NextResult<Iterators.KV>);
+      return i < items.length
+        ? { value: items[i++], done: false }
+        : ({ done: true } as Iterators.NextResult<Iterators.KV>);
     },
     async close() {
       closed = true;
