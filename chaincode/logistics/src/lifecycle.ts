@@ -1,0 +1,66 @@
+import { StateMachine } from '@cityledger/chaincode-common';
+import type { BlStatus, ContainerEventType, ContainerStatus, PortCallStatus } from './model';
+
+// Actors are 'MSP:role' strings (a role means something only within the org whose CA issued it)
+// and relations the contracts compute: 'agent' (of the call), 'issuer' and 'holder' (of a bill).
+const AGENT = 'agent';
+const PORT_AUTHORITY = 'PortMSP:port-authority';
+const TERMINAL = 'PortMSP:terminal';
+const TRUCKER = 'PortMSP:trucker';
+export const AUTHORITY_ACTORS = ['CityMSP:customs', 'CityMSP:immigration', 'CityMSP:quarantine', PORT_AUTHORITY];
+
+const BEFORE_ARRIVAL: PortCallStatus[] = ['ANNOUNCED', 'DECLARED', 'UNDER_REVIEW', 'CLEARED', 'PERMIT_ISSUED'];
+
+/** A port call, modelled on the FAL forms and DCSA's Just-in-Time port call. */
+export const portCallMachine = new StateMachine<PortCallStatus>(
+  'port call',
+  [
+    { from: ['ANNOUNCED'], to: 'DECLARED', roles: [AGENT] },
+    // A document submitted or amended: before the declaration it just replaces the draft; after
+    // it, the review of the authorities concerned starts again (see clearance.ts).
+    { from: ['ANNOUNCED'], to: 'ANNOUNCED', roles: [AGENT] },
+    { from: ['DECLARED'], to: 'DECLARED', roles: [AGENT] },
+    { from: ['UNDER_REVIEW', 'CLEARED', 'PERMIT_ISSUED'], to: 'UNDER_REVIEW', roles: [AGENT] },
+    // Authority decisions. The last approval clears the call.
+    { from: ['DECLARED', 'UNDER_REVIEW'], to: 'UNDER_REVIEW', roles: AUTHORITY_ACTORS },
+    { from: ['DECLARED', 'UNDER_REVIEW'], to: 'CLEARED', roles: AUTHORITY_ACTORS },
+    { from: ['DECLARED', 'UNDER_REVIEW', 'CLEARED'], to: 'REJECTED', roles: AUTHORITY_ACTORS },
+    { from: ['CLEARED'], to: 'PERMIT_ISSUED', roles: [PORT_AUTHORITY] },
+    { from: BEFORE_ARRIVAL, to: 'CANCELLED', roles: [AGENT, PORT_AUTHORITY] },
+    { from: ['PERMIT_ISSUED'], to: 'ARRIVED', roles: [PORT_AUTHORITY] },
+    { from: ['ARRIVED'], to: 'BERTHED', roles: [PORT_AUTHORITY, TERMINAL] },
+    { from: ['BERTHED'], to: 'WORKING', roles: [TERMINAL] },
+    { from: ['BERTHED', 'WORKING'], to: 'DEPARTURE_CLEARED', roles: [PORT_AUTHORITY] },
+    { from: ['DEPARTURE_CLEARED'], to: 'DEPARTED', roles: [PORT_AUTHORITY] },
+  ],
+  ['DEPARTED', 'REJECTED', 'CANCELLED'],
+);
+
+/** An electronic bill of lading: only its holder transfers or surrenders it; its issuer amends it. */
+export const billMachine = new StateMachine<BlStatus>(
+  'bill of lading',
+  [
+    { from: ['DRAFT'], to: 'ISSUED', roles: ['issuer'] },
+    { from: ['ISSUED'], to: 'ISSUED', roles: ['holder'] },
+    { from: ['ISSUED'], to: 'SURRENDERED', roles: ['holder'] },
+    { from: ['ISSUED'], to: 'VOID', roles: ['issuer'] },
+  ],
+  ['SURRENDERED', 'VOID'],
+);
+
+/** A container of a port call, from the ship to the gate. */
+export const containerMachine = new StateMachine<ContainerStatus>(
+  'container',
+  [
+    { from: ['ON_BOARD'], to: 'DISCHARGED', roles: [TERMINAL] },
+    { from: ['DISCHARGED'], to: 'DISCHARGED', roles: [TERMINAL, TRUCKER] },
+    { from: ['DISCHARGED'], to: 'GATED_OUT', roles: [TERMINAL] },
+  ],
+  ['GATED_OUT'],
+);
+
+export const CONTAINER_TARGET: Record<ContainerEventType, ContainerStatus> = {
+  DISCHARGED: 'DISCHARGED',
+  MOVED: 'DISCHARGED',
+  GATE_OUT: 'GATED_OUT',
+};
