@@ -1,0 +1,164 @@
+import { createHmac } from 'node:crypto';
+import { get, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import pino from 'pino';
+import request from 'supertest';
+import { fakeIdentity } from '../fabric/fake';
+import { bearer, harness, Harness } from '../testing/harness';
+import { ChaincodeEventListener } from './listener';
+import { Projector } from './projections';
+
+const envelope = (n: number, status = 'FILED') =>
+  new Uint8Array(Buffer.from(JSON.stringify({ contract: 'claim', transaction: 'FileClaim', txId: `t${n}`, timestamp: '2027-01-01T00:00:00Z', events: [{ type: 'ClaimFiled', data: { claimId: `c${n}`, status, amount: n } }] })));
+
+const until = async (cond: () => Promise<boolean>) => {
+  for (let i = 0; i < 10000 && !(await cond()); i++) await new Promise((r) => setImmediate(r));
+};
+
+describe('events', () => {
+  let h: Harness;
+  const admin = fakeIdentity('insurer', 'InsurerMSP', 'admin');
+  const listener = () => new ChaincodeEventListener(h.fabric, h.store, h.hub, 'city', 'claims', () => Promise.resolve(admin), pino({ level: 'silent' }), () => Promise.resolve());
+  const emit = (n: number, status?: string) => h.fabric.emit({ blockNumber: BigInt(100 + n), txId: `t${n}`, chaincode: 'claims', eventName: 'claim.FileClaim', payload: envelope(n, status) });
+  const stored = async () => (await h.store.eventsAfter(0, 1000)).map((e) => e.tx_id);
+  const runUntil = async (count: number) => {
+    const l = listener();
+    const done = l.once();
+    await until(async () => (await stored()).length >= count);
+    l.stop();
+    await done;
+  };
+
+  beforeEach(async () => {
+    h = await harness();
+  });
+
+  it('the listener stores each event once and resumes after its checkpoint after a restart', async () => {
+    emit(1);
+    emit(2);
+    await runUntil(2);
+    expect(await stored()).toEqual(['t1', 't2']);
+    expect(await h.store.getCheckpoint('city/claims')).toEqual({ block_number: '102', tx_id: 't2' });
+    emit(3);
+    await runUntil(3); // a new listener, as after a restart
+    expect(await stored()).toEqual(['t1', 't2', 't3']);
+    const resumed = h.fabric.calls.filter((c) => c.kind === 'events');
+    expect(resumed).toHaveLength(2);
+  });
+
+  it('a crash between storing and checkpointing replays without duplicates', async () => {
+    emit(1);
+    emit(2);
+    await runUntil(2);
+    await h.store.saveCheckpoint('city/claims', 101n, 't1'); // as if the checkpoint of t2 was lost
+    emit(3);
+    await runUntil(3);
+    expect(await stored()).toEqual(['t1', 't2', 't3']);
+  });
+
+  it('SSE streams stored then live events in order and resumes after Last-Event-ID', async () => {
+    emit(1);
+    emit(2);
+    await runUntil(2);
+    const server: Server = h.app.listen(0);
+    const port = (server.address() as AddressInfo).port;
+    const read = (headers: Record<string, string>, count: number, onOpen?: () => void) =>
+      new Promise<Array<{ id: string; data: { txId: string; payload: unknown } }>>((resolve, reject) => {
+        const req = get({ host: '127.0.0.1', port, path: '/api/v1/events?chaincode=claims', headers: { ...bearer(h.adminKeys.insurer), ...headers } }, (res) => {
+          expect(res.headers['content-type']).toBe('text/event-stream');
+          let buf = '';
+          const events: Array<{ id: string; data: { txId: string; payload: unknown } }> = [];
+          onOpen?.();
+          res.on('data', (chunk: Buffer) => {
+            buf += chunk.toString();
+            let i;
+            while ((i = buf.indexOf('\n\n')) >= 0) {
+              const block = buf.slice(0, i);
+              buf = buf.slice(i + 2);
+              const id = /^id: (.*)$/m.exec(block)?.[1];
+              const data = /^data: (.*)$/m.exec(block)?.[1];
+              if (id && data) events.push({ id, data: JSON.parse(data) });
+              if (events.length === count) {
+                req.destroy();
+                resolve(events);
+              }
+            }
+          });
+        });
+        req.on('error', (e) => (e.message.includes('aborted') || e.message.includes('socket hang up') ? undefined : reject(e)));
+      });
+    try {
+      const firstTwo = await read({}, 2);
+      expect(firstTwo.map((e) => e.data.txId)).toEqual(['t1', 't2']);
+      expect(firstTwo[0].data.payload).toMatchObject({ transaction: 'FileClaim' });
+      // Reconnect after the first event, then a live one arrives.
+      const resumed = read({ 'last-event-id': firstTwo[0].id }, 2, () => {
+        const stored = h.store.insertEvent({ channel: 'city', chaincode: 'claims', block_number: '103', tx_id: 't3', event_name: 'claim.FileClaim', payload: Buffer.from(envelope(3)).toString('base64') });
+        void stored.then(async ({ seq }) => h.hub.publish((await h.store.eventsAfter(seq - 1, 1))[0]));
+      });
+      expect((await resumed).map((e) => e.data.txId)).toEqual(['t2', 't3']);
+      // Only the caller's channels: the port org is not on health, but it is on city.
+      const portStream = await read({}, 1);
+      expect(portStream[0].data.txId).toBe('t1');
+    } finally {
+      server.close();
+      server.closeAllConnections();
+    }
+  });
+
+  it('webhooks: signed, in order, retried with backoff, cursor kept across a restart', async () => {
+    const created = await request(h.app).post('/api/v1/webhooks').set(bearer(h.adminKeys.insurer)).send({ url: 'http://hooks.test/in', chaincode: 'claims', fromId: 0 });
+    expect(created.status).toBe(201);
+    const { id, secret } = created.body;
+    h.webhooks.stop(); // drive deliveries by hand
+    emit(1);
+    emit(2);
+    await runUntil(2);
+    h.deliverStatus.push(500, 200, 200);
+    await h.webhooks.drain(id);
+    expect(h.delivered.map((d) => JSON.parse(d.body).txId)).toEqual(['t1', 't1', 't2']);
+    for (const d of h.delivered) {
+      const [t, v1] = d.headers['x-cityledger-signature'].split(',').map((kv) => kv.split('=')[1]);
+      expect(v1).toBe(createHmac('sha256', secret).update(`${t}.${d.body}`).digest('hex'));
+    }
+    expect(h.delivered.map((d) => d.headers['x-cityledger-event-id'])).toEqual(['1', '1', '2']);
+    // After a restart the cursor is where it was: only new events go out.
+    emit(3);
+    await runUntil(3);
+    await h.webhooks.drain(id);
+    expect(h.delivered.map((d) => JSON.parse(d.body).txId)).toEqual(['t1', 't1', 't2', 't3']);
+    const list = await request(h.app).get('/api/v1/webhooks').set(bearer(h.adminKeys.insurer));
+    expect(list.body.items[0]).toMatchObject({ id, last_seq: 3 });
+    expect(JSON.stringify(list.body)).not.toContain(secret);
+  });
+
+  it('a webhook that keeps failing is disabled; bad URLs and foreign channels are refused', async () => {
+    const created = await request(h.app).post('/api/v1/webhooks').set(bearer(h.adminKeys.insurer)).send({ url: 'http://hooks.test/in', fromId: 0 });
+    h.webhooks.stop();
+    emit(1);
+    await runUntil(1);
+    h.deliverStatus.push(500, 500, 500);
+    expect(await h.webhooks.drain(created.body.id)).toBe('disabled');
+    expect(h.delivered).toHaveLength(3);
+    const bad = await request(h.app).post('/api/v1/webhooks').set(bearer(h.adminKeys.port)).send({ url: 'ftp://x', channel: 'health', extra: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['channel', 'extra', 'url']);
+  });
+
+  it('projects events into paginated read tables', async () => {
+    for (let n = 1; n <= 5; n++) emit(n, n % 2 ? 'FILED' : 'APPROVED');
+    emit(6, 'APPROVED');
+    await runUntil(6);
+    // c1 is approved later by an event that carries only its id and status.
+    await h.store.insertEvent({ channel: 'city', chaincode: 'claims', block_number: '200', tx_id: 't7', event_name: 'claim.ApproveClaim', payload: Buffer.from(JSON.stringify({ events: [{ type: 'ClaimApproved', data: { claimId: 'c1', status: 'APPROVED' } }] })).toString('base64') });
+    await new Projector(h.store).catchUp();
+    const page1 = await request(h.app).get('/api/v1/read/claims/claim?status=APPROVED&limit=2').set(bearer(h.adminKeys.insurer));
+    expect(page1.body.items.map((i: { id: string }) => i.id)).toEqual(['c1', 'c2']);
+    expect(page1.body.items[0].data).toEqual({ claimId: 'c1', status: 'APPROVED', amount: 1 });
+    const page2 = await request(h.app).get(`/api/v1/read/claims/claim?status=APPROVED&limit=2&cursor=${page1.body.nextCursor}`).set(bearer(h.adminKeys.insurer));
+    expect(page2.body.items.map((i: { id: string }) => i.id)).toEqual(['c4', 'c6']);
+    const filed = await request(h.app).get('/api/v1/read/claims/claim?status=FILED').set(bearer(h.adminKeys.insurer));
+    expect(filed.body.items.map((i: { id: string }) => i.id)).toEqual(['c3', 'c5']);
+    expect(filed.body.nextCursor).toBeUndefined();
+  });
+});

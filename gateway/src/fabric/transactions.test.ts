@@ -1,0 +1,81 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { SqliteDb } from '../store/sqlite';
+import { bearer, harness, Harness } from '../testing/harness';
+import { FakeFabric } from './fake';
+
+const VIN = '1HGCM82633A004352';
+const body = { claimId: 'c-1', vin: VIN, amount: 5 };
+
+/**
+ * Idempotency across restarts: a second harness over the same database file (new process id, same
+ * master key, same ledger) must finish the first one's transaction instead of creating another.
+ */
+describe('idempotent writes across a gateway restart', () => {
+  let dir: string;
+  let fabric: FakeFabric;
+  let masterKey: Buffer;
+  let first: Harness;
+  let userKey: string;
+
+  const boot = (bootId: string) => harness({ db: new SqliteDb(path.join(dir, 'gw.db')), fabric, masterKey, bootId });
+  const file = (h: Harness, key: string) => request(h.app).post('/api/v1/claims/claims').set(bearer(userKey)).set('idempotency-key', key).send(body);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'gw-idem-'));
+    fabric = new FakeFabric().on('claims', 'ClaimContract:FileClaim', ({ args }) => ({ claimId: args[0] }));
+    masterKey = randomBytes(32);
+    first = await boot('first');
+    userKey = (await request(first.app).post('/api/v1/users').set(bearer(first.adminKeys.insurer)).send({ enrollmentId: 'alice', role: 'adjuster' })).body.apiKey;
+  });
+
+  it('a commit timeout, then a restart: the retry reports the same transaction and submits nothing new', async () => {
+    fabric.failures.commitStatus.push(Object.assign(new Error('deadline'), { name: 'CommitStatusError', code: 4, details: [] }));
+    const timedOut = await file(first, 'k');
+    expect(timedOut.status).toBe(504);
+    const second = await boot('second');
+    const retried = await file(second, 'k');
+    expect(retried.status).toBe(200);
+    expect(retried.body.txId).toBe(timedOut.body.txId);
+    expect(fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(1);
+    expect(fabric.submittedCount()).toBe(1);
+    expect((await file(second, 'k')).body).toEqual(retried.body);
+  });
+
+  it('a crash after the signed transaction was stored but before it reached the orderer: the retry sends those same bytes', async () => {
+    fabric.failures.submit.push(new Error('process died mid-submit'));
+    const crashed = await file(first, 'k2');
+    expect(crashed.status).toBe(500);
+    const endorsed = fabric.calls.filter((c) => c.kind === 'endorse');
+    expect(endorsed).toHaveLength(1);
+    const second = await boot('second');
+    const retried = await file(second, 'k2');
+    expect(retried.status).toBe(200);
+    expect(retried.body.txId).toBe(endorsed[0].txId);
+    expect(fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(1);
+  });
+
+  it('a concurrent duplicate in the same process is told to retry later, never submitted twice', async () => {
+    const [a, b] = await Promise.all([file(first, 'k3'), file(first, 'k3')]);
+    const statuses = [a.status, b.status].sort();
+    expect(statuses[0]).toBe(200);
+    expect([200, 409]).toContain(statuses[1]);
+    expect(fabric.submittedCount()).toBe(1);
+  });
+
+  it('202 transactions left pending by a stopped gateway are finished after restart', async () => {
+    fabric.failures.commitStatus.push(Object.assign(new Error('deadline'), { name: 'CommitStatusError', code: 4, details: [] }));
+    const accepted = await request(first.app).post('/api/v1/claims/claims?wait=none').set(bearer(userKey)).send(body);
+    expect(accepted.status).toBe(202);
+    await first.tx.idle();
+    expect((await first.store.getTx(accepted.body.txId))?.state).toBe('submitted');
+    const second = await boot('second');
+    await second.tx.recoverPending();
+    await second.tx.idle();
+    const status = await request(second.app).get(`/api/v1/transactions/${accepted.body.txId}`).set(bearer(userKey));
+    expect(status.body).toMatchObject({ status: 'committed', blockNumber: '11' });
+  });
+});
