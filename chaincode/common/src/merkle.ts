@@ -91,7 +91,7 @@ export function rootFromAuditPath(index: number, treeSize: number, leaf: Uint8Ar
   const odd = (x: number) => x % 2 === 1;
   let fn = index;
   let sn = treeSize - 1;
-  let r = Buffer.from(leaf);
+  let r: Buffer = Buffer.from(leaf);
   for (const p of path) {
     if (sn === 0) return undefined;
     if (odd(fn) || fn === sn) {
