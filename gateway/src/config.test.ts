@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readRegistrar } from './auth/service';
 import { checkFiles, ConfigError, loadConfig } from './config';
 import { topologyFixture } from './testing/fixtures';
 
@@ -19,6 +20,9 @@ describe('config', () => {
     expect(insurer.peers[0].tlsCaFile).toMatch(/\.cityledger-test\/orgs\/insurer\/peers\/peer0\/tls\/ca\.crt$/);
     expect(insurer.ca.url).toBe('https://127.0.0.1:9054');
     expect(insurer.ca.tlsCertFile).toMatch(/orgs\/insurer\/ca\/tls-cert\.pem$/);
+    // The network tooling's layout: CA name ca-<org>, registrar secret in orgs/<org>/secrets.json.
+    expect(insurer.ca.caName).toBe('ca-insurer');
+    expect(insurer.ca.registrarFile).toMatch(/orgs\/insurer\/secrets\.json$/);
     expect(cfg.channels).toEqual([
       { name: 'city', orgs: ['city', 'insurer', 'port'], chaincodes: ['claims'] },
       { name: 'health', orgs: ['city', 'insurer'], chaincodes: ['medical'] },
@@ -80,5 +84,14 @@ describe('config', () => {
       writeFileSync(f, 'x');
     }
     expect(() => checkFiles(cfg)).not.toThrow();
+    writeFileSync(org.ca.registrarFile, JSON.stringify({ registrar: 's3cret', 'client:x': 'y' }));
+    expect(readRegistrar(org)).toEqual({ id: 'registrar', secret: 's3cret' });
+    writeFileSync(org.ca.registrarFile, JSON.stringify({ nothing: 1 }));
+    expect(() => readRegistrar(org)).toThrow(/must hold/);
+  });
+
+  it('accepts the host and port names the network tooling passes', () => {
+    const cfg = loadConfig({ env: { GATEWAY_HOST: '0.0.0.0', GATEWAY_PORT: '8181' }, topology: topologyFixture, file: {} });
+    expect([cfg.host, cfg.port, cfg.publicUrl]).toEqual(['0.0.0.0', 8181, 'http://0.0.0.0:8181']);
   });
 });

@@ -35,7 +35,11 @@ const OrgConfig = Type.Object(
         url: Type.String({ pattern: '^https?://' }),
         caName: Type.String(),
         tlsCertFile: Type.String({ minLength: 1 }),
-        /** The CA's bootstrap registrar: a JSON file {"enrollmentId","enrollmentSecret"} or the env vars below. */
+        /**
+         * The CA's bootstrap registrar: a JSON file, either the network tooling's secrets file
+         * ({"registrar": "<secret>"}, enrolment id "registrar") or {"enrollmentId","enrollmentSecret"};
+         * or the env vars CITYLEDGER_<ORG>_REGISTRAR_ID/_SECRET.
+         */
         registrarFile: Type.String({ minLength: 1 }),
         registrarId: Type.Optional(Type.String({ minLength: 1 })),
         registrarSecret: Type.Optional(Type.String({ minLength: 1 })),
@@ -185,8 +189,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const setInt = (key: string, v: string | undefined) => {
     if (v !== undefined) merged[key] = /^[0-9]+$/.test(v) ? Number(v) : v;
   };
-  if (env.CITYLEDGER_GATEWAY_HOST) merged.host = env.CITYLEDGER_GATEWAY_HOST;
-  setInt('port', env.CITYLEDGER_GATEWAY_PORT);
+  // GATEWAY_HOST/GATEWAY_PORT: the names the network tooling passes when it starts the gateway.
+  if (env.CITYLEDGER_GATEWAY_HOST ?? env.GATEWAY_HOST) merged.host = env.CITYLEDGER_GATEWAY_HOST ?? env.GATEWAY_HOST;
+  setInt('port', env.CITYLEDGER_GATEWAY_PORT ?? env.GATEWAY_PORT);
   if (env.CITYLEDGER_GATEWAY_DATABASE) merged.database = env.CITYLEDGER_GATEWAY_DATABASE;
   if (env.CITYLEDGER_GATEWAY_SERVE) merged.serve = env.CITYLEDGER_GATEWAY_SERVE.split(',').map((s) => s.trim()).filter(Boolean);
   if (env.CITYLEDGER_GATEWAY_MASTER_KEY) merged.masterKey = env.CITYLEDGER_GATEWAY_MASTER_KEY;
@@ -271,9 +276,9 @@ function defaultOrg(o: NonNullable<TopologyLike['orgs']>[number], stateDir: stri
     })),
     ca: {
       url: `https://${o.host}:${o.ca.port}`,
-      caName: '',
+      caName: `ca-${o.name}`,
       tlsCertFile: path.join(orgDir, 'ca', 'tls-cert.pem'),
-      registrarFile: path.join(orgDir, 'registrar', 'enrollment.json'),
+      registrarFile: path.join(orgDir, 'secrets.json'),
     },
   };
 }

@@ -311,8 +311,9 @@ export function writeAdminKey(file: string, org: string, entry: { userId: string
 export function readRegistrar(org: OrgConfig): { id: string; secret: string } {
   if (org.ca.registrarId && org.ca.registrarSecret) return { id: org.ca.registrarId, secret: org.ca.registrarSecret };
   const raw = JSON.parse(readFileSync(org.ca.registrarFile, 'utf8')) as Record<string, string>;
-  const id = raw.enrollmentId ?? raw.id;
-  const secret = raw.enrollmentSecret ?? raw.secret;
-  if (!id || !secret) throw new Error(`${org.ca.registrarFile} must hold {"enrollmentId","enrollmentSecret"}`);
+  // The network tooling's secrets.json: {"registrar": "<secret>", ...other identities' secrets}.
+  const id = raw.enrollmentId ?? raw.id ?? (raw.registrar ? 'registrar' : undefined);
+  const secret = raw.enrollmentSecret ?? raw.secret ?? raw.registrar;
+  if (!id || !secret) throw new Error(`${org.ca.registrarFile} must hold {"registrar": "<secret>"} or {"enrollmentId","enrollmentSecret"}`);
   return { id, secret };
 }
