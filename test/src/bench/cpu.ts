@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * CPU time of processes, from /proc (user + system, including reaped children such as a supervised
+ * chaincode server). Sampled before and after a run, the difference divided by committed transactions
+ * gives the CPU cost of one transaction per process.
+ */
+const TICKS_PER_SECOND = 100;
+
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[11..14] = utime, stime, cutime, cstime (fields are numbered from state = index 0).
+    const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
+    return (utime + stime + cutime + cstime) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Descendants too: a supervisor's live child is not in its own counters until it exits. */
+export function treeCpuSeconds(pid: number): number | undefined {
+  const own = cpuSeconds(pid);
+  if (own === undefined) return undefined;
+  let total = own;
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
+    for (const child of children) total += treeCpuSeconds(Number(child)) ?? 0;
+  } catch {
+    /* no children file: kernel without CONFIG_PROC_CHILDREN */
+  }
+  return total;
+}
+
+export type CpuSnapshot = Map<string, number>;
+
+export function snapshot(pids: Map<string, number>): CpuSnapshot {
+  const out: CpuSnapshot = new Map();
+  for (const [name, pid] of pids) {
+    const s = treeCpuSeconds(pid);
+    if (s !== undefined) out.set(name, s);
+  }
+  out.set('bench-driver', process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6);
+  return out;
+}
+
+export function cpuPerTx(before: CpuSnapshot, after: CpuSnapshot, committed: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, end] of after) {
+    const start = before.get(name);
+    if (start !== undefined && committed > 0) out[name] = Number(((end - start) / committed).toFixed(6));
+  }
+  return out;
+}

@@ -1,0 +1,208 @@
+/**
+ * `npm run bench [-- --quick] [-- --workloads=noop,read] [-- --modes=direct]`
+ *
+ * Measures the running network (starting it if needed): for each workload and driver mode, open-loop
+ * load at stepped rates until the knee (p95 above twice the unloaded p95, or more than 1% failures),
+ * each step a warm-up then a steady window. Prints a table and writes a JSON report whose path is the
+ * last line printed. Loopback only; every loop is bounded in count and time.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { chaincodeProcess } from '@cityledger/network';
+import { closeConnections, contractAs, ensureNetwork, orgAdmin } from '../support/live';
+import { cpuPerTx, snapshot } from './cpu';
+import { openLoop, StepResult } from './load';
+import { round, summarise } from './stats';
+import { baseWorkloads, DirectContext, Workload } from './workloads';
+
+interface Plan {
+  warmupMs: number;
+  steadyMs: number;
+  submitRates: number[];
+  evaluateRates: number[];
+}
+
+const QUICK: Plan = {
+  warmupMs: 2000,
+  steadyMs: 8000,
+  submitRates: [50, 100, 200],
+  evaluateRates: [250, 500, 1000],
+};
+const FULL: Plan = {
+  warmupMs: 5000,
+  steadyMs: 30000,
+  submitRates: [25, 50, 100, 150, 200, 300],
+  evaluateRates: [250, 500, 1000, 1500, 2000, 3000],
+};
+
+export interface Row {
+  workload: string;
+  mode: 'direct' | 'rest' | 'caliper';
+  offered_tps: number;
+  sent: number;
+  committed: number;
+  tps: number;
+  failed: number;
+  failures: Record<string, number>;
+  mvcc_conflicts: number;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  p99_ms: number | null;
+  stages_p50_ms: Record<string, number | null>;
+  cpu_s_per_tx: Record<string, number>;
+  knee: boolean;
+  steps: Omit<Row, 'steps' | 'workload' | 'mode'>[];
+}
+
+function arg(name: string): string | undefined {
+  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return found?.split('=')[1];
+}
+
+function toRow(
+  step: StepResult,
+  cpu: Record<string, number>,
+  knee: boolean,
+): Omit<Row, 'steps' | 'workload' | 'mode'> {
+  const lat = summarise(step.latenciesMs);
+  const stages: Record<string, number | null> = {};
+  for (const [stage, values] of Object.entries(step.stagesMs)) stages[stage] = round(summarise(values).p50);
+  return {
+    offered_tps: step.offeredTps,
+    sent: step.sent,
+    committed: step.ok,
+    tps: round(step.ok / step.elapsedS) ?? 0,
+    failed: step.failed,
+    failures: step.failures,
+    mvcc_conflicts: (step.failures.MVCC_READ_CONFLICT ?? 0) + (step.failures.PHANTOM_READ_CONFLICT ?? 0),
+    p50_ms: round(lat.p50),
+    p95_ms: round(lat.p95),
+    p99_ms: round(lat.p99),
+    stages_p50_ms: stages,
+    cpu_s_per_tx: cpu,
+    knee,
+  };
+}
+
+async function main(): Promise<void> {
+  const plan = process.argv.includes('--quick') ? QUICK : FULL;
+  const onlyWorkloads = arg('workloads')?.split(',');
+  const network = await ensureNetwork();
+  const runId = randomUUID().slice(0, 8);
+  const ctx: DirectContext = { contract: (cc) => contractAs(orgAdmin('city'), cc), runId };
+
+  const pids = new Map<string, number>();
+  for (const name of network.processes.known()) {
+    const pid = network.processes.pid(name);
+    if (pid !== undefined) pids.set(name, pid);
+  }
+
+  const deployed = new Set(
+    network.topology.chaincodes
+      .filter((c) => network.processes.isRunning(chaincodeProcess(c)))
+      .map((c) => c.name),
+  );
+  const workloads = baseWorkloads.filter(
+    (w) => (!onlyWorkloads || onlyWorkloads.includes(w.name)) && deployed.has(w.chaincode),
+  );
+  const rows: Row[] = [];
+  for (const workload of workloads) rows.push(await measure(workload, ctx, plan, pids));
+  closeConnections();
+
+  printTable(rows);
+  const dir = path.join(network.paths.state, 'bench');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `report-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { createdAt: new Date().toISOString(), quick: plan === QUICK, plan, machine: machine(), rows },
+      null,
+      2,
+    ),
+  );
+  process.stdout.write(`${file}\n`);
+}
+
+async function measure(
+  workload: Workload,
+  ctx: DirectContext,
+  plan: Plan,
+  pids: Map<string, number>,
+): Promise<Row> {
+  process.stdout.write(`\n${workload.name} (direct): ${workload.description}\n`);
+  await workload.prepare?.(ctx);
+  const operation = workload.direct(ctx);
+  const rates = workload.kind === 'evaluate' ? plan.evaluateRates : plan.submitRates;
+  const steps: Row['steps'] = [];
+  let index = 0;
+  let unloadedP95: number | undefined;
+  for (const rate of rates) {
+    const warm = await openLoop(operation, { rate, durationMs: plan.warmupMs, firstIndex: index });
+    index += warm.sent;
+    const before = snapshot(pids);
+    const steady = await openLoop(operation, { rate, durationMs: plan.steadyMs, firstIndex: index });
+    index += steady.sent;
+    const row = toRow(steady, cpuPerTx(before, snapshot(pids), steady.ok), false);
+    unloadedP95 ??= row.p95_ms ?? undefined;
+    const failureRate = steady.sent ? steady.failed / steady.sent : 1;
+    row.knee =
+      failureRate > 0.01 || (unloadedP95 !== undefined && (row.p95_ms ?? Infinity) > 2 * unloadedP95);
+    steps.push(row);
+    process.stdout.write(
+      `  offered ${rate}/s: committed ${row.committed}/${row.sent}, ${row.tps}/s, p50 ${row.p50_ms} ms, p95 ${row.p95_ms} ms, failed ${row.failed}${row.knee ? '  ← knee' : ''}\n`,
+    );
+    if (row.knee) break;
+  }
+  // The row reports the highest step below the knee (or the first step if even that was past it).
+  const sustained = steps.filter((s) => !s.knee);
+  const best = (sustained.length ? sustained : steps).reduce((a, b) => (b.tps > a.tps ? b : a));
+  return { workload: workload.name, mode: 'direct', ...best, steps };
+}
+
+function printTable(rows: Row[]): void {
+  const header = [
+    'workload',
+    'mode',
+    'offered',
+    'tps',
+    'committed',
+    'failed',
+    'mvcc',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+  ];
+  const lines = rows.map((r) => [
+    r.workload,
+    r.mode,
+    String(r.offered_tps),
+    String(r.tps),
+    String(r.committed),
+    String(r.failed),
+    String(r.mvcc_conflicts),
+    String(r.p50_ms),
+    String(r.p95_ms),
+    String(r.p99_ms),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  process.stdout.write(`\n${fmt(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const l of lines) process.stdout.write(`${fmt(l)}\n`);
+}
+
+function machine() {
+  const os = require('node:os') as typeof import('node:os');
+  return {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model,
+    memoryGiB: round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+import { Contract } from '@hyperledger/fabric-gateway';
+import { peer } from '@hyperledger/fabric-protos';
+import { Operation, Outcome } from './load';
+
+/**
+ * A workload is one kind of request, offered by each driver mode the same way. Direct mode calls Fabric
+ * with @hyperledger/fabric-gateway and measures each stage of a submit: endorse, order (submit to the
+ * orderer), commit (wait for the commit status).
+ */
+export interface DirectContext {
+  /** A contract of `chaincode` as an identity suited to the workload. */
+  contract(chaincode: string): Contract;
+  runId: string;
+}
+
+export interface Workload {
+  name: string;
+  kind: 'submit' | 'evaluate' | 'mix';
+  chaincode: string;
+  description: string;
+  prepare?(ctx: DirectContext): Promise<void>;
+  direct(ctx: DirectContext): Operation;
+}
+
+const codeNames = new Map(
+  Object.entries(peer.TxValidationCode).map(([name, value]) => [value as number, name]),
+);
+const validationCode = (code: number) => codeNames.get(code) ?? `CODE_${code}`;
+
+export async function submitWithStages(contract: Contract, name: string, args: string[]): Promise<Outcome> {
+  const t0 = performance.now();
+  const transaction = await contract.newProposal(name, { arguments: args }).endorse();
+  const t1 = performance.now();
+  const commit = await transaction.submit();
+  const t2 = performance.now();
+  const status = await commit.getStatus();
+  const t3 = performance.now();
+  if (!status.successful) return { ok: false, failure: validationCode(status.code) };
+  return { ok: true, stages: { endorse: t1 - t0, order: t2 - t1, commit: t3 - t2 } };
+}
+
+export async function evaluate(contract: Contract, name: string, args: string[]): Promise<Outcome> {
+  await contract.evaluateTransaction(name, ...args);
+  return { ok: true };
+}
+
+const PROBE_CHAINCODE = process.env.CITYLEDGER_PROBE_CHAINCODE ?? 'identity';
+
+export const noop: Workload = {
+  name: 'noop',
+  kind: 'submit',
+  chaincode: PROBE_CHAINCODE,
+  description: 'probe:Noop, an empty transaction: the floor of endorse + order + validate + commit',
+  direct: (ctx) => {
+    const contract = ctx.contract(PROBE_CHAINCODE);
+    return () => submitWithStages(contract, 'probe:Noop', []);
+  },
+};
+
+const readKey = (runId: string) => `bench-read-${runId}`;
+
+export const read: Workload = {
+  name: 'read',
+  kind: 'evaluate',
+  chaincode: PROBE_CHAINCODE,
+  description: 'probe:Get, a single-key read evaluated on one peer',
+  prepare: async (ctx) => {
+    await ctx
+      .contract(PROBE_CHAINCODE)
+      .submitTransaction('probe:Put', JSON.stringify({ key: readKey(ctx.runId), value: 'x'.repeat(100) }));
+  },
+  direct: (ctx) => {
+    const contract = ctx.contract(PROBE_CHAINCODE);
+    const key = readKey(ctx.runId);
+    return () => evaluate(contract, 'probe:Get', [key]);
+  },
+};
+
+export const probeWrite: Workload = {
+  name: 'probe-write',
+  kind: 'submit',
+  chaincode: PROBE_CHAINCODE,
+  description: 'probe:Put, one new key per transaction',
+  direct: (ctx) => {
+    const contract = ctx.contract(PROBE_CHAINCODE);
+    return (i) =>
+      submitWithStages(contract, 'probe:Put', [
+        JSON.stringify({ key: `bench-${ctx.runId}-${i}`, value: 'v' }),
+      ]);
+  },
+};
+
+export const mix: Workload = {
+  name: 'mix-80-20',
+  kind: 'mix',
+  chaincode: PROBE_CHAINCODE,
+  description: '80% single-key reads, 20% single-key writes',
+  prepare: read.prepare,
+  direct: (ctx) => {
+    const reads = read.direct(ctx);
+    const writes = probeWrite.direct(ctx);
+    return (i) => (i % 5 === 4 ? writes(i) : reads(i));
+  },
+};
+
+export const baseWorkloads: Workload[] = [noop, read, probeWrite, mix];
