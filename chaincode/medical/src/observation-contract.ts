@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import type { Context } from 'fabric-contract-api';
+import {
+  Bookmark,
+  CityContract,
+  Evaluate,
+  Id,
+  PageSize,
+  Submit,
+  caller,
+  emit,
+  failedPrecondition,
+  forbidden,
+  invalidArgument,
+  isoToMs,
+  readTransient,
+  toBytes,
+  txTime,
+  type Page,
+} from '@cityledger/chaincode-common';
+import { device, doctor, isPatient, patient } from './actors';
+import { evaluateRule, rulesFor } from './alerts';
+import { alertRecipients } from './consent-rules';
+import { assertMeasurement } from './loinc';
+import {
+  AlertSchema,
+  CITY,
+  EraseInput,
+  ErasureSchema,
+  HOSPITAL,
+  MAX_ERASE_PER_TX,
+  MyObservationsQuery,
+  ObservationRecordSchema,
+  ObservationValueSchema,
+  PageOf,
+  RecordTransient,
+  type Alert,
+  type Erasure,
+  type ObservationRecord,
+  type ObservationValue,
+} from './model';
+import { checkDataPeriod } from './periods';
+import { alerts, assertPeerHoldsValues, erasures, observationValues, observations, consents, timeKey, valuesInWindow, type ValuePage } from './store';
+
+/** How far ahead of the transaction time a device clock may be. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+const RecordResult = Type.Object({ observationIds: Type.Array(Type.String()), valueHashes: Type.Array(Type.String()), alertIds: Type.Array(Type.String()) });
+const EraseResult = Type.Object({ erasure: ErasureSchema, remaining: Type.Boolean() });
+
+export class ObservationContract extends CityContract {
+  constructor() {
+    super('observation');
+  }
+
+  @Submit({
+    description:
+      "A device records one scan for its bound resident. Values only in the transient key `measurement`; they go to the private collection medicalObservations, the public record keeps code, time, device and the value's hash. Alert rules run on the new values (AlertRaised event, details private). Endorse on CityMSP and HospitalMSP peers (collection members).",
+    transient: RecordTransient,
+    returns: RecordResult,
+    endorsers: [CITY, HOSPITAL],
+  })
+  async RecordObservations(ctx: Context): Promise<{ observationIds: string[]; valueHashes: string[]; alertIds: string[] }> {
+    const { who, patientId } = await device(ctx);
+    assertPeerHoldsValues(ctx);
+    const { measurement } = readTransient(ctx, RecordTransient);
+    if (measurement.subject !== undefined && measurement.subject !== patientId) {
+      throw forbidden('a device records only for the resident it is bound to', { reason: 'DEVICE_NOT_BOUND' });
+    }
+    const now = txTime(ctx);
+    const effectiveMs = isoToMs(measurement.effectiveAt, 'measurement.effectiveAt');
+    if (effectiveMs > now.ms + CLOCK_SKEW_MS) throw invalidArgument('measurement is in the future', { input: 'transient', field: '/measurement/effectiveAt' });
+    const codes = measurement.items.map((i) => i.code);
+    const duplicate = codes.find((c, i) => codes.indexOf(c) !== i);
+    if (duplicate) throw invalidArgument(`code ${duplicate} appears twice in one scan`, { input: 'transient', field: '/measurement/items' });
+    measurement.items.forEach((item, i) => assertMeasurement(item.code, item.value, item.unit, i));
+
+    const effectiveAt = timeKey(measurement.effectiveAt);
+    const patientConsents = await consents.all(ctx, [patientId]);
+    const result = { observationIds: [] as string[], valueHashes: [] as string[], alertIds: [] as string[] };
+    for (const [index, item] of measurement.items.entries()) {
+      const observationId = `${ctx.stub.getTxID()}.${index}`;
+      const value: ObservationValue = { observationId, patientId, code: item.code, value: item.value, unit: item.unit, effectiveAt, device: who.key, salt: measurement.salt };
+      const valueHash = sha256Hex(toBytes(value));
+      const record: ObservationRecord = { observationId, patientId, code: item.code, effectiveAt, device: who.key, recordedAt: now.iso, valueHash };
+      for (const rule of rulesFor(item.code)) {
+        const earlier = await valuesInWindow(ctx, patientId, item.code, { start: new Date(effectiveMs - rule.windowMs).toISOString(), end: effectiveAt });
+        const readings = earlier.items.map((v) => ({ value: v.value, effectiveMs: Date.parse(v.effectiveAt) }));
+        const firing = evaluateRule(rule, { value: item.value, effectiveMs }, readings);
+        if (firing) {
+          const recipients = alertRecipients(patientConsents, item.code, now.ms, HOSPITAL).map((g) => `${g.mspId}/${g.enrollmentId}`);
+          const alert: Alert = { alertId: alertIdOf(observationId, rule.ruleId), patientId, observationId, ruleId: rule.ruleId, code: item.code, changePercent: firing.changePercent, raisedAt: now.iso, recipients };
+          await alerts.put(ctx, alert);
+          // Public event: ids only. Which patient and what changed is read through GetAlert.
+          emit(ctx, 'AlertRaised', { alertId: alert.alertId, recipients });
+          result.alertIds.push(alert.alertId);
+        }
+      }
+      await observationValues.put(ctx, value);
+      await observations.create(ctx, record);
+      result.observationIds.push(observationId);
+      result.valueHashes.push(valueHash);
+    }
+    emit(ctx, 'ObservationsRecorded', { patientId, device: who.key, observationIds: result.observationIds });
+    return result;
+  }
+
+  @Evaluate({
+    description: "The calling patient's own values of one code, oldest first (optionally within a measurement window).",
+    params: { query: MyObservationsQuery },
+    returns: PageOf(ObservationValueSchema),
+  })
+  async ListMyObservations(ctx: Context, query: MyObservationsQuery): Promise<ValuePage> {
+    const { patientId } = await patient(ctx);
+    checkDataPeriod(query.dataPeriod);
+    return valuesInWindow(ctx, patientId, query.code, query.dataPeriod ?? {}, query.pageSize, query.bookmark ?? '');
+  }
+
+  @Evaluate({
+    description: "The calling patient's public observation records (code, time, device, value hash, erasure), by observationId.",
+    params: { pageSize: PageSize, bookmark: Bookmark },
+    returns: PageOf(ObservationRecordSchema),
+  })
+  async ListMyObservationRecords(ctx: Context, pageSize: number, bookmark: string): Promise<Page<ObservationRecord>> {
+    const { patientId } = await patient(ctx);
+    return observations.page(ctx, [patientId], pageSize, bookmark);
+  }
+
+  @Evaluate({
+    description: "An observation's public record (no value): any health channel member may check a value shown to them against valueHash.",
+    params: { patientId: Id(), observationId: Id() },
+    returns: ObservationRecordSchema,
+  })
+  async GetObservationRecord(ctx: Context, patientId: string, observationId: string): Promise<ObservationRecord> {
+    return observations.require(ctx, patientId, observationId);
+  }
+
+  @Submit({
+    description:
+      "The patient erases observation values: Fabric purges them (and alerts they raised) from the private collection; the public record keeps the hash and is marked erased; an erasure record is kept. Without observationIds, erases up to 200 not yet erased (remaining=true: call again). Endorse on CityMSP and HospitalMSP peers.",
+    params: { input: EraseInput },
+    returns: EraseResult,
+    endorsers: [CITY, HOSPITAL],
+  })
+  async EraseObservations(ctx: Context, input: EraseInput): Promise<{ erasure: Erasure; remaining: boolean }> {
+    const { who, patientId } = await patient(ctx);
+    const now = txTime(ctx);
+    let targets: ObservationRecord[];
+    let remaining = false;
+    if (input.observationIds) {
+      targets = await Promise.all(input.observationIds.map((id) => observations.require(ctx, patientId, id)));
+      const done = targets.find((t) => t.erasedAt !== undefined);
+      if (done) throw failedPrecondition(`observation ${done.observationId} is already erased`, { state: 'ERASED', observationId: done.observationId });
+    } else {
+      const pending = (await observations.all(ctx, [patientId])).filter((o) => o.erasedAt === undefined);
+      if (pending.length === 0) throw failedPrecondition('nothing left to erase', { reason: 'NOTHING_TO_ERASE' });
+      targets = pending.slice(0, MAX_ERASE_PER_TX);
+      remaining = pending.length > targets.length;
+    }
+    const erasureId = ctx.stub.getTxID();
+    for (const record of targets) {
+      await observationValues.purge(ctx, patientId, record.code, timeKey(record.effectiveAt), record.observationId);
+      for (const rule of rulesFor(record.code)) {
+        const alertId = alertIdOf(record.observationId, rule.ruleId);
+        if (await alerts.exists(ctx, alertId)) await alerts.purge(ctx, alertId);
+      }
+      await observations.put(ctx, { ...record, erasedAt: now.iso, erasureId });
+    }
+    const erasure: Erasure = { erasureId, patientId, observationIds: targets.map((t) => t.observationId), requestedBy: who.key, at: now.iso };
+    await erasures.create(ctx, erasure);
+    emit(ctx, 'ObservationsErased', { patientId, erasureId, count: targets.length, remaining });
+    return { erasure, remaining };
+  }
+
+  @Evaluate({ description: "The calling patient's erasure records, oldest first.", params: { pageSize: PageSize, bookmark: Bookmark }, returns: PageOf(ErasureSchema) })
+  async ListMyErasures(ctx: Context, pageSize: number, bookmark: string): Promise<Page<Erasure>> {
+    const { patientId } = await patient(ctx);
+    return erasures.page(ctx, [patientId], pageSize, bookmark);
+  }
+
+  @Evaluate({ description: 'An alert raised by a measurement: for the doctors it was sent to and the patient.', params: { alertId: Id() }, returns: AlertSchema })
+  async GetAlert(ctx: Context, alertId: string): Promise<Alert> {
+    const who = caller(ctx);
+    assertPeerHoldsValues(ctx);
+    const alert = await alerts.require(ctx, alertId);
+    if (isPatient(who, alert.patientId)) {
+      await patient(ctx);
+      return alert;
+    }
+    await doctor(ctx);
+    if (!alert.recipients.includes(who.key)) throw forbidden('this alert was not sent to you', { reason: 'NOT_A_RECIPIENT' });
+    return alert;
+  }
+}
+
+function alertIdOf(observationId: string, ruleId: string): string {
+  return `${observationId}:${ruleId}`;
+}

@@ -1,0 +1,75 @@
+import type { Context } from 'fabric-contract-api';
+import { Repository, drain, failedPrecondition, fromBytes } from '@cityledger/chaincode-common';
+import {
+  CITY,
+  HOSPITAL,
+  OBSERVATIONS_COLLECTION,
+  type Access,
+  type Alert,
+  type Consent,
+  type DataPeriod,
+  type Erasure,
+  type ObservationRecord,
+  type ObservationValue,
+} from './model';
+
+// Public state of the health channel: ids, codes, times, hashes, consents and the access log; no values.
+export const consents = new Repository<Consent>('consent', (c) => [c.patientId, c.consentId]);
+export const observations = new Repository<ObservationRecord>('observation', (o) => [o.patientId, o.observationId]);
+export const accesses = new Repository<Access>('access', (a) => [a.accessId]);
+/** The patient's audit trail in time order (a copy of each immutable access record). */
+export const accessLog = new Repository<Access>('accessLog', (a) => [a.patientId, a.grantedAt, a.accessId]);
+export const erasures = new Repository<Erasure>('erasure', (e) => [e.patientId, e.at, e.erasureId]);
+
+/**
+ * Private values, keyed so that one patient's readings of one code sort by measurement time: the
+ * alert rules and the readers ask for a time window with one range query.
+ */
+export const observationValues = new Repository<ObservationValue>(
+  'obsValue',
+  (v) => [v.patientId, v.code, timeKey(v.effectiveAt), v.observationId],
+  { collection: OBSERVATIONS_COLLECTION },
+);
+export const alerts = new Repository<Alert>('alert', (a) => [a.alertId], { collection: OBSERVATIONS_COLLECTION });
+
+/** Fixed-width ISO time (toISOString) so that key order is time order. */
+export function timeKey(iso: string): string {
+  return new Date(Date.parse(iso)).toISOString();
+}
+
+/** The orgs whose peers hold the values (the collection's members in network/topology.yaml). */
+export const VALUE_HOLDERS = [CITY, HOSPITAL];
+
+/**
+ * FAILED_PRECONDITION unless this peer holds the values: a client must send reads of values to a
+ * CityMSP or HospitalMSP peer (an insurer evaluates on one of those).
+ */
+export function assertPeerHoldsValues(ctx: Context): void {
+  const peer = ctx.stub.getMspID();
+  if (!VALUE_HOLDERS.includes(peer)) {
+    throw failedPrecondition(`a ${peer} peer holds no observation values`, { reason: 'WRONG_PEER', peer, endorsers: VALUE_HOLDERS });
+  }
+}
+
+export interface ValuePage {
+  items: ObservationValue[];
+  bookmark: string;
+}
+
+/**
+ * A patient's values of one code measured in [start, end) (open sides unbounded), oldest first,
+ * from after `bookmark` (the last key served), at most `limit`.
+ */
+export async function valuesInWindow(ctx: Context, patientId: string, code: string, window: DataPeriod, limit = Infinity, bookmark = ''): Promise<ValuePage> {
+  assertPeerHoldsValues(ctx);
+  const prefix = observationValues.key(ctx, patientId, code);
+  const startKey = window.start !== undefined ? observationValues.key(ctx, patientId, code, timeKey(window.start)) : prefix;
+  const endKey = window.end !== undefined ? observationValues.key(ctx, patientId, code, timeKey(window.end)) : `${prefix}\u{10ffff}`;
+  const iterator = await ctx.stub.getPrivateDataByRange(OBSERVATIONS_COLLECTION, startKey, endKey);
+  const kvs = (await drain(iterator)).filter((kv) => bookmark === '' || kv.key > bookmark);
+  const page = kvs.slice(0, limit);
+  return {
+    items: page.map((kv) => fromBytes<ObservationValue>(kv.value)),
+    bookmark: kvs.length > page.length ? page[page.length - 1].key : '',
+  };
+}
