@@ -16,11 +16,6 @@ export const portCallMachine = new StateMachine<PortCallStatus>(
   'port call',
   [
     { from: ['ANNOUNCED'], to: 'DECLARED', roles: [AGENT] },
-    // A document submitted or amended: before the declaration it just replaces the draft; after
-    // it, the review of the authorities concerned starts again (see clearance.ts).
-    { from: ['ANNOUNCED'], to: 'ANNOUNCED', roles: [AGENT] },
-    { from: ['DECLARED'], to: 'DECLARED', roles: [AGENT] },
-    { from: ['UNDER_REVIEW', 'CLEARED', 'PERMIT_ISSUED'], to: 'UNDER_REVIEW', roles: [AGENT] },
     // Authority decisions. The last approval clears the call.
     { from: ['DECLARED', 'UNDER_REVIEW'], to: 'UNDER_REVIEW', roles: AUTHORITY_ACTORS },
     { from: ['DECLARED', 'UNDER_REVIEW'], to: 'CLEARED', roles: AUTHORITY_ACTORS },
@@ -35,6 +30,27 @@ export const portCallMachine = new StateMachine<PortCallStatus>(
   ],
   ['DEPARTED', 'REJECTED', 'CANCELLED'],
 );
+
+/**
+ * Where a submitted or amended FAL form takes the call (agent of the call only): before the
+ * declaration it replaces the draft, after it the review of the authorities concerned starts again
+ * (see clearance.ts) and a permit already issued is withdrawn. Kept apart from portCallMachine so
+ * that an amendment is never mistaken for a declaration or an approval.
+ */
+export const amendmentMachine = new StateMachine<PortCallStatus>(
+  'port call',
+  [
+    { from: ['ANNOUNCED'], to: 'ANNOUNCED', roles: [AGENT] },
+    { from: ['DECLARED'], to: 'DECLARED', roles: [AGENT] },
+    { from: ['UNDER_REVIEW', 'CLEARED', 'PERMIT_ISSUED'], to: 'UNDER_REVIEW', roles: [AGENT] },
+  ],
+  ['DEPARTED', 'REJECTED', 'CANCELLED'],
+);
+
+/** The state an amendment in `status` leads to (amendmentMachine then checks who may make it). */
+export function amendmentTarget(status: PortCallStatus): PortCallStatus {
+  return status === 'ANNOUNCED' || status === 'DECLARED' ? status : 'UNDER_REVIEW';
+}
 
 /** An electronic bill of lading: only its holder transfers or surrenders it; its issuer amends it. */
 export const billMachine = new StateMachine<BlStatus>(

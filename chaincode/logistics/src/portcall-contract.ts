@@ -27,7 +27,7 @@ import { approvedVersions, authorityOf, missingApprovals, withdrawFor } from './
 import { checkDeclaration } from './declaration';
 import { AnyDocumentTransient, DocumentTransient, checkDocument } from './documents';
 import { isValidImo } from './identifiers';
-import { portCallMachine } from './lifecycle';
+import { amendmentMachine, amendmentTarget, portCallMachine } from './lifecycle';
 import {
   AccessGrantSchema,
   Agent,
@@ -116,8 +116,7 @@ export class PortCallContract extends CityContract {
   async SubmitDocument(ctx: Context, callId: string, docType: DocType): Promise<PortCall> {
     const { call, who, actor } = await this.load(ctx, callId);
     const { document } = readTransient(ctx, AnyDocumentTransient);
-    const target: PortCallStatus = call.status === 'ANNOUNCED' || call.status === 'DECLARED' ? call.status : 'UNDER_REVIEW';
-    const status = portCallMachine.move(call.status, target, actor);
+    const status = amendmentMachine.move(call.status, amendmentTarget(call.status), actor);
     const { hash, summary } = checkDocument(docType, document, call.imo);
     const previous = call.documents[docType];
     if (previous?.hash === hash) throw conflict(`${docType} is unchanged`, { docType, version: previous.version });
