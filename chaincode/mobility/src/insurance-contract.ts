@@ -93,7 +93,7 @@ export class InsuranceContract extends CityContract {
     return this.setPartner(ctx, 'adjuster', adjusterId, 'REVOKED', 'AdjusterDismissed');
   }
 
-  @Evaluate({ description: "An insurer's repair shop or adjuster.", params: { insurerId: ActorKey(), kind: Type.String({ enum: ['repair-shop', 'adjuster'] }), partnerId: ActorKey() }, returns: PartnerSchema })
+  @Evaluate({ description: "An insurer's repair shop or adjuster.", params: { insurerId: ActorKey(), kind: Type.String({ pattern: '^(repair-shop|adjuster)$', description: 'repair-shop or adjuster' }), partnerId: ActorKey() }, returns: PartnerSchema })
   async GetPartner(ctx: Context, insurerId: string, kind: string, partnerId: string): Promise<Partner> {
     return partners.require(ctx, insurerId, kind, partnerId);
   }
