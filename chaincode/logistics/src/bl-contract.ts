@@ -1,6 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import { CityContract, Evaluate, Id, Submit, caller, conflict, emit, failedPrecondition, invalidArgument, requireOrgRole, txTime, type Caller } from '@cityledger/chaincode-common';
-import { billMachine } from './lifecycle';
+import { act, billMachine } from './lifecycle';
 import { AmendBlInput, BillOfLadingSchema, Carrier, DraftBlInput, MAX_TRANSFERS, PartyKey, type BillOfLading } from './model';
 import { bills, consignments } from './store';
 
@@ -52,7 +52,7 @@ export class BillOfLadingContract extends CityContract {
   @Submit({ description: 'Issue a drafted bill of lading (its issuer).', params: { blNumber: BlNumber() }, returns: BillOfLadingSchema })
   async IssueBillOfLading(ctx: Context, blNumber: string): Promise<BillOfLading> {
     const { bill, actor } = await load(ctx, blNumber);
-    const status = billMachine.move(bill.status, 'ISSUED', actor);
+    const status = act(billMachine, 'issue', { from: ['DRAFT'], to: 'ISSUED' }, bill.status, actor);
     return save(ctx, { ...bill, status }, 'BillOfLadingIssued');
   }
 
@@ -63,7 +63,7 @@ export class BillOfLadingContract extends CityContract {
   })
   async TransferBillOfLading(ctx: Context, blNumber: string, newHolder: string): Promise<BillOfLading> {
     const { bill, who, actor } = await load(ctx, blNumber);
-    const status = billMachine.move(bill.status, 'ISSUED', actor);
+    const status = act(billMachine, 'transfer', { from: ['ISSUED'], to: 'ISSUED' }, bill.status, actor);
     if (newHolder === bill.holder) throw invalidArgument('the new holder already holds the bill', { input: 'newHolder', errors: [{ path: '', message: 'same as the holder' }] });
     if (bill.transfers.length >= MAX_TRANSFERS) {
       throw failedPrecondition(`a bill of lading is transferred at most ${MAX_TRANSFERS} times`, { state: bill.status, reason: 'TOO_MANY_TRANSFERS' });

@@ -14,7 +14,7 @@ import {
   txTime,
 } from '@cityledger/chaincode-common';
 import { isValidContainerNumber } from './identifiers';
-import { CONTAINER_TARGET, containerMachine } from './lifecycle';
+import { CONTAINER_EVENT_MOVES, act, containerMachine } from './lifecycle';
 import {
   Carrier,
   ConsignmentInput,
@@ -88,7 +88,7 @@ export class CargoContract extends CityContract {
   async RecordContainerEvent(ctx: Context, callId: string, containerNumber: string, input: ContainerEventInput): Promise<Container> {
     const container = await containers.require(ctx, callId, containerNumber);
     const who = caller(ctx);
-    const status = containerMachine.move(container.status, CONTAINER_TARGET[input.type], who.role ? [`${who.mspId}:${who.role}`] : []);
+    const status = act(containerMachine, input.type, CONTAINER_EVENT_MOVES[input.type], container.status, who.role ? [`${who.mspId}:${who.role}`] : []);
     if (input.type === 'MOVED' && input.terminal === container.location) {
       throw invalidArgument('the container is already at that terminal', { input: 'input', errors: [{ path: '/terminal', message: 'same as the current location' }] });
     }

@@ -1,4 +1,4 @@
-import { StateMachine } from '@cityledger/chaincode-common';
+import { StateMachine, failedPrecondition } from '@cityledger/chaincode-common';
 import type { BlStatus, ContainerEventType, ContainerStatus, PortCallStatus } from './model';
 
 // Actors are 'MSP:role' strings (a role means something only within the org whose CA issued it)
@@ -75,8 +75,21 @@ export const containerMachine = new StateMachine<ContainerStatus>(
   ['GATED_OUT'],
 );
 
-export const CONTAINER_TARGET: Record<ContainerEventType, ContainerStatus> = {
-  DISCHARGED: 'DISCHARGED',
-  MOVED: 'DISCHARGED',
-  GATE_OUT: 'GATED_OUT',
+/** Each container event: the state it starts from and the state it leads to. */
+export const CONTAINER_EVENT_MOVES: Record<ContainerEventType, { from: ContainerStatus[]; to: ContainerStatus }> = {
+  DISCHARGED: { from: ['ON_BOARD'], to: 'DISCHARGED' },
+  MOVED: { from: ['DISCHARGED'], to: 'DISCHARGED' },
+  GATE_OUT: { from: ['DISCHARGED'], to: 'GATED_OUT' },
 };
+
+/**
+ * machine.move for a named action whose target state alone does not identify the transition
+ * (a transfer and an issue both lead to ISSUED; a move and a discharge both to DISCHARGED): the
+ * action's own source states are checked first, FAILED_PRECONDITION otherwise.
+ */
+export function act<S extends string>(machine: StateMachine<S>, action: string, move: { from: readonly S[]; to: S }, current: S, actor: readonly string[]): S {
+  if (!move.from.includes(current)) {
+    throw failedPrecondition(`${machine.name} is ${current}: cannot ${action}`, { state: current, to: move.to, action, final: machine.isFinal(current) });
+  }
+  return machine.move(current, move.to, actor);
+}
