@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { SqliteDb } from '../store/sqlite';
-import { bearer, harness, Harness } from '../testing/harness';
+import { Db } from '../store/db';
+import { bearer, harness, Harness, persistentTestDb } from '../testing/harness';
 import { FakeFabric } from './fake';
 
 const VIN = '1HGCM82633A004352';
@@ -20,12 +20,14 @@ describe('idempotent writes across a gateway restart', () => {
   let masterKey: Buffer;
   let first: Harness;
   let userKey: string;
+  let openDb: () => Db;
 
-  const boot = (bootId: string) => harness({ db: new SqliteDb(path.join(dir, 'gw.db')), fabric, masterKey, bootId });
+  const boot = (bootId: string) => harness({ db: openDb(), fabric, masterKey, bootId });
   const file = (h: Harness, key: string) => request(h.app).post('/api/v1/claims/claims').set(bearer(userKey)).set('idempotency-key', key).send(body);
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'gw-idem-'));
+    openDb = await persistentTestDb(path.join(dir, 'gw.db'));
     fabric = new FakeFabric().on('claims', 'ClaimContract:FileClaim', ({ args }) => ({ claimId: args[0] }));
     masterKey = randomBytes(32);
     first = await boot('first');

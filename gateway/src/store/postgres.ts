@@ -6,8 +6,10 @@ export class PostgresDb implements Db {
   readonly dialect = 'postgres' as const;
   private readonly pool: Pool;
 
-  constructor(connectionString: string) {
-    this.pool = new Pool({ connectionString, max: 10 });
+  /** `schema` (tests, multi-tenant deployments) becomes the connections' search_path. */
+  constructor(connectionString: string, schema?: string) {
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+    this.pool = new Pool({ connectionString, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
   }
 
   private static rewrite(sql: string): string {

@@ -15,6 +15,8 @@ import { Metrics } from '../ops/metrics';
 import { Store } from '../store/store';
 import { SqliteDb } from '../store/sqlite';
 import { Db } from '../store/db';
+import { PostgresDb } from '../store/postgres';
+import { Client } from 'pg';
 import { claimsMetadata, medicalMetadata, topologyFixture } from './fixtures';
 
 /** A fake Fabric CA: remembers registrations, enrols with real P-256 keys and a stand-in certificate. */
@@ -51,11 +53,31 @@ export interface Harness {
   deliverStatus: number[];
 }
 
-/** Builds a complete app over a FakeFabric and an in-memory (or given) database, admins bootstrapped. */
+/**
+ * The test database: in-memory SQLite, or a fresh schema of the PostgreSQL server named by
+ * CITYLEDGER_TEST_POSTGRES_URL, so the same suites run on both backends.
+ */
+export async function testDb(): Promise<Db> {
+  return (await persistentTestDb(':memory:'))();
+}
+
+/** A database that outlives one gateway: each call opens a new connection to the same data (restart tests). */
+export async function persistentTestDb(sqliteFile: string): Promise<() => Db> {
+  const url = process.env.CITYLEDGER_TEST_POSTGRES_URL;
+  if (!url) return () => new SqliteDb(sqliteFile);
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  await client.query(`CREATE SCHEMA ${schema}`);
+  await client.end();
+  return () => new PostgresDb(url, schema);
+}
+
+/** Builds a complete app over a FakeFabric and a fresh (or given) database, admins bootstrapped. */
 export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: Buffer; bootId?: string; conflictRetries?: number } = {}): Promise<Harness> {
   const config = loadConfig({ env: {}, topology: topologyFixture, file: { webhooks: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 1000, allowInsecure: true }, rateLimit: { windowMs: 60000, max: 1000 } } });
   const log = pino({ level: 'silent' });
-  const store = new Store(opts.db ?? new SqliteDb(':memory:'));
+  const store = new Store(opts.db ?? (await testDb()));
   await store.migrate();
   const fabric = opts.fabric ?? new FakeFabric();
   const ca = new FakeCa();
