@@ -277,7 +277,8 @@ function defaultOrg(o: NonNullable<TopologyLike['orgs']>[number], stateDir: stri
     ca: {
       url: `https://${o.host}:${o.ca.port}`,
       caName: `ca-${o.name}`,
-      tlsCertFile: path.join(orgDir, 'ca', 'tls-cert.pem'),
+      // The CA's TLS certificate is signed by its root (ca-cert.pem): Node trusts roots, not leaves.
+      tlsCertFile: path.join(orgDir, 'ca', 'ca-cert.pem'),
       registrarFile: path.join(orgDir, 'secrets.json'),
     },
   };

@@ -40,7 +40,7 @@ export class Paths {
   caHome(org: string): string {
     return path.join(this.org(org), 'ca');
   }
-  /** The org's CA TLS certificate: what clients of the CA trust. */
+  /** The CA's TLS server certificate (signed by caCert, the root that TLS clients trust). */
   caTlsCert(org: string): string {
     return path.join(this.caHome(org), 'tls-cert.pem');
   }
