@@ -40,7 +40,7 @@ export const ids = {
 };
 
 /** The identity chaincode's status queries, answered from a table (R3 is locked). */
-const residentStatus: Record<string, string> = { R1: 'ACTIVE', R2: 'ACTIVE', R3: 'LOCKED' };
+export const residentStatus: Record<string, string> = { R1: 'ACTIVE', R2: 'ACTIVE', R3: 'LOCKED' };
 class FakeStatus extends CityContract {
   constructor() {
     super('status');
