@@ -126,11 +126,20 @@ export class Network {
     await step('gateway', async () => {
       this.ensureRunning(spec);
       const { host, port } = this.topology.gateway;
-      await retry('gateway /livez', async () => {
-        const res = await fetch(`http://${host}:${port}/livez`);
-        if (!res.ok) throw new Error(`status ${res.status}`);
-      });
+      // Ready = every org's peer reachable and every chaincode's API loaded from its metadata.
+      await retry(
+        'gateway /readyz',
+        async () => {
+          const res = await fetch(`http://${host}:${port}/readyz`);
+          if (!res.ok) throw new Error(`status ${res.status}: ${(await res.text()).slice(0, 300)}`);
+        },
+        90000,
+        500,
+      );
     });
+    const { host, port } = this.topology.gateway;
+    info(`  gateway: http://${host}:${port} (API docs at /docs, OpenAPI at /openapi.json)`);
+    info(`  org admin API keys: ${path.join(this.paths.state, 'gateway', 'admin-keys.json')} (owner-only)`);
   }
 
   private ensureRunning(spec: Parameters<Processes['start']>[0]): void {
