@@ -153,6 +153,7 @@ describe('gateway app over a fake Fabric', () => {
       expect(res.status).toBe(200);
       const endorse = h.fabric.calls.find((c) => c.kind === 'endorse')!;
       expect(endorse.spec!.args).toEqual(['p-1']);
+      expect(endorse.spec!.endorsingOrgs).toEqual(['CityMSP', 'HospitalMSP']);
       expect(JSON.parse(Buffer.from(endorse.spec!.transient!.measurement).toString())).toEqual({ weightGrams: 72000, bodyFatPermille: 180 });
       const missing = await request(h.app).post(route.path).set(bearer(adjusterKey)).send({ patientId: 'p-1' });
       expect(missing.status).toBe(400);

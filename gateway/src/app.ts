@@ -220,7 +220,14 @@ export function createApp(deps: AppDeps): App {
       const p = principalOf(res);
       if (!channel?.orgs.includes(p.org)) throw forbidden(`${p.mspId} is not a member of channel ${route.channel}`);
       const input = api.validator.validate(route, { params: req.params as Record<string, string>, query: req.query as Record<string, unknown>, body: req.body });
-      const spec = { channel: route.channel, chaincode: route.chaincode, transaction: `${route.contract}:${route.tx.name}`, args: input.args, ...(input.transient ? { transient: input.transient } : {}) };
+      const spec = {
+        channel: route.channel,
+        chaincode: route.chaincode,
+        transaction: `${route.contract}:${route.tx.name}`,
+        args: input.args,
+        ...(input.transient ? { transient: input.transient } : {}),
+        ...(route.tx.endorsers ? { endorsingOrgs: route.tx.endorsers } : {}),
+      };
       const identity = await auth.identity(p.userId);
       if (!route.tx.submit) {
         res.json({ result: await tx.evaluate(identity, spec) });

@@ -19,7 +19,8 @@ describe('config', () => {
     ]);
     expect(insurer.peers[0].tlsCaFile).toMatch(/\.cityledger-test\/orgs\/insurer\/peers\/peer0\/tls\/ca\.crt$/);
     expect(insurer.ca.url).toBe('https://127.0.0.1:9054');
-    expect(insurer.ca.tlsCertFile).toMatch(/orgs\/insurer\/ca\/tls-cert\.pem$/);
+    // The CA root that signed the CA TLS certificate (Node trusts roots, not leaves).
+    expect(insurer.ca.tlsCertFile).toMatch(/orgs\/insurer\/ca\/ca-cert\.pem$/);
     // The network tooling's layout: CA name ca-<org>, registrar secret in orgs/<org>/secrets.json.
     expect(insurer.ca.caName).toBe('ca-insurer');
     expect(insurer.ca.registrarFile).toMatch(/orgs\/insurer\/secrets\.json$/);

@@ -18,6 +18,8 @@ export interface RawMetadata {
         returns?: JsonSchema | { schema?: JsonSchema };
         /** CityLedger extension: private inputs, sent in the transient map (see chaincode/common README). */
         transient?: JsonSchema;
+        /** CityLedger extension: MSP ids that must endorse (key-level policies), sent as endorsingOrganizations. */
+        endorsers?: string[];
       }>;
     }
   >;
@@ -38,6 +40,8 @@ export interface TxMeta {
   returns?: JsonSchema;
   /** Object schema of private inputs; each top-level property becomes one transient map entry. */
   transient?: JsonSchema;
+  /** Orgs (MSP ids) whose peers must endorse; passed to Fabric as endorsingOrganizations. */
+  endorsers?: string[];
 }
 
 export interface ContractMeta {
@@ -81,6 +85,7 @@ export function normaliseMetadata(
           parameters: (t.parameters ?? []).map((p) => ({ name: p.name, description: p.description, schema: p.schema ?? {} })),
           ...(returns && Object.keys(returns).length > 0 ? { returns } : {}),
           ...(transient ? { transient } : {}),
+          ...(Array.isArray(t.endorsers) && t.endorsers.length > 0 ? { endorsers: [...t.endorsers] } : {}),
         };
       }),
     }));

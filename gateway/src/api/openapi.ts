@@ -83,7 +83,7 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
             ...ERRORS,
           }
         : { 200: { description: 'Result', content: { 'application/json': { schema: { type: 'object', properties: { result } } } } }, ...ERRORS },
-      'x-fabric': { channel: r.channel, chaincode: r.chaincode, contract: r.contract, transaction: r.tx.name, submit: r.tx.submit },
+      'x-fabric': { channel: r.channel, chaincode: r.chaincode, contract: r.contract, transaction: r.tx.name, submit: r.tx.submit, ...(r.tx.endorsers ? { endorsers: r.tx.endorsers } : {}) },
     };
     const p = openApiPath(r.path);
     paths[p] = { ...(paths[p] ?? {}), [r.method]: op };

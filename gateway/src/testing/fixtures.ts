@@ -51,6 +51,7 @@ export const medicalMetadata: RawMetadata = {
           name: 'RecordMeasurement',
           tag: ['SUBMIT'],
           parameters: [{ name: 'patientId', schema: { type: 'string' } }],
+          endorsers: ['CityMSP', 'HospitalMSP'],
           transient: {
             type: 'object',
             properties: { measurement: { type: 'object', properties: { weightGrams: { type: 'integer' }, bodyFatPermille: { type: 'integer' } }, required: ['weightGrams'] } },
