@@ -404,6 +404,21 @@ describe('amendments restart the review of the authorities concerned', () => {
     expect(eventTypes(r)).toEqual(['DocumentSubmitted', 'ReviewRestarted', 'PermitWithdrawn']);
   });
 
+  it('lets no authority amend a form, and nobody once the ship has arrived', async () => {
+    await declared(h);
+    await ok(h.submit(ids.customs, 'portcall:Approve', ['CALL-1']));
+    const byAuthority = await submitDoc(h, 'CALL-1', 'FAL2', fal2({ portOfLoading: 'CNNGB' }), ids.customs);
+    expect(byAuthority.error?.code).toBe('FORBIDDEN');
+    expect(byAuthority.error?.details.required).toEqual(['agent']);
+    await approveAll(h, 'CALL-1', ['customs']);
+    await ok(h.submit(ids.portAuthority, 'portcall:IssuePermit', ['CALL-1']));
+    h.setTime('2026-06-03T12:00:00.000Z');
+    await ok(h.submit(ids.portAuthority, 'portcall:Arrive', ['CALL-1', '2026-06-03T06:10:00.000Z']));
+    const late = await submitDoc(h, 'CALL-1', 'FAL2', fal2({ portOfLoading: 'CNNGB' }));
+    expect(late.error?.code).toBe('FAILED_PRECONDITION');
+    expect(late.error?.details).toMatchObject({ state: 'ARRIVED' });
+  });
+
   it('does not restart anything for a form nobody approved yet', async () => {
     await declared(h);
     const r = await submitDoc(h, 'CALL-1', 'FAL7', fal7());
