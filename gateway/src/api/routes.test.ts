@@ -14,7 +14,7 @@ describe('the resource mapping', () => {
     expect(words('WhoAmI')).toEqual(['who', 'am', 'i']);
     expect(words('GetETAForPortCall')).toEqual(['get', 'eta', 'for', 'port', 'call']);
     expect(kebab('GetResidentHistory')).toBe('get-resident-history');
-    expect(['claim', 'address', 'delivery', 'day', 'batch'].map(plural)).toEqual(['claims', 'addresses', 'deliveries', 'days', 'batches']);
+    expect(['claim', 'address', 'delivery', 'day', 'batch', 'observations', 'bus'].map(plural)).toEqual(['claims', 'addresses', 'deliveries', 'days', 'batches', 'observations', 'buses']);
   });
 
   it('derives resource routes from the fixture metadata', () => {

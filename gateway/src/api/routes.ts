@@ -64,6 +64,8 @@ export function words(name: string): string[] {
 export const kebab = (name: string) => words(name).join('-');
 
 export function plural(noun: string): string {
+  // Already plural (RecordObservations): keep it; but address → addresses.
+  if (/[^su]s$/.test(noun)) return noun;
   if (/(s|x|z|ch|sh)$/.test(noun)) return `${noun}es`;
   if (/[^aeiou]y$/.test(noun)) return `${noun.slice(0, -1)}ies`;
   return `${noun}s`;
