@@ -28,7 +28,7 @@ import {
   type Access,
 } from './model';
 import { checkDataPeriod } from './periods';
-import { accessLog, accesses, consents, valuesInWindow, type ValuePage } from './store';
+import { VALUE_HOLDERS, accessLog, accesses, consents, valuesInWindow, type ValuePage } from './store';
 
 /**
  * Reading a patient's values takes two calls. A SUBMIT (RequestAccess, or BreakGlass in an
@@ -111,6 +111,7 @@ export class AccessContract extends CityContract {
       'The grantee of a recorded access reads values of one granted code (oldest first). Refused once the access has expired, or — for consent-based access — as soon as no consent permits it any more (revoked, expired, denied).',
     params: { query: ReadObservationsQuery },
     returns: PageOf(ObservationValueSchema),
+    endorsers: VALUE_HOLDERS, // evaluate on a City or Hospital peer: an insurer's peer holds no values
   })
   async ReadObservations(ctx: Context, query: ReadObservationsQuery): Promise<ValuePage> {
     const who = await grantee(ctx);

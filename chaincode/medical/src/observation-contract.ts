@@ -25,7 +25,6 @@ import { alertRecipients } from './consent-rules';
 import { assertMeasurement } from './loinc';
 import {
   AlertSchema,
-  CITY,
   EraseInput,
   ErasureSchema,
   HOSPITAL,
@@ -41,7 +40,7 @@ import {
   type ObservationValue,
 } from './model';
 import { checkDataPeriod } from './periods';
-import { alerts, assertPeerHoldsValues, erasures, observationValues, observations, consents, timeKey, valuesInWindow, type ValuePage } from './store';
+import { VALUE_HOLDERS, alerts, assertPeerHoldsValues, erasures, observationValues, observations, consents, timeKey, valuesInWindow, type ValuePage } from './store';
 
 /** How far ahead of the transaction time a device clock may be. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -61,7 +60,7 @@ export class ObservationContract extends CityContract {
       "A device records one scan for its bound resident. Values only in the transient key `measurement`; they go to the private collection medicalObservations, the public record keeps code, time, device and the value's hash. Alert rules run on the new values (AlertRaised event, details private). Endorse on CityMSP and HospitalMSP peers (collection members).",
     transient: RecordTransient,
     returns: RecordResult,
-    endorsers: [CITY, HOSPITAL],
+    endorsers: VALUE_HOLDERS,
   })
   async RecordObservations(ctx: Context): Promise<{ observationIds: string[]; valueHashes: string[]; alertIds: string[] }> {
     const { who, patientId } = await device(ctx);
@@ -112,6 +111,7 @@ export class ObservationContract extends CityContract {
     description: "The calling patient's own values of one code, oldest first (optionally within a measurement window).",
     params: { query: MyObservationsQuery },
     returns: PageOf(ObservationValueSchema),
+    endorsers: VALUE_HOLDERS, // evaluate on a peer that holds the values
   })
   async ListMyObservations(ctx: Context, query: MyObservationsQuery): Promise<ValuePage> {
     const { patientId } = await patient(ctx);
@@ -143,7 +143,7 @@ export class ObservationContract extends CityContract {
       "The patient erases observation values: Fabric purges them (and alerts they raised) from the private collection; the public record keeps the hash and is marked erased; an erasure record is kept. Without observationIds, erases up to 200 not yet erased (remaining=true: call again). Endorse on CityMSP and HospitalMSP peers.",
     params: { input: EraseInput },
     returns: EraseResult,
-    endorsers: [CITY, HOSPITAL],
+    endorsers: VALUE_HOLDERS,
   })
   async EraseObservations(ctx: Context, input: EraseInput): Promise<{ erasure: Erasure; remaining: boolean }> {
     const { who, patientId } = await patient(ctx);
@@ -181,7 +181,12 @@ export class ObservationContract extends CityContract {
     return erasures.page(ctx, [patientId], pageSize, bookmark);
   }
 
-  @Evaluate({ description: 'An alert raised by a measurement: for the doctors it was sent to and the patient.', params: { alertId: Id() }, returns: AlertSchema })
+  @Evaluate({
+    description: 'An alert raised by a measurement: for the doctors it was sent to and the patient.',
+    params: { alertId: Id() },
+    returns: AlertSchema,
+    endorsers: VALUE_HOLDERS,
+  })
   async GetAlert(ctx: Context, alertId: string): Promise<Alert> {
     const who = caller(ctx);
     assertPeerHoldsValues(ctx);
