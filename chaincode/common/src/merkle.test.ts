@@ -18,7 +18,16 @@ const bytes = (h: string) => Buffer.from(h, 'hex');
 
 // The Certificate Transparency reference data (certificate-transparency-go testonly/constants.go):
 // leaves, the root of the tree over the first n of them, and audit paths.
-const CT_LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map(bytes);
+const CT_LEAVES = [
+  '',
+  '00',
+  '10',
+  '2021',
+  '3031',
+  '40414243',
+  '5051525354555657',
+  '606162636465666768696a6b6c6d6e6f',
+].map(bytes);
 const CT_ROOTS = [
   '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
   'fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125',
@@ -31,10 +40,34 @@ const CT_ROOTS = [
 ];
 const CT_PATHS: [number, number, string[]][] = [
   [0, 1, []],
-  [0, 8, ['96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4']],
-  [5, 8, ['bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b', 'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7']],
+  [
+    0,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    5,
+    8,
+    [
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
   [2, 3, ['fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125']],
-  [1, 5, ['6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', 'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b']],
+  [
+    1,
+    5,
+    [
+      '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  ],
 ];
 
 describe('RFC 6962 reference vectors', () => {
@@ -49,7 +82,9 @@ describe('RFC 6962 reference vectors', () => {
   it('gives the published audit paths, and each leads to the published root', () => {
     for (const [i, n, path] of CT_PATHS) {
       expect(auditPath(i, CT_LEAVES.slice(0, n)).map(hex)).toEqual(path);
-      expect(hex(rootFromAuditPath(i, n, leafHash(CT_LEAVES[i]), path.map(bytes)) as Buffer)).toBe(CT_ROOTS[n - 1]);
+      expect(hex(rootFromAuditPath(i, n, leafHash(CT_LEAVES[i]), path.map(bytes)) as Buffer)).toBe(
+        CT_ROOTS[n - 1],
+      );
     }
   });
 
@@ -67,7 +102,9 @@ describe('inclusion proofs (properties)', () => {
     fc.assert(
       fc.property(leavesArb, (leaves) => {
         const root = merkleRoot(leaves);
-        return leaves.every((leaf, i) => verifyInclusion(i, leaves.length, leafHash(leaf), auditPath(i, leaves), root));
+        return leaves.every((leaf, i) =>
+          verifyInclusion(i, leaves.length, leafHash(leaf), auditPath(i, leaves), root),
+        );
       }),
     );
   });
@@ -99,7 +136,11 @@ describe('inclusion proofs (properties)', () => {
           checks.push(!verifyInclusion(i, n, leaf, path.slice(1), root));
         }
         checks.push(!verifyInclusion(i, n, leaf, [...path, root], root));
-        if (n > 1) checks.push(!verifyInclusion((i + 1) % n, n, leaf, path, root) || leaves[(i + 1) % n].toString() === leaves[i].toString());
+        if (n > 1)
+          checks.push(
+            !verifyInclusion((i + 1) % n, n, leaf, path, root) ||
+              leaves[(i + 1) % n].toString() === leaves[i].toString(),
+          );
         return checks.every(Boolean);
       }),
     );

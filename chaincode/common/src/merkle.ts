@@ -84,8 +84,14 @@ export function auditPath(index: number, leaves: readonly Uint8Array[]): Buffer[
  * leaves, or undefined when the path cannot belong to such a tree (RFC 9162 §2.1.3.2, the
  * verification algorithm for RFC 6962 audit paths).
  */
-export function rootFromAuditPath(index: number, treeSize: number, leaf: Uint8Array, path: readonly Uint8Array[]): Buffer | undefined {
-  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(treeSize) || index < 0 || index >= treeSize) return undefined;
+export function rootFromAuditPath(
+  index: number,
+  treeSize: number,
+  leaf: Uint8Array,
+  path: readonly Uint8Array[],
+): Buffer | undefined {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(treeSize) || index < 0 || index >= treeSize)
+    return undefined;
   // Division instead of >> keeps sizes above 2^31 exact.
   const half = (x: number) => Math.floor(x / 2);
   const odd = (x: number) => x % 2 === 1;
@@ -110,7 +116,13 @@ export function rootFromAuditPath(index: number, treeSize: number, leaf: Uint8Ar
 }
 
 /** True when `path` proves leaf hash `leaf` at `index` in the tree of `treeSize` leaves with root `root`. */
-export function verifyInclusion(index: number, treeSize: number, leaf: Uint8Array, path: readonly Uint8Array[], root: Uint8Array): boolean {
+export function verifyInclusion(
+  index: number,
+  treeSize: number,
+  leaf: Uint8Array,
+  path: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
   const computed = rootFromAuditPath(index, treeSize, leaf, path);
   return computed !== undefined && computed.equals(Buffer.from(root));
 }
@@ -130,7 +142,13 @@ export function readingProof(readings: readonly unknown[], index: number): strin
 const HEX_HASH = /^[0-9a-f]{64}$/;
 
 /** True when `reading` is leaf `index` of the window (`treeSize` readings) whose root is `rootHex`. */
-export function verifyReading(reading: unknown, index: number, treeSize: number, pathHex: readonly string[], rootHex: string): boolean {
+export function verifyReading(
+  reading: unknown,
+  index: number,
+  treeSize: number,
+  pathHex: readonly string[],
+  rootHex: string,
+): boolean {
   if (!HEX_HASH.test(rootHex) || !pathHex.every((h) => HEX_HASH.test(h))) return false;
   return verifyInclusion(
     index,

@@ -20,13 +20,20 @@ export const SEAL_ENDORSERS = [CITY, INSURER];
 export const holds = (who: Caller, r: OrgRole): boolean => who.mspId === r.mspId && who.role === r.role;
 
 /** The caller is a City CA resident certificate for `residentId`. */
-export const isResident = (who: Caller, residentId: string): boolean => holds(who, Resident) && who.residentId === residentId;
+export const isResident = (who: Caller, residentId: string): boolean =>
+  holds(who, Resident) && who.residentId === residentId;
 
 /** The caller is the vehicle itself (City CA `vehicle` certificate whose vehicleId is the VIN). */
-export const isVehicle = (who: Caller, vin: string): boolean => holds(who, VehicleRole) && who.vehicleId === vin;
+export const isVehicle = (who: Caller, vin: string): boolean =>
+  holds(who, VehicleRole) && who.vehicleId === vin;
 
 /** `partnerId` is currently approved (repair shop) or appointed (adjuster) by `insurerId`. */
-export async function isPartner(ctx: Context, insurerId: string, kind: PartnerKind, partnerId: string): Promise<boolean> {
+export async function isPartner(
+  ctx: Context,
+  insurerId: string,
+  kind: PartnerKind,
+  partnerId: string,
+): Promise<boolean> {
   const p = await partners.get(ctx, insurerId, kind, partnerId);
   return p !== undefined && p.status === 'APPROVED';
 }
@@ -46,7 +53,11 @@ export async function claimActor(ctx: Context, claim: Claim): Promise<string[]> 
     labels.push('adjuster');
     if (who.key === claim.adjusterId) labels.push('assigned-adjuster');
   }
-  if (holds(who, RepairShop) && who.key === claim.decision?.shopId && (await isPartner(ctx, claim.insurerId, 'repair-shop', who.key))) {
+  if (
+    holds(who, RepairShop) &&
+    who.key === claim.decision?.shopId &&
+    (await isPartner(ctx, claim.insurerId, 'repair-shop', who.key))
+  ) {
     labels.push('assigned-shop');
   }
   return labels;
@@ -56,5 +67,8 @@ export async function claimActor(ctx: Context, claim: Claim): Promise<string[]> 
 export function requireReader(ctx: Context, residentId: string): Caller {
   const who = caller(ctx);
   if (isResident(who, residentId) || who.mspId === INSURER || holds(who, Police)) return who;
-  throw forbidden('only the resident concerned, InsurerMSP or the police may read this', { mspId: who.mspId, role: who.role ?? null });
+  throw forbidden('only the resident concerned, InsurerMSP or the police may read this', {
+    mspId: who.mspId,
+    role: who.role ?? null,
+  });
 }

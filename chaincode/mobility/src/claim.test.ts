@@ -1,5 +1,18 @@
 import { identity, type ContractHarness, type TestIdentity } from '@cityledger/chaincode-common';
-import { VIN_A, VIN_B, VIN_C, at, code, ids, newHarness, ok, policyInput, residentStatus, sealedCrash, seedWorld } from './mobility.fixtures';
+import {
+  VIN_A,
+  VIN_B,
+  VIN_C,
+  at,
+  code,
+  ids,
+  newHarness,
+  ok,
+  policyInput,
+  residentStatus,
+  sealedCrash,
+  seedWorld,
+} from './mobility.fixtures';
 import type { Claim, Settlement } from './model';
 import { MAX_MEDICAL_REFS } from './claim-contract';
 
@@ -15,8 +28,21 @@ afterEach(() => {
 });
 
 const submit = (who: TestIdentity, fn: string, args: unknown[]) => h.submit<Claim>(who, `claim:${fn}`, args);
-const collision = (extra: Record<string, unknown> = {}) => ({ claimId: 'CL1', policyId: 'P1', kind: 'COLLISION', incidentId: 'C1', ...extra });
-const theft = (extra: Record<string, unknown> = {}) => ({ claimId: 'CL2', policyId: 'P1', kind: 'THEFT', incidentId: 'CASE-77', occurredAt: '2026-05-30T22:00:00Z', ...extra });
+const collision = (extra: Record<string, unknown> = {}) => ({
+  claimId: 'CL1',
+  policyId: 'P1',
+  kind: 'COLLISION',
+  incidentId: 'C1',
+  ...extra,
+});
+const theft = (extra: Record<string, unknown> = {}) => ({
+  claimId: 'CL2',
+  policyId: 'P1',
+  kind: 'THEFT',
+  incidentId: 'CASE-77',
+  occurredAt: '2026-05-30T22:00:00Z',
+  ...extra,
+});
 const shares = (a: number, b: number) => [
   { party: VIN_A, percent: a },
   { party: VIN_B, percent: b },
@@ -43,12 +69,33 @@ async function upTo(n: number): Promise<Claim> {
   return last as Claim;
 }
 
-const status = async (claimId = 'CL1') => ok(await h.evaluate<Claim>(ids.acme, 'claim:GetClaim', [claimId])).status;
+const status = async (claimId = 'CL1') =>
+  ok(await h.evaluate<Claim>(ids.acme, 'claim:GetClaim', [claimId])).status;
 
 describe('a collision claim from filing to payout', () => {
   it('goes REPORTED → … → CLOSED, each step by its role, each announced', async () => {
-    const expected = ['REPORTED', 'EVIDENCE_LINKED', 'UNDER_ASSESSMENT', 'FAULT_DETERMINED', 'APPROVED_REPAIR', 'REPAIRING', 'REPAIRED', 'PAID', 'CLOSED'];
-    const events = ['ClaimFiled', 'EvidenceLinked', 'AssessmentStarted', 'FaultDetermined', 'RepairApproved', 'RepairStarted', 'RepairCompleted', 'ClaimPaid', 'ClaimClosed'];
+    const expected = [
+      'REPORTED',
+      'EVIDENCE_LINKED',
+      'UNDER_ASSESSMENT',
+      'FAULT_DETERMINED',
+      'APPROVED_REPAIR',
+      'REPAIRING',
+      'REPAIRED',
+      'PAID',
+      'CLOSED',
+    ];
+    const events = [
+      'ClaimFiled',
+      'EvidenceLinked',
+      'AssessmentStarted',
+      'FaultDetermined',
+      'RepairApproved',
+      'RepairStarted',
+      'RepairCompleted',
+      'ClaimPaid',
+      'ClaimClosed',
+    ];
     let from = '';
     for (const [i, [who, fn, args]] of repairSteps.entries()) {
       const r = await submit(who, fn, args);
@@ -67,9 +114,19 @@ describe('a collision claim from filing to payout', () => {
         claimantId: 'R1',
         occurredAt: '2026-06-01T08:00:30.000Z',
         adjusterId: 'InsurerMSP/adj1',
-        decision: expect.objectContaining({ type: 'REPAIR', shopId: 'InsurerMSP/shop1', estimate: 3_000_000, by: 'InsurerMSP/adj1' }),
+        decision: expect.objectContaining({
+          type: 'REPAIR',
+          shopId: 'InsurerMSP/shop1',
+          estimate: 3_000_000,
+          by: 'InsurerMSP/adj1',
+        }),
         invoice: expect.objectContaining({ amount: 2_800_000, reference: 'INV-1' }),
-        payment: expect.objectContaining({ amount: 2_800_000, payee: 'InsurerMSP/shop1', reference: 'TX-1', settlementIds: [`CL1:${VIN_B}`] }),
+        payment: expect.objectContaining({
+          amount: 2_800_000,
+          payee: 'InsurerMSP/shop1',
+          reference: 'TX-1',
+          settlementIds: [`CL1:${VIN_B}`],
+        }),
       }),
     );
     expect(claim.fault?.shares).toEqual(shares(30, 70));
@@ -82,7 +139,16 @@ describe('a collision claim from filing to payout', () => {
     expect(paid.payment?.settlementIds).toEqual([`CL1:${VIN_B}`]);
     const s = ok(await h.evaluate<Settlement>(ids.bravo, 'claim:GetSettlement', [`CL1:${VIN_B}`]));
     expect(s).toEqual(
-      expect.objectContaining({ claimId: 'CL1', crashId: 'C1', vin: VIN_B, payerInsurerId: 'InsurerMSP/bravo', payeeInsurerId: 'InsurerMSP/acme', faultPercent: 70, amount: 1_960_000, status: 'RECORDED' }),
+      expect.objectContaining({
+        claimId: 'CL1',
+        crashId: 'C1',
+        vin: VIN_B,
+        payerInsurerId: 'InsurerMSP/bravo',
+        payeeInsurerId: 'InsurerMSP/acme',
+        faultPercent: 70,
+        amount: 1_960_000,
+        status: 'RECORDED',
+      }),
     );
     expect(code(await h.evaluate(ids.alice, 'claim:GetSettlement', [`CL1:${VIN_B}`]))).toBe('FORBIDDEN');
     expect(code(await h.evaluate(ids.bravo, 'claim:GetSettlement', ['nope']))).toBe('NOT_FOUND');
@@ -91,8 +157,12 @@ describe('a collision claim from filing to payout', () => {
     expect(code(await h.submit(ids.adj2, 'claim:AcknowledgeSettlement', [`CL1:${VIN_B}`]))).toBe('FORBIDDEN');
     const ack = await h.submit<Settlement>(ids.bravo, 'claim:AcknowledgeSettlement', [`CL1:${VIN_B}`]);
     expect(ack.value.status).toBe('ACKNOWLEDGED');
-    expect(ack.event?.envelope.events).toEqual([{ type: 'SettlementAcknowledged', data: { settlementId: `CL1:${VIN_B}`, claimId: 'CL1' } }]);
-    expect((await h.submit(ids.bravo, 'claim:AcknowledgeSettlement', [`CL1:${VIN_B}`])).error?.details).toEqual({ state: 'ACKNOWLEDGED' });
+    expect(ack.event?.envelope.events).toEqual([
+      { type: 'SettlementAcknowledged', data: { settlementId: `CL1:${VIN_B}`, claimId: 'CL1' } },
+    ]);
+    expect(
+      (await h.submit(ids.bravo, 'claim:AcknowledgeSettlement', [`CL1:${VIN_B}`])).error?.details,
+    ).toEqual({ state: 'ACKNOWLEDGED' });
     expect(code(await h.submit(ids.bravo, 'claim:AcknowledgeSettlement', ['nope']))).toBe('NOT_FOUND');
   });
 
@@ -100,13 +170,19 @@ describe('a collision claim from filing to payout', () => {
     ok(await h.submit(ids.bravo, 'insurance:CancelPolicy', ['P2', 'x']));
     expect((await upTo(8)).payment?.settlementIds).toEqual([]);
     h.setTime(at(7200));
-    ok(await h.submit(ids.acme, 'insurance:IssuePolicy', [policyInput('P3', VIN_B, { validFrom: '2026-01-01T00:00:00Z' })]));
+    ok(
+      await h.submit(ids.acme, 'insurance:IssuePolicy', [
+        policyInput('P3', VIN_B, { validFrom: '2026-01-01T00:00:00Z' }),
+      ]),
+    );
     ok(await submit(ids.acme, 'CloseClaim', ['CL1']));
     for (const [who, fn, args] of repairSteps.slice(0, 8)) {
       const a = JSON.parse(JSON.stringify(args).replace(/"CL1"/g, '"CL5"')) as unknown[];
       ok(await submit(who, fn, a));
     }
-    expect(ok(await h.evaluate<Claim>(ids.acme, 'claim:GetClaim', ['CL5'])).payment?.settlementIds).toEqual([]);
+    expect(ok(await h.evaluate<Claim>(ids.acme, 'claim:GetClaim', ['CL5'])).payment?.settlementIds).toEqual(
+      [],
+    );
   });
 
   it('lets the claimant dispute fault and the assigned adjuster determine it again', async () => {
@@ -127,18 +203,35 @@ describe('a collision claim from filing to payout', () => {
     expect(paid.value.payment).toEqual(expect.objectContaining({ amount: 1_200_000, payee: 'R1' }));
     expect(paid.event?.envelope.events.map((e) => e.type)).toEqual(['SettlementRecorded', 'ClaimPaid']);
 
-    ok(await h.submit(ids.police, 'crash:ReportCrash', [{ crashId: 'C2', occurredAt: at(3000), vins: [VIN_A] }]));
+    ok(
+      await h.submit(ids.police, 'crash:ReportCrash', [
+        { crashId: 'C2', occurredAt: at(3000), vins: [VIN_A] },
+      ]),
+    );
     ok(await submit(ids.alice, 'FileClaim', [collision({ claimId: 'CL3', incidentId: 'C2' })]));
-    ok(await h.submit(ids.police, 'crash:SealEvidence', ['C2', { beforeSeconds: 30, afterSeconds: 10, driving: [{ vin: VIN_A, automationActive: false, takeoverRequested: false, driverTookOver: false }] }]));
+    ok(
+      await h.submit(ids.police, 'crash:SealEvidence', [
+        'C2',
+        {
+          beforeSeconds: 30,
+          afterSeconds: 10,
+          driving: [{ vin: VIN_A, automationActive: false, takeoverRequested: false, driverTookOver: false }],
+        },
+      ]),
+    );
     ok(await submit(ids.adj1, 'LinkEvidence', ['CL3']));
     ok(await submit(ids.adj1, 'StartAssessment', ['CL3']));
     ok(await submit(ids.adj1, 'DetermineFault', ['CL3', [{ party: VIN_A, percent: 100 }]]));
     const rejected = await submit(ids.adj1, 'RejectClaim', ['CL3', 'not covered']);
     expect(rejected.value.status).toBe('REJECTED');
-    expect(rejected.value.decision).toEqual(expect.objectContaining({ type: 'REJECT', reason: 'not covered' }));
+    expect(rejected.value.decision).toEqual(
+      expect.objectContaining({ type: 'REJECT', reason: 'not covered' }),
+    );
     const after = await submit(ids.adj1, 'ApproveCash', ['CL3', 1]);
     expect(after.error?.details).toEqual({ state: 'REJECTED', to: 'APPROVED_CASH', final: true });
-    expect((await submit(ids.alice, 'FileClaim', [collision({ claimId: 'CL4', incidentId: 'C2' })])).committed).toBe(true);
+    expect(
+      (await submit(ids.alice, 'FileClaim', [collision({ claimId: 'CL4', incidentId: 'C2' })])).committed,
+    ).toBe(true);
     expect(ok(await h.evaluate(ids.alice, 'claim:ListPolicyClaims', ['P1']))).toEqual(['CL1', 'CL3', 'CL4']);
   });
 });
@@ -148,14 +241,20 @@ describe('invariants', () => {
     await upTo(7);
     const over = await submit(ids.acme, 'PayClaim', ['CL1', { amount: 2_800_001 }]);
     expect(over.error?.code).toBe('INVALID_ARGUMENT');
-    expect(over.error?.details).toEqual({ reason: 'PAYOUT_ABOVE_BOUND', amount: 2_800_001, bound: 2_800_000 });
+    expect(over.error?.details).toEqual({
+      reason: 'PAYOUT_ABOVE_BOUND',
+      amount: 2_800_001,
+      bound: 2_800_000,
+    });
     expect(await status()).toBe('REPAIRED');
   });
 
   it('caps a cash payout at coverage − deductible', async () => {
     await upTo(4);
     ok(await submit(ids.adj1, 'ApproveCash', ['CL1', 50_000_000]));
-    expect((await submit(ids.acme, 'PayClaim', ['CL1', { amount: 9_500_001 }])).error?.details.bound).toBe(9_500_000);
+    expect((await submit(ids.acme, 'PayClaim', ['CL1', { amount: 9_500_001 }])).error?.details.bound).toBe(
+      9_500_000,
+    );
     expect((await submit(ids.acme, 'PayClaim', ['CL1', { amount: 9_500_000 }])).committed).toBe(true);
   });
 
@@ -169,19 +268,36 @@ describe('invariants', () => {
 
   it('sums fault shares to 100% over the parties of the incident', async () => {
     await upTo(3);
-    const reason = async (s: unknown) => (await submit(ids.adj1, 'DetermineFault', ['CL1', s])).error?.details.reason;
+    const reason = async (s: unknown) =>
+      (await submit(ids.adj1, 'DetermineFault', ['CL1', s])).error?.details.reason;
     expect(await reason(shares(30, 60))).toBe('FAULT_SHARES_NOT_100');
     expect(await reason([{ party: VIN_C, percent: 100 }])).toBe('UNKNOWN_PARTY');
     expect(await reason([...shares(50, 50), { party: VIN_A, percent: 0 }])).toBe('DUPLICATE_PARTY');
-    for (const bad of [[], [{ party: VIN_A, percent: 101 }], [{ party: VIN_A, percent: 50.5 }, { party: VIN_B, percent: 49.5 }], [{ party: VIN_A }], Array(11).fill({ party: VIN_A, percent: 0 }), [{ party: 'x'.repeat(18), percent: 100 }]]) {
+    for (const bad of [
+      [],
+      [{ party: VIN_A, percent: 101 }],
+      [
+        { party: VIN_A, percent: 50.5 },
+        { party: VIN_B, percent: 49.5 },
+      ],
+      [{ party: VIN_A }],
+      Array(11).fill({ party: VIN_A, percent: 0 }),
+      [{ party: 'x'.repeat(18), percent: 100 }],
+    ]) {
       expect(code(await submit(ids.adj1, 'DetermineFault', ['CL1', bad]))).toBe('INVALID_ARGUMENT');
     }
-    expect((await submit(ids.adj1, 'DetermineFault', ['CL1', [{ party: 'INFRASTRUCTURE', percent: 100 }]])).committed).toBe(true);
+    expect(
+      (await submit(ids.adj1, 'DetermineFault', ['CL1', [{ party: 'INFRASTRUCTURE', percent: 100 }]]))
+        .committed,
+    ).toBe(true);
   });
 
   it('assigns only a repair shop the insurer approved, and only while it stays approved', async () => {
     await upTo(4);
-    const unapproved = await submit(ids.adj1, 'ApproveRepair', ['CL1', { shopId: ids.shop2.key, estimate: 1_000 }]);
+    const unapproved = await submit(ids.adj1, 'ApproveRepair', [
+      'CL1',
+      { shopId: ids.shop2.key, estimate: 1_000 },
+    ]);
     expect(unapproved.error?.code).toBe('FAILED_PRECONDITION');
     expect(unapproved.error?.details).toEqual({ reason: 'SHOP_NOT_APPROVED', state: 'FAULT_DETERMINED' });
     ok(await submit(ids.adj1, 'ApproveRepair', ['CL1', { shopId: ids.shop1.key, estimate: 1_000 }]));
@@ -193,7 +309,11 @@ describe('invariants', () => {
   });
 
   it('cites only sealed evidence', async () => {
-    ok(await h.submit(ids.police, 'crash:ReportCrash', [{ crashId: 'C2', occurredAt: at(3000), vins: [VIN_A, VIN_B] }]));
+    ok(
+      await h.submit(ids.police, 'crash:ReportCrash', [
+        { crashId: 'C2', occurredAt: at(3000), vins: [VIN_A, VIN_B] },
+      ]),
+    );
     ok(await submit(ids.alice, 'FileClaim', [collision({ claimId: 'CL3', incidentId: 'C2' })]));
     const r = await submit(ids.alice, 'LinkEvidence', ['CL3']);
     expect(r.error?.code).toBe('FAILED_PRECONDITION');
@@ -205,17 +325,29 @@ describe('invariants', () => {
 describe('theft claims', () => {
   it('need police confirmation before assessment', async () => {
     const filed = await submit(ids.alice, 'FileClaim', [theft()]);
-    expect(filed.value).toEqual(expect.objectContaining({ kind: 'THEFT', occurredAt: '2026-05-30T22:00:00Z', status: 'REPORTED' }));
+    expect(filed.value).toEqual(
+      expect.objectContaining({ kind: 'THEFT', occurredAt: '2026-05-30T22:00:00Z', status: 'REPORTED' }),
+    );
     const early = await submit(ids.adj1, 'StartAssessment', ['CL2']);
     expect(early.error?.code).toBe('FAILED_PRECONDITION');
     expect(early.error?.details).toEqual({ reason: 'THEFT_NOT_CONFIRMED', state: 'REPORTED' });
-    expect((await submit(ids.alice, 'LinkEvidence', ['CL2'])).error?.details).toEqual({ reason: 'THEFT_NEEDS_POLICE', state: 'REPORTED' });
-    for (const who of [ids.alice, ids.adj1, ids.acme, ids.fakePolice]) expect(code(await submit(who, 'ConfirmTheft', ['CL2', 'CASE-77']))).toBe('FORBIDDEN');
+    expect((await submit(ids.alice, 'LinkEvidence', ['CL2'])).error?.details).toEqual({
+      reason: 'THEFT_NEEDS_POLICE',
+      state: 'REPORTED',
+    });
+    for (const who of [ids.alice, ids.adj1, ids.acme, ids.fakePolice])
+      expect(code(await submit(who, 'ConfirmTheft', ['CL2', 'CASE-77']))).toBe('FORBIDDEN');
     const confirmed = await submit(ids.police, 'ConfirmTheft', ['CL2', 'CASE-77']);
     expect(confirmed.value.status).toBe('EVIDENCE_LINKED');
-    expect(confirmed.value.theftConfirmation).toEqual({ by: 'CityMSP/officer1', at: at(3600), caseReference: 'CASE-77' });
+    expect(confirmed.value.theftConfirmation).toEqual({
+      by: 'CityMSP/officer1',
+      at: at(3600),
+      caseReference: 'CASE-77',
+    });
     ok(await submit(ids.adj1, 'StartAssessment', ['CL2']));
-    expect((await submit(ids.adj1, 'DetermineFault', ['CL2', shares(50, 50)])).error?.details.reason).toBe('UNKNOWN_PARTY');
+    expect((await submit(ids.adj1, 'DetermineFault', ['CL2', shares(50, 50)])).error?.details.reason).toBe(
+      'UNKNOWN_PARTY',
+    );
     ok(await submit(ids.adj1, 'DetermineFault', ['CL2', [{ party: 'THIRD_PARTY', percent: 100 }]]));
     ok(await submit(ids.adj1, 'ApproveCash', ['CL2', 9_000_000]));
     const paid = await submit(ids.acme, 'PayClaim', ['CL2', { amount: 9_000_000 }]);
@@ -224,7 +356,10 @@ describe('theft claims', () => {
 
   it('only theft claims are confirmed by the police', async () => {
     await upTo(1);
-    expect((await submit(ids.police, 'ConfirmTheft', ['CL1', 'CASE-1'])).error?.details).toEqual({ reason: 'NOT_A_THEFT_CLAIM', state: 'REPORTED' });
+    expect((await submit(ids.police, 'ConfirmTheft', ['CL1', 'CASE-1'])).error?.details).toEqual({
+      reason: 'NOT_A_THEFT_CLAIM',
+      state: 'REPORTED',
+    });
   });
 });
 
@@ -232,31 +367,63 @@ describe('filing', () => {
   it('is for the ACTIVE policy holder only', async () => {
     const bob = await submit(ids.bob, 'FileClaim', [collision()]);
     expect(bob.error?.details).toEqual({ reason: 'NOT_THE_HOLDER' });
-    for (const who of [ids.acme, ids.carA, ids.police, identity('InsurerMSP', 'alice', { role: 'resident', residentId: 'R1' })]) {
+    for (const who of [
+      ids.acme,
+      ids.carA,
+      ids.police,
+      identity('InsurerMSP', 'alice', { role: 'resident', residentId: 'R1' }),
+    ]) {
       expect(code(await submit(who, 'FileClaim', [collision()]))).toBe('FORBIDDEN');
     }
     residentStatus.R1 = 'LOCKED';
     const locked = await submit(ids.alice, 'FileClaim', [collision()]);
-    expect(locked.error?.details).toEqual({ reason: 'RESIDENT_NOT_ACTIVE', residentId: 'R1', status: 'LOCKED' });
+    expect(locked.error?.details).toEqual({
+      reason: 'RESIDENT_NOT_ACTIVE',
+      residentId: 'R1',
+      status: 'LOCKED',
+    });
   });
 
   it('needs a known policy in force at the incident and a crash involving the vehicle', async () => {
     expect(code(await submit(ids.alice, 'FileClaim', [collision({ policyId: 'P9' })]))).toBe('NOT_FOUND');
     expect(code(await submit(ids.alice, 'FileClaim', [collision({ incidentId: 'C9' })]))).toBe('NOT_FOUND');
-    ok(await h.submit(ids.police, 'crash:ReportCrash', [{ crashId: 'C2', occurredAt: at(3000), vins: [VIN_B] }]));
-    expect((await submit(ids.alice, 'FileClaim', [collision({ incidentId: 'C2' })])).error?.details).toEqual({ reason: 'VEHICLE_NOT_INVOLVED' });
-    expect((await submit(ids.alice, 'FileClaim', [collision({ occurredAt: at(0) })])).error?.details).toEqual({ reason: 'OCCURRED_AT_FROM_CRASH' });
-    expect((await submit(ids.alice, 'FileClaim', [theft({ occurredAt: undefined })])).error?.details).toEqual({ reason: 'OCCURRED_AT_REQUIRED' });
-    expect((await submit(ids.alice, 'FileClaim', [theft({ occurredAt: at(7200) })])).error?.details.reason).toBe('IN_FUTURE');
+    ok(
+      await h.submit(ids.police, 'crash:ReportCrash', [
+        { crashId: 'C2', occurredAt: at(3000), vins: [VIN_B] },
+      ]),
+    );
+    expect((await submit(ids.alice, 'FileClaim', [collision({ incidentId: 'C2' })])).error?.details).toEqual({
+      reason: 'VEHICLE_NOT_INVOLVED',
+    });
+    expect((await submit(ids.alice, 'FileClaim', [collision({ occurredAt: at(0) })])).error?.details).toEqual(
+      { reason: 'OCCURRED_AT_FROM_CRASH' },
+    );
+    expect((await submit(ids.alice, 'FileClaim', [theft({ occurredAt: undefined })])).error?.details).toEqual(
+      { reason: 'OCCURRED_AT_REQUIRED' },
+    );
+    expect(
+      (await submit(ids.alice, 'FileClaim', [theft({ occurredAt: at(7200) })])).error?.details.reason,
+    ).toBe('IN_FUTURE');
     const before = await submit(ids.alice, 'FileClaim', [theft({ occurredAt: '2025-12-31T23:59:59Z' })]);
     expect(before.error?.code).toBe('FAILED_PRECONDITION');
     expect(before.error?.details).toEqual({ reason: 'POLICY_NOT_IN_FORCE', state: 'ACTIVE' });
     ok(await h.submit(ids.acme, 'insurance:CancelPolicy', ['P1', 'x']));
-    expect((await submit(ids.alice, 'FileClaim', [collision()])).error?.details).toEqual({ reason: 'POLICY_NOT_IN_FORCE', state: 'CANCELLED' });
+    expect((await submit(ids.alice, 'FileClaim', [collision()])).error?.details).toEqual({
+      reason: 'POLICY_NOT_IN_FORCE',
+      state: 'CANCELLED',
+    });
   });
 
   it('refuses malformed claims', async () => {
-    for (const bad of [{ kind: 'FIRE' }, { claimId: undefined }, { claimId: 'a b' }, { injury: 'yes' }, { description: 'x'.repeat(1025) }, { policy: 'P1' }, { occurredAt: 'tomorrow' }]) {
+    for (const bad of [
+      { kind: 'FIRE' },
+      { claimId: undefined },
+      { claimId: 'a b' },
+      { injury: 'yes' },
+      { description: 'x'.repeat(1025) },
+      { policy: 'P1' },
+      { occurredAt: 'tomorrow' },
+    ]) {
       expect(code(await submit(ids.alice, 'FileClaim', [collision(bad)]))).toBe('INVALID_ARGUMENT');
     }
   });
@@ -267,7 +434,13 @@ describe('who may take each step', () => {
     ok(await h.submit(ids.acme, 'insurance:AppointAdjuster', [adj3.key]));
     const wrong: Record<string, TestIdentity[]> = {
       LinkEvidence: [ids.bob, ids.police, ids.adj2, ids.acme, ids.shop1],
-      StartAssessment: [ids.alice, ids.adj2, ids.acme, ids.police, identity('CityMSP', 'adj1', { role: 'adjuster' })],
+      StartAssessment: [
+        ids.alice,
+        ids.adj2,
+        ids.acme,
+        ids.police,
+        identity('CityMSP', 'adj1', { role: 'adjuster' }),
+      ],
       DetermineFault: [adj3, ids.adj2, ids.acme, ids.alice],
       ApproveRepair: [adj3, ids.acme, ids.shop1],
       StartRepair: [ids.shop2, ids.adj1, ids.acme],
@@ -282,7 +455,8 @@ describe('who may take each step', () => {
       }
       ok(await submit(who, fn, args));
       if (i === 3) {
-        for (const intruder of [ids.bob, ids.adj1, ids.acme]) expect(code(await submit(intruder, 'DisputeFault', ['CL1', 'no']))).toBe('FORBIDDEN');
+        for (const intruder of [ids.bob, ids.adj1, ids.acme])
+          expect(code(await submit(intruder, 'DisputeFault', ['CL1', 'no']))).toBe('FORBIDDEN');
         for (const intruder of [adj3, ids.acme]) {
           expect(code(await submit(intruder, 'ApproveCash', ['CL1', 1]))).toBe('FORBIDDEN');
           expect(code(await submit(intruder, 'RejectClaim', ['CL1', 'no']))).toBe('FORBIDDEN');
@@ -301,7 +475,8 @@ describe('who may take each step', () => {
   });
 
   it('answers NOT_FOUND for an unknown claim on every step and read', async () => {
-    for (const [who, fn, args] of repairSteps.slice(1)) expect(code(await submit(who, fn, ['CL9', ...args.slice(1)]))).toBe('NOT_FOUND');
+    for (const [who, fn, args] of repairSteps.slice(1))
+      expect(code(await submit(who, fn, ['CL9', ...args.slice(1)]))).toBe('NOT_FOUND');
     expect(code(await h.evaluate(ids.acme, 'claim:GetClaim', ['CL9']))).toBe('NOT_FOUND');
     expect(code(await h.evaluate(ids.acme, 'claim:ListPolicyClaims', ['P9']))).toBe('NOT_FOUND');
     expect(code(await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL9', 'ACC-1']))).toBe('NOT_FOUND');
@@ -309,7 +484,8 @@ describe('who may take each step', () => {
 
   it('shows a claim to the claimant, InsurerMSP and the police only', async () => {
     await upTo(1);
-    for (const who of [ids.alice, ids.acme, ids.bravo, ids.shop2, ids.police]) expect((await h.evaluate(who, 'claim:GetClaim', ['CL1'])).ok).toBe(true);
+    for (const who of [ids.alice, ids.acme, ids.bravo, ids.shop2, ids.police])
+      expect((await h.evaluate(who, 'claim:GetClaim', ['CL1'])).ok).toBe(true);
     for (const who of [ids.bob, ids.carA, ids.doctor, ids.portAgent]) {
       expect(code(await h.evaluate(who, 'claim:GetClaim', ['CL1']))).toBe('FORBIDDEN');
       expect(code(await h.evaluate(who, 'claim:ListPolicyClaims', ['P1']))).toBe('FORBIDDEN');
@@ -319,11 +495,15 @@ describe('who may take each step', () => {
   it('checks the claimant is still ACTIVE when disputing or linking evidence', async () => {
     await upTo(1);
     residentStatus.R1 = 'SUSPENDED';
-    expect((await submit(ids.alice, 'LinkEvidence', ['CL1'])).error?.details.reason).toBe('RESIDENT_NOT_ACTIVE');
+    expect((await submit(ids.alice, 'LinkEvidence', ['CL1'])).error?.details.reason).toBe(
+      'RESIDENT_NOT_ACTIVE',
+    );
     residentStatus.R1 = 'ACTIVE';
     for (const [who, fn, args] of repairSteps.slice(1, 4)) await submit(who, fn, args);
     residentStatus.R1 = 'DECEASED';
-    expect((await submit(ids.alice, 'DisputeFault', ['CL1', 'no'])).error?.details.reason).toBe('RESIDENT_NOT_ACTIVE');
+    expect((await submit(ids.alice, 'DisputeFault', ['CL1', 'no'])).error?.details.reason).toBe(
+      'RESIDENT_NOT_ACTIVE',
+    );
   });
 });
 
@@ -334,19 +514,34 @@ describe('medical evidence on injury claims', () => {
     for (const [who, fn, args] of repairSteps.slice(1, 3)) await submit(who, fn, args);
     const r = await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL1', 'ACC-1']);
     expect(r.value.medicalRefs).toEqual(['ACC-1']);
-    expect(r.event?.envelope.events).toEqual([{ type: 'MedicalEvidenceReferenced', data: { claimId: 'CL1', references: 1 } }]);
-    expect((await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL1', 'ACC-1'])).error?.code).toBe('CONFLICT');
-    for (const who of [adj3, ids.acme, ids.alice, ids.doctor]) expect(code(await submit(who, 'ReferenceMedicalEvidence', ['CL1', 'ACC-2']))).toBe('FORBIDDEN');
-    expect(code(await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL1', 'has space']))).toBe('INVALID_ARGUMENT');
-    for (let i = 2; i <= MAX_MEDICAL_REFS; i++) ok(await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL1', `ACC-${i}`]));
-    expect((await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL1', 'ACC-99'])).error?.details.reason).toBe('TOO_MANY_REFERENCES');
+    expect(r.event?.envelope.events).toEqual([
+      { type: 'MedicalEvidenceReferenced', data: { claimId: 'CL1', references: 1 } },
+    ]);
+    expect((await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL1', 'ACC-1'])).error?.code).toBe(
+      'CONFLICT',
+    );
+    for (const who of [adj3, ids.acme, ids.alice, ids.doctor])
+      expect(code(await submit(who, 'ReferenceMedicalEvidence', ['CL1', 'ACC-2']))).toBe('FORBIDDEN');
+    expect(code(await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL1', 'has space']))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    for (let i = 2; i <= MAX_MEDICAL_REFS; i++)
+      ok(await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL1', `ACC-${i}`]));
+    expect(
+      (await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL1', 'ACC-99'])).error?.details.reason,
+    ).toBe('TOO_MANY_REFERENCES');
     ok(await submit(ids.adj1, 'DetermineFault', ['CL1', shares(100, 0)]));
     ok(await submit(ids.adj1, 'ApproveCash', ['CL1', 10]));
-    expect((await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL1', 'ACC-0'])).error?.details).toEqual({ state: 'APPROVED_CASH' });
+    expect((await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL1', 'ACC-0'])).error?.details).toEqual({
+      state: 'APPROVED_CASH',
+    });
   });
 
   it('refuses references on claims without injury', async () => {
     await upTo(3);
-    expect((await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL1', 'ACC-1'])).error?.details).toEqual({ reason: 'NOT_AN_INJURY_CLAIM', state: 'UNDER_ASSESSMENT' });
+    expect((await submit(ids.adj1, 'ReferenceMedicalEvidence', ['CL1', 'ACC-1'])).error?.details).toEqual({
+      reason: 'NOT_AN_INJURY_CLAIM',
+      state: 'UNDER_ASSESSMENT',
+    });
   });
 });

@@ -1,4 +1,12 @@
-import { checkFaultShares, checkPayout, claimLifecycle, interInsurerShares, isOpen, moveClaim, payoutBound } from './claims';
+import {
+  checkFaultShares,
+  checkPayout,
+  claimLifecycle,
+  interInsurerShares,
+  isOpen,
+  moveClaim,
+  payoutBound,
+} from './claims';
 import type { Claim } from './model';
 
 const errorOf = (fn: () => unknown) => {
@@ -13,23 +21,81 @@ const errorOf = (fn: () => unknown) => {
 describe('fault shares', () => {
   const vins = ['VINA', 'VINB'];
   it('accepts shares of involved parties summing to 100', () => {
-    expect(() => checkFaultShares([{ party: 'VINA', percent: 30 }, { party: 'VINB', percent: 70 }], vins)).not.toThrow();
+    expect(() =>
+      checkFaultShares(
+        [
+          { party: 'VINA', percent: 30 },
+          { party: 'VINB', percent: 70 },
+        ],
+        vins,
+      ),
+    ).not.toThrow();
     expect(() => checkFaultShares([{ party: 'THIRD_PARTY', percent: 100 }], [])).not.toThrow();
-    expect(() => checkFaultShares([{ party: 'VINA', percent: 0 }, { party: 'INFRASTRUCTURE', percent: 100 }], vins)).not.toThrow();
+    expect(() =>
+      checkFaultShares(
+        [
+          { party: 'VINA', percent: 0 },
+          { party: 'INFRASTRUCTURE', percent: 100 },
+        ],
+        vins,
+      ),
+    ).not.toThrow();
   });
   it('refuses sums other than 100, duplicates and strangers', () => {
-    expect(errorOf(() => checkFaultShares([{ party: 'VINA', percent: 30 }, { party: 'VINB', percent: 60 }], vins)).details).toEqual({ reason: 'FAULT_SHARES_NOT_100', total: 90 });
-    expect(errorOf(() => checkFaultShares([{ party: 'VINA', percent: 60 }, { party: 'VINB', percent: 60 }], vins)).details.total).toBe(120);
-    expect(errorOf(() => checkFaultShares([{ party: 'VINA', percent: 50 }, { party: 'VINA', percent: 50 }], vins)).details.reason).toBe('DUPLICATE_PARTY');
-    expect(errorOf(() => checkFaultShares([{ party: 'VINC', percent: 100 }], vins)).details.reason).toBe('UNKNOWN_PARTY');
+    expect(
+      errorOf(() =>
+        checkFaultShares(
+          [
+            { party: 'VINA', percent: 30 },
+            { party: 'VINB', percent: 60 },
+          ],
+          vins,
+        ),
+      ).details,
+    ).toEqual({ reason: 'FAULT_SHARES_NOT_100', total: 90 });
+    expect(
+      errorOf(() =>
+        checkFaultShares(
+          [
+            { party: 'VINA', percent: 60 },
+            { party: 'VINB', percent: 60 },
+          ],
+          vins,
+        ),
+      ).details.total,
+    ).toBe(120);
+    expect(
+      errorOf(() =>
+        checkFaultShares(
+          [
+            { party: 'VINA', percent: 50 },
+            { party: 'VINA', percent: 50 },
+          ],
+          vins,
+        ),
+      ).details.reason,
+    ).toBe('DUPLICATE_PARTY');
+    expect(errorOf(() => checkFaultShares([{ party: 'VINC', percent: 100 }], vins)).details.reason).toBe(
+      'UNKNOWN_PARTY',
+    );
   });
 });
 
 describe('payout bound', () => {
   const policy = { coverage: 10_000, deductible: 1_000 };
   it('is min(coverage - deductible, approved estimate, invoice)', () => {
-    expect(payoutBound(policy, { decision: { type: 'REPAIR', estimate: 5_000, at: '', by: '' }, invoice: { amount: 4_000, reference: 'i', at: '' } })).toBe(4_000);
-    expect(payoutBound(policy, { decision: { type: 'REPAIR', estimate: 5_000, at: '', by: '' }, invoice: { amount: 6_000, reference: 'i', at: '' } })).toBe(5_000);
+    expect(
+      payoutBound(policy, {
+        decision: { type: 'REPAIR', estimate: 5_000, at: '', by: '' },
+        invoice: { amount: 4_000, reference: 'i', at: '' },
+      }),
+    ).toBe(4_000);
+    expect(
+      payoutBound(policy, {
+        decision: { type: 'REPAIR', estimate: 5_000, at: '', by: '' },
+        invoice: { amount: 6_000, reference: 'i', at: '' },
+      }),
+    ).toBe(5_000);
     expect(payoutBound(policy, { decision: { type: 'CASH', estimate: 50_000, at: '', by: '' } })).toBe(9_000);
     expect(payoutBound({ coverage: 1_000, deductible: 1_000 }, {})).toBe(0);
   });
@@ -60,8 +126,28 @@ describe('inter-insurer settlement', () => {
       { vin: 'VINB', payerInsurerId: 'InsurerMSP/bravo', faultPercent: 33, amount: 330 },
       { vin: 'VIND', payerInsurerId: 'InsurerMSP/delta', faultPercent: 33, amount: 330 },
     ]);
-    expect(interInsurerShares(2, claim, [{ party: 'VINB', percent: 1 }, { party: 'VINA', percent: 99 }], insurers)).toEqual([]);
-    expect(interInsurerShares(100, claim, [{ party: 'VINB', percent: 0 }, { party: 'VINA', percent: 100 }], insurers)).toEqual([]);
+    expect(
+      interInsurerShares(
+        2,
+        claim,
+        [
+          { party: 'VINB', percent: 1 },
+          { party: 'VINA', percent: 99 },
+        ],
+        insurers,
+      ),
+    ).toEqual([]);
+    expect(
+      interInsurerShares(
+        100,
+        claim,
+        [
+          { party: 'VINB', percent: 0 },
+          { party: 'VINA', percent: 100 },
+        ],
+        insurers,
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -71,17 +157,33 @@ describe('claim lifecycle', () => {
     expect(moveClaim('LinkEvidence', claim('REPORTED'), ['claimant'])).toBe('EVIDENCE_LINKED');
     expect(moveClaim('DetermineFault', claim('DISPUTED'), ['assigned-adjuster'])).toBe('FAULT_DETERMINED');
     expect(moveClaim('PayClaim', claim('APPROVED_CASH'), ['insurer'])).toBe('PAID');
-    expect(errorOf(() => moveClaim('ConfirmTheft', claim('REPORTED', 'THEFT'), ['claimant'])).code).toBe('FORBIDDEN');
-    expect(errorOf(() => moveClaim('PayClaim', claim('APPROVED_REPAIR'), ['insurer'])).details).toEqual({ state: 'APPROVED_REPAIR', to: 'PAID', final: false });
-    expect(errorOf(() => moveClaim('StartAssessment', claim('REPORTED', 'THEFT'), ['adjuster'])).details).toEqual({ reason: 'THEFT_NOT_CONFIRMED', state: 'REPORTED' });
-    expect(errorOf(() => moveClaim('StartAssessment', claim('REPORTED'), ['adjuster'])).details).toEqual({ state: 'REPORTED', to: 'UNDER_ASSESSMENT', final: false });
+    expect(errorOf(() => moveClaim('ConfirmTheft', claim('REPORTED', 'THEFT'), ['claimant'])).code).toBe(
+      'FORBIDDEN',
+    );
+    expect(errorOf(() => moveClaim('PayClaim', claim('APPROVED_REPAIR'), ['insurer'])).details).toEqual({
+      state: 'APPROVED_REPAIR',
+      to: 'PAID',
+      final: false,
+    });
+    expect(
+      errorOf(() => moveClaim('StartAssessment', claim('REPORTED', 'THEFT'), ['adjuster'])).details,
+    ).toEqual({ reason: 'THEFT_NOT_CONFIRMED', state: 'REPORTED' });
+    expect(errorOf(() => moveClaim('StartAssessment', claim('REPORTED'), ['adjuster'])).details).toEqual({
+      state: 'REPORTED',
+      to: 'UNDER_ASSESSMENT',
+      final: false,
+    });
   });
   it('ends in REJECTED or CLOSED', () => {
     expect(isOpen('PAID')).toBe(true);
     expect(isOpen('REJECTED')).toBe(false);
     expect(isOpen('CLOSED')).toBe(false);
     expect(claimLifecycle.isFinal('CLOSED')).toBe(true);
-    expect(claimLifecycle.next('FAULT_DETERMINED', ['assigned-adjuster']).sort()).toEqual(['APPROVED_CASH', 'APPROVED_REPAIR', 'REJECTED']);
+    expect(claimLifecycle.next('FAULT_DETERMINED', ['assigned-adjuster']).sort()).toEqual([
+      'APPROVED_CASH',
+      'APPROVED_REPAIR',
+      'REJECTED',
+    ]);
     expect(claimLifecycle.next('FAULT_DETERMINED', ['claimant'])).toEqual(['DISPUTED']);
   });
 });

@@ -1,4 +1,11 @@
-import { StateMachine, failedPrecondition, invalidArgument, mulDiv, subtractAmounts, type Transition } from '@cityledger/chaincode-common';
+import {
+  StateMachine,
+  failedPrecondition,
+  invalidArgument,
+  mulDiv,
+  subtractAmounts,
+  type Transition,
+} from '@cityledger/chaincode-common';
 import { OTHER_PARTIES, type Claim, type ClaimStatus, type FaultShare, type Policy } from './model';
 
 /**
@@ -9,7 +16,11 @@ export const claimSteps = {
   LinkEvidence: { from: ['REPORTED'], to: 'EVIDENCE_LINKED', roles: ['claimant', 'adjuster'] },
   ConfirmTheft: { from: ['REPORTED'], to: 'EVIDENCE_LINKED', roles: ['police'] },
   StartAssessment: { from: ['EVIDENCE_LINKED'], to: 'UNDER_ASSESSMENT', roles: ['adjuster'] },
-  DetermineFault: { from: ['UNDER_ASSESSMENT', 'DISPUTED'], to: 'FAULT_DETERMINED', roles: ['assigned-adjuster'] },
+  DetermineFault: {
+    from: ['UNDER_ASSESSMENT', 'DISPUTED'],
+    to: 'FAULT_DETERMINED',
+    roles: ['assigned-adjuster'],
+  },
   DisputeFault: { from: ['FAULT_DETERMINED'], to: 'DISPUTED', roles: ['claimant'] },
   ApproveRepair: { from: ['FAULT_DETERMINED'], to: 'APPROVED_REPAIR', roles: ['assigned-adjuster'] },
   ApproveCash: { from: ['FAULT_DETERMINED'], to: 'APPROVED_CASH', roles: ['assigned-adjuster'] },
@@ -25,10 +36,17 @@ export type ClaimStep = keyof typeof claimSteps;
 export const FINAL_CLAIM_STATES: readonly ClaimStatus[] = ['REJECTED', 'CLOSED'];
 
 /** The whole lifecycle as one machine (what may follow what, for whom). */
-export const claimLifecycle = new StateMachine<ClaimStatus>('claim', Object.values(claimSteps) as Transition<ClaimStatus>[], FINAL_CLAIM_STATES);
+export const claimLifecycle = new StateMachine<ClaimStatus>(
+  'claim',
+  Object.values(claimSteps) as Transition<ClaimStatus>[],
+  FINAL_CLAIM_STATES,
+);
 
 const stepMachines = Object.fromEntries(
-  Object.entries(claimSteps).map(([step, t]) => [step, new StateMachine<ClaimStatus>('claim', [t as Transition<ClaimStatus>], FINAL_CLAIM_STATES)]),
+  Object.entries(claimSteps).map(([step, t]) => [
+    step,
+    new StateMachine<ClaimStatus>('claim', [t as Transition<ClaimStatus>], FINAL_CLAIM_STATES),
+  ]),
 ) as Record<ClaimStep, StateMachine<ClaimStatus>>;
 
 /**
@@ -37,7 +55,10 @@ const stepMachines = Object.fromEntries(
  */
 export function moveClaim(step: ClaimStep, claim: Claim, actor: readonly string[]): ClaimStatus {
   if (step === 'StartAssessment' && claim.kind === 'THEFT' && claim.status === 'REPORTED') {
-    throw failedPrecondition('a theft claim needs police confirmation first', { reason: 'THEFT_NOT_CONFIRMED', state: claim.status });
+    throw failedPrecondition('a theft claim needs police confirmation first', {
+      reason: 'THEFT_NOT_CONFIRMED',
+      state: claim.status,
+    });
   }
   return stepMachines[step].move(claim.status, claimSteps[step].to as ClaimStatus, actor);
 }
@@ -51,21 +72,33 @@ export const isOpen = (status: ClaimStatus): boolean => !FINAL_CLAIM_STATES.incl
 export function checkFaultShares(shares: readonly FaultShare[], vins: readonly string[]): void {
   const parties = new Set<string>();
   for (const s of shares) {
-    if (parties.has(s.party)) throw invalidArgument(`party ${s.party} appears twice`, { reason: 'DUPLICATE_PARTY', party: s.party });
+    if (parties.has(s.party))
+      throw invalidArgument(`party ${s.party} appears twice`, { reason: 'DUPLICATE_PARTY', party: s.party });
     parties.add(s.party);
     if (!vins.includes(s.party) && !(OTHER_PARTIES as readonly string[]).includes(s.party)) {
-      throw invalidArgument(`party ${s.party} is not involved`, { reason: 'UNKNOWN_PARTY', party: s.party, allowed: [...vins, ...OTHER_PARTIES] });
+      throw invalidArgument(`party ${s.party} is not involved`, {
+        reason: 'UNKNOWN_PARTY',
+        party: s.party,
+        allowed: [...vins, ...OTHER_PARTIES],
+      });
     }
   }
   const total = shares.reduce((sum, s) => sum + s.percent, 0);
-  if (total !== 100) throw invalidArgument(`fault shares sum to ${total}%, not 100%`, { reason: 'FAULT_SHARES_NOT_100', total });
+  if (total !== 100)
+    throw invalidArgument(`fault shares sum to ${total}%, not 100%`, {
+      reason: 'FAULT_SHARES_NOT_100',
+      total,
+    });
 }
 
 /**
  * The most the insurer may pay: min(coverage − deductible, approved estimate, invoice).
  * A cash settlement has no invoice.
  */
-export function payoutBound(policy: Pick<Policy, 'coverage' | 'deductible'>, claim: Pick<Claim, 'decision' | 'invoice'>): number {
+export function payoutBound(
+  policy: Pick<Policy, 'coverage' | 'deductible'>,
+  claim: Pick<Claim, 'decision' | 'invoice'>,
+): number {
   const limits = [subtractAmounts(policy.coverage, policy.deductible)];
   if (claim.decision?.estimate !== undefined) limits.push(claim.decision.estimate);
   if (claim.invoice) limits.push(claim.invoice.amount);
@@ -73,7 +106,12 @@ export function payoutBound(policy: Pick<Policy, 'coverage' | 'deductible'>, cla
 }
 
 export function checkPayout(amount: number, bound: number): void {
-  if (amount > bound) throw invalidArgument(`payout ${amount} exceeds the bound ${bound}`, { reason: 'PAYOUT_ABOVE_BOUND', amount, bound });
+  if (amount > bound)
+    throw invalidArgument(`payout ${amount} exceeds the bound ${bound}`, {
+      reason: 'PAYOUT_ABOVE_BOUND',
+      amount,
+      bound,
+    });
 }
 
 export interface SettlementShare {
@@ -96,7 +134,8 @@ export function interInsurerShares(
   const out: SettlementShare[] = [];
   for (const s of shares) {
     const payer = insurerOf.get(s.party);
-    if (s.party === claim.vin || s.percent === 0 || payer === undefined || payer === claim.insurerId) continue;
+    if (s.party === claim.vin || s.percent === 0 || payer === undefined || payer === claim.insurerId)
+      continue;
     const amount = mulDiv(payout, s.percent, 100);
     if (amount > 0) out.push({ vin: s.party, payerInsurerId: payer, faultPercent: s.percent, amount });
   }

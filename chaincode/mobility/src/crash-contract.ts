@@ -18,7 +18,15 @@ import {
   txTime,
   type Caller,
 } from '@cityledger/chaincode-common';
-import { CrashSchema, ReportCrashInput, SealEvidenceInput, type Crash, type DrivingState, type VehicleEvidence, type WindowRef } from './model';
+import {
+  CrashSchema,
+  ReportCrashInput,
+  SealEvidenceInput,
+  type Crash,
+  type DrivingState,
+  type VehicleEvidence,
+  type WindowRef,
+} from './model';
 import { Police, SEAL_ENDORSERS, holds, isResident, isVehicle } from './actors';
 import { coversSpan, WINDOW_RULES, windowsOverlapping } from './telemetry';
 import { crashes, seqKey, telemetryHeads, telemetryWindows, vehicles } from './store';
@@ -38,7 +46,8 @@ export class CrashContract extends CityContract {
   }
 
   @Submit({
-    description: 'Report a crash involving registered vehicles: the police, one of the vehicles itself, or the (ACTIVE) owner of one of them.',
+    description:
+      'Report a crash involving registered vehicles: the police, one of the vehicles itself, or the (ACTIVE) owner of one of them.',
     params: { input: ReportCrashInput },
     returns: CrashSchema,
   })
@@ -49,7 +58,10 @@ export class CrashContract extends CityContract {
     await this.requireReporter(ctx, who, input.vins, owners);
     const now = txTime(ctx);
     if (isoToMs(input.occurredAt, 'occurredAt') > now.ms + WINDOW_RULES.maxFutureSkewMs) {
-      throw invalidArgument('the crash lies in the future', { reason: 'IN_FUTURE', occurredAt: input.occurredAt });
+      throw invalidArgument('the crash lies in the future', {
+        reason: 'IN_FUTURE',
+        occurredAt: input.occurredAt,
+      });
     }
     const crash: Crash = { ...input, status: 'REPORTED', reportedAt: now.iso, reportedBy: who.key };
     const key = await crashes.create(ctx, crash);
@@ -68,20 +80,32 @@ export class CrashContract extends CityContract {
   async SealEvidence(ctx: Context, crashId: string, seal: Static<typeof SealEvidenceInput>): Promise<Crash> {
     const who = requireOrgRole(ctx, Police);
     const crash = await crashes.require(ctx, crashId);
-    if (crash.status !== 'REPORTED') throw failedPrecondition(`crash ${crashId} is already sealed`, { state: crash.status });
+    if (crash.status !== 'REPORTED')
+      throw failedPrecondition(`crash ${crashId} is already sealed`, { state: crash.status });
     checkDriving(seal.driving, crash.vins);
     const now = txTime(ctx);
     const at = isoToMs(crash.occurredAt);
     const from = at - seal.beforeSeconds * 1000;
     const to = at + seal.afterSeconds * 1000;
-    if (now.ms < to) throw failedPrecondition('the sealed span is not over yet', { reason: 'SPAN_NOT_OVER', state: crash.status, to: new Date(to).toISOString() });
+    if (now.ms < to)
+      throw failedPrecondition('the sealed span is not over yet', {
+        reason: 'SPAN_NOT_OVER',
+        state: crash.status,
+        to: new Date(to).toISOString(),
+      });
 
     const vehiclesEvidence: VehicleEvidence[] = [];
     for (const vin of crash.vins) {
       const head = await telemetryHeads.get(ctx, vin);
-      const windows = head ? await windowsOverlapping(head.lastSeq, from, to, (seq) => windowRef(ctx, vin, seq)) : [];
+      const windows = head
+        ? await windowsOverlapping(head.lastSeq, from, to, (seq) => windowRef(ctx, vin, seq))
+        : [];
       if (windows.length > MAX_SEALED_WINDOWS) {
-        throw failedPrecondition(`more than ${MAX_SEALED_WINDOWS} windows of ${vin} in the span`, { reason: 'TOO_MANY_WINDOWS', state: crash.status, vin });
+        throw failedPrecondition(`more than ${MAX_SEALED_WINDOWS} windows of ${vin} in the span`, {
+          reason: 'TOO_MANY_WINDOWS',
+          state: crash.status,
+          vin,
+        });
       }
       vehiclesEvidence.push({ vin, windows, complete: coversSpan(windows, from, to) });
     }
@@ -99,22 +123,39 @@ export class CrashContract extends CityContract {
       },
     };
     await crashes.put(ctx, sealed);
-    emit(ctx, 'EvidenceSealed', { crashId, complete: vehiclesEvidence.every((v) => v.complete), windows: vehiclesEvidence.reduce((n, v) => n + v.windows.length, 0) });
+    emit(ctx, 'EvidenceSealed', {
+      crashId,
+      complete: vehiclesEvidence.every((v) => v.complete),
+      windows: vehiclesEvidence.reduce((n, v) => n + v.windows.length, 0),
+    });
     return sealed;
   }
 
-  @Evaluate({ description: 'A crash and, once sealed, its evidence.', params: { crashId: Id() }, returns: CrashSchema })
+  @Evaluate({
+    description: 'A crash and, once sealed, its evidence.',
+    params: { crashId: Id() },
+    returns: CrashSchema,
+  })
   async GetCrash(ctx: Context, crashId: string): Promise<Crash> {
     return crashes.require(ctx, crashId);
   }
 
-  private async requireReporter(ctx: Context, who: Caller, vins: string[], owners: Set<string>): Promise<void> {
+  private async requireReporter(
+    ctx: Context,
+    who: Caller,
+    vins: string[],
+    owners: Set<string>,
+  ): Promise<void> {
     if (holds(who, Police) || vins.some((vin) => isVehicle(who, vin))) return;
     if (who.residentId !== undefined && owners.has(who.residentId) && isResident(who, who.residentId)) {
       await assertCallerResidentActive(ctx);
       return;
     }
-    throw forbidden('only the police, an involved vehicle or its owner may report a crash', { reason: 'NOT_INVOLVED', mspId: who.mspId, role: who.role ?? null });
+    throw forbidden('only the police, an involved vehicle or its owner may report a crash', {
+      reason: 'NOT_INVOLVED',
+      mspId: who.mspId,
+      role: who.role ?? null,
+    });
   }
 }
 
@@ -128,11 +169,21 @@ function checkDriving(driving: readonly DrivingState[], vins: readonly string[])
   const given = driving.map((d) => d.vin).sort();
   const expected = [...vins].sort();
   if (given.length !== expected.length || given.some((v, i) => v !== expected[i])) {
-    throw invalidArgument('give one driving state per involved vehicle', { reason: 'DRIVING_STATES_MISMATCH', expected, given });
+    throw invalidArgument('give one driving state per involved vehicle', {
+      reason: 'DRIVING_STATES_MISMATCH',
+      expected,
+      given,
+    });
   }
   for (const d of driving) {
-    if ((d.takeoverRequestedAt !== undefined && !d.takeoverRequested) || (d.driverTookOverAt !== undefined && !d.driverTookOver)) {
-      throw invalidArgument(`driving state of ${d.vin}: a time is given for something that did not happen`, { reason: 'INCONSISTENT_DRIVING_STATE', vin: d.vin });
+    if (
+      (d.takeoverRequestedAt !== undefined && !d.takeoverRequested) ||
+      (d.driverTookOverAt !== undefined && !d.driverTookOver)
+    ) {
+      throw invalidArgument(`driving state of ${d.vin}: a time is given for something that did not happen`, {
+        reason: 'INCONSISTENT_DRIVING_STATE',
+        vin: d.vin,
+      });
     }
   }
 }

@@ -1,5 +1,18 @@
 import { endorsersRequiredFor, identity, type ContractHarness } from '@cityledger/chaincode-common';
-import { CRASH_AT, VIN_A, VIN_B, VIN_C, anchorWindows, at, code, ids, newHarness, ok, sealInput, seedWorld } from './mobility.fixtures';
+import {
+  CRASH_AT,
+  VIN_A,
+  VIN_B,
+  VIN_C,
+  anchorWindows,
+  at,
+  code,
+  ids,
+  newHarness,
+  ok,
+  sealInput,
+  seedWorld,
+} from './mobility.fixtures';
 import type { Crash } from './model';
 import { MAX_SEALED_WINDOWS } from './crash-contract';
 
@@ -10,18 +23,45 @@ beforeEach(async () => {
 });
 
 const report = (who = ids.carA, input: Record<string, unknown> = {}) =>
-  h.submit<Crash>(who, 'crash:ReportCrash', [{ crashId: 'C1', occurredAt: CRASH_AT, vins: [VIN_A, VIN_B], ...input }], { at: at(45) });
-const seal = (options: { who?: typeof ids.police; input?: Record<string, unknown>; when?: number; endorsers?: string[] } = {}) =>
-  h.submit<Crash>(options.who ?? ids.police, 'crash:SealEvidence', ['C1', sealInput(options.input)], { at: at(options.when ?? 60), endorsers: options.endorsers });
+  h.submit<Crash>(
+    who,
+    'crash:ReportCrash',
+    [{ crashId: 'C1', occurredAt: CRASH_AT, vins: [VIN_A, VIN_B], ...input }],
+    { at: at(45) },
+  );
+const seal = (
+  options: {
+    who?: typeof ids.police;
+    input?: Record<string, unknown>;
+    when?: number;
+    endorsers?: string[];
+  } = {},
+) =>
+  h.submit<Crash>(options.who ?? ids.police, 'crash:SealEvidence', ['C1', sealInput(options.input)], {
+    at: at(options.when ?? 60),
+    endorsers: options.endorsers,
+  });
 
 describe('reporting a crash', () => {
   it('records the crash and puts its key under CityMSP + InsurerMSP endorsement', async () => {
     const r = await report();
     expect(r.committed).toBe(true);
-    expect(r.value).toEqual({ crashId: 'C1', occurredAt: CRASH_AT, vins: [VIN_A, VIN_B], status: 'REPORTED', reportedAt: at(45), reportedBy: 'CityMSP/car-a' });
-    expect(r.event?.envelope.events).toEqual([{ type: 'CrashReported', data: { crashId: 'C1', vins: [VIN_A, VIN_B] } }]);
+    expect(r.value).toEqual({
+      crashId: 'C1',
+      occurredAt: CRASH_AT,
+      vins: [VIN_A, VIN_B],
+      status: 'REPORTED',
+      reportedAt: at(45),
+      reportedBy: 'CityMSP/car-a',
+    });
+    expect(r.event?.envelope.events).toEqual([
+      { type: 'CrashReported', data: { crashId: 'C1', vins: [VIN_A, VIN_B] } },
+    ]);
     const key = r.stub.createCompositeKey('crash', ['C1']);
-    expect(await endorsersRequiredFor({ stub: r.stub.asStub() } as never, key)).toEqual(['CityMSP', 'InsurerMSP']);
+    expect(await endorsersRequiredFor({ stub: r.stub.asStub() } as never, key)).toEqual([
+      'CityMSP',
+      'InsurerMSP',
+    ]);
     expect(ok(await h.evaluate<Crash>(ids.portAgent, 'crash:GetCrash', ['C1'])).status).toBe('REPORTED');
   });
 
@@ -33,7 +73,15 @@ describe('reporting a crash', () => {
   });
 
   it('refuses anyone not involved', async () => {
-    for (const who of [ids.bob, ids.carB, ids.acme, ids.adj1, ids.portAgent, ids.fakePolice, identity('InsurerMSP', 'alice', { role: 'resident', residentId: 'R1' })]) {
+    for (const who of [
+      ids.bob,
+      ids.carB,
+      ids.acme,
+      ids.adj1,
+      ids.portAgent,
+      ids.fakePolice,
+      identity('InsurerMSP', 'alice', { role: 'resident', residentId: 'R1' }),
+    ]) {
       const r = await report(who, { vins: [VIN_A] });
       expect(r.error?.code).toBe('FORBIDDEN');
       expect(r.error?.details.reason).toBe('NOT_INVOLVED');
@@ -46,7 +94,16 @@ describe('reporting a crash', () => {
     expect(code(await report())).toBe('CONFLICT');
     const future = await report(ids.police, { crashId: 'C2', occurredAt: at(200) });
     expect(future.error?.details).toEqual({ reason: 'IN_FUTURE', occurredAt: at(200) });
-    for (const bad of [{ vins: [] }, { vins: [VIN_A, VIN_A] }, { vins: Array(9).fill(VIN_A) }, { vins: ['nope'] }, { occurredAt: 'now' }, { crashId: '' }, { location: 'x'.repeat(257) }, { weather: 'rain' }]) {
+    for (const bad of [
+      { vins: [] },
+      { vins: [VIN_A, VIN_A] },
+      { vins: Array(9).fill(VIN_A) },
+      { vins: ['nope'] },
+      { occurredAt: 'now' },
+      { crashId: '' },
+      { location: 'x'.repeat(257) },
+      { weather: 'rain' },
+    ]) {
       expect(code(await report(ids.police, { crashId: 'C9', ...bad }))).toBe('INVALID_ARGUMENT');
     }
     expect(code(await h.evaluate(ids.police, 'crash:GetCrash', ['C9']))).toBe('NOT_FOUND');
@@ -77,11 +134,16 @@ describe('sealing evidence', () => {
     expect(b.windows.map((w) => w.seq)).toEqual([2, 3]);
     expect(b.complete).toBe(false);
     expect(evidence.driving.map((d) => d.vin)).toEqual([VIN_A, VIN_B]);
-    expect(r.event?.envelope.events).toEqual([{ type: 'EvidenceSealed', data: { crashId: 'C1', complete: false, windows: 6 } }]);
+    expect(r.event?.envelope.events).toEqual([
+      { type: 'EvidenceSealed', data: { crashId: 'C1', complete: false, windows: 6 } },
+    ]);
   });
 
   it('is refused at commit when endorsed without InsurerMSP or without CityMSP', async () => {
-    for (const endorsers of [['CityMSP', 'HospitalMSP'], ['InsurerMSP', 'PortMSP']]) {
+    for (const endorsers of [
+      ['CityMSP', 'HospitalMSP'],
+      ['InsurerMSP', 'PortMSP'],
+    ]) {
       const r = await seal({ endorsers });
       expect(r.ok).toBe(true);
       expect(r.committed).toBe(false);
@@ -100,29 +162,53 @@ describe('sealing evidence', () => {
   it('waits until the sealed span is over', async () => {
     const early = await seal({ when: 39 });
     expect(early.error?.code).toBe('FAILED_PRECONDITION');
-    expect(early.error?.details).toEqual({ reason: 'SPAN_NOT_OVER', state: 'REPORTED', to: '2026-06-01T08:00:40.000Z' });
+    expect(early.error?.details).toEqual({
+      reason: 'SPAN_NOT_OVER',
+      state: 'REPORTED',
+      to: '2026-06-01T08:00:40.000Z',
+    });
   });
 
   it('lets only the City police seal', async () => {
-    for (const who of [ids.acme, ids.adj1, ids.carA, ids.alice, ids.fakePolice]) expect(code(await seal({ who }))).toBe('FORBIDDEN');
+    for (const who of [ids.acme, ids.adj1, ids.carA, ids.alice, ids.fakePolice])
+      expect(code(await seal({ who }))).toBe('FORBIDDEN');
   });
 
   it('needs one consistent driving state per involved vehicle', async () => {
     const missing = await seal({ input: { driving: [sealInput().driving[0]] } });
-    expect(missing.error?.details).toEqual({ reason: 'DRIVING_STATES_MISMATCH', expected: [VIN_A, VIN_B], given: [VIN_A] });
-    const stranger = await seal({ input: { driving: [sealInput().driving[0], { ...sealInput().driving[1], vin: VIN_C }] } });
+    expect(missing.error?.details).toEqual({
+      reason: 'DRIVING_STATES_MISMATCH',
+      expected: [VIN_A, VIN_B],
+      given: [VIN_A],
+    });
+    const stranger = await seal({
+      input: { driving: [sealInput().driving[0], { ...sealInput().driving[1], vin: VIN_C }] },
+    });
     expect(stranger.error?.details.reason).toBe('DRIVING_STATES_MISMATCH');
-    const inconsistent = await seal({ input: { driving: [sealInput().driving[0], { ...sealInput().driving[1], driverTookOverAt: at(29) }] } });
+    const inconsistent = await seal({
+      input: { driving: [sealInput().driving[0], { ...sealInput().driving[1], driverTookOverAt: at(29) }] },
+    });
     expect(inconsistent.error?.details).toEqual({ reason: 'INCONSISTENT_DRIVING_STATE', vin: VIN_B });
-    const inconsistent2 = await seal({ input: { driving: [{ ...sealInput().driving[0], takeoverRequested: false }, sealInput().driving[1]] } });
+    const inconsistent2 = await seal({
+      input: { driving: [{ ...sealInput().driving[0], takeoverRequested: false }, sealInput().driving[1]] },
+    });
     expect(inconsistent2.error?.details.reason).toBe('INCONSISTENT_DRIVING_STATE');
   });
 
   it('refuses malformed seals and unknown crashes', async () => {
-    for (const bad of [{ beforeSeconds: 0 }, { afterSeconds: -1 }, { beforeSeconds: 601 }, { driving: [] }, { driving: [{ vin: VIN_A }] }, { note: 'x' }]) {
+    for (const bad of [
+      { beforeSeconds: 0 },
+      { afterSeconds: -1 },
+      { beforeSeconds: 601 },
+      { driving: [] },
+      { driving: [{ vin: VIN_A }] },
+      { note: 'x' },
+    ]) {
       expect(code(await seal({ input: bad }))).toBe('INVALID_ARGUMENT');
     }
-    expect(code(await h.submit(ids.police, 'crash:SealEvidence', ['C9', sealInput()], { at: at(60) }))).toBe('NOT_FOUND');
+    expect(code(await h.submit(ids.police, 'crash:SealEvidence', ['C9', sealInput()], { at: at(60) }))).toBe(
+      'NOT_FOUND',
+    );
   });
 });
 
@@ -132,15 +218,44 @@ describe('sealing edge cases', () => {
     const carC = identity('CityMSP', 'car-c', { role: 'vehicle', vehicleId: VIN_C });
     const start = Date.parse(at(-200));
     for (let seq = 1; seq <= MAX_SEALED_WINDOWS + 1; seq++) {
-      const w = { vin: VIN_C, seq, windowStart: new Date(start + (seq - 1) * 1000).toISOString(), windowEnd: new Date(start + seq * 1000).toISOString(), count: 1, root: 'a'.repeat(64) };
+      const w = {
+        vin: VIN_C,
+        seq,
+        windowStart: new Date(start + (seq - 1) * 1000).toISOString(),
+        windowEnd: new Date(start + seq * 1000).toISOString(),
+        count: 1,
+        root: 'a'.repeat(64),
+      };
       ok(await h.submit(carC, 'telemetry:AnchorWindow', [w], { at: w.windowEnd }));
     }
-    ok(await h.submit(ids.police, 'crash:ReportCrash', [{ crashId: 'C7', occurredAt: at(-20), vins: [VIN_A] }]));
-    const r = await h.submit<Crash>(ids.police, 'crash:SealEvidence', ['C7', { beforeSeconds: 30, afterSeconds: 10, driving: [{ vin: VIN_A, automationActive: false, takeoverRequested: false, driverTookOver: false }] }]);
+    ok(
+      await h.submit(ids.police, 'crash:ReportCrash', [
+        { crashId: 'C7', occurredAt: at(-20), vins: [VIN_A] },
+      ]),
+    );
+    const r = await h.submit<Crash>(ids.police, 'crash:SealEvidence', [
+      'C7',
+      {
+        beforeSeconds: 30,
+        afterSeconds: 10,
+        driving: [{ vin: VIN_A, automationActive: false, takeoverRequested: false, driverTookOver: false }],
+      },
+    ]);
     expect(r.value.evidence?.vehicles).toEqual([{ vin: VIN_A, windows: [], complete: false }]);
 
-    ok(await h.submit(ids.police, 'crash:ReportCrash', [{ crashId: 'C8', occurredAt: at(-150), vins: [VIN_C] }]));
-    const tooMany = await h.submit(ids.police, 'crash:SealEvidence', ['C8', { beforeSeconds: 60, afterSeconds: 60, driving: [{ vin: VIN_C, automationActive: false, takeoverRequested: false, driverTookOver: false }] }]);
+    ok(
+      await h.submit(ids.police, 'crash:ReportCrash', [
+        { crashId: 'C8', occurredAt: at(-150), vins: [VIN_C] },
+      ]),
+    );
+    const tooMany = await h.submit(ids.police, 'crash:SealEvidence', [
+      'C8',
+      {
+        beforeSeconds: 60,
+        afterSeconds: 60,
+        driving: [{ vin: VIN_C, automationActive: false, takeoverRequested: false, driverTookOver: false }],
+      },
+    ]);
     expect(tooMany.error?.code).toBe('FAILED_PRECONDITION');
     expect(tooMany.error?.details).toEqual({ reason: 'TOO_MANY_WINDOWS', state: 'REPORTED', vin: VIN_C });
   });

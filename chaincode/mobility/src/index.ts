@@ -7,5 +7,12 @@ import { VehicleContract } from './vehicle-contract';
 
 // fabric-chaincode-node reads `contracts` and `serializers` from the package's main module.
 export { serializers } from '@cityledger/chaincode-common';
-export const contracts = [VehicleContract, InsuranceContract, TelemetryContract, CrashContract, ClaimContract, ProbeContract];
+export const contracts = [
+  VehicleContract,
+  InsuranceContract,
+  TelemetryContract,
+  CrashContract,
+  ClaimContract,
+  ProbeContract,
+];
 export { VehicleContract, InsuranceContract, TelemetryContract, CrashContract, ClaimContract };

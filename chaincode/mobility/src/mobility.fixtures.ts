@@ -48,14 +48,16 @@ class FakeStatus extends CityContract {
   @Evaluate({ params: { residentId: Id() } })
   async CheckResident(_ctx: Context, residentId: string) {
     const status = residentStatus[residentId];
-    if (!status) throw notFound(`resident ${residentId} not found`, { objectType: 'resident', id: residentId });
+    if (!status)
+      throw notFound(`resident ${residentId} not found`, { objectType: 'resident', id: residentId });
     return { residentId, status, active: status === 'ACTIVE' };
   }
 }
 
 export const T0 = '2026-06-01T08:00:00.000Z';
 export const CRASH_AT = '2026-06-01T08:00:30.000Z';
-export const at = (offsetSeconds: number, base = T0): string => new Date(Date.parse(base) + offsetSeconds * 1000).toISOString();
+export const at = (offsetSeconds: number, base = T0): string =>
+  new Date(Date.parse(base) + offsetSeconds * 1000).toISOString();
 
 export function newHarness(now = T0): ContractHarness {
   const h = new ContractHarness(contracts, { now, title: 'mobility' });
@@ -89,7 +91,11 @@ export const policyInput = (policyId: string, vin: string, extra: Record<string,
  * approves shop1, bravo appoints adj2.
  */
 export async function seedWorld(h: ContractHarness): Promise<void> {
-  ok(await h.submit(ids.registrar, 'vehicle:RegisterVehicle', [{ vin: VIN_A, ownerId: 'R1', make: 'Hyundai', model: 'Ioniq', year: 2026 }]));
+  ok(
+    await h.submit(ids.registrar, 'vehicle:RegisterVehicle', [
+      { vin: VIN_A, ownerId: 'R1', make: 'Hyundai', model: 'Ioniq', year: 2026 },
+    ]),
+  );
   ok(await h.submit(ids.registrar, 'vehicle:RegisterVehicle', [{ vin: VIN_B, ownerId: 'R2' }]));
   ok(await h.submit(ids.acme, 'insurance:IssuePolicy', [policyInput('P1', VIN_A)]));
   ok(await h.submit(ids.bravo, 'insurance:IssuePolicy', [policyInput('P2', VIN_B)]));
@@ -110,11 +116,26 @@ export function readingsOf(vin: string, start: string): Record<string, unknown>[
 
 /** A window of 10 s starting `start`, with its real Merkle root. */
 export function windowInput(vin: string, seq: number, start: string, extra: Record<string, unknown> = {}) {
-  return { vin, seq, windowStart: start, windowEnd: at(10, start), count: 10, root: readingsRoot(readingsOf(vin, start)), ...extra };
+  return {
+    vin,
+    seq,
+    windowStart: start,
+    windowEnd: at(10, start),
+    count: 10,
+    root: readingsRoot(readingsOf(vin, start)),
+    ...extra,
+  };
 }
 
 /** Anchors `n` abutting 10 s windows for the vehicle, from `start`, each when it ends. */
-export async function anchorWindows(h: ContractHarness, who: typeof ids.carA, vin: string, n: number, start = at(-10), firstSeq = 1): Promise<void> {
+export async function anchorWindows(
+  h: ContractHarness,
+  who: typeof ids.carA,
+  vin: string,
+  n: number,
+  start = at(-10),
+  firstSeq = 1,
+): Promise<void> {
   for (let i = 0; i < n; i++) {
     const w = windowInput(vin, firstSeq + i, at(10 * i, start));
     ok(await h.submit(who, 'telemetry:AnchorWindow', [w], { at: w.windowEnd }));
@@ -125,7 +146,14 @@ export async function anchorWindows(h: ContractHarness, who: typeof ids.carA, vi
 export async function sealedCrash(h: ContractHarness, crashId = 'C1'): Promise<void> {
   await anchorWindows(h, ids.carA, VIN_A, 6);
   await anchorWindows(h, ids.carB, VIN_B, 6);
-  ok(await h.submit(ids.carA, 'crash:ReportCrash', [{ crashId, occurredAt: CRASH_AT, vins: [VIN_A, VIN_B], location: 'Sejong 5-1, Hanuri-daero' }], { at: at(45) }));
+  ok(
+    await h.submit(
+      ids.carA,
+      'crash:ReportCrash',
+      [{ crashId, occurredAt: CRASH_AT, vins: [VIN_A, VIN_B], location: 'Sejong 5-1, Hanuri-daero' }],
+      { at: at(45) },
+    ),
+  );
   ok(await h.submit(ids.police, 'crash:SealEvidence', [crashId, sealInput()], { at: at(60) }));
 }
 
@@ -133,7 +161,13 @@ export const sealInput = (extra: Record<string, unknown> = {}) => ({
   beforeSeconds: 30,
   afterSeconds: 10,
   driving: [
-    { vin: VIN_A, automationActive: true, takeoverRequested: true, takeoverRequestedAt: at(28), driverTookOver: false },
+    {
+      vin: VIN_A,
+      automationActive: true,
+      takeoverRequested: true,
+      takeoverRequestedAt: at(28),
+      driverTookOver: false,
+    },
     { vin: VIN_B, automationActive: false, takeoverRequested: false, driverTookOver: false },
   ],
   ...extra,

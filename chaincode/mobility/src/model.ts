@@ -9,14 +9,20 @@ export const Vin = (options: { description?: string } = {}) =>
 
 /** A non-resident actor as `<mspId>/<enrollmentId>` (Caller.key), e.g. an insurer, adjuster or repair shop. */
 export const ActorKey = (options: { description?: string } = {}) =>
-  Type.String({ minLength: 3, maxLength: 160, pattern: '^[A-Za-z0-9]+MSP/[A-Za-z0-9][A-Za-z0-9._@:-]*$', ...options });
+  Type.String({
+    minLength: 3,
+    maxLength: 160,
+    pattern: '^[A-Za-z0-9]+MSP/[A-Za-z0-9][A-Za-z0-9._@:-]*$',
+    ...options,
+  });
 
 export const Reason = Text(256, { description: 'why (free text, no personal data)' });
 
 /** Whole KRW, at least 1. */
 export const PositiveAmount = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 
-const Obj = <P extends Record<string, TSchema>>(props: P) => Type.Object(props, { additionalProperties: false });
+const Obj = <P extends Record<string, TSchema>>(props: P) =>
+  Type.Object(props, { additionalProperties: false });
 
 // --- registry -------------------------------------------------------------------------------------
 
@@ -84,7 +90,11 @@ export type Partner = Static<typeof PartnerSchema>;
 
 export const AnchorWindowInput = Obj({
   vin: Vin({ description: "must be the calling vehicle's vehicleId attribute" }),
-  seq: Type.Integer({ minimum: 1, maximum: 999_999_999_999, description: 'contiguous per vehicle, starting at 1' }),
+  seq: Type.Integer({
+    minimum: 1,
+    maximum: 999_999_999_999,
+    description: 'contiguous per vehicle, starting at 1',
+  }),
   windowStart: IsoTime({ description: 'first instant covered (inclusive)' }),
   windowEnd: IsoTime({ description: 'end of the window (exclusive); the next window should start here' }),
   count: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'number of readings (leaves)' }),
@@ -119,8 +129,14 @@ export type TelemetryHead = Static<typeof TelemetryHeadSchema>;
 export const VerifyReadingInput = Obj({
   vin: Vin(),
   seq: Type.Integer({ minimum: 1, maximum: 999_999_999_999 }),
-  index: Type.Integer({ minimum: 0, maximum: 999_999, description: 'leaf index of the reading in the window (0-based)' }),
-  reading: Type.Record(Type.String(), Type.Unknown(), { description: 'the reading exactly as the gateway stored it (hashed as canonical JSON)' }),
+  index: Type.Integer({
+    minimum: 0,
+    maximum: 999_999,
+    description: 'leaf index of the reading in the window (0-based)',
+  }),
+  reading: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'the reading exactly as the gateway stored it (hashed as canonical JSON)',
+  }),
   path: Type.Array(Sha256Hex(), { maxItems: 64, description: 'RFC 6962 audit path, leaf to root' }),
 });
 
@@ -157,9 +173,21 @@ export const DrivingStateSchema = Obj({
 export type DrivingState = Static<typeof DrivingStateSchema>;
 
 export const SealEvidenceInput = Obj({
-  beforeSeconds: Type.Integer({ minimum: 1, maximum: 600, description: 'seconds sealed before the crash (e.g. 30)' }),
-  afterSeconds: Type.Integer({ minimum: 0, maximum: 600, description: 'seconds sealed after the crash (e.g. 10)' }),
-  driving: Type.Array(DrivingStateSchema, { minItems: 1, maxItems: 8, description: "one entry per involved vehicle: who was driving" }),
+  beforeSeconds: Type.Integer({
+    minimum: 1,
+    maximum: 600,
+    description: 'seconds sealed before the crash (e.g. 30)',
+  }),
+  afterSeconds: Type.Integer({
+    minimum: 0,
+    maximum: 600,
+    description: 'seconds sealed after the crash (e.g. 10)',
+  }),
+  driving: Type.Array(DrivingStateSchema, {
+    minItems: 1,
+    maxItems: 8,
+    description: 'one entry per involved vehicle: who was driving',
+  }),
 });
 export type SealEvidence = Static<typeof SealEvidenceInput>;
 
@@ -236,7 +264,9 @@ export const FileClaimInput = Obj({
   kind: ClaimKindSchema,
   incidentId: Id({ description: 'COLLISION: the crashId; THEFT: the police case number' }),
   occurredAt: Type.Optional(IsoTime({ description: 'THEFT only (a collision takes the crash time)' })),
-  injury: Type.Optional(Type.Boolean({ description: 'someone was hurt: medical evidence may be referenced' })),
+  injury: Type.Optional(
+    Type.Boolean({ description: 'someone was hurt: medical evidence may be referenced' }),
+  ),
   description: Type.Optional(Text(1024)),
 });
 export type FileClaim = Static<typeof FileClaimInput>;
@@ -245,11 +275,19 @@ export type FileClaim = Static<typeof FileClaimInput>;
 export const OTHER_PARTIES = ['THIRD_PARTY', 'INFRASTRUCTURE'] as const;
 
 export const FaultShareSchema = Obj({
-  party: Type.String({ minLength: 1, maxLength: 17, description: `a VIN of the crash, or ${OTHER_PARTIES.join(' / ')}` }),
+  party: Type.String({
+    minLength: 1,
+    maxLength: 17,
+    description: `a VIN of the crash, or ${OTHER_PARTIES.join(' / ')}`,
+  }),
   percent: Type.Integer({ minimum: 0, maximum: 100 }),
 });
 export type FaultShare = Static<typeof FaultShareSchema>;
-export const FaultShares = Type.Array(FaultShareSchema, { minItems: 1, maxItems: 10, description: 'percentages summing to 100' });
+export const FaultShares = Type.Array(FaultShareSchema, {
+  minItems: 1,
+  maxItems: 10,
+  description: 'percentages summing to 100',
+});
 
 export const ApproveRepairInput = Obj({
   shopId: ActorKey({ description: 'an approved repair shop of the insurer' }),
@@ -278,10 +316,18 @@ export const ClaimSchema = Type.Object({
   injury: Type.Boolean(),
   description: Type.Optional(Type.String()),
   status: ClaimStatusSchema,
-  theftConfirmation: Type.Optional(Type.Object({ by: Type.String(), at: Type.String(), caseReference: Type.String() })),
+  theftConfirmation: Type.Optional(
+    Type.Object({ by: Type.String(), at: Type.String(), caseReference: Type.String() }),
+  ),
   evidenceLinkedAt: Type.Optional(Type.String()),
   adjusterId: Type.Optional(Type.String()),
-  fault: Type.Optional(Type.Object({ shares: Type.Array(FaultShareSchema), determinedAt: Type.String(), determinedBy: Type.String() })),
+  fault: Type.Optional(
+    Type.Object({
+      shares: Type.Array(FaultShareSchema),
+      determinedAt: Type.String(),
+      determinedBy: Type.String(),
+    }),
+  ),
   dispute: Type.Optional(Type.Object({ reason: Type.String(), at: Type.String() })),
   decision: Type.Optional(
     Type.Object({
@@ -293,9 +339,17 @@ export const ClaimSchema = Type.Object({
       by: Type.String(),
     }),
   ),
-  invoice: Type.Optional(Type.Object({ amount: Type.Integer(), reference: Type.String(), at: Type.String() })),
+  invoice: Type.Optional(
+    Type.Object({ amount: Type.Integer(), reference: Type.String(), at: Type.String() }),
+  ),
   payment: Type.Optional(
-    Type.Object({ amount: Type.Integer(), payee: Type.String(), reference: Type.Optional(Type.String()), at: Type.String(), settlementIds: Type.Array(Type.String()) }),
+    Type.Object({
+      amount: Type.Integer(),
+      payee: Type.String(),
+      reference: Type.Optional(Type.String()),
+      at: Type.String(),
+      settlementIds: Type.Array(Type.String()),
+    }),
   ),
   /** Access ids issued by the medical chaincode (channel health) after its consent check; no medical data. */
   medicalRefs: Type.Array(Type.String()),
@@ -320,4 +374,5 @@ export const SettlementSchema = Type.Object({
 });
 export type Settlement = Static<typeof SettlementSchema>;
 
-export const PageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), bookmark: Type.String() });
+export const PageOf = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), bookmark: Type.String() });

@@ -1,6 +1,19 @@
 import fc from 'fast-check';
 import { identity, readingProof, type ContractHarness } from '@cityledger/chaincode-common';
-import { VIN_A, VIN_B, VIN_C, anchorWindows, at, code, ids, newHarness, ok, readingsOf, seedWorld, windowInput } from './mobility.fixtures';
+import {
+  VIN_A,
+  VIN_B,
+  VIN_C,
+  anchorWindows,
+  at,
+  code,
+  ids,
+  newHarness,
+  ok,
+  readingsOf,
+  seedWorld,
+  windowInput,
+} from './mobility.fixtures';
 import type { ReadingProof, TelemetryHead, TelemetryWindow, WindowRef } from './model';
 import { coversSpan, windowsOverlapping } from './telemetry';
 
@@ -10,21 +23,48 @@ beforeEach(async () => {
   await seedWorld(h);
 });
 
-const anchor = (w: Record<string, unknown>, who = ids.carA, when = w.windowEnd as string) => h.submit<TelemetryWindow>(who, 'telemetry:AnchorWindow', [w], { at: when });
+const anchor = (w: Record<string, unknown>, who = ids.carA, when = w.windowEnd as string) =>
+  h.submit<TelemetryWindow>(who, 'telemetry:AnchorWindow', [w], { at: when });
 
 describe('anchoring telemetry windows', () => {
   it("anchors a vehicle's windows in sequence, signed by the vehicle, and announces each", async () => {
     const w = windowInput(VIN_A, 1, T(0));
     const r = await anchor(w);
     expect(r.committed).toBe(true);
-    expect(r.value).toEqual({ ...w, scheme: 'rfc6962-sha256', anchoredAt: w.windowEnd, anchoredBy: 'CityMSP/car-a', txId: r.stub.getTxID() });
-    expect(r.event?.envelope.events).toEqual([{ type: 'TelemetryAnchored', data: { vin: VIN_A, seq: 1, count: 10, root: w.root } }]);
+    expect(r.value).toEqual({
+      ...w,
+      scheme: 'rfc6962-sha256',
+      anchoredAt: w.windowEnd,
+      anchoredBy: 'CityMSP/car-a',
+      txId: r.stub.getTxID(),
+    });
+    expect(r.event?.envelope.events).toEqual([
+      { type: 'TelemetryAnchored', data: { vin: VIN_A, seq: 1, count: 10, root: w.root } },
+    ]);
     await anchorWindows(h, ids.carA, VIN_A, 3, T(10), 2);
-    expect(ok(await h.evaluate<TelemetryHead>(ids.acme, 'telemetry:GetHead', [VIN_A]))).toEqual({ vin: VIN_A, lastSeq: 4, lastWindowEnd: T(40) });
-    expect(ok(await h.evaluate<TelemetryWindow>(ids.acme, 'telemetry:GetWindow', [VIN_A, 3])).windowStart).toBe(T(20));
-    const page1 = ok(await h.evaluate<{ items: TelemetryWindow[]; bookmark: string }>(ids.acme, 'telemetry:ListWindows', [VIN_A, 3, '']));
+    expect(ok(await h.evaluate<TelemetryHead>(ids.acme, 'telemetry:GetHead', [VIN_A]))).toEqual({
+      vin: VIN_A,
+      lastSeq: 4,
+      lastWindowEnd: T(40),
+    });
+    expect(
+      ok(await h.evaluate<TelemetryWindow>(ids.acme, 'telemetry:GetWindow', [VIN_A, 3])).windowStart,
+    ).toBe(T(20));
+    const page1 = ok(
+      await h.evaluate<{ items: TelemetryWindow[]; bookmark: string }>(ids.acme, 'telemetry:ListWindows', [
+        VIN_A,
+        3,
+        '',
+      ]),
+    );
     expect(page1.items.map((x) => x.seq)).toEqual([1, 2, 3]);
-    const page2 = ok(await h.evaluate<{ items: TelemetryWindow[]; bookmark: string }>(ids.acme, 'telemetry:ListWindows', [VIN_A, 3, page1.bookmark]));
+    const page2 = ok(
+      await h.evaluate<{ items: TelemetryWindow[]; bookmark: string }>(ids.acme, 'telemetry:ListWindows', [
+        VIN_A,
+        3,
+        page1.bookmark,
+      ]),
+    );
     expect(page2.items.map((x) => x.seq)).toEqual([4]);
     expect(code(await h.evaluate(ids.acme, 'telemetry:GetHead', [VIN_B]))).toBe('NOT_FOUND');
     expect(code(await h.evaluate(ids.acme, 'telemetry:GetWindow', [VIN_A, 5]))).toBe('NOT_FOUND');
@@ -49,12 +89,15 @@ describe('anchoring telemetry windows', () => {
     const overlap = await anchor(windowInput(VIN_A, 2, T(5)));
     expect(overlap.error?.code).toBe('INVALID_ARGUMENT');
     expect(overlap.error?.details.reason).toBe('WINDOW_OVERLAP');
-    const reason = async (extra: Record<string, unknown>, when?: string) => (await anchor(windowInput(VIN_A, 2, T(10), extra), ids.carA, when ?? T(3700))).error?.details.reason;
+    const reason = async (extra: Record<string, unknown>, when?: string) =>
+      (await anchor(windowInput(VIN_A, 2, T(10), extra), ids.carA, when ?? T(3700))).error?.details.reason;
     expect(await reason({ windowEnd: T(10.5) })).toBe('WINDOW_LENGTH');
     expect(await reason({ windowEnd: T(5) })).toBe('WINDOW_LENGTH');
     expect(await reason({ windowEnd: T(3611) })).toBe('WINDOW_LENGTH');
     expect(await reason({}, T(-100))).toBe('WINDOW_IN_FUTURE');
-    expect((await anchor(windowInput(VIN_A, 2, T(10), { windowEnd: T(3610) }), ids.carA, T(3600))).committed).toBe(true);
+    expect(
+      (await anchor(windowInput(VIN_A, 2, T(10), { windowEnd: T(3610) }), ids.carA, T(3600))).committed,
+    ).toBe(true);
   });
 
   it('lets only the vehicle itself anchor, for a registered VIN', async () => {
@@ -62,7 +105,12 @@ describe('anchoring telemetry windows', () => {
     const other = await anchor(w, ids.carB);
     expect(other.error?.code).toBe('FORBIDDEN');
     expect(other.error?.details).toEqual({ reason: 'NOT_THIS_VEHICLE', vin: VIN_A });
-    for (const who of [ids.alice, ids.police, ids.acme, identity('InsurerMSP', 'car', { role: 'vehicle', vehicleId: VIN_A })]) {
+    for (const who of [
+      ids.alice,
+      ids.police,
+      ids.acme,
+      identity('InsurerMSP', 'car', { role: 'vehicle', vehicleId: VIN_A }),
+    ]) {
       expect(code(await anchor(w, who))).toBe('FORBIDDEN');
     }
     const ghost = identity('CityMSP', 'car-c', { role: 'vehicle', vehicleId: VIN_C });
@@ -87,14 +135,18 @@ describe('anchoring telemetry windows', () => {
       expect(code(await anchor(bad))).toBe('INVALID_ARGUMENT');
     }
     expect(code(await h.evaluate(ids.acme, 'telemetry:GetWindow', [VIN_A, 0]))).toBe('INVALID_ARGUMENT');
-    expect(code(await h.evaluate(ids.acme, 'telemetry:ListWindows', [VIN_A, 0, '']))).toBe('INVALID_ARGUMENT');
+    expect(code(await h.evaluate(ids.acme, 'telemetry:ListWindows', [VIN_A, 0, '']))).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 });
 
 describe('proving readings', () => {
   const readings = readingsOf(VIN_A, '2026-06-01T08:00:00.000Z');
   const verify = (index: number, reading: unknown, path: string[], seq = 1) =>
-    h.evaluate<ReadingProof>(ids.acme, 'telemetry:VerifyReading', [{ vin: VIN_A, seq, index, reading, path }]);
+    h.evaluate<ReadingProof>(ids.acme, 'telemetry:VerifyReading', [
+      { vin: VIN_A, seq, index, reading, path },
+    ]);
 
   beforeEach(async () => {
     ok(await anchor(windowInput(VIN_A, 1, T(0))));
@@ -103,7 +155,16 @@ describe('proving readings', () => {
   it('proves every reading of an anchored window', async () => {
     for (let i = 0; i < readings.length; i++) {
       const r = ok(await verify(i, readings[i], readingProof(readings, i)));
-      expect(r).toEqual(expect.objectContaining({ valid: true, vin: VIN_A, seq: 1, index: i, count: 10, scheme: 'rfc6962-sha256' }));
+      expect(r).toEqual(
+        expect.objectContaining({
+          valid: true,
+          vin: VIN_A,
+          seq: 1,
+          index: i,
+          count: 10,
+          scheme: 'rfc6962-sha256',
+        }),
+      );
     }
   });
 
@@ -129,7 +190,13 @@ describe('proving readings', () => {
 });
 
 describe('telemetry rules (pure)', () => {
-  const ref = (seq: number, start: number, end: number): WindowRef => ({ seq, windowStart: new Date(start).toISOString(), windowEnd: new Date(end).toISOString(), count: 1, root: '' });
+  const ref = (seq: number, start: number, end: number): WindowRef => ({
+    seq,
+    windowStart: new Date(start).toISOString(),
+    windowEnd: new Date(end).toISOString(),
+    count: 1,
+    root: '',
+  });
 
   it('a span is covered only by abutting windows reaching both ends', () => {
     expect(coversSpan([ref(1, 0, 10_000), ref(2, 10_000, 20_000)], 5_000, 20_000)).toBe(true);
@@ -142,7 +209,10 @@ describe('telemetry rules (pure)', () => {
   it('finds exactly the windows overlapping a span (binary search = linear scan)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 3 }), len: fc.integer({ min: 1, max: 5 }) }), { minLength: 0, maxLength: 40 }),
+        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 3 }), len: fc.integer({ min: 1, max: 5 }) }), {
+          minLength: 0,
+          maxLength: 40,
+        }),
         fc.integer({ min: -5, max: 200 }),
         fc.integer({ min: 0, max: 60 }),
         async (shape, from, span) => {
@@ -154,8 +224,15 @@ describe('telemetry rules (pure)', () => {
             t += s.len;
           });
           const [fromMs, toMs] = [from * 1000, (from + span) * 1000];
-          const expected = windows.filter((w) => Date.parse(w.windowEnd) > fromMs && Date.parse(w.windowStart) < toMs);
-          const found = await windowsOverlapping(windows.length, fromMs, toMs, async (seq) => windows[seq - 1]);
+          const expected = windows.filter(
+            (w) => Date.parse(w.windowEnd) > fromMs && Date.parse(w.windowStart) < toMs,
+          );
+          const found = await windowsOverlapping(
+            windows.length,
+            fromMs,
+            toMs,
+            async (seq) => windows[seq - 1],
+          );
           expect(found).toEqual(expected);
         },
       ),

@@ -18,22 +18,42 @@ export const WINDOW_RULES = {
 export function checkNextWindow(head: TelemetryHead | undefined, w: AnchorWindow, nowMs: number): void {
   const expected = head ? head.lastSeq + 1 : 1;
   if (w.seq < expected) {
-    throw conflict(`window ${w.seq} of ${w.vin} is already anchored`, { reason: 'REPLAYED_SEQUENCE', expected, seq: w.seq });
+    throw conflict(`window ${w.seq} of ${w.vin} is already anchored`, {
+      reason: 'REPLAYED_SEQUENCE',
+      expected,
+      seq: w.seq,
+    });
   }
   if (w.seq > expected) {
-    throw failedPrecondition(`window ${w.seq} of ${w.vin} leaves a gap: expected ${expected}`, { reason: 'SEQUENCE_GAP', expected, seq: w.seq });
+    throw failedPrecondition(`window ${w.seq} of ${w.vin} leaves a gap: expected ${expected}`, {
+      reason: 'SEQUENCE_GAP',
+      expected,
+      seq: w.seq,
+    });
   }
   const start = isoToMs(w.windowStart, 'windowStart');
   const end = isoToMs(w.windowEnd, 'windowEnd');
   const length = end - start;
   if (length < WINDOW_RULES.minMs || length > WINDOW_RULES.maxMs) {
-    throw invalidArgument('window length out of bounds', { reason: 'WINDOW_LENGTH', lengthMs: length, minMs: WINDOW_RULES.minMs, maxMs: WINDOW_RULES.maxMs });
+    throw invalidArgument('window length out of bounds', {
+      reason: 'WINDOW_LENGTH',
+      lengthMs: length,
+      minMs: WINDOW_RULES.minMs,
+      maxMs: WINDOW_RULES.maxMs,
+    });
   }
   if (end > nowMs + WINDOW_RULES.maxFutureSkewMs) {
-    throw invalidArgument('window ends in the future', { reason: 'WINDOW_IN_FUTURE', windowEnd: w.windowEnd });
+    throw invalidArgument('window ends in the future', {
+      reason: 'WINDOW_IN_FUTURE',
+      windowEnd: w.windowEnd,
+    });
   }
   if (head && start < isoToMs(head.lastWindowEnd)) {
-    throw invalidArgument('window overlaps the previous one', { reason: 'WINDOW_OVERLAP', previousEnd: head.lastWindowEnd, windowStart: w.windowStart });
+    throw invalidArgument('window overlaps the previous one', {
+      reason: 'WINDOW_OVERLAP',
+      previousEnd: head.lastWindowEnd,
+      windowStart: w.windowStart,
+    });
   }
 }
 

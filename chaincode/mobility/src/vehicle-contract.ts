@@ -1,6 +1,15 @@
 import type { Static } from '@sinclair/typebox';
 import type { Context } from 'fabric-contract-api';
-import { CityContract, Evaluate, Id, Submit, assertResidentActive, emit, requireOrgRole, txTime } from '@cityledger/chaincode-common';
+import {
+  CityContract,
+  Evaluate,
+  Id,
+  Submit,
+  assertResidentActive,
+  emit,
+  requireOrgRole,
+  txTime,
+} from '@cityledger/chaincode-common';
 import { Reason, RegisterVehicleInput, VehicleSchema, Vin, type Vehicle } from './model';
 import { Registrar } from './actors';
 import { vehicles } from './store';
@@ -14,7 +23,11 @@ export class VehicleContract extends CityContract {
     super('vehicle');
   }
 
-  @Submit({ description: 'Register a vehicle and its owner (City registrar; the owner must be an ACTIVE resident).', params: { input: RegisterVehicleInput }, returns: VehicleSchema })
+  @Submit({
+    description: 'Register a vehicle and its owner (City registrar; the owner must be an ACTIVE resident).',
+    params: { input: RegisterVehicleInput },
+    returns: VehicleSchema,
+  })
   async RegisterVehicle(ctx: Context, input: Static<typeof RegisterVehicleInput>): Promise<Vehicle> {
     requireOrgRole(ctx, Registrar);
     await assertResidentActive(ctx, input.ownerId);
@@ -25,7 +38,12 @@ export class VehicleContract extends CityContract {
     return vehicle;
   }
 
-  @Submit({ description: 'Record a change of owner (City registrar; the new owner must be an ACTIVE resident). Existing policies keep their holder.', params: { vin: Vin(), ownerId: Id(), reason: Reason }, returns: VehicleSchema })
+  @Submit({
+    description:
+      'Record a change of owner (City registrar; the new owner must be an ACTIVE resident). Existing policies keep their holder.',
+    params: { vin: Vin(), ownerId: Id(), reason: Reason },
+    returns: VehicleSchema,
+  })
   async TransferVehicle(ctx: Context, vin: string, ownerId: string, _reason: string): Promise<Vehicle> {
     requireOrgRole(ctx, Registrar);
     const vehicle = await vehicles.require(ctx, vin);
