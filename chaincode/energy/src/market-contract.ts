@@ -191,6 +191,9 @@ export class MarketContract extends CityContract {
     const bilateralWh = made.filter((t) => t.kind === 'BILATERAL').reduce((s, t) => s + t.quantityWh, 0);
     const next: Interval = { ...interval, state, updatedAt: now, clearingPrice: result.price, clearedWh: result.volumeWh + bilateralWh, tradeCount: made.length };
     await intervals.put(ctx, next);
+    for (const t of made) {
+      emit(ctx, 'TradeMatched', { intervalId, tradeId: t.tradeId, kind: t.kind, buyer: t.buyer, seller: t.seller, quantityWh: t.quantityWh, price: t.price });
+    }
     emit(ctx, 'IntervalCleared', { intervalId, clearingPrice: result.price, auctionWh: result.volumeWh, bilateralWh, trades: made.length, expiredContracts: expired });
     return next;
   }

@@ -119,7 +119,12 @@ describe('market: orders', () => {
     ok(await submit(h, ids.operator, 'market:CloseGate', I1));
     const r = await submit(h, ids.operator, 'market:Clear', I1);
     expect(ok(r)).toMatchObject({ state: 'CLEARED', clearingPrice: 125, clearedWh: 12_000, tradeCount: 2 });
+    expect(r.event?.envelope.events.map((e) => e.type)).toEqual(['TradeMatched', 'TradeMatched', 'IntervalCleared']);
     expect(r.event?.envelope.events[0]).toEqual({
+      type: 'TradeMatched',
+      data: { intervalId: I1, tradeId: 'A000001', kind: 'AUCTION', buyer: 'A', seller: 'B', quantityWh: 10_000, price: 125 },
+    });
+    expect(r.event?.envelope.events[2]).toEqual({
       type: 'IntervalCleared',
       data: { intervalId: I1, clearingPrice: 125, auctionWh: 12_000, bilateralWh: 0, trades: 2, expiredContracts: 0 },
     });
@@ -176,7 +181,7 @@ describe('market: bilateral contracts', () => {
     refused(await submit(h, ids.c, 'market:AcceptBilateral', I1, unaccepted.contractId), 'FAILED_PRECONDITION', { state: 'GATE_CLOSED' });
     const cleared = await submit(h, ids.operator, 'market:Clear', I1);
     expect(ok(cleared)).toMatchObject({ clearedWh: 4_000, tradeCount: 1, clearingPrice: null });
-    expect(cleared.event?.envelope.events[0].data).toMatchObject({ bilateralWh: 4_000, expiredContracts: 1 });
+    expect(cleared.event?.envelope.events[1].data).toMatchObject({ bilateralWh: 4_000, expiredContracts: 1 });
     const list = ok(await evaluate(h, ids.a, 'market:ListBuildingTrades', 'A', 10, '')) as { items: unknown[] };
     expect(list.items).toMatchObject([{ tradeId: 'B000001', kind: 'BILATERAL', buyer: 'A', seller: 'B', price: 150, valueKrw: 600, buyRef: contract.contractId }]);
     const bContracts = ok(await evaluate(h, ids.b, 'market:ListBilaterals', 'B', 10, '')) as { items: { status: string }[] };
