@@ -33,10 +33,13 @@ export interface Reader {
   relations: readonly string[];
 }
 
-/** The matrix entry that lets `reader` read `docType`, or undefined when none does. */
-export function readGrant(docType: DocType, reader: Reader): string | undefined {
+/**
+ * The reader entry that lets `reader` in, or undefined when none does. `readers` is the list
+ * recorded with the document (READERS[docType] when it was submitted).
+ */
+export function readGrant(readers: readonly string[], reader: Reader): string | undefined {
   const own = reader.role ? [`${reader.mspId}:${reader.role}`] : [];
-  return READERS[docType].find((entry) => own.includes(entry) || reader.relations.includes(entry));
+  return readers.find((entry) => own.includes(entry) || reader.relations.includes(entry));
 }
 
 /** The form types an authority must be able to read (the ones it reviews). */

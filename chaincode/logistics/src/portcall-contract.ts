@@ -301,7 +301,7 @@ export class PortCallContract extends CityContract {
     const who = caller(ctx);
     const relations = relationsOf(call, who);
     if (await insuresCargoOf(ctx, callId, who)) relations.push('consignment-insurer');
-    const grantedBy = readGrant(docType, { mspId: who.mspId, role: who.role, relations });
+    const grantedBy = readGrant(doc.readers, { mspId: who.mspId, role: who.role, relations });
     if (!grantedBy) {
       throw forbidden(`${who.mspId} ${who.role ?? '(no role)'} may not read ${docType}`, { docType, readers: doc.readers, mspId: who.mspId, role: who.role ?? null });
     }
