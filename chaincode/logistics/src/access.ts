@@ -15,6 +15,13 @@ export const READERS: Record<DocType, readonly string[]> = {
 };
 
 /**
+ * Who may read a bill of lading document (kept off-chain, its hash on the ledger): its issuer, its
+ * current holder, the consignment's shipper, consignee and insurer, and customs. A former holder
+ * gave the title away with the document.
+ */
+export const BILL_READERS: readonly string[] = ['issuer', 'holder', 'shipper', 'consignee', 'consignment-insurer', 'CityMSP:customs'];
+
+/**
  * The authorities that review each form: amending it withdraws their approvals, and only theirs.
  * Every reviewer of a form is also one of its readers (tested).
  */

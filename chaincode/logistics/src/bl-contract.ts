@@ -1,7 +1,8 @@
 import type { Context } from 'fabric-contract-api';
-import { CityContract, Evaluate, Id, Submit, caller, conflict, emit, failedPrecondition, invalidArgument, requireOrgRole, txTime, type Caller } from '@cityledger/chaincode-common';
+import { CityContract, Evaluate, Id, Submit, caller, conflict, emit, failedPrecondition, forbidden, invalidArgument, requireOrgRole, txTime, type Caller } from '@cityledger/chaincode-common';
+import { BILL_READERS, readGrant } from './access';
 import { act, billMachine } from './lifecycle';
-import { AmendBlInput, BillOfLadingSchema, Carrier, DraftBlInput, MAX_TRANSFERS, PartyKey, type BillOfLading } from './model';
+import { AmendBlInput, BillAccessGrantSchema, BillOfLadingSchema, Carrier, DraftBlInput, MAX_TRANSFERS, PartyKey, type BillAccessGrant, type BillOfLading, type Consignment } from './model';
 import { bills, consignments } from './store';
 
 const BlNumber = () => Id({ description: 'bill of lading number' });
@@ -112,6 +113,21 @@ export class BillOfLadingContract extends CityContract {
   async GetBillOfLading(ctx: Context, blNumber: string): Promise<BillOfLading> {
     return bills.require(ctx, blNumber);
   }
+
+  @Evaluate({
+    description:
+      'May the caller read the bill of lading document (issuer, holder, shipper, consignee, consignment insurer, CityMSP customs)? Returns its hash to verify the off-chain copy; FORBIDDEN otherwise.',
+    params: { blNumber: BlNumber() },
+    returns: BillAccessGrantSchema,
+  })
+  async CheckBillOfLadingAccess(ctx: Context, blNumber: string): Promise<BillAccessGrant> {
+    const bill = await bills.require(ctx, blNumber);
+    const consignment = await consignments.require(ctx, bill.consignmentId);
+    const who = caller(ctx);
+    const grantedBy = readGrant(BILL_READERS, { mspId: who.mspId, role: who.role, relations: billRelations(bill, consignment, who.key) });
+    if (!grantedBy) throw forbidden(`${who.key} may not read bill of lading ${blNumber}`, { blNumber, readers: [...BILL_READERS] });
+    return { blNumber, status: bill.status, documentHash: bill.documentHash, grantedBy };
+  }
 }
 
 /** The bill and the caller as the state machine sees it: 'MSP:role' plus 'issuer' / 'holder'. */
@@ -124,6 +140,17 @@ async function load(ctx: Context, blNumber: string): Promise<{ bill: BillOfLadin
     ...(bill.holder === who.key ? ['holder'] : []),
   ];
   return { bill, who, actor };
+}
+
+function billRelations(bill: BillOfLading, consignment: Consignment, key: string): string[] {
+  const relations: [string, string | undefined][] = [
+    ['issuer', bill.issuer],
+    ['holder', bill.holder],
+    ['shipper', consignment.shipper],
+    ['consignee', consignment.consignee],
+    ['consignment-insurer', consignment.insurer],
+  ];
+  return relations.filter(([, party]) => party === key).map(([name]) => name);
 }
 
 async function save(ctx: Context, bill: BillOfLading, event: string, data: Record<string, unknown> = {}): Promise<BillOfLading> {

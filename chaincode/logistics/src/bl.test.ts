@@ -138,3 +138,31 @@ describe('surrender and amendment', () => {
     expect((await h.submit(ids.carrier, 'bl:AmendBillOfLading', ['BL-1', { documentHash: HASH2, reason: 'x' }])).error?.code).toBe('INVALID_ARGUMENT');
   });
 });
+
+describe('reading the bill of lading document', () => {
+  beforeEach(issued);
+  const check = (who: typeof ids.agent) => h.evaluate<{ grantedBy: string; documentHash: string }>(who, 'bl:CheckBillOfLadingAccess', ['BL-1']);
+
+  it('lets the parties to the consignment and customs read it', async () => {
+    expect((await check(ids.carrier)).value).toEqual({ blNumber: 'BL-1', status: 'ISSUED', documentHash: HASH, grantedBy: 'issuer' });
+    expect((await check(ids.shipper)).value.grantedBy).toBe('holder');
+    expect((await check(ids.buyer)).value.grantedBy).toBe('consignee');
+    expect((await check(ids.insurer)).value.grantedBy).toBe('consignment-insurer');
+    expect((await check(ids.customs)).value.grantedBy).toBe('CityMSP:customs');
+  });
+
+  it('refuses everyone else, a former holder included', async () => {
+    await ok(transfer(ids.shipper, ids.bank.key));
+    expect((await check(ids.bank)).value.grantedBy).toBe('holder');
+    expect((await check(ids.shipper)).value.grantedBy).toBe('shipper');
+    await ok(transfer(ids.bank, ids.otherAgent.key));
+    const former = await check(ids.bank);
+    expect(former.error?.code).toBe('FORBIDDEN');
+    expect(former.error?.details).toMatchObject({ blNumber: 'BL-1' });
+    for (const who of [ids.trucker, ids.terminal, ids.otherInsurer, ids.immigration]) expect((await check(who)).error?.code).toBe('FORBIDDEN');
+  });
+
+  it('answers NOT_FOUND for an unknown bill', async () => {
+    expect((await h.evaluate(ids.customs, 'bl:CheckBillOfLadingAccess', ['BL-X'])).error?.code).toBe('NOT_FOUND');
+  });
+});

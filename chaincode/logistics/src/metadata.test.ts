@@ -41,6 +41,7 @@ describe('metadata', () => {
       SurrenderBillOfLading: ['SUBMIT', 'blNumber'],
       AmendBillOfLading: ['SUBMIT', 'blNumber,input'],
       GetBillOfLading: ['EVALUATE', 'blNumber'],
+      CheckBillOfLadingAccess: ['EVALUATE', 'blNumber'],
     });
   });
 

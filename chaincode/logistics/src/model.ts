@@ -277,4 +277,12 @@ export const BillOfLadingSchema = Type.Object({
 });
 export type BillOfLading = Static<typeof BillOfLadingSchema>;
 
+export const BillAccessGrantSchema = Type.Object({
+  blNumber: Type.String(),
+  status: Type.String(),
+  documentHash: Type.String(),
+  grantedBy: Type.String(),
+});
+export type BillAccessGrant = Static<typeof BillAccessGrantSchema>;
+
 export const PageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), bookmark: Type.String() });
