@@ -7,14 +7,14 @@
  * last line printed. Loopback only; every loop is bounded in count and time.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chaincodeProcess } from '@cityledger/network';
 import { closeConnections, contractAs, ensureNetwork, orgAdmin } from '../support/live';
 import { cpuPerTx, snapshot } from './cpu';
-import { openLoop, StepResult } from './load';
+import { openLoop, Operation, StepResult } from './load';
 import { round, summarise } from './stats';
-import { baseWorkloads, DirectContext, Workload } from './workloads';
+import { baseWorkloads, DirectContext, RestContext, restCaller, Workload } from './workloads';
 
 interface Plan {
   warmupMs: number;
@@ -106,8 +106,18 @@ async function main(): Promise<void> {
   const workloads = baseWorkloads.filter(
     (w) => (!onlyWorkloads || onlyWorkloads.includes(w.name)) && deployed.has(w.chaincode),
   );
+  const modes = (arg('modes') ?? 'direct,rest').split(',');
+  const gatewayUrl = `http://${network.topology.gateway.host}:${network.topology.gateway.port}`;
+  const rest: RestContext | undefined = modes.includes('rest')
+    ? await restContext(network.paths.state, gatewayUrl, runId)
+    : undefined;
   const rows: Row[] = [];
-  for (const workload of workloads) rows.push(await measure(workload, ctx, plan, pids));
+  for (const workload of workloads) {
+    await workload.prepare?.(ctx);
+    if (modes.includes('direct'))
+      rows.push(await measure(workload, 'direct', workload.direct(ctx), plan, pids));
+    if (rest && workload.rest) rows.push(await measure(workload, 'rest', workload.rest(rest), plan, pids));
+  }
   closeConnections();
 
   printTable(rows);
@@ -125,15 +135,31 @@ async function main(): Promise<void> {
   process.stdout.write(`${file}\n`);
 }
 
+async function restContext(
+  stateDir: string,
+  baseUrl: string,
+  runId: string,
+): Promise<RestContext | undefined> {
+  try {
+    const res = await fetch(`${baseUrl}/readyz`);
+    if (!res.ok) throw new Error(`readyz ${res.status}`);
+  } catch (err) {
+    process.stdout.write(`REST mode skipped: the gateway at ${baseUrl} is not ready (${String(err)})\n`);
+    return undefined;
+  }
+  const file = path.join(stateDir, 'gateway', 'admin-keys.json');
+  const keys = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { apiKey: string }>;
+  return { call: restCaller(baseUrl, keys.city.apiKey), runId };
+}
+
 async function measure(
   workload: Workload,
-  ctx: DirectContext,
+  mode: Row['mode'],
+  operation: Operation,
   plan: Plan,
   pids: Map<string, number>,
 ): Promise<Row> {
-  process.stdout.write(`\n${workload.name} (direct): ${workload.description}\n`);
-  await workload.prepare?.(ctx);
-  const operation = workload.direct(ctx);
+  process.stdout.write(`\n${workload.name} (${mode}): ${workload.description}\n`);
   const rates = workload.kind === 'evaluate' ? plan.evaluateRates : plan.submitRates;
   const steps: Row['steps'] = [];
   let index = 0;
@@ -158,7 +184,7 @@ async function measure(
   // The row reports the highest step below the knee (or the first step if even that was past it).
   const sustained = steps.filter((s) => !s.knee);
   const best = (sustained.length ? sustained : steps).reduce((a, b) => (b.tps > a.tps ? b : a));
-  return { workload: workload.name, mode: 'direct', ...best, steps };
+  return { workload: workload.name, mode, ...best, steps };
 }
 
 function printTable(rows: Row[]): void {

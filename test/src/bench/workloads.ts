@@ -13,6 +13,12 @@ export interface DirectContext {
   runId: string;
 }
 
+/** The REST gateway, called with an org admin's API key over keep-alive HTTP. */
+export interface RestContext {
+  call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Outcome>;
+  runId: string;
+}
+
 export interface Workload {
   name: string;
   kind: 'submit' | 'evaluate' | 'mix';
@@ -20,6 +26,30 @@ export interface Workload {
   description: string;
   prepare?(ctx: DirectContext): Promise<void>;
   direct(ctx: DirectContext): Operation;
+  rest?(ctx: RestContext): Operation;
+}
+
+/** Calls the gateway; a non-2xx answer is a failure named by the problem's stable code. */
+export function restCaller(baseUrl: string, apiKey: string): RestContext['call'] {
+  return async (method, path, body) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.ok) return { ok: true };
+    let code = `HTTP_${res.status}`;
+    try {
+      code = (JSON.parse(text) as { code?: string }).code ?? code;
+    } catch {
+      /* not problem+json */
+    }
+    return { ok: false, failure: code };
+  };
 }
 
 const codeNames = new Map(
@@ -55,6 +85,7 @@ export const noop: Workload = {
     const contract = ctx.contract(PROBE_CHAINCODE);
     return () => submitWithStages(contract, 'probe:Noop', []);
   },
+  rest: (ctx) => () => ctx.call('POST', `/api/v1/${PROBE_CHAINCODE}/probe/noop`, {}),
 };
 
 const readKey = (runId: string) => `bench-read-${runId}`;
@@ -73,6 +104,10 @@ export const read: Workload = {
     const contract = ctx.contract(PROBE_CHAINCODE);
     const key = readKey(ctx.runId);
     return () => evaluate(contract, 'probe:Get', [key]);
+  },
+  rest: (ctx) => {
+    const path = `/api/v1/${PROBE_CHAINCODE}/probe/get?key=${encodeURIComponent(readKey(ctx.runId))}`;
+    return () => ctx.call('GET', path);
   },
 };
 
@@ -99,6 +134,11 @@ export const mix: Workload = {
   direct: (ctx) => {
     const reads = read.direct(ctx);
     const writes = probeWrite.direct(ctx);
+    return (i) => (i % 5 === 4 ? writes(i) : reads(i));
+  },
+  rest: (ctx) => {
+    const reads = read.rest!(ctx);
+    const writes = probeWrite.rest!(ctx);
     return (i) => (i % 5 === 4 ? writes(i) : reads(i));
   },
 };
