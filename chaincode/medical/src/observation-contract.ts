@@ -40,7 +40,7 @@ import {
   type ObservationValue,
 } from './model';
 import { checkDataPeriod } from './periods';
-import { VALUE_HOLDERS, alerts, assertPeerHoldsValues, erasures, observationValues, observations, consents, timeKey, valuesInWindow, type ValuePage } from './store';
+import { VALUE_HOLDERS, alerts, erasures, privateRead, valueHolders, observationValues, observations, consents, timeKey, valuesInWindow, type ValuePage } from './store';
 
 /** How far ahead of the transaction time a device clock may be. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -64,7 +64,6 @@ export class ObservationContract extends CityContract {
   })
   async RecordObservations(ctx: Context): Promise<{ observationIds: string[]; valueHashes: string[]; alertIds: string[] }> {
     const { who, patientId } = await device(ctx);
-    assertPeerHoldsValues(ctx);
     const { measurement } = readTransient(ctx, RecordTransient);
     if (measurement.subject !== undefined && measurement.subject !== patientId) {
       throw forbidden('a device records only for the resident it is bound to', { reason: 'DEVICE_NOT_BOUND' });
@@ -77,6 +76,7 @@ export class ObservationContract extends CityContract {
     if (duplicate) throw invalidArgument(`code ${duplicate} appears twice in one scan`, { input: 'transient', field: '/measurement/items' });
     measurement.items.forEach((item, i) => assertMeasurement(item.code, item.value, item.unit, i));
 
+    if (!(await valueHolders.exists(ctx, patientId))) await valueHolders.put(ctx, { patientId });
     const effectiveAt = timeKey(measurement.effectiveAt);
     const patientConsents = await consents.all(ctx, [patientId]);
     const result = { observationIds: [] as string[], valueHashes: [] as string[], alertIds: [] as string[] };
@@ -169,6 +169,8 @@ export class ObservationContract extends CityContract {
       }
       await observations.put(ctx, { ...record, erasedAt: now.iso, erasureId });
     }
+    // Nothing left: the patient's holder marker goes too (a new scan writes it again).
+    if (!input.observationIds && !remaining) await valueHolders.purge(ctx, patientId);
     const erasure: Erasure = { erasureId, patientId, observationIds: targets.map((t) => t.observationId), requestedBy: who.key, at: now.iso };
     await erasures.create(ctx, erasure);
     emit(ctx, 'ObservationsErased', { patientId, erasureId, count: targets.length, remaining });
@@ -189,8 +191,7 @@ export class ObservationContract extends CityContract {
   })
   async GetAlert(ctx: Context, alertId: string): Promise<Alert> {
     const who = caller(ctx);
-    assertPeerHoldsValues(ctx);
-    const alert = await alerts.require(ctx, alertId);
+    const alert = await privateRead(() => alerts.require(ctx, alertId));
     if (isPatient(who, alert.patientId)) {
       await patient(ctx);
       return alert;

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '@cityledger/chaincode-common';
 import { DAY, SALT, T0, bmi, expectError, fat, grant, identityState, ids, measurement, newHarness, record, weight, type RecordResult } from './medical.fixtures';
 import { OBSERVATIONS_COLLECTION } from './model';
+import { privateRead } from './store';
 
-const privateKeys = (h: ReturnType<typeof newHarness>) => [...(h.ledger.privateData.get(OBSERVATIONS_COLLECTION)?.keys() ?? [])];
+const privateKeys = (h: ReturnType<typeof newHarness>, type = 'obsValue') =>
+  [...(h.ledger.privateData.get(OBSERVATIONS_COLLECTION)?.keys() ?? [])].filter((k) => k.startsWith(`\u0000${type}\u0000`));
 
 describe('RecordObservations', () => {
   it('stores values only in the private collection and a hashed public record', async () => {
@@ -183,8 +185,8 @@ describe('erasure', () => {
     expect(r.committed).toBe(true);
     expect(r.value.remaining).toBe(false);
     expect(r.value.erasure.observationIds.sort()).toEqual([...a.value.observationIds, ...b.value.observationIds].sort());
-    expect(privateKeys(h)).toEqual([]);
-    expect(h.ledger.purged.get(OBSERVATIONS_COLLECTION)?.size).toBe(4); // 3 values + 1 alert
+    expect(h.ledger.privateData.get(OBSERVATIONS_COLLECTION)?.size).toBe(0);
+    expect(h.ledger.purged.get(OBSERVATIONS_COLLECTION)?.size).toBe(5); // 3 values, 1 alert, the holder marker
     const rec = await h.evaluate<{ valueHash: string; erasedAt: string; erasureId: string }>(ids.alice, 'observation:GetObservationRecord', ['R1', a.value.observationIds[0]]);
     expect(rec.value.valueHash).toBe(a.value.valueHashes[0]);
     expect(rec.value.erasureId).toBe(r.value.erasure.erasureId);
@@ -233,3 +235,30 @@ describe('erasure', () => {
 });
 
 export type { RecordResult };
+
+describe('peers without the values', () => {
+  it('value reads on an Insurer peer fail with WRONG_PEER instead of answering empty', async () => {
+    const h = newHarness();
+    await record(h, ids.aliceScale, [weight(80)], T0);
+    const r = await h.evaluate(ids.alice, 'observation:ListMyObservations', [{ code: '29463-7', pageSize: 10 }], { peerMspId: 'InsurerMSP' });
+    expectError(r, 'FAILED_PRECONDITION', 'WRONG_PEER');
+    expect(r.error?.details.endorsers).toEqual(['CityMSP', 'HospitalMSP']);
+    expect((await h.evaluate(ids.alice, 'observation:ListMyObservations', [{ code: '29463-7', pageSize: 10 }], { peerMspId: 'HospitalMSP' })).ok).toBe(true);
+  });
+
+  it('privateRead passes other failures through', async () => {
+    await expect(privateRead(() => Promise.reject(new Error('disk on fire')))).rejects.toThrow('disk on fire');
+    await expect(privateRead(() => Promise.reject('not available'))).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
+  });
+
+  it('the holder marker is written once, purged by a full erasure and written again by the next scan', async () => {
+    const h = newHarness();
+    await record(h, ids.aliceScale, [weight(80)], T0);
+    await record(h, ids.aliceScale, [weight(80)], new Date(Date.parse(T0) + DAY).toISOString());
+    expect(privateKeys(h, 'valueHolder')).toHaveLength(1);
+    await h.submit(ids.alice, 'observation:EraseObservations', [{}]);
+    expect(privateKeys(h, 'valueHolder')).toHaveLength(0);
+    await record(h, ids.aliceScale, [weight(80)], new Date(Date.parse(T0) + 2 * DAY).toISOString());
+    expect(privateKeys(h, 'valueHolder')).toHaveLength(1);
+  });
+});

@@ -41,14 +41,32 @@ export function timeKey(iso: string): string {
 export const VALUE_HOLDERS = [CITY, HOSPITAL];
 
 /**
- * FAILED_PRECONDITION unless this peer holds the values: a client must send reads of values to a
- * CityMSP or HospitalMSP peer (an insurer evaluates on one of those).
+ * One private record per patient, written with the patient's first scan and never rewritten (no hot
+ * key): it lets a read tell "this peer has no values" from "there are no values". The chaincode runs
+ * as one service for all peers, so it cannot ask which org's peer it runs on (getMspID reads the
+ * chaincode process's environment); instead, reading a key whose hash is on the channel fails on a
+ * peer outside the collection ("private data matching public hash version is not available").
  */
-export function assertPeerHoldsValues(ctx: Context): void {
-  const peer = ctx.stub.getMspID();
-  if (!VALUE_HOLDERS.includes(peer)) {
-    throw failedPrecondition(`a ${peer} peer holds no observation values`, { reason: 'WRONG_PEER', peer, endorsers: VALUE_HOLDERS });
+export const valueHolders = new Repository<{ patientId: string }>('valueHolder', (h) => [h.patientId], { collection: OBSERVATIONS_COLLECTION });
+
+/** Runs a private read, turning "this peer does not hold the collection" into FAILED_PRECONDITION WRONG_PEER. */
+export async function privateRead<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (!/not available/i.test(message)) throw err;
+    throw failedPrecondition('this peer holds no observation values: evaluate on a CityMSP or HospitalMSP peer', {
+      reason: 'WRONG_PEER',
+      endorsers: VALUE_HOLDERS,
+      cause: message,
+    });
   }
+}
+
+/** FAILED_PRECONDITION WRONG_PEER when this peer lacks the patient's values while the channel has some. */
+export async function assertPeerHoldsValues(ctx: Context, patientId: string): Promise<void> {
+  await privateRead(() => valueHolders.get(ctx, patientId));
 }
 
 export interface ValuePage {
@@ -61,12 +79,12 @@ export interface ValuePage {
  * from after `bookmark` (the last key served), at most `limit`.
  */
 export async function valuesInWindow(ctx: Context, patientId: string, code: string, window: DataPeriod, limit = Infinity, bookmark = ''): Promise<ValuePage> {
-  assertPeerHoldsValues(ctx);
+  await assertPeerHoldsValues(ctx, patientId);
   const prefix = observationValues.key(ctx, patientId, code);
   const startKey = window.start !== undefined ? observationValues.key(ctx, patientId, code, timeKey(window.start)) : prefix;
   const endKey = window.end !== undefined ? observationValues.key(ctx, patientId, code, timeKey(window.end)) : `${prefix}\u{10ffff}`;
-  const iterator = await ctx.stub.getPrivateDataByRange(OBSERVATIONS_COLLECTION, startKey, endKey);
-  const kvs = (await drain(iterator)).filter((kv) => bookmark === '' || kv.key > bookmark);
+  const all = await privateRead(async () => drain(await ctx.stub.getPrivateDataByRange(OBSERVATIONS_COLLECTION, startKey, endKey)));
+  const kvs = all.filter((kv) => bookmark === '' || kv.key > bookmark);
   const page = kvs.slice(0, limit);
   return {
     items: page.map((kv) => fromBytes<ObservationValue>(kv.value)),
