@@ -200,8 +200,8 @@ export function createApp(deps: AppDeps): App {
   v1.post('/telemetry/readings', async (req, res) => {
     res.status(201).json(await deps.telemetry.record(principalOf(res), req.body));
   });
-  v1.post('/telemetry/windows', async (_req, res) => {
-    res.status(201).json(await deps.telemetry.seal(principalOf(res)));
+  v1.post('/telemetry/windows', async (req, res) => {
+    res.status(201).json(await deps.telemetry.seal(principalOf(res), req.body));
   });
   v1.get('/telemetry/readings/:id/proof', async (req, res) => {
     const id = Number(req.params.id);

@@ -16,7 +16,7 @@ import { WebhookDispatcher } from './events/webhooks';
 import { FabricGatewayAdapter } from './fabric/adapter';
 import { FabricPort } from './fabric/port';
 import { TransactionService } from './fabric/transactions';
-import { TelemetryService } from './offchain/telemetry';
+import { anchorVia, TelemetryService } from './offchain/telemetry';
 import { Metrics } from './ops/metrics';
 import { openDb, Store } from './store/store';
 
@@ -83,7 +83,7 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
   const hub = new EventHub();
   const channelsOfOrg = (org: string) => cfg.channels.filter((c) => c.orgs.includes(org)).map((c) => c.name);
   const webhooks = new WebhookDispatcher(store, hub, sealer, cfg.webhooks, channelsOfOrg, log);
-  const telemetry = new TelemetryService(store, cfg.telemetry.maxWindow);
+  const telemetry = new TelemetryService(store, cfg.telemetry.maxWindow, anchorVia(tx, masterKey), (userId) => auth.identity(userId));
   const { app, api } = createApp({ config: cfg, store, port, auth, tx, hub, webhooks, telemetry, metrics, log, masterKey, version: VERSION });
 
   const server = await new Promise<Server>((resolve, reject) => {

@@ -169,7 +169,16 @@ const GATEWAY_PATHS: Record<string, Record<string, unknown>> = {
   },
   '/api/v1/webhooks': {
     get: { tags: ['events'], summary: 'Your webhooks', security: sec, responses: { 200: ok('Webhooks') } },
-    post: { tags: ['events'], summary: 'Register a webhook (HMAC-SHA256 signed, retried with backoff, in order)', security: sec, responses: { 201: ok('Webhook with its secret (shown once)') } },
+    post: {
+      tags: ['events'],
+      summary: 'Register a webhook (HMAC-SHA256 signed, retried with backoff, in order)',
+      security: sec,
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { type: 'object', required: ['url'], additionalProperties: false, properties: { url: { type: 'string' }, channel: { type: 'string' }, chaincode: { type: 'string' }, event: { type: 'string' }, fromId: { type: 'integer', minimum: 0, description: 'replay from this event id (default: only new events)' } } } } },
+      },
+      responses: { 201: ok('Webhook with its secret (shown once)'), 400: ERRORS[400] },
+    },
   },
   '/api/v1/webhooks/{id}': { delete: { tags: ['events'], summary: 'Delete a webhook', security: sec, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 204: ok('Deleted') } } },
   '/api/v1/read/{chaincode}/{entity}': {
@@ -187,8 +196,27 @@ const GATEWAY_PATHS: Record<string, Record<string, unknown>> = {
       responses: { 200: ok('Items and next cursor') },
     },
   },
-  '/api/v1/telemetry/readings': { post: { tags: ['telemetry'], summary: "Store a vehicle's raw reading (vehicle identities)", security: sec, responses: { 201: ok('Stored with its leaf hash') } } },
-  '/api/v1/telemetry/windows': { post: { tags: ['telemetry'], summary: "Seal the vehicle's open readings into a Merkle window; anchor its root with the mobility chaincode", security: sec, responses: { 201: ok('Window with root') } } },
+  '/api/v1/telemetry/readings': {
+    post: {
+      tags: ['telemetry'],
+      summary: "Store a vehicle's raw reading (vehicle identities; the vin comes from the certificate)",
+      security: sec,
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['timestamp'], properties: { timestamp: { type: 'string', description: 'UTC ISO-8601' } }, additionalProperties: true } } } },
+      responses: { 201: ok('Stored with its RFC 6962 leaf hash'), 400: ERRORS[400], 403: ERRORS[403], 409: problem('LATE_READING: older than the last sealed window') },
+    },
+  },
+  '/api/v1/telemetry/windows': {
+    post: {
+      tags: ['telemetry'],
+      summary: "Seal the vehicle's readings of [windowStart, windowEnd) into a Merkle window; `anchor` is the body of mobility telemetry:AnchorWindow, submitted at once with anchor: true",
+      security: sec,
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { type: 'object', required: ['windowEnd'], additionalProperties: false, properties: { windowStart: { type: 'string' }, windowEnd: { type: 'string' }, anchor: { type: 'boolean' } } } } },
+      },
+      responses: { 201: ok('Window: seq, bounds, count, root, anchor body (and anchored outcome)'), 400: ERRORS[400], 422: problem('NOTHING_TO_SEAL, WINDOW_TOO_LARGE') },
+    },
+  },
   '/api/v1/telemetry/readings/{id}/proof': { get: { tags: ['telemetry'], summary: 'A reading with its Merkle proof to the window root', security: sec, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: ok('Reading and proof') } } },
   '/livez': { get: { tags: ['operations'], summary: 'Process alive', responses: { 200: ok('ok') } } },
   '/readyz': { get: { tags: ['operations'], summary: "Each served org's peers reachable", responses: { 200: ok('ready'), 503: ok('not ready') } } },

@@ -1,6 +1,10 @@
 import request from 'supertest';
 import { bearer, harness, Harness } from '../testing/harness';
+import * as common from '../../../chaincode/common/src/merkle';
 import { leafHash, verifyProof } from './merkle';
+
+const VIN = 'VIN00000000000001';
+const t = (s: number) => new Date(Date.UTC(2027, 0, 1, 8, 0, s)).toISOString();
 
 describe('telemetry readings, windows and proofs', () => {
   let h: Harness;
@@ -11,40 +15,64 @@ describe('telemetry readings, windows and proofs', () => {
   beforeEach(async () => {
     h = await harness();
     const mk = async (org: string, body: object) => (await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys[org])).send(body)).body.apiKey as string;
-    car = await mk('city', { enrollmentId: 'car', role: 'vehicle', vehicleId: 'VIN00000000000001' });
+    car = await mk('city', { enrollmentId: 'car', role: 'vehicle', vehicleId: VIN });
     otherCar = await mk('city', { enrollmentId: 'car2', role: 'vehicle', vehicleId: 'VIN00000000000002' });
     adjuster = await mk('insurer', { enrollmentId: 'adj', role: 'adjuster' });
+    h.fabric.on('mobility', 'telemetry:AnchorWindow', ({ args, identity }) => ({ ...JSON.parse(args[0]), anchoredBy: identity.id }));
   });
 
-  it('stores readings, seals a window and serves each reading with a proof to its root', async () => {
+  const record = (key: string, second: number, extra: object = {}) => request(h.app).post('/api/v1/telemetry/readings').set(bearer(key)).send({ timestamp: t(second), speedKmh: 40 + second, ...extra });
+
+  it('stores readings, seals a time window ready to anchor, and serves each reading with a proof the chaincode accepts', async () => {
     const ids: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const res = await request(h.app).post('/api/v1/telemetry/readings').set(bearer(car)).send({ timestamp: 1000 + i, speedKmh: 40 + i });
+    for (const s of [4, 1, 3, 2, 0]) {
+      const res = await record(car, s);
       expect(res.status).toBe(201);
-      expect(res.body.leaf).toBe(leafHash({ timestamp: 1000 + i, speedKmh: 40 + i, vehicleId: 'VIN00000000000001' }));
-      ids.push(res.body.id);
+      expect(res.body.leaf).toBe(leafHash({ timestamp: t(s), speedKmh: 40 + s, vin: VIN }));
+      ids[s] = res.body.id;
     }
-    const sealed = await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car));
+    await record(car, 30); // after the window: stays open
+    const sealed = await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car)).send({ windowStart: t(0), windowEnd: t(10) });
     expect(sealed.status).toBe(201);
-    expect(sealed.body).toMatchObject({ vehicleId: 'VIN00000000000001', size: 5, firstReadingId: ids[0], lastReadingId: ids[4] });
+    expect(sealed.body.anchor).toEqual({ vin: VIN, seq: 1, windowStart: t(0), windowEnd: t(10), count: 5, root: sealed.body.root, windowRef: `${VIN}-1` });
+    // Leaves in time order, whatever the arrival order.
+    const readings = [0, 1, 2, 3, 4].map((s) => ({ timestamp: t(s), speedKmh: 40 + s, vin: VIN }));
+    expect(sealed.body.root).toBe(common.readingsRoot(readings));
     const proof = await request(h.app).get(`/api/v1/telemetry/readings/${ids[3]}/proof`).set(bearer(adjuster));
     expect(proof.status).toBe(200);
-    expect(proof.body).toMatchObject({ index: 3, treeSize: 5, root: sealed.body.root, scheme: 'rfc6962-sha256', reading: { timestamp: 1003, speedKmh: 43, vehicleId: 'VIN00000000000001' } });
+    expect(proof.body).toMatchObject({ vin: VIN, seq: 1, index: 3, treeSize: 5, root: sealed.body.root, scheme: 'rfc6962-sha256', reading: readings[3] });
     expect(verifyProof(leafHash(proof.body.reading), proof.body.index, proof.body.treeSize, proof.body.path, proof.body.root)).toBe(true);
-    // Readings after the seal go to the next window.
-    await request(h.app).post('/api/v1/telemetry/readings').set(bearer(car)).send({ timestamp: 2000 });
-    expect((await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car))).body.size).toBe(1);
+    expect(common.verifyReading(proof.body.reading, proof.body.index, proof.body.treeSize, proof.body.path, sealed.body.root)).toBe(true);
+    // The next window starts where this one ended; late readings are refused.
+    expect((await record(car, 5)).status).toBe(409);
+    const next = await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car)).send({ windowEnd: t(40) });
+    expect(next.body).toMatchObject({ seq: 2, windowStart: t(10), count: 1 });
   });
 
-  it('only vehicles record, the vehicle id comes from the certificate, and other vehicles see nothing', async () => {
-    expect((await request(h.app).post('/api/v1/telemetry/readings').set(bearer(adjuster)).send({ timestamp: 1 })).status).toBe(403);
-    const spoof = await request(h.app).post('/api/v1/telemetry/readings').set(bearer(car)).send({ timestamp: 1, vehicleId: 'OTHER' });
-    expect(spoof.status).toBe(400);
+  it('anchor: true submits mobility telemetry:AnchorWindow as the vehicle, once per window', async () => {
+    await record(car, 1);
+    const sealed = await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car)).send({ windowStart: t(0), windowEnd: t(10), anchor: true });
+    expect(sealed.status).toBe(201);
+    expect(sealed.body.anchored).toMatchObject({ status: 200, txId: expect.any(String), result: { seq: 1, anchoredBy: 'city:car' } });
+    const endorse = h.fabric.calls.find((c) => c.kind === 'endorse')!;
+    expect(endorse.spec).toMatchObject({ channel: 'city', chaincode: 'mobility', transaction: 'telemetry:AnchorWindow' });
+    expect(JSON.parse(endorse.spec!.args[0])).toEqual(sealed.body.anchor);
+    const proof = await request(h.app).get('/api/v1/telemetry/readings/1/proof').set(bearer(car));
+    expect(proof.body.anchorTx).toBe(sealed.body.anchored.txId);
+  });
+
+  it('only vehicles record, the vin comes from the certificate, and other vehicles see nothing', async () => {
+    expect((await record(adjuster, 1)).status).toBe(403);
+    expect((await record(car, 1, { vin: 'OTHER' })).status).toBe(400);
     expect((await request(h.app).post('/api/v1/telemetry/readings').set(bearer(car)).send({ speed: 1 })).status).toBe(400);
-    const r = await request(h.app).post('/api/v1/telemetry/readings').set(bearer(car)).send({ timestamp: 1 });
+    const r = await record(car, 1);
     expect((await request(h.app).get(`/api/v1/telemetry/readings/${r.body.id}/proof`).set(bearer(car))).status).toBe(422);
-    await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car));
+    const bad = await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car)).send({ windowStart: t(0), windowEnd: t(0), extra: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['extra']);
+    expect((await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car)).send({ windowStart: t(0), windowEnd: t(0) })).status).toBe(400);
+    await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car)).send({ windowStart: t(0), windowEnd: t(10) });
     expect((await request(h.app).get(`/api/v1/telemetry/readings/${r.body.id}/proof`).set(bearer(otherCar))).status).toBe(404);
-    expect((await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car))).status).toBe(422);
+    expect((await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car)).send({ windowEnd: t(20) })).status).toBe(422);
   });
 });

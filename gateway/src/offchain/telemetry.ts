@@ -1,17 +1,57 @@
+import { createHmac } from 'node:crypto';
+import { Principal } from '../auth/service';
+import { SigningIdentity } from '../fabric/port';
+import { toProblem } from '../fabric/errors';
+import { Outcome, TransactionService } from '../fabric/transactions';
 import { badRequest, forbidden, notFound, Problem } from '../problem';
 import { Store } from '../store/store';
-import { Principal } from '../auth/service';
 import { canonicalJson, leafHash, MERKLE_SCHEME, merkleProof, merkleRoot } from './merkle';
 
+/** Where windows are anchored: the mobility chaincode's TelemetryContract (chaincode/mobility). */
+export const ANCHOR = { channel: 'city', chaincode: 'mobility', transaction: 'telemetry:AnchorWindow' } as const;
+
+/** The chaincode's window rules (chaincode/mobility telemetry.ts WINDOW_RULES), checked early for clear errors. */
+const MIN_WINDOW_MS = 1_000;
+const MAX_WINDOW_MS = 3_600_000;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+export interface AnchorInput {
+  vin: string;
+  seq: number;
+  windowStart: string;
+  windowEnd: string;
+  count: number;
+  root: string;
+  windowRef: string;
+}
+
+/** Submits the anchor transaction as the vehicle (wired to the TransactionService by the app). */
+export type Anchorer = (userId: string, identity: SigningIdentity, input: AnchorInput) => Promise<Outcome>;
+
+/** Anchoring through the normal write path, idempotent per window (never anchored twice). */
+export function anchorVia(tx: TransactionService, hashKey: Buffer): Anchorer {
+  return (userId, identity, input) =>
+    tx.write({
+      userId,
+      identity,
+      spec: { channel: ANCHOR.channel, chaincode: ANCHOR.chaincode, transaction: ANCHOR.transaction, args: [canonicalJson(input)] },
+      wait: 'commit',
+      idempotency: { key: `anchor:${input.windowRef}`, requestHash: createHmac('sha256', hashKey).update(canonicalJson(input)).digest('hex') },
+    });
+}
+
 /**
- * Vehicles' raw telemetry, kept off-chain: each reading is stored with its leaf hash; a vehicle seals
- * its open readings into a window whose Merkle root it anchors on chain with the mobility chaincode;
- * anyone allowed to see a reading gets it with its proof to that root.
+ * Vehicles' raw telemetry, kept off-chain: each reading is stored with its RFC 6962 leaf hash; a
+ * vehicle seals the readings of a time window [windowStart, windowEnd) into a window whose Merkle
+ * root it anchors on chain (mobility `telemetry:AnchorWindow`, same seq/bounds/count/root); a reading
+ * is served with its audit path, in the shape the chaincode's VerifyReading takes.
  */
 export class TelemetryService {
   constructor(
     private readonly store: Store,
     private readonly maxWindow: number,
+    private readonly anchorer?: Anchorer,
+    private readonly identityOf?: (userId: string) => Promise<SigningIdentity>,
   ) {}
 
   private vehicleOf(p: Principal): string {
@@ -22,45 +62,104 @@ export class TelemetryService {
 
   async record(p: Principal, body: unknown): Promise<{ id: number; leaf: string }> {
     const vehicleId = this.vehicleOf(p);
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('a reading is a JSON object', [{ field: 'body', message: 'must be object' }]);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('a reading is a JSON object', [{ field: '(body)', message: 'must be object' }]);
     const b = body as Record<string, unknown>;
-    if (!(typeof b.timestamp === 'string' || Number.isInteger(b.timestamp))) throw badRequest('invalid reading', [{ field: 'timestamp', message: 'is required (ISO string or integer)' }]);
-    if ('vehicleId' in b) throw badRequest('invalid reading', [{ field: 'vehicleId', message: 'comes from your certificate, not the body' }]);
-    const reading = { ...b, vehicleId };
+    const errors: Array<{ field: string; message: string }> = [];
+    if (typeof b.timestamp !== 'string' || !ISO.test(b.timestamp) || Number.isNaN(Date.parse(b.timestamp)))
+      errors.push({ field: 'timestamp', message: 'is required: UTC ISO-8601, e.g. 2027-01-01T08:00:00.000Z' });
+    if ('vin' in b) errors.push({ field: 'vin', message: 'comes from your certificate (vehicleId), not the body' });
+    let reading: Record<string, unknown> = {};
+    try {
+      reading = { ...b, vin: vehicleId };
+      canonicalJson(reading);
+    } catch {
+      errors.push({ field: '(body)', message: 'must be finite JSON' });
+    }
+    if (errors.length > 0) throw badRequest('invalid reading', errors);
+    const ts = Date.parse(b.timestamp as string);
+    const last = await this.store.lastWindow(vehicleId);
+    if (last && ts < Date.parse(last.window_end))
+      throw new Problem(409, 'LATE_READING', `window ${last.seq} ending ${last.window_end} is sealed; this reading is older`);
     const leaf = leafHash(reading);
-    const id = await this.store.insertReading(vehicleId, canonicalJson(reading), leaf);
+    const id = await this.store.insertReading(vehicleId, ts, canonicalJson(reading), leaf);
     return { id, leaf };
   }
 
-  async seal(p: Principal): Promise<{ windowId: string; vehicleId: string; root: string; size: number; firstReadingId: number; lastReadingId: number }> {
+  /**
+   * Seals [windowStart, windowEnd): windowStart defaults to the previous window's end (or the first
+   * open reading), windowEnd is required. With `anchor: true` the gateway also submits the anchor.
+   */
+  async seal(p: Principal, body: unknown): Promise<Record<string, unknown>> {
     const vehicleId = this.vehicleOf(p);
-    const open = await this.store.openReadings(vehicleId, this.maxWindow);
-    if (open.length === 0) throw new Problem(422, 'NOTHING_TO_SEAL', 'no open readings');
-    const root = merkleRoot(open.map((r) => r.leaf));
-    const windowId = `${vehicleId}-${open[0].id}-${open[open.length - 1].id}`;
-    await this.store.insertWindow(
-      { id: windowId, vehicle_id: vehicleId, root, size: open.length, first_reading: open[0].id, last_reading: open[open.length - 1].id },
-      open.map((r) => r.id),
+    const b = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+    const errors: Array<{ field: string; message: string }> = [];
+    for (const k of Object.keys(b)) if (!['windowStart', 'windowEnd', 'anchor'].includes(k)) errors.push({ field: k, message: 'is not allowed' });
+    if (typeof b.windowEnd !== 'string' || !ISO.test(b.windowEnd)) errors.push({ field: 'windowEnd', message: 'is required: UTC ISO-8601' });
+    if (b.windowStart !== undefined && (typeof b.windowStart !== 'string' || !ISO.test(b.windowStart))) errors.push({ field: 'windowStart', message: 'must be UTC ISO-8601' });
+    if (b.anchor !== undefined && typeof b.anchor !== 'boolean') errors.push({ field: 'anchor', message: 'must be boolean' });
+    if (errors.length > 0) throw badRequest('invalid window', errors);
+
+    const last = await this.store.lastWindow(vehicleId);
+    const earliest = await this.store.earliestOpenReading(vehicleId);
+    const windowStart = (b.windowStart as string | undefined) ?? last?.window_end ?? (earliest ? new Date(earliest.ts_ms).toISOString() : undefined);
+    if (!windowStart) throw new Problem(422, 'NOTHING_TO_SEAL', 'no open readings');
+    const windowEnd = b.windowEnd as string;
+    const [start, end] = [Date.parse(windowStart), Date.parse(windowEnd)];
+    if (end - start < MIN_WINDOW_MS || end - start > MAX_WINDOW_MS)
+      throw badRequest('invalid window', [{ field: 'windowEnd', message: `the window must last ${MIN_WINDOW_MS} ms to ${MAX_WINDOW_MS} ms` }]);
+    if (last && start < Date.parse(last.window_end))
+      throw badRequest('invalid window', [{ field: 'windowStart', message: `overlaps window ${last.seq}, which ends ${last.window_end}` }]);
+    const readings = await this.store.openReadings(vehicleId, start, end, this.maxWindow + 1);
+    if (readings.length === 0) throw new Problem(422, 'NOTHING_TO_SEAL', 'no open readings in this window');
+    if (readings.length > this.maxWindow) throw new Problem(422, 'WINDOW_TOO_LARGE', `more than ${this.maxWindow} readings: seal a shorter window`);
+
+    const seq = (last ? Number(last.seq) : 0) + 1;
+    const root = merkleRoot(readings.map((r) => r.leaf));
+    const windowId = `${vehicleId}-${seq}`;
+    const sealed = await this.store.insertWindow(
+      { id: windowId, vehicle_id: vehicleId, seq, window_start: windowStart, window_end: windowEnd, root, size: readings.length },
+      readings.map((r) => r.id),
     );
-    return { windowId, vehicleId, root, size: open.length, firstReadingId: open[0].id, lastReadingId: open[open.length - 1].id };
+    if (!sealed) throw new Problem(409, 'CONFLICT', `window ${seq} of ${vehicleId} was sealed concurrently`);
+    const anchor: AnchorInput = { vin: vehicleId, seq, windowStart, windowEnd, count: readings.length, root, windowRef: windowId };
+    const result: Record<string, unknown> = { windowId, ...anchor, scheme: MERKLE_SCHEME, anchor };
+    if (b.anchor === true) {
+      if (!this.anchorer || !this.identityOf) throw new Problem(503, 'ANCHOR_UNAVAILABLE', 'anchoring is not configured');
+      // The window stays sealed whatever happens: a failed anchor is reported and can be retried
+      // with the same `anchor` body through POST /api/v1/mobility/telemetry/windows.
+      try {
+        const outcome = await this.anchorer(p.userId, await this.identityOf(p.userId), anchor);
+        if (typeof outcome.body.txId === 'string') await this.store.setWindowAnchor(windowId, outcome.body.txId);
+        result.anchored = { status: outcome.status, ...outcome.body };
+      } catch (err) {
+        result.anchored = { error: toProblem(err).toBody() };
+      }
+    }
+    return result;
   }
 
-  /** A reading with its proof. Visible to its vehicle and to other orgs' users (insurers, repair shops, police). */
-  async proof(p: Principal, id: number): Promise<{ reading: unknown; leaf: string; windowId: string; index: number; treeSize: number; root: string; path: string[]; scheme: string }> {
+  /** A reading with its proof, in the shape mobility's VerifyReading takes ({vin, seq, index, reading, path}). */
+  async proof(p: Principal, id: number): Promise<Record<string, unknown>> {
     const r = await this.store.getReading(id);
     if (!r) throw notFound(`no reading ${id}`);
+    // A vehicle sees only its own readings; other orgs' users (insurers, police, repair shops) may verify any.
     if (p.role === 'vehicle' && p.attrs.vehicleId !== r.vehicle_id) throw notFound(`no reading ${id}`);
     if (!r.window_id || r.idx === null) throw new Problem(422, 'NOT_SEALED', 'the reading is not in a sealed window yet');
     const w = (await this.store.getWindow(r.window_id))!;
     const leaves = (await this.store.windowReadings(r.window_id)).map((x) => x.leaf);
     return {
-      reading: JSON.parse(r.reading),
+      vin: r.vehicle_id,
+      seq: Number(w.seq),
+      index: r.idx,
+      reading: JSON.parse(r.reading) as unknown,
+      path: merkleProof(leaves, r.idx),
       leaf: r.leaf,
-      windowId: w.id,
-      index: Number(r.idx),
       treeSize: leaves.length,
       root: w.root,
-      path: merkleProof(leaves, Number(r.idx)),
+      windowId: w.id,
+      windowStart: w.window_start,
+      windowEnd: w.window_end,
+      anchorTx: w.anchor_tx,
       scheme: MERKLE_SCHEME,
     };
   }

@@ -76,6 +76,7 @@ export interface WebhookRow {
 export interface ReadingRow {
   id: number;
   vehicle_id: string;
+  ts_ms: number;
   reading: string;
   leaf: string;
   window_id: string | null;
@@ -85,10 +86,12 @@ export interface ReadingRow {
 export interface WindowRow {
   id: string;
   vehicle_id: string;
+  seq: number;
+  window_start: string;
+  window_end: string;
   root: string;
   size: number;
-  first_reading: number;
-  last_reading: number;
+  anchor_tx: string | null;
   created_at: string;
 }
 export interface ProjectionRow {
@@ -101,6 +104,8 @@ export interface ProjectionRow {
   seq: number;
   updated_at: string;
 }
+
+const numericReading = (r: ReadingRow): ReadingRow => ({ ...r, id: Number(r.id), ts_ms: Number(r.ts_ms), idx: r.idx === null ? null : Number(r.idx) });
 
 export function openDb(url: string): Db {
   if (url.startsWith('sqlite:')) return new SqliteDb(url.slice('sqlite:'.length));
@@ -130,11 +135,11 @@ export class Store {
         tx_id TEXT NOT NULL, event_name TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (channel, chaincode, tx_id))`,
       `CREATE TABLE IF NOT EXISTS webhooks (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, org TEXT NOT NULL, url TEXT NOT NULL, secret_enc TEXT NOT NULL,
         channel TEXT, chaincode TEXT, event_name TEXT, last_seq INTEGER NOT NULL, failures INTEGER NOT NULL, created_at TEXT NOT NULL, disabled_at TEXT)`,
-      `CREATE TABLE IF NOT EXISTS readings (id ${serial}, vehicle_id TEXT NOT NULL, reading TEXT NOT NULL, leaf TEXT NOT NULL,
-        window_id TEXT, idx INTEGER, received_at TEXT NOT NULL)`,
-      `CREATE INDEX IF NOT EXISTS readings_vehicle ON readings (vehicle_id, window_id, id)`,
-      `CREATE TABLE IF NOT EXISTS windows (id TEXT PRIMARY KEY, vehicle_id TEXT NOT NULL, root TEXT NOT NULL, size INTEGER NOT NULL,
-        first_reading INTEGER NOT NULL, last_reading INTEGER NOT NULL, created_at TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS telemetry_readings (id ${serial}, vehicle_id TEXT NOT NULL, ts_ms BIGINT NOT NULL, reading TEXT NOT NULL,
+        leaf TEXT NOT NULL, window_id TEXT, idx INTEGER, received_at TEXT NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS telemetry_readings_open ON telemetry_readings (vehicle_id, window_id, ts_ms, id)`,
+      `CREATE TABLE IF NOT EXISTS telemetry_windows (id TEXT PRIMARY KEY, vehicle_id TEXT NOT NULL, seq INTEGER NOT NULL, window_start TEXT NOT NULL,
+        window_end TEXT NOT NULL, root TEXT NOT NULL, size INTEGER NOT NULL, anchor_tx TEXT, created_at TEXT NOT NULL, UNIQUE (vehicle_id, seq))`,
       `CREATE TABLE IF NOT EXISTS metadata (chaincode TEXT PRIMARY KEY, json TEXT NOT NULL, fetched_at TEXT NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS projections (channel TEXT NOT NULL, chaincode TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
         status TEXT, data TEXT NOT NULL, seq INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (channel, chaincode, entity, entity_id))`,
@@ -302,39 +307,52 @@ export class Store {
   }
 
   // ---- telemetry
-  async insertReading(vehicleId: string, reading: string, leaf: string): Promise<number> {
-    await this.db.run('INSERT INTO readings (vehicle_id, reading, leaf, received_at) VALUES (?,?,?,?)', [vehicleId, reading, leaf, now()]);
-    const row = await this.db.get<{ id: number | string }>('SELECT MAX(id) AS id FROM readings WHERE vehicle_id = ? AND leaf = ?', [vehicleId, leaf]);
+  async insertReading(vehicleId: string, tsMs: number, reading: string, leaf: string): Promise<number> {
+    const row = await this.db.get<{ id: number | string }>(
+      'INSERT INTO telemetry_readings (vehicle_id, ts_ms, reading, leaf, received_at) VALUES (?,?,?,?,?) RETURNING id',
+      [vehicleId, tsMs, reading, leaf, now()],
+    );
     return Number(row?.id);
   }
-  async openReadings(vehicleId: string, limit: number): Promise<ReadingRow[]> {
-    const rows = await this.db.all<ReadingRow>(`SELECT * FROM readings WHERE vehicle_id = ? AND window_id IS NULL ORDER BY id LIMIT ${Math.floor(limit)}`, [vehicleId]);
-    return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  /** Unsealed readings of a vehicle with timestamps in [fromMs, toMs), in time order. */
+  async openReadings(vehicleId: string, fromMs: number, toMs: number, limit: number): Promise<ReadingRow[]> {
+    const rows = await this.db.all<ReadingRow>(
+      `SELECT * FROM telemetry_readings WHERE vehicle_id = ? AND window_id IS NULL AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms, id LIMIT ${Math.floor(limit)}`,
+      [vehicleId, fromMs, toMs],
+    );
+    return rows.map(numericReading);
+  }
+  async earliestOpenReading(vehicleId: string): Promise<ReadingRow | undefined> {
+    const r = await this.db.get<ReadingRow>('SELECT * FROM telemetry_readings WHERE vehicle_id = ? AND window_id IS NULL ORDER BY ts_ms, id LIMIT 1', [vehicleId]);
+    return r && numericReading(r);
   }
   async getReading(id: number): Promise<ReadingRow | undefined> {
-    const r = await this.db.get<ReadingRow>('SELECT * FROM readings WHERE id = ?', [id]);
-    return r && { ...r, id: Number(r.id) };
+    const r = await this.db.get<ReadingRow>('SELECT * FROM telemetry_readings WHERE id = ?', [id]);
+    return r && numericReading(r);
   }
   async windowReadings(windowId: string): Promise<ReadingRow[]> {
-    const rows = await this.db.all<ReadingRow>('SELECT * FROM readings WHERE window_id = ? ORDER BY idx', [windowId]);
-    return rows.map((r) => ({ ...r, id: Number(r.id) }));
+    const rows = await this.db.all<ReadingRow>('SELECT * FROM telemetry_readings WHERE window_id = ? ORDER BY idx', [windowId]);
+    return rows.map(numericReading);
   }
-  /** Seals a window: its row first, then the readings (ids listed, so readings arriving meanwhile stay open). */
-  async insertWindow(w: Omit<WindowRow, 'created_at'>, readingIds: number[]): Promise<void> {
-    await this.db.run('INSERT INTO windows (id, vehicle_id, root, size, first_reading, last_reading, created_at) VALUES (?,?,?,?,?,?,?)', [
-      w.id,
-      w.vehicle_id,
-      w.root,
-      w.size,
-      w.first_reading,
-      w.last_reading,
-      now(),
-    ]);
+  lastWindow(vehicleId: string): Promise<WindowRow | undefined> {
+    return this.db.get<WindowRow>('SELECT * FROM telemetry_windows WHERE vehicle_id = ? ORDER BY seq DESC LIMIT 1', [vehicleId]);
+  }
+  /** Seals a window: its row first (unique per vehicle and seq), then exactly the listed readings. */
+  async insertWindow(w: Omit<WindowRow, 'created_at' | 'anchor_tx'>, readingIds: number[]): Promise<boolean> {
+    const res = await this.db.run(
+      'INSERT INTO telemetry_windows (id, vehicle_id, seq, window_start, window_end, root, size, created_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING',
+      [w.id, w.vehicle_id, w.seq, w.window_start, w.window_end, w.root, w.size, now()],
+    );
+    if (res.changes === 0) return false;
     for (let i = 0; i < readingIds.length; i++)
-      await this.db.run('UPDATE readings SET window_id = ?, idx = ? WHERE id = ? AND window_id IS NULL', [w.id, i, readingIds[i]]);
+      await this.db.run('UPDATE telemetry_readings SET window_id = ?, idx = ? WHERE id = ? AND window_id IS NULL', [w.id, i, readingIds[i]]);
+    return true;
   }
   getWindow(id: string): Promise<WindowRow | undefined> {
-    return this.db.get<WindowRow>('SELECT * FROM windows WHERE id = ?', [id]);
+    return this.db.get<WindowRow>('SELECT * FROM telemetry_windows WHERE id = ?', [id]);
+  }
+  async setWindowAnchor(id: string, txId: string): Promise<void> {
+    await this.db.run('UPDATE telemetry_windows SET anchor_tx = ? WHERE id = ?', [txId, id]);
   }
 
   // ---- metadata
