@@ -1,3 +1,4 @@
+import { mulDiv } from '@cityledger/chaincode-common';
 import { valueKrw } from './clearing';
 
 /**
@@ -138,7 +139,7 @@ export function settle(input: SettlementInput): SettlementResult {
   let feesKrw = 0;
   for (const t of trades) {
     if (t.buyer === t.seller) throw new Error(`trade ${t.tradeId} is a self-trade`);
-    const fee = Math.floor((t.valueKrw * input.feeBps) / 10_000);
+    const fee = mulDiv(t.valueKrw, input.feeBps, 10_000);
     post('TRADE', buildingAccount(t.buyer), buildingAccount(t.seller), t.valueKrw, t.tradeId);
     post('FEE', buildingAccount(t.seller), FEES_ACCOUNT, fee, t.tradeId);
     feesKrw += fee;
