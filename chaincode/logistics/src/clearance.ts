@@ -1,5 +1,5 @@
 import { REVIEWERS } from './access';
-import { AUTHORITIES, AUTHORITY_ROLES, type Approval, type Authority, type DocType, type PortCall } from './model';
+import { AUTHORITIES, AUTHORITY_ROLES, type Approval, type Authority, type DocRecord, type DocType, type PortCall, type PortCallStatus } from './model';
 
 /** The authority an (MSP, role) acts as, if any. */
 export function authorityOf(mspId: string, role: string | undefined): Authority | undefined {
@@ -29,4 +29,23 @@ export function withdrawFor(docType: DocType, approvals: PortCall['approvals']):
     else kept[authority] = approval;
   }
   return { approvals: kept, withdrawn: withdrawn.sort() };
+}
+
+/**
+ * The call once a form is submitted or amended and moved to `status` (see amendmentMachine): the
+ * form replaces its previous version and the approvals of its reviewers are withdrawn. A permit
+ * (only a PERMIT_ISSUED call can be amended and have one) is withdrawn: every form has reviewers.
+ */
+export function withDocument(
+  call: PortCall,
+  doc: DocRecord,
+  status: PortCallStatus,
+): { call: PortCall; withdrawn: Authority[]; withdrawnPermit?: string } {
+  const { approvals, withdrawn } = withdrawFor(doc.docType as DocType, call.approvals);
+  const { permit, ...rest } = call;
+  return {
+    call: { ...rest, status, approvals, documents: { ...call.documents, [doc.docType]: doc } },
+    withdrawn,
+    ...(permit ? { withdrawnPermit: permit.permitId } : {}),
+  };
 }

@@ -23,7 +23,7 @@ import {
   type Page,
 } from '@cityledger/chaincode-common';
 import { READERS, readGrant } from './access';
-import { approvedVersions, authorityOf, missingApprovals, withdrawFor } from './clearance';
+import { approvedVersions, authorityOf, missingApprovals, withDocument } from './clearance';
 import { checkDeclaration } from './declaration';
 import { AnyDocumentTransient, DocumentTransient, checkDocument } from './documents';
 import { isValidImo } from './identifiers';
@@ -115,37 +115,19 @@ export class PortCallContract extends CityContract {
   })
   async SubmitDocument(ctx: Context, callId: string, docType: DocType): Promise<PortCall> {
     const { call, who, actor } = await this.load(ctx, callId);
-    const { document } = readTransient(ctx, AnyDocumentTransient);
     const status = amendmentMachine.move(call.status, amendmentTarget(call.status), actor);
+    const { document } = readTransient(ctx, AnyDocumentTransient);
     const { hash, summary } = checkDocument(docType, document, call.imo);
     const previous = call.documents[docType];
     if (previous?.hash === hash) throw conflict(`${docType} is unchanged`, { docType, version: previous.version });
     const now = txTime(ctx);
-    const { approvals, withdrawn } = withdrawFor(docType, call.approvals);
-    const updated: PortCall = {
-      ...call,
-      status,
-      approvals,
-      documents: {
-        ...call.documents,
-        [docType]: {
-          docType,
-          version: (previous?.version ?? 0) + 1,
-          hash,
-          summary,
-          readers: [...READERS[docType]],
-          submittedAt: now.iso,
-          submittedBy: who.key,
-        },
-      },
-      updatedAt: now.iso,
-    };
-    if (call.status === 'PERMIT_ISSUED') delete updated.permit;
-    await portCalls.put(ctx, updated);
-    emit(ctx, 'DocumentSubmitted', { callId, docType, version: updated.documents[docType].version, hash, status });
+    const doc = { docType, version: (previous?.version ?? 0) + 1, hash, summary, readers: [...READERS[docType]], submittedAt: now.iso, submittedBy: who.key };
+    const { call: updated, withdrawn, withdrawnPermit } = withDocument(call, doc, status);
+    await portCalls.put(ctx, { ...updated, updatedAt: now.iso });
+    emit(ctx, 'DocumentSubmitted', { callId, docType, version: doc.version, hash, status });
     if (withdrawn.length > 0) emit(ctx, 'ReviewRestarted', { callId, docType, authorities: withdrawn });
-    if (call.status === 'PERMIT_ISSUED') emit(ctx, 'PermitWithdrawn', { callId, permitId: call.permit?.permitId ?? null });
-    return updated;
+    if (withdrawnPermit) emit(ctx, 'PermitWithdrawn', { callId, permitId: withdrawnPermit });
+    return { ...updated, updatedAt: now.iso };
   }
 
   @Submit({

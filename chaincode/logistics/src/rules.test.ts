@@ -1,6 +1,6 @@
 import { ChaincodeError } from '@cityledger/chaincode-common';
 import { READERS, REVIEWERS, readGrant, reviewedBy } from './access';
-import { approvedVersions, authorityOf, missingApprovals, withdrawFor } from './clearance';
+import { approvedVersions, authorityOf, missingApprovals, withDocument, withdrawFor } from './clearance';
 import { checkDeclaration, requiredDocuments } from './declaration';
 import { DOCUMENT_SCHEMAS, checkDocument, documentHash, summarise } from './documents';
 import { fal1, fal2, fal5, fal6, fal7 } from './logistics.fixtures';
@@ -74,6 +74,26 @@ describe('clearance', () => {
     const { approvals, withdrawn } = withdrawFor(docType as DocType, all);
     expect(withdrawn).toEqual([...REVIEWERS[docType as DocType]].sort());
     expect(Object.keys(approvals).sort()).toEqual(AUTHORITIES.filter((a) => !REVIEWERS[docType as DocType].includes(a)).sort());
+  });
+
+  it('applies an amendment: new version in, reviewers and permit out', () => {
+    const doc = { docType: 'FAL6', version: 2, hash: 'h2', summary: {}, readers: [], submittedAt: 't', submittedBy: 'a' };
+    const call = {
+      callId: 'C',
+      status: 'PERMIT_ISSUED',
+      approvals: all,
+      documents: { FAL6: { ...doc, version: 1, hash: 'h1' } },
+      permit: { permitId: 'p1', issuedAt: 't', issuedBy: 'pa' },
+    } as unknown as PortCall;
+    const result = withDocument(call, doc, 'UNDER_REVIEW');
+    expect(result.withdrawn).toEqual(['immigration', 'quarantine']);
+    expect(result.withdrawnPermit).toBe('p1');
+    expect(result.call.permit).toBeUndefined();
+    expect(result.call.status).toBe('UNDER_REVIEW');
+    expect(result.call.documents.FAL6).toBe(doc);
+    expect(Object.keys(result.call.approvals).sort()).toEqual(['customs', 'port-authority']);
+    const draft = withDocument({ ...call, status: 'ANNOUNCED', approvals: {}, permit: undefined } as PortCall, doc, 'ANNOUNCED');
+    expect(draft).toEqual({ call: expect.objectContaining({ status: 'ANNOUNCED', approvals: {} }), withdrawn: [] });
   });
 
   it('records the versions of the forms an approval covers', () => {
