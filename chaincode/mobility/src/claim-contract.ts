@@ -43,7 +43,7 @@ import {
   payoutBound,
   type ClaimStep,
 } from './claims';
-import { policyInForce } from './insurance-contract';
+import { policyInForce } from './policy';
 import { WINDOW_RULES } from './telemetry';
 import {
   claims,

@@ -1,3 +1,4 @@
+import { policyInForce } from './policy';
 import {
   checkFaultShares,
   checkPayout,
@@ -185,5 +186,19 @@ describe('claim lifecycle', () => {
       'REJECTED',
     ]);
     expect(claimLifecycle.next('FAULT_DETERMINED', ['claimant'])).toEqual(['DISPUTED']);
+  });
+});
+
+describe('policy in force', () => {
+  const policy = {
+    status: 'ACTIVE' as const,
+    validFrom: '2026-01-01T00:00:00Z',
+    validUntil: '2027-01-01T00:00:00Z',
+  };
+  it('covers its validity, bounds included, while ACTIVE', () => {
+    expect(policyInForce(policy, Date.parse('2026-01-01T00:00:00Z'))).toBe(true);
+    expect(policyInForce(policy, Date.parse('2027-01-01T00:00:00Z'))).toBe(true);
+    expect(policyInForce(policy, Date.parse('2027-01-01T00:00:00.001Z'))).toBe(false);
+    expect(policyInForce({ ...policy, status: 'CANCELLED' }, Date.parse('2026-06-01T00:00:00Z'))).toBe(false);
   });
 });

@@ -28,10 +28,6 @@ import {
 import { Insurer, INSURER, requireReader } from './actors';
 import { partners, policies, policiesByVehicle, vehicles } from './store';
 
-/** A policy in force at `ms`. */
-export const policyInForce = (policy: Policy, ms: number): boolean =>
-  policy.status === 'ACTIVE' && isoToMs(policy.validFrom) <= ms && ms <= isoToMs(policy.validUntil);
-
 /**
  * Insurance: policies issued by an insurer identity (`InsurerMSP` role insurer; the insurer is
  * `InsurerMSP/<enrollmentId>`), and the repair shops and adjusters each insurer works with.
