@@ -35,7 +35,9 @@ import {
   PageOf,
   RecordTransient,
   type Alert,
+  type Consent,
   type Erasure,
+  type Measurement,
   type ObservationRecord,
   type ObservationValue,
 } from './model';
@@ -64,42 +66,21 @@ export class ObservationContract extends CityContract {
   })
   async RecordObservations(ctx: Context): Promise<{ observationIds: string[]; valueHashes: string[]; alertIds: string[] }> {
     const { who, patientId } = await device(ctx);
-    const { measurement } = readTransient(ctx, RecordTransient);
-    if (measurement.subject !== undefined && measurement.subject !== patientId) {
-      throw forbidden('a device records only for the resident it is bound to', { reason: 'DEVICE_NOT_BOUND' });
-    }
     const now = txTime(ctx);
-    const effectiveMs = isoToMs(measurement.effectiveAt, 'measurement.effectiveAt');
-    if (effectiveMs > now.ms + CLOCK_SKEW_MS) throw invalidArgument('measurement is in the future', { input: 'transient', field: '/measurement/effectiveAt' });
-    const codes = measurement.items.map((i) => i.code);
-    const duplicate = codes.find((c, i) => codes.indexOf(c) !== i);
-    if (duplicate) throw invalidArgument(`code ${duplicate} appears twice in one scan`, { input: 'transient', field: '/measurement/items' });
-    measurement.items.forEach((item, i) => assertMeasurement(item.code, item.value, item.unit, i));
-
+    const scan = readScan(ctx, patientId, now.ms);
     if (!(await valueHolders.exists(ctx, patientId))) await valueHolders.put(ctx, { patientId });
-    const effectiveAt = timeKey(measurement.effectiveAt);
-    const patientConsents = await consents.all(ctx, [patientId]);
+    // Consents are read only when an alert fires, so that consent changes do not conflict with every scan.
+    let patientConsents: Consent[] | undefined;
+    const loadConsents = async () => (patientConsents ??= await consents.all(ctx, [patientId]));
+
     const result = { observationIds: [] as string[], valueHashes: [] as string[], alertIds: [] as string[] };
-    for (const [index, item] of measurement.items.entries()) {
+    for (const [index, item] of scan.items.entries()) {
       const observationId = `${ctx.stub.getTxID()}.${index}`;
-      const value: ObservationValue = { observationId, patientId, code: item.code, value: item.value, unit: item.unit, effectiveAt, device: who.key, salt: measurement.salt };
+      const value: ObservationValue = { observationId, patientId, ...item, effectiveAt: timeKey(scan.effectiveAt), device: who.key, salt: scan.salt };
       const valueHash = sha256Hex(toBytes(value));
-      const record: ObservationRecord = { observationId, patientId, code: item.code, effectiveAt, device: who.key, recordedAt: now.iso, valueHash };
-      for (const rule of rulesFor(item.code)) {
-        const earlier = await valuesInWindow(ctx, patientId, item.code, { start: new Date(effectiveMs - rule.windowMs).toISOString(), end: effectiveAt });
-        const readings = earlier.items.map((v) => ({ value: v.value, effectiveMs: Date.parse(v.effectiveAt) }));
-        const firing = evaluateRule(rule, { value: item.value, effectiveMs }, readings);
-        if (firing) {
-          const recipients = alertRecipients(patientConsents, item.code, now.ms, HOSPITAL).map((g) => `${g.mspId}/${g.enrollmentId}`);
-          const alert: Alert = { alertId: alertIdOf(observationId, rule.ruleId), patientId, observationId, ruleId: rule.ruleId, code: item.code, changePercent: firing.changePercent, raisedAt: now.iso, recipients };
-          await alerts.put(ctx, alert);
-          // Public event: ids only. Which patient and what changed is read through GetAlert.
-          emit(ctx, 'AlertRaised', { alertId: alert.alertId, recipients });
-          result.alertIds.push(alert.alertId);
-        }
-      }
+      result.alertIds.push(...(await raiseAlerts(ctx, value, now.iso, loadConsents)));
       await observationValues.put(ctx, value);
-      await observations.create(ctx, record);
+      await observations.create(ctx, { observationId, patientId, code: item.code, effectiveAt: value.effectiveAt, device: who.key, recordedAt: now.iso, valueHash });
       result.observationIds.push(observationId);
       result.valueHashes.push(valueHash);
     }
@@ -200,6 +181,51 @@ export class ObservationContract extends CityContract {
     if (!alert.recipients.includes(who.key)) throw forbidden('this alert was not sent to you', { reason: 'NOT_A_RECIPIENT' });
     return alert;
   }
+}
+
+/** The validated scan from the transient map: bound resident, no future time, distinct known codes in their units. */
+function readScan(ctx: Context, patientId: string, nowMs: number): Measurement {
+  const { measurement } = readTransient(ctx, RecordTransient);
+  if (measurement.subject !== undefined && measurement.subject !== patientId) {
+    throw forbidden('a device records only for the resident it is bound to', { reason: 'DEVICE_NOT_BOUND' });
+  }
+  const effectiveMs = isoToMs(measurement.effectiveAt, 'measurement.effectiveAt');
+  if (effectiveMs > nowMs + CLOCK_SKEW_MS) throw invalidArgument('measurement is in the future', { input: 'transient', field: '/measurement/effectiveAt' });
+  const codes = measurement.items.map((i) => i.code);
+  const duplicate = codes.find((c, i) => codes.indexOf(c) !== i);
+  if (duplicate) throw invalidArgument(`code ${duplicate} appears twice in one scan`, { input: 'transient', field: '/measurement/items' });
+  measurement.items.forEach((item, i) => assertMeasurement(item.code, item.value, item.unit, i));
+  return measurement;
+}
+
+/**
+ * Runs the alert rules of the value's code against the patient's earlier values; each firing is
+ * stored privately and announced by an AlertRaised event carrying ids only.
+ */
+async function raiseAlerts(ctx: Context, value: ObservationValue, nowIso: string, loadConsents: () => Promise<Consent[]>): Promise<string[]> {
+  const effectiveMs = Date.parse(value.effectiveAt);
+  const raised: string[] = [];
+  for (const rule of rulesFor(value.code)) {
+    const window = { start: new Date(effectiveMs - rule.windowMs).toISOString(), end: value.effectiveAt };
+    const earlier = (await valuesInWindow(ctx, value.patientId, value.code, window)).items.map((v) => ({ value: v.value, effectiveMs: Date.parse(v.effectiveAt) }));
+    const firing = evaluateRule(rule, { value: value.value, effectiveMs }, earlier);
+    if (!firing) continue;
+    const recipients = alertRecipients(await loadConsents(), value.code, Date.parse(nowIso), HOSPITAL).map((g) => `${g.mspId}/${g.enrollmentId}`);
+    const alert: Alert = {
+      alertId: alertIdOf(value.observationId, rule.ruleId),
+      patientId: value.patientId,
+      observationId: value.observationId,
+      ruleId: rule.ruleId,
+      code: value.code,
+      changePercent: firing.changePercent,
+      raisedAt: nowIso,
+      recipients,
+    };
+    await alerts.put(ctx, alert);
+    emit(ctx, 'AlertRaised', { alertId: alert.alertId, recipients });
+    raised.push(alert.alertId);
+  }
+  return raised;
 }
 
 function alertIdOf(observationId: string, ruleId: string): string {
