@@ -7,11 +7,33 @@ import type { Authority, DocType } from './model';
  * cargo documents of the calls carrying what it insures, never the crew or passenger lists.
  */
 export const READERS: Record<DocType, readonly string[]> = {
-  FAL1: ['CityMSP:customs', 'CityMSP:immigration', 'CityMSP:quarantine', 'PortMSP:port-authority', 'PortMSP:terminal', 'agent'],
-  FAL2: ['CityMSP:customs', 'CityMSP:quarantine', 'PortMSP:port-authority', 'PortMSP:terminal', 'PortMSP:carrier', 'agent', 'consignment-insurer'],
+  FAL1: [
+    'CityMSP:customs',
+    'CityMSP:immigration',
+    'CityMSP:quarantine',
+    'PortMSP:port-authority',
+    'PortMSP:terminal',
+    'agent',
+  ],
+  FAL2: [
+    'CityMSP:customs',
+    'CityMSP:quarantine',
+    'PortMSP:port-authority',
+    'PortMSP:terminal',
+    'PortMSP:carrier',
+    'agent',
+    'consignment-insurer',
+  ],
   FAL5: ['CityMSP:immigration', 'CityMSP:quarantine', 'PortMSP:port-authority', 'agent'],
   FAL6: ['CityMSP:immigration', 'CityMSP:quarantine', 'agent'],
-  FAL7: ['CityMSP:customs', 'PortMSP:port-authority', 'PortMSP:terminal', 'PortMSP:carrier', 'agent', 'consignment-insurer'],
+  FAL7: [
+    'CityMSP:customs',
+    'PortMSP:port-authority',
+    'PortMSP:terminal',
+    'PortMSP:carrier',
+    'agent',
+    'consignment-insurer',
+  ],
 };
 
 /**
@@ -19,7 +41,14 @@ export const READERS: Record<DocType, readonly string[]> = {
  * current holder, the consignment's shipper, consignee and insurer, and customs. A former holder
  * gave the title away with the document.
  */
-export const BILL_READERS: readonly string[] = ['issuer', 'holder', 'shipper', 'consignee', 'consignment-insurer', 'CityMSP:customs'];
+export const BILL_READERS: readonly string[] = [
+  'issuer',
+  'holder',
+  'shipper',
+  'consignee',
+  'consignment-insurer',
+  'CityMSP:customs',
+];
 
 /**
  * The authorities that review each form: amending it withdraws their approvals, and only theirs.

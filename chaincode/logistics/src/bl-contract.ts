@@ -1,8 +1,33 @@
 import type { Context } from 'fabric-contract-api';
-import { CityContract, Evaluate, Id, Submit, caller, conflict, emit, failedPrecondition, forbidden, invalidArgument, requireOrgRole, txTime, type Caller } from '@cityledger/chaincode-common';
+import {
+  CityContract,
+  Evaluate,
+  Id,
+  Submit,
+  caller,
+  conflict,
+  emit,
+  failedPrecondition,
+  forbidden,
+  invalidArgument,
+  requireOrgRole,
+  txTime,
+  type Caller,
+} from '@cityledger/chaincode-common';
 import { BILL_READERS, readGrant } from './access';
 import { act, billMachine } from './lifecycle';
-import { AmendBlInput, BillAccessGrantSchema, BillOfLadingSchema, Carrier, DraftBlInput, MAX_TRANSFERS, PartyKey, type BillAccessGrant, type BillOfLading, type Consignment } from './model';
+import {
+  AmendBlInput,
+  BillAccessGrantSchema,
+  BillOfLadingSchema,
+  Carrier,
+  DraftBlInput,
+  MAX_TRANSFERS,
+  PartyKey,
+  type BillAccessGrant,
+  type BillOfLading,
+  type Consignment,
+} from './model';
 import { bills, consignments } from './store';
 
 const BlNumber = () => Id({ description: 'bill of lading number' });
@@ -18,7 +43,8 @@ export class BillOfLadingContract extends CityContract {
   }
 
   @Submit({
-    description: "Draft the bill of lading of a consignment (PortMSP carrier, who becomes its issuer). Its first holder is the consignment's shipper.",
+    description:
+      "Draft the bill of lading of a consignment (PortMSP carrier, who becomes its issuer). Its first holder is the consignment's shipper.",
     params: { input: DraftBlInput },
     returns: BillOfLadingSchema,
   })
@@ -26,10 +52,13 @@ export class BillOfLadingContract extends CityContract {
     const who = requireOrgRole(ctx, Carrier);
     const consignment = await consignments.require(ctx, input.consignmentId);
     if (consignment.blNumber) {
-      throw conflict(`consignment ${consignment.consignmentId} already has bill of lading ${consignment.blNumber}`, {
-        objectType: 'billOfLading',
-        id: consignment.blNumber,
-      });
+      throw conflict(
+        `consignment ${consignment.consignmentId} already has bill of lading ${consignment.blNumber}`,
+        {
+          objectType: 'billOfLading',
+          id: consignment.blNumber,
+        },
+      );
     }
     const now = txTime(ctx).iso;
     const bill: BillOfLading = {
@@ -46,11 +75,19 @@ export class BillOfLadingContract extends CityContract {
     };
     await bills.create(ctx, bill);
     await consignments.put(ctx, { ...consignment, blNumber: bill.blNumber });
-    emit(ctx, 'BillOfLadingDrafted', { blNumber: bill.blNumber, consignmentId: bill.consignmentId, callId: bill.callId });
+    emit(ctx, 'BillOfLadingDrafted', {
+      blNumber: bill.blNumber,
+      consignmentId: bill.consignmentId,
+      callId: bill.callId,
+    });
     return bill;
   }
 
-  @Submit({ description: 'Issue a drafted bill of lading (its issuer).', params: { blNumber: BlNumber() }, returns: BillOfLadingSchema })
+  @Submit({
+    description: 'Issue a drafted bill of lading (its issuer).',
+    params: { blNumber: BlNumber() },
+    returns: BillOfLadingSchema,
+  })
   async IssueBillOfLading(ctx: Context, blNumber: string): Promise<BillOfLading> {
     const { bill, actor } = await load(ctx, blNumber);
     const status = act(billMachine, 'issue', { from: ['DRAFT'], to: 'ISSUED' }, bill.status, actor);
@@ -65,16 +102,29 @@ export class BillOfLadingContract extends CityContract {
   async TransferBillOfLading(ctx: Context, blNumber: string, newHolder: string): Promise<BillOfLading> {
     const { bill, who, actor } = await load(ctx, blNumber);
     const status = act(billMachine, 'transfer', { from: ['ISSUED'], to: 'ISSUED' }, bill.status, actor);
-    if (newHolder === bill.holder) throw invalidArgument('the new holder already holds the bill', { input: 'newHolder', errors: [{ path: '', message: 'same as the holder' }] });
+    if (newHolder === bill.holder)
+      throw invalidArgument('the new holder already holds the bill', {
+        input: 'newHolder',
+        errors: [{ path: '', message: 'same as the holder' }],
+      });
     if (bill.transfers.length >= MAX_TRANSFERS) {
-      throw failedPrecondition(`a bill of lading is transferred at most ${MAX_TRANSFERS} times`, { state: bill.status, reason: 'TOO_MANY_TRANSFERS' });
+      throw failedPrecondition(`a bill of lading is transferred at most ${MAX_TRANSFERS} times`, {
+        state: bill.status,
+        reason: 'TOO_MANY_TRANSFERS',
+      });
     }
     const at = txTime(ctx).iso;
     const transfers = [...bill.transfers, { from: who.key, to: newHolder, at }];
-    return save(ctx, { ...bill, status, holder: newHolder, transfers }, 'BillOfLadingTransferred', { transfer: transfers.length });
+    return save(ctx, { ...bill, status, holder: newHolder, transfers }, 'BillOfLadingTransferred', {
+      transfer: transfers.length,
+    });
   }
 
-  @Submit({ description: 'Surrender the bill to the carrier for delivery (the current holder only).', params: { blNumber: BlNumber() }, returns: BillOfLadingSchema })
+  @Submit({
+    description: 'Surrender the bill to the carrier for delivery (the current holder only).',
+    params: { blNumber: BlNumber() },
+    returns: BillOfLadingSchema,
+  })
   async SurrenderBillOfLading(ctx: Context, blNumber: string): Promise<BillOfLading> {
     const { bill, actor } = await load(ctx, blNumber);
     const status = billMachine.move(bill.status, 'SURRENDERED', actor);
@@ -82,7 +132,8 @@ export class BillOfLadingContract extends CityContract {
   }
 
   @Submit({
-    description: 'Amend an issued bill (its issuer): voids it and issues a new bill under newBlNumber to the same holder.',
+    description:
+      'Amend an issued bill (its issuer): voids it and issues a new bill under newBlNumber to the same holder.',
     params: { blNumber: BlNumber(), input: AmendBlInput },
     returns: BillOfLadingSchema,
   })
@@ -102,14 +153,26 @@ export class BillOfLadingContract extends CityContract {
     };
     delete reissued.replacedBy;
     await bills.create(ctx, reissued);
-    await save(ctx, { ...bill, status, replacedBy: reissued.blNumber }, 'BillOfLadingVoided', { replacedBy: reissued.blNumber, reason: input.reason });
+    await save(ctx, { ...bill, status, replacedBy: reissued.blNumber }, 'BillOfLadingVoided', {
+      replacedBy: reissued.blNumber,
+      reason: input.reason,
+    });
     const consignment = await consignments.require(ctx, bill.consignmentId);
     await consignments.put(ctx, { ...consignment, blNumber: reissued.blNumber });
-    emit(ctx, 'BillOfLadingIssued', { blNumber: reissued.blNumber, consignmentId: reissued.consignmentId, callId: reissued.callId, replaces: bill.blNumber });
+    emit(ctx, 'BillOfLadingIssued', {
+      blNumber: reissued.blNumber,
+      consignmentId: reissued.consignmentId,
+      callId: reissued.callId,
+      replaces: bill.blNumber,
+    });
     return reissued;
   }
 
-  @Evaluate({ description: 'A bill of lading.', params: { blNumber: BlNumber() }, returns: BillOfLadingSchema })
+  @Evaluate({
+    description: 'A bill of lading.',
+    params: { blNumber: BlNumber() },
+    returns: BillOfLadingSchema,
+  })
   async GetBillOfLading(ctx: Context, blNumber: string): Promise<BillOfLading> {
     return bills.require(ctx, blNumber);
   }
@@ -124,14 +187,25 @@ export class BillOfLadingContract extends CityContract {
     const bill = await bills.require(ctx, blNumber);
     const consignment = await consignments.require(ctx, bill.consignmentId);
     const who = caller(ctx);
-    const grantedBy = readGrant(BILL_READERS, { mspId: who.mspId, role: who.role, relations: billRelations(bill, consignment, who.key) });
-    if (!grantedBy) throw forbidden(`${who.key} may not read bill of lading ${blNumber}`, { blNumber, readers: [...BILL_READERS] });
+    const grantedBy = readGrant(BILL_READERS, {
+      mspId: who.mspId,
+      role: who.role,
+      relations: billRelations(bill, consignment, who.key),
+    });
+    if (!grantedBy)
+      throw forbidden(`${who.key} may not read bill of lading ${blNumber}`, {
+        blNumber,
+        readers: [...BILL_READERS],
+      });
     return { blNumber, status: bill.status, documentHash: bill.documentHash, grantedBy };
   }
 }
 
 /** The bill and the caller as the state machine sees it: 'MSP:role' plus 'issuer' / 'holder'. */
-async function load(ctx: Context, blNumber: string): Promise<{ bill: BillOfLading; who: Caller; actor: string[] }> {
+async function load(
+  ctx: Context,
+  blNumber: string,
+): Promise<{ bill: BillOfLading; who: Caller; actor: string[] }> {
   const bill = await bills.require(ctx, blNumber);
   const who = caller(ctx);
   const actor = [
@@ -153,9 +227,20 @@ function billRelations(bill: BillOfLading, consignment: Consignment, key: string
   return relations.filter(([, party]) => party === key).map(([name]) => name);
 }
 
-async function save(ctx: Context, bill: BillOfLading, event: string, data: Record<string, unknown> = {}): Promise<BillOfLading> {
+async function save(
+  ctx: Context,
+  bill: BillOfLading,
+  event: string,
+  data: Record<string, unknown> = {},
+): Promise<BillOfLading> {
   const updated = { ...bill, updatedAt: txTime(ctx).iso };
   await bills.put(ctx, updated);
-  emit(ctx, event, { blNumber: bill.blNumber, consignmentId: bill.consignmentId, callId: bill.callId, status: bill.status, ...data });
+  emit(ctx, event, {
+    blNumber: bill.blNumber,
+    consignmentId: bill.consignmentId,
+    callId: bill.callId,
+    status: bill.status,
+    ...data,
+  });
   return updated;
 }

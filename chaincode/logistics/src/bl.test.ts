@@ -13,20 +13,35 @@ beforeEach(async () => {
 });
 
 const draft = (who = ids.carrier, input: Record<string, unknown> = {}) =>
-  h.submit<BillOfLading>(who, 'bl:DraftBillOfLading', [{ blNumber: 'BL-1', consignmentId: 'CONS-1', documentHash: HASH, ...input }]);
+  h.submit<BillOfLading>(who, 'bl:DraftBillOfLading', [
+    { blNumber: 'BL-1', consignmentId: 'CONS-1', documentHash: HASH, ...input },
+  ]);
 const issued = async () => {
   await ok(draft());
   return ok(h.submit<BillOfLading>(ids.carrier, 'bl:IssueBillOfLading', ['BL-1']));
 };
-const transfer = (who: typeof ids.agent, to: string, bl = 'BL-1') => h.submit<BillOfLading>(who, 'bl:TransferBillOfLading', [bl, to]);
-const getBl = async (bl = 'BL-1') => (await h.evaluate<BillOfLading>(ids.agent, 'bl:GetBillOfLading', [bl])).value;
+const transfer = (who: typeof ids.agent, to: string, bl = 'BL-1') =>
+  h.submit<BillOfLading>(who, 'bl:TransferBillOfLading', [bl, to]);
+const getBl = async (bl = 'BL-1') =>
+  (await h.evaluate<BillOfLading>(ids.agent, 'bl:GetBillOfLading', [bl])).value;
 
 describe('drafting and issuing', () => {
   it('drafts with the shipper as first holder and links the consignment', async () => {
     const r = await draft();
-    expect(r.value).toMatchObject({ blNumber: 'BL-1', status: 'DRAFT', issuer: ids.carrier.key, holder: ids.shipper.key, callId: 'CALL-1', transfers: [] });
-    expect(r.event?.envelope.events).toEqual([{ type: 'BillOfLadingDrafted', data: { blNumber: 'BL-1', consignmentId: 'CONS-1', callId: 'CALL-1' } }]);
-    expect((await h.evaluate<Consignment>(ids.agent, 'cargo:GetConsignment', ['CONS-1'])).value.blNumber).toBe('BL-1');
+    expect(r.value).toMatchObject({
+      blNumber: 'BL-1',
+      status: 'DRAFT',
+      issuer: ids.carrier.key,
+      holder: ids.shipper.key,
+      callId: 'CALL-1',
+      transfers: [],
+    });
+    expect(r.event?.envelope.events).toEqual([
+      { type: 'BillOfLadingDrafted', data: { blNumber: 'BL-1', consignmentId: 'CONS-1', callId: 'CALL-1' } },
+    ]);
+    expect(
+      (await h.evaluate<Consignment>(ids.agent, 'cargo:GetConsignment', ['CONS-1'])).value.blNumber,
+    ).toBe('BL-1');
   });
 
   it('refuses a draft by a non-carrier, for an unknown consignment, twice, or with a bad hash', async () => {
@@ -57,8 +72,13 @@ describe('drafting and issuing', () => {
 
   it('refuses transfers and surrender of a draft', async () => {
     await ok(draft());
-    expect((await transfer(ids.shipper, ids.buyer.key)).error?.details).toMatchObject({ state: 'DRAFT', action: 'transfer' });
-    expect((await h.submit(ids.shipper, 'bl:SurrenderBillOfLading', ['BL-1'])).error?.code).toBe('FAILED_PRECONDITION');
+    expect((await transfer(ids.shipper, ids.buyer.key)).error?.details).toMatchObject({
+      state: 'DRAFT',
+      action: 'transfer',
+    });
+    expect((await h.submit(ids.shipper, 'bl:SurrenderBillOfLading', ['BL-1'])).error?.code).toBe(
+      'FAILED_PRECONDITION',
+    );
   });
 
   it('answers NOT_FOUND for an unknown bill', async () => {
@@ -73,8 +93,13 @@ describe('transfer of title', () => {
   it('is made by the current holder, who then loses it', async () => {
     const r = await transfer(ids.shipper, ids.bank.key);
     expect(r.value).toMatchObject({ holder: ids.bank.key, status: 'ISSUED' });
-    expect(r.value.transfers).toEqual([{ from: ids.shipper.key, to: ids.bank.key, at: '2026-06-01T00:00:00.000Z' }]);
-    expect(r.event?.envelope.events[0]).toMatchObject({ type: 'BillOfLadingTransferred', data: { transfer: 1 } });
+    expect(r.value.transfers).toEqual([
+      { from: ids.shipper.key, to: ids.bank.key, at: '2026-06-01T00:00:00.000Z' },
+    ]);
+    expect(r.event?.envelope.events[0]).toMatchObject({
+      type: 'BillOfLadingTransferred',
+      data: { transfer: 1 },
+    });
     const former = await transfer(ids.shipper, ids.buyer.key);
     expect(former.error?.code).toBe('FORBIDDEN');
     expect(former.error?.details.required).toEqual(['holder']);
@@ -121,30 +146,59 @@ describe('surrender and amendment', () => {
 
   it('voids and reissues under a new number to the same holder', async () => {
     await ok(transfer(ids.shipper, ids.bank.key));
-    const r = await h.submit<BillOfLading>(ids.carrier, 'bl:AmendBillOfLading', ['BL-1', { newBlNumber: 'BL-1A', documentHash: HASH2, reason: 'wrong weight' }]);
-    expect(r.value).toMatchObject({ blNumber: 'BL-1A', status: 'ISSUED', holder: ids.bank.key, replaces: 'BL-1', documentHash: HASH2, transfers: [] });
+    const r = await h.submit<BillOfLading>(ids.carrier, 'bl:AmendBillOfLading', [
+      'BL-1',
+      { newBlNumber: 'BL-1A', documentHash: HASH2, reason: 'wrong weight' },
+    ]);
+    expect(r.value).toMatchObject({
+      blNumber: 'BL-1A',
+      status: 'ISSUED',
+      holder: ids.bank.key,
+      replaces: 'BL-1',
+      documentHash: HASH2,
+      transfers: [],
+    });
     expect(r.event?.envelope.events.map((e) => e.type)).toEqual(['BillOfLadingVoided', 'BillOfLadingIssued']);
     expect(await getBl()).toMatchObject({ status: 'VOID', replacedBy: 'BL-1A' });
-    expect((await h.evaluate<Consignment>(ids.agent, 'cargo:GetConsignment', ['CONS-1'])).value.blNumber).toBe('BL-1A');
+    expect(
+      (await h.evaluate<Consignment>(ids.agent, 'cargo:GetConsignment', ['CONS-1'])).value.blNumber,
+    ).toBe('BL-1A');
     expect((await transfer(ids.bank, ids.buyer.key)).error?.details).toMatchObject({ state: 'VOID' });
     await ok(transfer(ids.bank, ids.buyer.key, 'BL-1A'));
   });
 
   it('refuses an amendment by anyone but the issuer, to an existing number, or with bad input', async () => {
     const input = { newBlNumber: 'BL-1A', documentHash: HASH2, reason: 'x' };
-    expect((await h.submit(ids.shipper, 'bl:AmendBillOfLading', ['BL-1', input])).error?.code).toBe('FORBIDDEN');
-    expect((await h.submit(ids.carrier, 'bl:AmendBillOfLading', ['BL-1', { ...input, newBlNumber: 'BL-1' }])).error?.code).toBe('CONFLICT');
-    expect((await h.submit(ids.carrier, 'bl:AmendBillOfLading', ['BL-1', { ...input, reason: 'x'.repeat(300) }])).error?.code).toBe('INVALID_ARGUMENT');
-    expect((await h.submit(ids.carrier, 'bl:AmendBillOfLading', ['BL-1', { documentHash: HASH2, reason: 'x' }])).error?.code).toBe('INVALID_ARGUMENT');
+    expect((await h.submit(ids.shipper, 'bl:AmendBillOfLading', ['BL-1', input])).error?.code).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      (await h.submit(ids.carrier, 'bl:AmendBillOfLading', ['BL-1', { ...input, newBlNumber: 'BL-1' }])).error
+        ?.code,
+    ).toBe('CONFLICT');
+    expect(
+      (await h.submit(ids.carrier, 'bl:AmendBillOfLading', ['BL-1', { ...input, reason: 'x'.repeat(300) }]))
+        .error?.code,
+    ).toBe('INVALID_ARGUMENT');
+    expect(
+      (await h.submit(ids.carrier, 'bl:AmendBillOfLading', ['BL-1', { documentHash: HASH2, reason: 'x' }]))
+        .error?.code,
+    ).toBe('INVALID_ARGUMENT');
   });
 });
 
 describe('reading the bill of lading document', () => {
   beforeEach(issued);
-  const check = (who: typeof ids.agent) => h.evaluate<{ grantedBy: string; documentHash: string }>(who, 'bl:CheckBillOfLadingAccess', ['BL-1']);
+  const check = (who: typeof ids.agent) =>
+    h.evaluate<{ grantedBy: string; documentHash: string }>(who, 'bl:CheckBillOfLadingAccess', ['BL-1']);
 
   it('lets the parties to the consignment and customs read it', async () => {
-    expect((await check(ids.carrier)).value).toEqual({ blNumber: 'BL-1', status: 'ISSUED', documentHash: HASH, grantedBy: 'issuer' });
+    expect((await check(ids.carrier)).value).toEqual({
+      blNumber: 'BL-1',
+      status: 'ISSUED',
+      documentHash: HASH,
+      grantedBy: 'issuer',
+    });
     expect((await check(ids.shipper)).value.grantedBy).toBe('holder');
     expect((await check(ids.buyer)).value.grantedBy).toBe('consignee');
     expect((await check(ids.insurer)).value.grantedBy).toBe('consignment-insurer');
@@ -159,10 +213,13 @@ describe('reading the bill of lading document', () => {
     const former = await check(ids.bank);
     expect(former.error?.code).toBe('FORBIDDEN');
     expect(former.error?.details).toMatchObject({ blNumber: 'BL-1' });
-    for (const who of [ids.trucker, ids.terminal, ids.otherInsurer, ids.immigration]) expect((await check(who)).error?.code).toBe('FORBIDDEN');
+    for (const who of [ids.trucker, ids.terminal, ids.otherInsurer, ids.immigration])
+      expect((await check(who)).error?.code).toBe('FORBIDDEN');
   });
 
   it('answers NOT_FOUND for an unknown bill', async () => {
-    expect((await h.evaluate(ids.customs, 'bl:CheckBillOfLadingAccess', ['BL-X'])).error?.code).toBe('NOT_FOUND');
+    expect((await h.evaluate(ids.customs, 'bl:CheckBillOfLadingAccess', ['BL-X'])).error?.code).toBe(
+      'NOT_FOUND',
+    );
   });
 });

@@ -32,7 +32,16 @@ import {
 import { bills, consignments, consignmentsByCall, containerEvents, containers, portCalls } from './store';
 
 /** Consignments may be registered while the ship has not been cleared for departure. */
-const REGISTRATION_STATES: PortCallStatus[] = ['ANNOUNCED', 'DECLARED', 'UNDER_REVIEW', 'CLEARED', 'PERMIT_ISSUED', 'ARRIVED', 'BERTHED', 'WORKING'];
+const REGISTRATION_STATES: PortCallStatus[] = [
+  'ANNOUNCED',
+  'DECLARED',
+  'UNDER_REVIEW',
+  'CLEARED',
+  'PERMIT_ISSUED',
+  'ARRIVED',
+  'BERTHED',
+  'WORKING',
+];
 /** A container comes off the ship only while cargo operations run. */
 const DISCHARGE_STATES: PortCallStatus[] = ['WORKING'];
 
@@ -47,7 +56,8 @@ export class CargoContract extends CityContract {
   }
 
   @Submit({
-    description: 'Register a consignment and its containers on a port call (agent of the call or a PortMSP carrier).',
+    description:
+      'Register a consignment and its containers on a port call (agent of the call or a PortMSP carrier).',
     params: { input: ConsignmentInput },
     returns: ConsignmentSchema,
   })
@@ -65,17 +75,36 @@ export class CargoContract extends CityContract {
     }
     for (const containerNumber of input.containers) {
       if (await containers.exists(ctx, input.callId, containerNumber)) {
-        throw conflict(`container ${containerNumber} is already on port call ${input.callId}`, { objectType: 'container', id: `${input.callId}/${containerNumber}` });
+        throw conflict(`container ${containerNumber} is already on port call ${input.callId}`, {
+          objectType: 'container',
+          id: `${input.callId}/${containerNumber}`,
+        });
       }
     }
     const now = txTime(ctx).iso;
     const consignment: Consignment = { ...input, registeredBy: who.key, registeredAt: now };
     await consignments.create(ctx, consignment);
-    await consignmentsByCall.put(ctx, { callId: input.callId, consignmentId: input.consignmentId, ...(input.insurer ? { insurer: input.insurer } : {}) });
+    await consignmentsByCall.put(ctx, {
+      callId: input.callId,
+      consignmentId: input.consignmentId,
+      ...(input.insurer ? { insurer: input.insurer } : {}),
+    });
     for (const containerNumber of input.containers) {
-      await containers.put(ctx, { callId: input.callId, containerNumber, consignmentId: input.consignmentId, status: 'ON_BOARD', eventCount: 0, updatedAt: now });
+      await containers.put(ctx, {
+        callId: input.callId,
+        containerNumber,
+        consignmentId: input.consignmentId,
+        status: 'ON_BOARD',
+        eventCount: 0,
+        updatedAt: now,
+      });
     }
-    emit(ctx, 'ConsignmentRegistered', { callId: input.callId, consignmentId: input.consignmentId, containers: input.containers.length, dangerous: input.dangerous });
+    emit(ctx, 'ConsignmentRegistered', {
+      callId: input.callId,
+      consignmentId: input.consignmentId,
+      containers: input.containers.length,
+      dangerous: input.dangerous,
+    });
     return consignment;
   }
 
@@ -85,22 +114,57 @@ export class CargoContract extends CityContract {
     params: { callId: Id(), containerNumber: ContainerNumber(), input: ContainerEventInput },
     returns: ContainerSchema,
   })
-  async RecordContainerEvent(ctx: Context, callId: string, containerNumber: string, input: ContainerEventInput): Promise<Container> {
+  async RecordContainerEvent(
+    ctx: Context,
+    callId: string,
+    containerNumber: string,
+    input: ContainerEventInput,
+  ): Promise<Container> {
     const container = await containers.require(ctx, callId, containerNumber);
     const who = caller(ctx);
-    const status = act(containerMachine, input.type, CONTAINER_EVENT_MOVES[input.type], container.status, who.role ? [`${who.mspId}:${who.role}`] : []);
+    const status = act(
+      containerMachine,
+      input.type,
+      CONTAINER_EVENT_MOVES[input.type],
+      container.status,
+      who.role ? [`${who.mspId}:${who.role}`] : [],
+    );
     if (input.type === 'MOVED' && input.terminal === container.location) {
-      throw invalidArgument('the container is already at that terminal', { input: 'input', errors: [{ path: '/terminal', message: 'same as the current location' }] });
+      throw invalidArgument('the container is already at that terminal', {
+        input: 'input',
+        errors: [{ path: '/terminal', message: 'same as the current location' }],
+      });
     }
-    if (input.type === 'DISCHARGED') assertCallAllows(await portCalls.require(ctx, callId), DISCHARGE_STATES, 'discharge');
+    if (input.type === 'DISCHARGED')
+      assertCallAllows(await portCalls.require(ctx, callId), DISCHARGE_STATES, 'discharge');
     if (input.type === 'GATE_OUT') await assertReleased(ctx, container);
     const at = txTime(ctx).iso;
     const seq = container.eventCount + 1;
-    const event: ContainerEvent = { callId, containerNumber, seq, type: input.type, terminal: input.terminal, at, by: who.key };
+    const event: ContainerEvent = {
+      callId,
+      containerNumber,
+      seq,
+      type: input.type,
+      terminal: input.terminal,
+      at,
+      by: who.key,
+    };
     await containerEvents.put(ctx, event);
-    const updated: Container = { ...container, status, location: input.terminal, eventCount: seq, updatedAt: at };
+    const updated: Container = {
+      ...container,
+      status,
+      location: input.terminal,
+      eventCount: seq,
+      updatedAt: at,
+    };
     await containers.put(ctx, updated);
-    emit(ctx, `Container${pascal(input.type)}`, { callId, containerNumber, consignmentId: container.consignmentId, terminal: input.terminal, status });
+    emit(ctx, `Container${pascal(input.type)}`, {
+      callId,
+      containerNumber,
+      consignmentId: container.consignmentId,
+      terminal: input.terminal,
+      status,
+    });
     return updated;
   }
 
@@ -109,28 +173,49 @@ export class CargoContract extends CityContract {
     return consignments.require(ctx, consignmentId);
   }
 
-  @Evaluate({ description: 'The consignments of a port call.', params: { callId: Id() }, returns: Type.Array(ConsignmentSchema) })
+  @Evaluate({
+    description: 'The consignments of a port call.',
+    params: { callId: Id() },
+    returns: Type.Array(ConsignmentSchema),
+  })
   async ListConsignments(ctx: Context, callId: string): Promise<Consignment[]> {
     await portCalls.require(ctx, callId);
     const entries = await consignmentsByCall.all(ctx, [callId]);
     return Promise.all(entries.map((e) => consignments.require(ctx, e.consignmentId)));
   }
 
-  @Evaluate({ description: 'A container on a port call.', params: { callId: Id(), containerNumber: ContainerNumber() }, returns: ContainerSchema })
+  @Evaluate({
+    description: 'A container on a port call.',
+    params: { callId: Id(), containerNumber: ContainerNumber() },
+    returns: ContainerSchema,
+  })
   async GetContainer(ctx: Context, callId: string, containerNumber: string): Promise<Container> {
     return containers.require(ctx, callId, containerNumber);
   }
 
-  @Evaluate({ description: "A container's events, oldest first.", params: { callId: Id(), containerNumber: ContainerNumber() }, returns: Type.Array(ContainerEventSchema) })
-  async ListContainerEvents(ctx: Context, callId: string, containerNumber: string): Promise<ContainerEvent[]> {
+  @Evaluate({
+    description: "A container's events, oldest first.",
+    params: { callId: Id(), containerNumber: ContainerNumber() },
+    returns: Type.Array(ContainerEventSchema),
+  })
+  async ListContainerEvents(
+    ctx: Context,
+    callId: string,
+    containerNumber: string,
+  ): Promise<ContainerEvent[]> {
     await containers.require(ctx, callId, containerNumber);
     return containerEvents.all(ctx, [callId, containerNumber]);
   }
 }
 
 function assertCallAllows(call: PortCall, states: PortCallStatus[], what: string): void {
-  if (call.status === 'CANCELLED') throw conflict('port call is cancelled: nothing changes', { state: call.status, callId: call.callId });
-  if (!states.includes(call.status)) throw failedPrecondition(`cannot ${what}: port call is ${call.status}`, { state: call.status, allowed: states });
+  if (call.status === 'CANCELLED')
+    throw conflict('port call is cancelled: nothing changes', { state: call.status, callId: call.callId });
+  if (!states.includes(call.status))
+    throw failedPrecondition(`cannot ${what}: port call is ${call.status}`, {
+      state: call.status,
+      allowed: states,
+    });
 }
 
 /** A container leaves the terminal only against the surrendered bill of lading of its consignment. */
@@ -146,4 +231,5 @@ async function assertReleased(ctx: Context, container: Container): Promise<void>
   }
 }
 
-const pascal = (s: string) => s.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
+const pascal = (s: string) =>
+  s.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());

@@ -7,14 +7,19 @@ beforeEach(() => {
   h = newHarness();
 });
 
-const register = (input = consignmentInput(), who = ids.agent) => h.submit<Consignment>(who, 'cargo:RegisterConsignment', [input]);
+const register = (input = consignmentInput(), who = ids.agent) =>
+  h.submit<Consignment>(who, 'cargo:RegisterConsignment', [input]);
 const event = (who: typeof ids.agent, type: string, terminal: string, containerNumber = container(1)) =>
   h.submit<Container>(who, 'cargo:RecordContainerEvent', ['CALL-1', containerNumber, { type, terminal }]);
 const HASH = 'ab'.repeat(32);
 
 /** The consignment's bill drafted, issued and surrendered by its shipper. */
 async function surrendered(): Promise<void> {
-  await ok(h.submit(ids.carrier, 'bl:DraftBillOfLading', [{ blNumber: 'BL-1', consignmentId: 'CONS-1', documentHash: HASH }]));
+  await ok(
+    h.submit(ids.carrier, 'bl:DraftBillOfLading', [
+      { blNumber: 'BL-1', consignmentId: 'CONS-1', documentHash: HASH },
+    ]),
+  );
   await ok(h.submit(ids.carrier, 'bl:IssueBillOfLading', ['BL-1']));
   await ok(h.submit(ids.shipper, 'bl:SurrenderBillOfLading', ['BL-1']));
 }
@@ -27,15 +32,25 @@ describe('RegisterConsignment', () => {
   it('registers the consignment and its containers on board', async () => {
     const r = await register();
     expect(r.committed).toBe(true);
-    expect(r.value).toMatchObject({ consignmentId: 'CONS-1', callId: 'CALL-1', registeredBy: 'PortMSP/agent1', containers: [container(1), container(3)] });
+    expect(r.value).toMatchObject({
+      consignmentId: 'CONS-1',
+      callId: 'CALL-1',
+      registeredBy: 'PortMSP/agent1',
+      containers: [container(1), container(3)],
+    });
     expect(r.event?.envelope.events).toEqual([
-      { type: 'ConsignmentRegistered', data: { callId: 'CALL-1', consignmentId: 'CONS-1', containers: 2, dangerous: false } },
+      {
+        type: 'ConsignmentRegistered',
+        data: { callId: 'CALL-1', consignmentId: 'CONS-1', containers: 2, dangerous: false },
+      },
     ]);
     const box = await h.evaluate<Container>(ids.terminal, 'cargo:GetContainer', ['CALL-1', container(3)]);
     expect(box.value).toMatchObject({ status: 'ON_BOARD', consignmentId: 'CONS-1', eventCount: 0 });
     const list = await h.evaluate<Consignment[]>(ids.terminal, 'cargo:ListConsignments', ['CALL-1']);
     expect(list.value.map((c) => c.consignmentId)).toEqual(['CONS-1']);
-    expect((await h.evaluate<Consignment>(ids.terminal, 'cargo:GetConsignment', ['CONS-1'])).value.insurer).toBe(ids.insurer.key);
+    expect(
+      (await h.evaluate<Consignment>(ids.terminal, 'cargo:GetConsignment', ['CONS-1'])).value.insurer,
+    ).toBe(ids.insurer.key);
   });
 
   it('lets a carrier register too, without an insurer', async () => {
@@ -59,7 +74,9 @@ describe('RegisterConsignment', () => {
   it('refuses a wrong container check digit, naming the container', async () => {
     const r = await register(consignmentInput({ containers: [container(1), 'CSQU3054384'] }));
     expect(r.error?.code).toBe('INVALID_ARGUMENT');
-    expect(r.error?.details.errors).toEqual([{ path: '/containers/1', message: 'invalid ISO 6346 check digit' }]);
+    expect(r.error?.details.errors).toEqual([
+      { path: '/containers/1', message: 'invalid ISO 6346 check digit' },
+    ]);
   });
 
   it.each([
@@ -68,7 +85,11 @@ describe('RegisterConsignment', () => {
     ['a bad shipper key', { shipper: 'shipper' }, '/shipper'],
     ['a missing consignee', { consignee: undefined }, '/consignee'],
     ['a non-boolean flag', { dangerous: 'no' }, '/dangerous'],
-    ['too many containers', { containers: Array.from({ length: 201 }, (_, i) => container(i + 10)) }, '/containers'],
+    [
+      'too many containers',
+      { containers: Array.from({ length: 201 }, (_, i) => container(i + 10)) },
+      '/containers',
+    ],
   ])('refuses bad input: %s', async (_name, overrides, path) => {
     const r = await register(JSON.parse(JSON.stringify(consignmentInput(overrides))));
     expect(r.error?.code).toBe('INVALID_ARGUMENT');
@@ -101,11 +122,21 @@ describe('RegisterConsignment', () => {
   });
 
   it('refuses queries for unknown ids', async () => {
-    expect((await h.evaluate(ids.terminal, 'cargo:GetConsignment', ['CONS-X'])).error?.code).toBe('NOT_FOUND');
-    expect((await h.evaluate(ids.terminal, 'cargo:ListConsignments', ['CALL-X'])).error?.code).toBe('NOT_FOUND');
-    expect((await h.evaluate(ids.terminal, 'cargo:GetContainer', ['CALL-1', container(1)])).error?.code).toBe('NOT_FOUND');
-    expect((await h.evaluate(ids.terminal, 'cargo:ListContainerEvents', ['CALL-1', container(1)])).error?.code).toBe('NOT_FOUND');
-    expect((await h.evaluate(ids.terminal, 'cargo:GetContainer', ['CALL-1', 'nope'])).error?.code).toBe('INVALID_ARGUMENT');
+    expect((await h.evaluate(ids.terminal, 'cargo:GetConsignment', ['CONS-X'])).error?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await h.evaluate(ids.terminal, 'cargo:ListConsignments', ['CALL-X'])).error?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await h.evaluate(ids.terminal, 'cargo:GetContainer', ['CALL-1', container(1)])).error?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect(
+      (await h.evaluate(ids.terminal, 'cargo:ListContainerEvents', ['CALL-1', container(1)])).error?.code,
+    ).toBe('NOT_FOUND');
+    expect((await h.evaluate(ids.terminal, 'cargo:GetContainer', ['CALL-1', 'nope'])).error?.code).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 });
 
@@ -120,7 +151,13 @@ describe('container events', () => {
     expect(discharged.value).toMatchObject({ status: 'DISCHARGED', location: 'HPNT', eventCount: 1 });
     expect(discharged.event?.envelope.events[0]).toEqual({
       type: 'ContainerDischarged',
-      data: { callId: 'CALL-1', containerNumber: container(1), consignmentId: 'CONS-1', terminal: 'HPNT', status: 'DISCHARGED' },
+      data: {
+        callId: 'CALL-1',
+        containerNumber: container(1),
+        consignmentId: 'CONS-1',
+        terminal: 'HPNT',
+        status: 'DISCHARGED',
+      },
     });
     const moved = await event(ids.trucker, 'MOVED', 'PNIT');
     expect(moved.value).toMatchObject({ status: 'DISCHARGED', location: 'PNIT', eventCount: 2 });
@@ -129,7 +166,10 @@ describe('container events', () => {
     const out = await event(ids.terminal, 'GATE_OUT', 'PNIT');
     expect(out.value).toMatchObject({ status: 'GATED_OUT', eventCount: 3 });
     expect(out.event?.envelope.events[0].type).toBe('ContainerGateOut');
-    const history = await h.evaluate<ContainerEvent[]>(ids.agent, 'cargo:ListContainerEvents', ['CALL-1', container(1)]);
+    const history = await h.evaluate<ContainerEvent[]>(ids.agent, 'cargo:ListContainerEvents', [
+      'CALL-1',
+      container(1),
+    ]);
     expect(history.value.map((e) => [e.seq, e.type, e.terminal, e.by])).toEqual([
       [1, 'DISCHARGED', 'HPNT', 'PortMSP/terminal-hpnt'],
       [2, 'MOVED', 'PNIT', 'PortMSP/trucker1'],
@@ -144,8 +184,16 @@ describe('container events', () => {
     await ok(event(ids.terminal, 'DISCHARGED', 'HPNT'));
     let r = await event(ids.terminal, 'GATE_OUT', 'HPNT');
     expect(r.error?.code).toBe('FAILED_PRECONDITION');
-    expect(r.error?.details).toEqual({ state: 'NONE', reason: 'BL_NOT_SURRENDERED', consignmentId: 'CONS-1' });
-    await ok(h.submit(ids.carrier, 'bl:DraftBillOfLading', [{ blNumber: 'BL-1', consignmentId: 'CONS-1', documentHash: HASH }]));
+    expect(r.error?.details).toEqual({
+      state: 'NONE',
+      reason: 'BL_NOT_SURRENDERED',
+      consignmentId: 'CONS-1',
+    });
+    await ok(
+      h.submit(ids.carrier, 'bl:DraftBillOfLading', [
+        { blNumber: 'BL-1', consignmentId: 'CONS-1', documentHash: HASH },
+      ]),
+    );
     await ok(h.submit<BillOfLading>(ids.carrier, 'bl:IssueBillOfLading', ['BL-1']));
     r = await event(ids.terminal, 'GATE_OUT', 'HPNT');
     expect(r.error?.details).toMatchObject({ state: 'ISSUED', reason: 'BL_NOT_SURRENDERED' });
@@ -165,11 +213,16 @@ describe('container events', () => {
     const r = await event(ids.terminal, 'MOVED', 'PNIT');
     expect(r.error?.code).toBe('FAILED_PRECONDITION');
     expect(r.error?.details).toMatchObject({ state: 'ON_BOARD', to: 'DISCHARGED', action: 'MOVED' });
-    expect((await event(ids.terminal, 'GATE_OUT', 'HPNT')).error?.details).toMatchObject({ state: 'ON_BOARD', action: 'GATE_OUT' });
+    expect((await event(ids.terminal, 'GATE_OUT', 'HPNT')).error?.details).toMatchObject({
+      state: 'ON_BOARD',
+      action: 'GATE_OUT',
+    });
     await ok(event(ids.terminal, 'DISCHARGED', 'HPNT'));
     const same = await event(ids.trucker, 'MOVED', 'HPNT');
     expect(same.error?.code).toBe('INVALID_ARGUMENT');
-    expect(same.error?.details.errors).toEqual([{ path: '/terminal', message: 'same as the current location' }]);
+    expect(same.error?.details.errors).toEqual([
+      { path: '/terminal', message: 'same as the current location' },
+    ]);
   });
 
   it('refuses bad input and unknown containers', async () => {

@@ -1,5 +1,14 @@
 import { REVIEWERS } from './access';
-import { AUTHORITIES, AUTHORITY_ROLES, type Approval, type Authority, type DocRecord, type DocType, type PortCall, type PortCallStatus } from './model';
+import {
+  AUTHORITIES,
+  AUTHORITY_ROLES,
+  type Approval,
+  type Authority,
+  type DocRecord,
+  type DocType,
+  type PortCall,
+  type PortCallStatus,
+} from './model';
 
 /** The authority an (MSP, role) acts as, if any. */
 export function authorityOf(mspId: string, role: string | undefined): Authority | undefined {
@@ -20,7 +29,10 @@ export function approvedVersions(documents: PortCall['documents']): Approval['do
  * An amendment of `docType` restarts the review of the authorities it concerns: their approvals
  * are withdrawn, the others stand.
  */
-export function withdrawFor(docType: DocType, approvals: PortCall['approvals']): { approvals: PortCall['approvals']; withdrawn: Authority[] } {
+export function withdrawFor(
+  docType: DocType,
+  approvals: PortCall['approvals'],
+): { approvals: PortCall['approvals']; withdrawn: Authority[] } {
   const concerned = REVIEWERS[docType];
   const kept: PortCall['approvals'] = {};
   const withdrawn: Authority[] = [];

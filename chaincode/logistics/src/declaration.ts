@@ -20,7 +20,8 @@ export function requiredDocuments(docs: Docs): DocType[] {
   const general = docs.FAL1?.summary;
   const cargo = docs.FAL2?.summary;
   if (general && Number(general.passengerCount) > 0) required.push('FAL6');
-  if ((general && general.dangerousGoodsOnBoard === true) || (cargo && Number(cargo.dangerousItems) > 0)) required.push('FAL7');
+  if ((general && general.dangerousGoodsOnBoard === true) || (cargo && Number(cargo.dangerousItems) > 0))
+    required.push('FAL7');
   return required;
 }
 
@@ -32,7 +33,9 @@ export function checkDeclaration(docs: Docs): DeclarationCheck {
     const agree = (type: DocType, field: string) => {
       const summary = docs[type]?.summary;
       if (summary && summary[field] !== general[field]) {
-        mismatches.push(`${type}.${field} ${String(summary[field])} != FAL1.${field} ${String(general[field])}`);
+        mismatches.push(
+          `${type}.${field} ${String(summary[field])} != FAL1.${field} ${String(general[field])}`,
+        );
       }
     };
     agree('FAL5', 'crewCount');

@@ -72,7 +72,14 @@ export const CrewList = Type.Object(
     imo: ImoNumber(),
     crew: Type.Array(
       Type.Object(
-        { familyName: Name, givenNames: Name, rank: Type.String({ minLength: 1, maxLength: 64 }), nationality: Country, dateOfBirth: Day, ...IdentityDocument },
+        {
+          familyName: Name,
+          givenNames: Name,
+          rank: Type.String({ minLength: 1, maxLength: 64 }),
+          nationality: Country,
+          dateOfBirth: Day,
+          ...IdentityDocument,
+        },
         { additionalProperties: false },
       ),
       { minItems: 1, maxItems: 500 },
@@ -115,7 +122,9 @@ export const DangerousGoodsManifest = Type.Object(
           unNumber: Type.String({ pattern: '^UN[0-9]{4}$' }),
           properShippingName: Type.String({ minLength: 1, maxLength: 256 }),
           hazardClass: Type.String({ pattern: '^[1-9](\\.[1-6])?$' }),
-          packingGroup: Type.Optional(Type.Union([Type.Literal('I'), Type.Literal('II'), Type.Literal('III')])),
+          packingGroup: Type.Optional(
+            Type.Union([Type.Literal('I'), Type.Literal('II'), Type.Literal('III')]),
+          ),
           quantityKg: Mass,
           stowagePosition: Type.String({ minLength: 1, maxLength: 16 }),
           containerNumber: Type.Optional(ContainerNumber()),
@@ -144,11 +153,19 @@ export const DOCUMENT_SCHEMAS: Record<DocType, TSchema> = {
 
 /** The transient map of SubmitDocument: key `document`, the FAL form of the declared type. */
 export const DocumentTransient = Type.Object(
-  { document: Type.Union([GeneralDeclaration, CargoDeclaration, CrewList, PassengerList, DangerousGoodsManifest], { description: 'the FAL form named by docType' }) },
+  {
+    document: Type.Union(
+      [GeneralDeclaration, CargoDeclaration, CrewList, PassengerList, DangerousGoodsManifest],
+      { description: 'the FAL form named by docType' },
+    ),
+  },
   { additionalProperties: false },
 );
 /** What readTransient checks before the per-type schema (which gives precise field errors). */
-export const AnyDocumentTransient = Type.Object({ document: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: false });
+export const AnyDocumentTransient = Type.Object(
+  { document: Type.Object({}, { additionalProperties: true }) },
+  { additionalProperties: false },
+);
 
 /** Public facts about each form: counts and flags the declaration rules need, never names. */
 export type Summary = Record<string, string | number | boolean | string[]>;
@@ -181,7 +198,10 @@ export function summarise(docType: DocType, document: unknown): Summary {
       return { passengerCount: (document as PassengerList).passengers.length };
     case 'FAL7': {
       const d = document as DangerousGoodsManifest;
-      return { itemCount: d.items.length, hazardClasses: [...new Set(d.items.map((i) => i.hazardClass))].sort() };
+      return {
+        itemCount: d.items.length,
+        hazardClasses: [...new Set(d.items.map((i) => i.hazardClass))].sort(),
+      };
     }
   }
 }
@@ -195,11 +215,18 @@ export function documentHash(document: unknown): string {
  * Validates a document against its form and the call it belongs to; INVALID_ARGUMENT with
  * `details.input = 'transient'` and JSON-pointer paths into the document.
  */
-export function checkDocument(docType: DocType, document: unknown, imo: string): { hash: string; summary: Summary } {
+export function checkDocument(
+  docType: DocType,
+  document: unknown,
+  imo: string,
+): { hash: string; summary: Summary } {
   validate(DOCUMENT_SCHEMAS[docType], document, 'transient');
   const doc = document as { imo: string };
   if (doc.imo !== imo) {
-    throw invalidArgument('document is for another ship', { input: 'transient', errors: [{ path: '/imo', message: `expected ${imo}` }] });
+    throw invalidArgument('document is for another ship', {
+      input: 'transient',
+      errors: [{ path: '/imo', message: `expected ${imo}` }],
+    });
   }
   return { hash: documentHash(document), summary: summarise(docType, document) };
 }

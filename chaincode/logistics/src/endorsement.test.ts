@@ -19,7 +19,11 @@ class TamperedPortCallContract extends CityContract {
   @Submit({ params: { callId: Id() }, returns: Type.Object({}) })
   async ForcePermit(ctx: Context, callId: string): Promise<PortCall> {
     const call = await portCalls.require(ctx, callId);
-    const forged: PortCall = { ...call, status: 'PERMIT_ISSUED', permit: { permitId: 'forged', issuedAt: call.updatedAt, issuedBy: 'nobody' } };
+    const forged: PortCall = {
+      ...call,
+      status: 'PERMIT_ISSUED',
+      permit: { permitId: 'forged', issuedAt: call.updatedAt, issuedBy: 'nobody' },
+    };
     await portCalls.put(ctx, forged);
     return forged;
   }
@@ -33,7 +37,8 @@ describe('a permit forged by one organisation', () => {
     await ok(h.submit(ids.customs, 'portcall:Approve', ['CALL-1']));
   });
 
-  const status = async () => (await h.evaluate<PortCall>(ids.agent, 'portcall:GetPortCall', ['CALL-1'])).value.status;
+  const status = async () =>
+    (await h.evaluate<PortCall>(ids.agent, 'portcall:GetPortCall', ['CALL-1'])).value.status;
 
   it.each([
     ['PortMSP + InsurerMSP', ['PortMSP', 'InsurerMSP']],
@@ -48,9 +53,13 @@ describe('a permit forged by one organisation', () => {
   });
 
   it('needs both organisations to collude, which the honest code of either prevents', async () => {
-    const honest = await h.submit(ids.portAuthority, 'portcall:IssuePermit', ['CALL-1'], { endorsers: ['CityMSP', 'PortMSP'] });
+    const honest = await h.submit(ids.portAuthority, 'portcall:IssuePermit', ['CALL-1'], {
+      endorsers: ['CityMSP', 'PortMSP'],
+    });
     expect(honest.error?.code).toBe('FAILED_PRECONDITION');
-    const colluding = await h.submit(ids.portAuthority, 'tampered:ForcePermit', ['CALL-1'], { endorsers: ['CityMSP', 'PortMSP'] });
+    const colluding = await h.submit(ids.portAuthority, 'tampered:ForcePermit', ['CALL-1'], {
+      endorsers: ['CityMSP', 'PortMSP'],
+    });
     expect(colluding.committed).toBe(true);
   });
 });

@@ -7,9 +7,20 @@ const AGENT = 'agent';
 const PORT_AUTHORITY = 'PortMSP:port-authority';
 const TERMINAL = 'PortMSP:terminal';
 const TRUCKER = 'PortMSP:trucker';
-export const AUTHORITY_ACTORS = ['CityMSP:customs', 'CityMSP:immigration', 'CityMSP:quarantine', PORT_AUTHORITY];
+export const AUTHORITY_ACTORS = [
+  'CityMSP:customs',
+  'CityMSP:immigration',
+  'CityMSP:quarantine',
+  PORT_AUTHORITY,
+];
 
-const BEFORE_ARRIVAL: PortCallStatus[] = ['ANNOUNCED', 'DECLARED', 'UNDER_REVIEW', 'CLEARED', 'PERMIT_ISSUED'];
+const BEFORE_ARRIVAL: PortCallStatus[] = [
+  'ANNOUNCED',
+  'DECLARED',
+  'UNDER_REVIEW',
+  'CLEARED',
+  'PERMIT_ISSUED',
+];
 
 /** A port call, modelled on the FAL forms and DCSA's Just-in-Time port call. */
 export const portCallMachine = new StateMachine<PortCallStatus>(
@@ -76,7 +87,10 @@ export const containerMachine = new StateMachine<ContainerStatus>(
 );
 
 /** Each container event: the state it starts from and the state it leads to. */
-export const CONTAINER_EVENT_MOVES: Record<ContainerEventType, { from: ContainerStatus[]; to: ContainerStatus }> = {
+export const CONTAINER_EVENT_MOVES: Record<
+  ContainerEventType,
+  { from: ContainerStatus[]; to: ContainerStatus }
+> = {
   DISCHARGED: { from: ['ON_BOARD'], to: 'DISCHARGED' },
   MOVED: { from: ['DISCHARGED'], to: 'DISCHARGED' },
   GATE_OUT: { from: ['DISCHARGED'], to: 'GATED_OUT' },
@@ -87,9 +101,20 @@ export const CONTAINER_EVENT_MOVES: Record<ContainerEventType, { from: Container
  * (a transfer and an issue both lead to ISSUED; a move and a discharge both to DISCHARGED): the
  * action's own source states are checked first, FAILED_PRECONDITION otherwise.
  */
-export function act<S extends string>(machine: StateMachine<S>, action: string, move: { from: readonly S[]; to: S }, current: S, actor: readonly string[]): S {
+export function act<S extends string>(
+  machine: StateMachine<S>,
+  action: string,
+  move: { from: readonly S[]; to: S },
+  current: S,
+  actor: readonly string[],
+): S {
   if (!move.from.includes(current)) {
-    throw failedPrecondition(`${machine.name} is ${current}: cannot ${action}`, { state: current, to: move.to, action, final: machine.isFinal(current) });
+    throw failedPrecondition(`${machine.name} is ${current}: cannot ${action}`, {
+      state: current,
+      to: move.to,
+      action,
+      final: machine.isFinal(current),
+    });
   }
   return machine.move(current, move.to, actor);
 }

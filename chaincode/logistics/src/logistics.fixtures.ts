@@ -80,8 +80,23 @@ export const fal2 = (overrides: Record<string, unknown> = {}, dangerous = false)
   portOfLoading: 'CNSHA',
   portOfDischarge: 'KRPUS',
   items: [
-    { consignmentId: 'CONS-1', description: 'electronics', hsCode: '851712', packages: 40, grossMassKg: 12000, containers: [container(1)], dangerous: false },
-    { consignmentId: 'CONS-2', description: 'batteries', packages: 10, grossMassKg: 8000, containers: [container(2)], dangerous },
+    {
+      consignmentId: 'CONS-1',
+      description: 'electronics',
+      hsCode: '851712',
+      packages: 40,
+      grossMassKg: 12000,
+      containers: [container(1)],
+      dangerous: false,
+    },
+    {
+      consignmentId: 'CONS-2',
+      description: 'batteries',
+      packages: 10,
+      grossMassKg: 8000,
+      containers: [container(2)],
+      dangerous,
+    },
   ],
   ...overrides,
 });
@@ -114,7 +129,17 @@ export const fal6 = (count = 1) => ({
 
 export const fal7 = () => ({
   imo: IMO,
-  items: [{ unNumber: 'UN3480', properShippingName: 'Lithium ion batteries', hazardClass: '9', packingGroup: 'II', quantityKg: 8000, stowagePosition: '0120482', containerNumber: container(2) }],
+  items: [
+    {
+      unNumber: 'UN3480',
+      properShippingName: 'Lithium ion batteries',
+      hazardClass: '9',
+      packingGroup: 'II',
+      quantityKg: 8000,
+      stowagePosition: '0120482',
+      containerNumber: container(2),
+    },
+  ],
 });
 
 /** Runs a submit that must succeed and commit; returns its value. */
@@ -124,8 +149,13 @@ export async function ok<T = PortCall>(result: Promise<TxResult<T>>): Promise<T>
   return r.value;
 }
 
-export const submitDoc = (h: ContractHarness, callId: string, docType: DocType, document: unknown, who = ids.agent) =>
-  h.submit<PortCall>(who, 'portcall:SubmitDocument', [callId, docType], { transient: { document } });
+export const submitDoc = (
+  h: ContractHarness,
+  callId: string,
+  docType: DocType,
+  document: unknown,
+  who = ids.agent,
+) => h.submit<PortCall>(who, 'portcall:SubmitDocument', [callId, docType], { transient: { document } });
 
 /** Announced. */
 export async function announced(h: ContractHarness, callId = 'CALL-1'): Promise<PortCall> {
@@ -141,7 +171,11 @@ export async function declared(h: ContractHarness, callId = 'CALL-1'): Promise<P
   return ok(h.submit<PortCall>(ids.agent, 'portcall:Declare', [callId]));
 }
 
-export async function approveAll(h: ContractHarness, callId: string, except: string[] = []): Promise<PortCall | undefined> {
+export async function approveAll(
+  h: ContractHarness,
+  callId: string,
+  except: string[] = [],
+): Promise<PortCall | undefined> {
   let last: PortCall | undefined;
   for (const [authority, who] of Object.entries(AUTHORITY_IDS)) {
     if (except.includes(authority)) continue;

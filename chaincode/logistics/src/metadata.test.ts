@@ -5,8 +5,18 @@ import { ids } from './logistics.fixtures';
 describe('metadata', () => {
   it('lists every transaction with named, typed parameters and the right tag', async () => {
     const meta = await new ContractHarness(contracts).metadata(ids.agent);
-    const txs = (name: string) => meta.contracts[name].transactions as { name: string; tag: string[]; parameters: { name: string }[]; endorsers?: string[]; transient?: object }[];
-    const summary = (name: string) => Object.fromEntries(txs(name).map((t) => [t.name, [t.tag[0], t.parameters.map((p) => p.name).join(',')]]));
+    const txs = (name: string) =>
+      meta.contracts[name].transactions as {
+        name: string;
+        tag: string[];
+        parameters: { name: string }[];
+        endorsers?: string[];
+        transient?: object;
+      }[];
+    const summary = (name: string) =>
+      Object.fromEntries(
+        txs(name).map((t) => [t.name, [t.tag[0], t.parameters.map((p) => p.name).join(',')]]),
+      );
     expect(summary('portcall')).toEqual({
       Announce: ['SUBMIT', 'input'],
       SubmitDocument: ['SUBMIT', 'callId,docType'],
@@ -47,10 +57,17 @@ describe('metadata', () => {
 
   it('tells clients which port call transactions need CityMSP and PortMSP endorsers, and the transient document', async () => {
     const meta = await new ContractHarness(contracts).metadata(ids.agent);
-    const txs = meta.contracts.portcall.transactions as { name: string; tag: string[]; endorsers?: string[]; transient?: { properties: object } }[];
+    const txs = meta.contracts.portcall.transactions as {
+      name: string;
+      tag: string[];
+      endorsers?: string[];
+      transient?: { properties: object };
+    }[];
     const writesCall = txs.filter((t) => t.tag[0] === 'SUBMIT' && t.name !== 'Announce');
     for (const t of writesCall) expect([t.name, t.endorsers]).toEqual([t.name, ['CityMSP', 'PortMSP']]);
     expect(txs.find((t) => t.name === 'Announce')?.endorsers).toBeUndefined();
-    expect(Object.keys(txs.find((t) => t.name === 'SubmitDocument')?.transient?.properties ?? {})).toEqual(['document']);
+    expect(Object.keys(txs.find((t) => t.name === 'SubmitDocument')?.transient?.properties ?? {})).toEqual([
+      'document',
+    ]);
   });
 });

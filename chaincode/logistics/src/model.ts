@@ -21,14 +21,25 @@ export const PORT_CALL_ENDORSERS = [CITY, PORT];
 // --- identifiers -----------------------------------------------------------------------------------
 
 /** IMO ship identification number: 'IMO' + 7 digits, the last a check digit (see imo.ts). */
-export const ImoNumber = () => Type.String({ pattern: '^IMO[0-9]{7}$', description: "IMO number, e.g. 'IMO9074729'" });
+export const ImoNumber = () =>
+  Type.String({ pattern: '^IMO[0-9]{7}$', description: "IMO number, e.g. 'IMO9074729'" });
 /** UN/LOCODE, e.g. KRPUS (Busan). */
-export const Locode = () => Type.String({ pattern: '^[A-Z]{2}[A-Z2-9]{3}$', description: 'UN/LOCODE, e.g. KRPUS' });
+export const Locode = () =>
+  Type.String({ pattern: '^[A-Z]{2}[A-Z2-9]{3}$', description: 'UN/LOCODE, e.g. KRPUS' });
 /** ISO 6346 container number: owner code, category, serial, check digit (see iso6346.ts). */
-export const ContainerNumber = () => Type.String({ pattern: '^[A-Z]{3}[UJZ][0-9]{7}$', description: "ISO 6346 container number, e.g. 'CSQU3054383'" });
+export const ContainerNumber = () =>
+  Type.String({
+    pattern: '^[A-Z]{3}[UJZ][0-9]{7}$',
+    description: "ISO 6346 container number, e.g. 'CSQU3054383'",
+  });
 /** A consortium identity as `<mspId>/<enrollmentId>` (the library's Caller.key). */
 export const PartyKey = (description = 'a consortium identity as <mspId>/<enrollmentId>') =>
-  Type.String({ minLength: 5, maxLength: 160, pattern: '^[A-Za-z0-9]+MSP/[A-Za-z0-9][A-Za-z0-9._@:-]*$', description });
+  Type.String({
+    minLength: 5,
+    maxLength: 160,
+    pattern: '^[A-Za-z0-9]+MSP/[A-Za-z0-9][A-Za-z0-9._@:-]*$',
+    description,
+  });
 
 // --- port call ---------------------------------------------------------------------------------------
 
@@ -61,7 +72,8 @@ export const AUTHORITY_ROLES: Record<Authority, { mspId: string; role: string }>
 /** FAL forms a port call carries: 1 general declaration, 2 cargo, 5 crew list, 6 passengers, 7 dangerous goods. */
 export const DOC_TYPES = ['FAL1', 'FAL2', 'FAL5', 'FAL6', 'FAL7'] as const;
 export type DocType = (typeof DOC_TYPES)[number];
-export const DocTypeParam = () => Type.String({ pattern: `^(${DOC_TYPES.join('|')})$`, description: DOC_TYPES.join(' | ') });
+export const DocTypeParam = () =>
+  Type.String({ pattern: `^(${DOC_TYPES.join('|')})$`, description: DOC_TYPES.join(' | ') });
 
 /** DCSA Just-in-Time port call events and timestamp classifiers. */
 export const TIME_EVENTS = ['ARRIVAL', 'BERTHING', 'CARGO_OPS_START', 'CARGO_OPS_END', 'DEPARTURE'] as const;
@@ -122,8 +134,12 @@ export const PortCallSchema = Type.Object({
   approvals: Type.Record(Type.String(), ApprovalSchema),
   /** Latest entry per event and classifier; older versions under portcallTime keys. */
   times: Type.Record(Type.String(), Type.Record(Type.String(), TimeEntrySchema)),
-  permit: Type.Optional(Type.Object({ permitId: Type.String(), issuedAt: Type.String(), issuedBy: Type.String() })),
-  rejection: Type.Optional(Type.Object({ authority: Type.String(), by: Type.String(), at: Type.String(), reason: Type.String() })),
+  permit: Type.Optional(
+    Type.Object({ permitId: Type.String(), issuedAt: Type.String(), issuedBy: Type.String() }),
+  ),
+  rejection: Type.Optional(
+    Type.Object({ authority: Type.String(), by: Type.String(), at: Type.String(), reason: Type.String() }),
+  ),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
@@ -285,4 +301,5 @@ export const BillAccessGrantSchema = Type.Object({
 });
 export type BillAccessGrant = Static<typeof BillAccessGrantSchema>;
 
-export const PageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), bookmark: Type.String() });
+export const PageOf = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), bookmark: Type.String() });

@@ -52,7 +52,8 @@ import { checkAnnouncedEta, checkRecordTime, nextEntry, withTime } from './times
 
 const CallId = () => Id({ description: 'port call id' });
 const ActualTime = () => IsoTime({ description: 'the actual time (not after the transaction time)' });
-const TimeEventParam = () => Type.String({ pattern: `^(${TIME_EVENTS.join('|')})$`, description: TIME_EVENTS.join(' | ') });
+const TimeEventParam = () =>
+  Type.String({ pattern: `^(${TIME_EVENTS.join('|')})$`, description: TIME_EVENTS.join(' | ') });
 /** Every write to a port call needs a CityMSP and a PortMSP peer (key-level endorsement). */
 const endorsers = PORT_CALL_ENDORSERS;
 
@@ -67,14 +68,18 @@ export class PortCallContract extends CityContract {
   }
 
   @Submit({
-    description: 'Announce a port call (PortMSP agent); the ETA must be at least 24 h ahead. Sets the call key to require CityMSP and PortMSP endorsement.',
+    description:
+      'Announce a port call (PortMSP agent); the ETA must be at least 24 h ahead. Sets the call key to require CityMSP and PortMSP endorsement.',
     params: { input: AnnounceInput },
     returns: PortCallSchema,
   })
   async Announce(ctx: Context, input: AnnounceInput): Promise<PortCall> {
     const who = requireOrgRole(ctx, Agent);
     if (!isValidImo(input.imo)) {
-      throw invalidArgument('IMO number check digit is wrong', { input: 'input', errors: [{ path: '/imo', message: 'invalid IMO check digit' }] });
+      throw invalidArgument('IMO number check digit is wrong', {
+        input: 'input',
+        errors: [{ path: '/imo', message: 'invalid IMO check digit' }],
+      });
     }
     const now = txTime(ctx);
     checkAnnouncedEta(input.eta, input.etd, now.ms);
@@ -92,7 +97,10 @@ export class PortCallContract extends CityContract {
       createdAt: now.iso,
       updatedAt: now.iso,
     };
-    const estimates: [TimeEvent, string | undefined][] = [['ARRIVAL', input.eta], ['DEPARTURE', input.etd]];
+    const estimates: [TimeEvent, string | undefined][] = [
+      ['ARRIVAL', input.eta],
+      ['DEPARTURE', input.etd],
+    ];
     for (const [event, time] of estimates) {
       if (time === undefined) continue;
       const entry = nextEntry(call, event, 'ESTIMATED', time, who.key, now);
@@ -101,7 +109,13 @@ export class PortCallContract extends CityContract {
     }
     const key = await portCalls.create(ctx, call);
     await requireEndorsementBy(ctx, key, PORT_CALL_ENDORSERS);
-    emit(ctx, 'PortCallAnnounced', { callId: call.callId, imo: call.imo, portOfCall: call.portOfCall, eta: input.eta, status: call.status });
+    emit(ctx, 'PortCallAnnounced', {
+      callId: call.callId,
+      imo: call.imo,
+      portOfCall: call.portOfCall,
+      eta: input.eta,
+      status: call.status,
+    });
     return call;
   }
 
@@ -119,9 +133,18 @@ export class PortCallContract extends CityContract {
     const { document } = readTransient(ctx, AnyDocumentTransient);
     const { hash, summary } = checkDocument(docType, document, call.imo);
     const previous = call.documents[docType];
-    if (previous?.hash === hash) throw conflict(`${docType} is unchanged`, { docType, version: previous.version });
+    if (previous?.hash === hash)
+      throw conflict(`${docType} is unchanged`, { docType, version: previous.version });
     const now = txTime(ctx);
-    const doc = { docType, version: (previous?.version ?? 0) + 1, hash, summary, readers: [...READERS[docType]], submittedAt: now.iso, submittedBy: who.key };
+    const doc = {
+      docType,
+      version: (previous?.version ?? 0) + 1,
+      hash,
+      summary,
+      readers: [...READERS[docType]],
+      submittedAt: now.iso,
+      submittedBy: who.key,
+    };
     const { call: updated, withdrawn, withdrawnPermit } = withDocument(call, doc, status);
     await portCalls.put(ctx, { ...updated, updatedAt: now.iso });
     emit(ctx, 'DocumentSubmitted', { callId, docType, version: doc.version, hash, status });
@@ -131,7 +154,8 @@ export class PortCallContract extends CityContract {
   }
 
   @Submit({
-    description: 'Declare the call (agent): needs FAL 1, 2 and 5, FAL 6 if passengers, FAL 7 if dangerous goods, with agreeing counts.',
+    description:
+      'Declare the call (agent): needs FAL 1, 2 and 5, FAL 6 if passengers, FAL 7 if dangerous goods, with agreeing counts.',
     params: { callId: CallId() },
     returns: PortCallSchema,
     endorsers,
@@ -144,7 +168,8 @@ export class PortCallContract extends CityContract {
   }
 
   @Submit({
-    description: "Approve the call as the caller's authority (CityMSP customs, immigration, quarantine; PortMSP port-authority). The last approval clears it.",
+    description:
+      "Approve the call as the caller's authority (CityMSP customs, immigration, quarantine; PortMSP port-authority). The last approval clears it.",
     params: { callId: CallId() },
     returns: PortCallSchema,
     endorsers,
@@ -152,12 +177,27 @@ export class PortCallContract extends CityContract {
   async Approve(ctx: Context, callId: string): Promise<PortCall> {
     const { call, who, actor } = await this.load(ctx, callId);
     const authority = authorityOf(who.mspId, who.role);
-    if (authority && call.approvals[authority]) throw conflict(`${authority} has already approved`, { authority, state: call.status });
-    const approvals = authority ? { ...call.approvals, [authority]: { authority, by: who.key, at: txTime(ctx).iso, documents: approvedVersions(call.documents) } } : call.approvals;
+    if (authority && call.approvals[authority])
+      throw conflict(`${authority} has already approved`, { authority, state: call.status });
+    const approvals = authority
+      ? {
+          ...call.approvals,
+          [authority]: {
+            authority,
+            by: who.key,
+            at: txTime(ctx).iso,
+            documents: approvedVersions(call.documents),
+          },
+        }
+      : call.approvals;
     const target: PortCallStatus = missingApprovals(approvals).length === 0 ? 'CLEARED' : 'UNDER_REVIEW';
     const status = portCallMachine.move(call.status, target, actor);
     emit(ctx, 'AuthorityApproved', { callId, authority });
-    return this.save(ctx, { ...call, status, approvals }, status === 'CLEARED' ? 'PortCallCleared' : 'PortCallUnderReview');
+    return this.save(
+      ctx,
+      { ...call, status, approvals },
+      status === 'CLEARED' ? 'PortCallCleared' : 'PortCallUnderReview',
+    );
   }
 
   @Submit({
@@ -186,14 +226,20 @@ export class PortCallContract extends CityContract {
     const status = portCallMachine.move(call.status, 'PERMIT_ISSUED', actor);
     // CLEARED implies both, but the permit is the point of the flow: check again what it rests on.
     const missing = missingApprovals(call.approvals);
-    if (missing.length > 0) throw failedPrecondition('authorities have not approved', { state: call.status, reason: 'APPROVALS_MISSING', missing });
+    if (missing.length > 0)
+      throw failedPrecondition('authorities have not approved', {
+        state: call.status,
+        reason: 'APPROVALS_MISSING',
+        missing,
+      });
     assertComplete(call);
     const permit = { permitId: ctx.stub.getTxID(), issuedAt: txTime(ctx).iso, issuedBy: who.key };
     return this.save(ctx, { ...call, status, permit }, 'PermitIssued', { permitId: permit.permitId });
   }
 
   @Submit({
-    description: 'Cancel the call before arrival (agent of the call or port authority). Nothing changes afterwards.',
+    description:
+      'Cancel the call before arrival (agent of the call or port authority). Nothing changes afterwards.',
     params: { callId: CallId(), reason: Reason },
     returns: PortCallSchema,
     endorsers,
@@ -219,33 +265,63 @@ export class PortCallContract extends CityContract {
     checkRecordTime(call, input.event, input.classifier, actor);
     const entry = nextEntry(call, input.event, input.classifier, input.time, who.key, txTime(ctx));
     await callTimes.put(ctx, entry);
-    await this.save(ctx, withTime(call, entry), 'TimeRecorded', { event: entry.event, classifier: entry.classifier, time: entry.time, version: entry.version });
+    await this.save(ctx, withTime(call, entry), 'TimeRecorded', {
+      event: entry.event,
+      classifier: entry.classifier,
+      time: entry.time,
+      version: entry.version,
+    });
     return entry;
   }
 
-  @Submit({ description: 'The ship has arrived (port authority): records the actual arrival time.', params: { callId: CallId(), time: ActualTime() }, returns: PortCallSchema, endorsers })
+  @Submit({
+    description: 'The ship has arrived (port authority): records the actual arrival time.',
+    params: { callId: CallId(), time: ActualTime() },
+    returns: PortCallSchema,
+    endorsers,
+  })
   async Arrive(ctx: Context, callId: string, time: string): Promise<PortCall> {
     return this.moveWithActual(ctx, callId, 'ARRIVED', 'ARRIVAL', time, 'ShipArrived');
   }
 
-  @Submit({ description: 'The ship is alongside (port authority or terminal): records the actual berthing time.', params: { callId: CallId(), time: ActualTime() }, returns: PortCallSchema, endorsers })
+  @Submit({
+    description: 'The ship is alongside (port authority or terminal): records the actual berthing time.',
+    params: { callId: CallId(), time: ActualTime() },
+    returns: PortCallSchema,
+    endorsers,
+  })
   async Berth(ctx: Context, callId: string, time: string): Promise<PortCall> {
     return this.moveWithActual(ctx, callId, 'BERTHED', 'BERTHING', time, 'ShipBerthed');
   }
 
-  @Submit({ description: 'Cargo operations started (terminal): records the actual start time.', params: { callId: CallId(), time: ActualTime() }, returns: PortCallSchema, endorsers })
+  @Submit({
+    description: 'Cargo operations started (terminal): records the actual start time.',
+    params: { callId: CallId(), time: ActualTime() },
+    returns: PortCallSchema,
+    endorsers,
+  })
   async StartWork(ctx: Context, callId: string, time: string): Promise<PortCall> {
     return this.moveWithActual(ctx, callId, 'WORKING', 'CARGO_OPS_START', time, 'CargoOperationsStarted');
   }
 
-  @Submit({ description: 'Clear the ship for departure (port authority).', params: { callId: CallId() }, returns: PortCallSchema, endorsers })
+  @Submit({
+    description: 'Clear the ship for departure (port authority).',
+    params: { callId: CallId() },
+    returns: PortCallSchema,
+    endorsers,
+  })
   async ClearDeparture(ctx: Context, callId: string): Promise<PortCall> {
     const { call, actor } = await this.load(ctx, callId);
     const status = portCallMachine.move(call.status, 'DEPARTURE_CLEARED', actor);
     return this.save(ctx, { ...call, status }, 'DepartureCleared');
   }
 
-  @Submit({ description: 'The ship has left (port authority): records the actual departure time.', params: { callId: CallId(), time: ActualTime() }, returns: PortCallSchema, endorsers })
+  @Submit({
+    description: 'The ship has left (port authority): records the actual departure time.',
+    params: { callId: CallId(), time: ActualTime() },
+    returns: PortCallSchema,
+    endorsers,
+  })
   async Depart(ctx: Context, callId: string, time: string): Promise<PortCall> {
     return this.moveWithActual(ctx, callId, 'DEPARTED', 'DEPARTURE', time, 'ShipDeparted');
   }
@@ -255,7 +331,11 @@ export class PortCallContract extends CityContract {
     return portCalls.require(ctx, callId);
   }
 
-  @Evaluate({ description: 'Port calls, by call id.', params: { pageSize: PageSize, bookmark: Bookmark }, returns: PageOf(PortCallSchema) })
+  @Evaluate({
+    description: 'Port calls, by call id.',
+    params: { pageSize: PageSize, bookmark: Bookmark },
+    returns: PageOf(PortCallSchema),
+  })
   async ListPortCalls(ctx: Context, pageSize: number, bookmark: string): Promise<Page<PortCall>> {
     return portCalls.page(ctx, [], pageSize, bookmark);
   }
@@ -285,7 +365,12 @@ export class PortCallContract extends CityContract {
     if (await insuresCargoOf(ctx, callId, who)) relations.push('consignment-insurer');
     const grantedBy = readGrant(doc.readers, { mspId: who.mspId, role: who.role, relations });
     if (!grantedBy) {
-      throw forbidden(`${who.mspId} ${who.role ?? '(no role)'} may not read ${docType}`, { docType, readers: doc.readers, mspId: who.mspId, role: who.role ?? null });
+      throw forbidden(`${who.mspId} ${who.role ?? '(no role)'} may not read ${docType}`, {
+        docType,
+        readers: doc.readers,
+        mspId: who.mspId,
+        role: who.role ?? null,
+      });
     }
     return { callId, docType, version: doc.version, hash: doc.hash, grantedBy };
   }
@@ -293,21 +378,37 @@ export class PortCallContract extends CityContract {
   // --- helpers ---------------------------------------------------------------------------------------
 
   /** The call, the caller and the caller as an actor; nothing changes on a cancelled call (CONFLICT). */
-  private async load(ctx: Context, callId: string): Promise<{ call: PortCall; who: Caller; actor: string[] }> {
+  private async load(
+    ctx: Context,
+    callId: string,
+  ): Promise<{ call: PortCall; who: Caller; actor: string[] }> {
     const call = await portCalls.require(ctx, callId);
-    if (call.status === 'CANCELLED') throw conflict('port call is cancelled: nothing changes', { state: call.status, callId });
+    if (call.status === 'CANCELLED')
+      throw conflict('port call is cancelled: nothing changes', { state: call.status, callId });
     const who = caller(ctx);
     return { call, who, actor: actorOf(call, who) };
   }
 
-  private async save(ctx: Context, call: PortCall, event: string, data: Record<string, unknown> = {}): Promise<PortCall> {
+  private async save(
+    ctx: Context,
+    call: PortCall,
+    event: string,
+    data: Record<string, unknown> = {},
+  ): Promise<PortCall> {
     const updated = { ...call, updatedAt: txTime(ctx).iso };
     await portCalls.put(ctx, updated);
     emit(ctx, event, { callId: call.callId, status: call.status, ...data });
     return updated;
   }
 
-  private async moveWithActual(ctx: Context, callId: string, to: PortCallStatus, event: TimeEvent, time: string, name: string): Promise<PortCall> {
+  private async moveWithActual(
+    ctx: Context,
+    callId: string,
+    to: PortCallStatus,
+    event: TimeEvent,
+    time: string,
+    name: string,
+  ): Promise<PortCall> {
     const { call, who, actor } = await this.load(ctx, callId);
     const status = portCallMachine.move(call.status, to, actor);
     const entry = nextEntry(call, event, 'ACTUAL', time, who.key, txTime(ctx));
@@ -333,10 +434,18 @@ async function insuresCargoOf(ctx: Context, callId: string, who: Caller): Promis
 function assertComplete(call: PortCall): void {
   const check = checkDeclaration(call.documents);
   if (!check.complete) {
-    throw failedPrecondition('the declaration is incomplete', { state: call.status, reason: 'DOCUMENTS_INCOMPLETE', missing: check.missing, mismatches: check.mismatches });
+    throw failedPrecondition('the declaration is incomplete', {
+      state: call.status,
+      reason: 'DOCUMENTS_INCOMPLETE',
+      missing: check.missing,
+      mismatches: check.mismatches,
+    });
   }
 }
 
 function notFoundDocument(callId: string, docType: DocType) {
-  return notFound(`${docType} of port call ${callId} not found`, { objectType: 'document', id: `${callId}/${docType}` });
+  return notFound(`${docType} of port call ${callId} not found`, {
+    objectType: 'document',
+    id: `${callId}/${docType}`,
+  });
 }

@@ -26,15 +26,22 @@ beforeEach(() => {
   h = newHarness();
 });
 
-const get = async (callId = 'CALL-1') => (await h.evaluate<PortCall>(ids.agent, 'portcall:GetPortCall', [callId])).value;
-const eventTypes = (r: { event?: { envelope: { events: { type: string }[] } } }) => r.event?.envelope.events.map((e) => e.type);
+const get = async (callId = 'CALL-1') =>
+  (await h.evaluate<PortCall>(ids.agent, 'portcall:GetPortCall', [callId])).value;
+const eventTypes = (r: { event?: { envelope: { events: { type: string }[] } } }) =>
+  r.event?.envelope.events.map((e) => e.type);
 
 describe('Announce', () => {
   it('creates the call with its estimated times and protects its key with CityMSP + PortMSP endorsement', async () => {
     const r = await h.submit<PortCall>(ids.agent, 'portcall:Announce', [announceInput()]);
     expect(r.ok).toBe(true);
     expect(r.committed).toBe(true);
-    expect(r.value).toMatchObject({ callId: 'CALL-1', status: 'ANNOUNCED', agent: 'PortMSP/agent1', imo: 'IMO9074729' });
+    expect(r.value).toMatchObject({
+      callId: 'CALL-1',
+      status: 'ANNOUNCED',
+      agent: 'PortMSP/agent1',
+      imo: 'IMO9074729',
+    });
     expect(r.value.times.ARRIVAL.ESTIMATED).toMatchObject({ time: ETA, version: 1 });
     expect(r.value.times.DEPARTURE.ESTIMATED).toMatchObject({ time: ETD, version: 1 });
     expect(r.event?.name).toBe('portcall.Announce');
@@ -48,19 +55,25 @@ describe('Announce', () => {
   });
 
   it('accepts an announcement without ETD', async () => {
-    const r = await h.submit<PortCall>(ids.agent, 'portcall:Announce', [announceInput('CALL-1', { etd: undefined })]);
+    const r = await h.submit<PortCall>(ids.agent, 'portcall:Announce', [
+      announceInput('CALL-1', { etd: undefined }),
+    ]);
     expect(r.ok).toBe(true);
     expect(r.value.times.DEPARTURE).toBeUndefined();
   });
 
   it('refuses an ETA less than 24 h ahead', async () => {
-    const r = await h.submit(ids.agent, 'portcall:Announce', [announceInput('CALL-1', { eta: '2026-06-01T23:59:00.000Z' })]);
+    const r = await h.submit(ids.agent, 'portcall:Announce', [
+      announceInput('CALL-1', { eta: '2026-06-01T23:59:00.000Z' }),
+    ]);
     expect(r.error?.code).toBe('INVALID_ARGUMENT');
     expect(r.error?.details).toMatchObject({ reason: 'ETA_TOO_SOON', earliest: '2026-06-02T00:00:00.000Z' });
   });
 
   it('accepts an ETA exactly 24 h ahead', async () => {
-    const r = await h.submit(ids.agent, 'portcall:Announce', [announceInput('CALL-1', { eta: '2026-06-02T00:00:00.000Z', etd: undefined })]);
+    const r = await h.submit(ids.agent, 'portcall:Announce', [
+      announceInput('CALL-1', { eta: '2026-06-02T00:00:00.000Z', etd: undefined }),
+    ]);
     expect(r.ok).toBe(true);
   });
 
@@ -71,12 +84,16 @@ describe('Announce', () => {
   });
 
   it('refuses an impossible date', async () => {
-    const r = await h.submit(ids.agent, 'portcall:Announce', [announceInput('CALL-1', { eta: '2026-13-45T00:00:00Z' })]);
+    const r = await h.submit(ids.agent, 'portcall:Announce', [
+      announceInput('CALL-1', { eta: '2026-13-45T00:00:00Z' }),
+    ]);
     expect(r.error?.code).toBe('INVALID_ARGUMENT');
   });
 
   it('refuses a wrong IMO check digit', async () => {
-    const r = await h.submit(ids.agent, 'portcall:Announce', [announceInput('CALL-1', { imo: 'IMO9074728' })]);
+    const r = await h.submit(ids.agent, 'portcall:Announce', [
+      announceInput('CALL-1', { imo: 'IMO9074728' }),
+    ]);
     expect(r.error?.code).toBe('INVALID_ARGUMENT');
     expect(r.error?.details.errors).toEqual([{ path: '/imo', message: 'invalid IMO check digit' }]);
   });
@@ -129,9 +146,19 @@ describe('documents and declaration', () => {
     const r = await submitDoc(h, 'CALL-1', 'FAL5', fal5(3));
     expect(r.ok).toBe(true);
     const doc = r.value.documents.FAL5;
-    expect(doc).toMatchObject({ docType: 'FAL5', version: 1, summary: { crewCount: 3 }, submittedBy: 'PortMSP/agent1' });
+    expect(doc).toMatchObject({
+      docType: 'FAL5',
+      version: 1,
+      summary: { crewCount: 3 },
+      submittedBy: 'PortMSP/agent1',
+    });
     expect(doc.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(doc.readers).toEqual(['CityMSP:immigration', 'CityMSP:quarantine', 'PortMSP:port-authority', 'agent']);
+    expect(doc.readers).toEqual([
+      'CityMSP:immigration',
+      'CityMSP:quarantine',
+      'PortMSP:port-authority',
+      'agent',
+    ]);
     expect(eventTypes(r)).toEqual(['DocumentSubmitted']);
     const stored = [...h.ledger.state.values()].map((v) => Buffer.from(v).toString('utf8')).join('\n');
     expect(stored).not.toContain('Lee0');
@@ -151,16 +178,39 @@ describe('documents and declaration', () => {
   it('refuses a form of another ship', async () => {
     const r = await submitDoc(h, 'CALL-1', 'FAL5', { ...fal5(), imo: 'IMO9176187' });
     expect(r.error?.code).toBe('INVALID_ARGUMENT');
-    expect(r.error?.details).toMatchObject({ input: 'transient', errors: [{ path: '/imo', message: 'expected IMO9074729' }] });
+    expect(r.error?.details).toMatchObject({
+      input: 'transient',
+      errors: [{ path: '/imo', message: 'expected IMO9074729' }],
+    });
   });
 
   it.each([
-    ['a crew member without a name', 'FAL5', { imo: 'IMO9074729', crew: [{ givenNames: 'x' }] }, '/crew/0/familyName'],
+    [
+      'a crew member without a name',
+      'FAL5',
+      { imo: 'IMO9074729', crew: [{ givenNames: 'x' }] },
+      '/crew/0/familyName',
+    ],
     ['an empty crew list', 'FAL5', { imo: 'IMO9074729', crew: [] }, '/crew'],
-    ['a bad UN number', 'FAL7', { ...fal7(), items: [{ ...fal7().items[0], unNumber: '3480' }] }, '/items/0/unNumber'],
-    ['a bad container number', 'FAL2', { ...fal2(), items: [{ ...fal2().items[0], containers: ['X'] }] }, '/items/0/containers/0'],
+    [
+      'a bad UN number',
+      'FAL7',
+      { ...fal7(), items: [{ ...fal7().items[0], unNumber: '3480' }] },
+      '/items/0/unNumber',
+    ],
+    [
+      'a bad container number',
+      'FAL2',
+      { ...fal2(), items: [{ ...fal2().items[0], containers: ['X'] }] },
+      '/items/0/containers/0',
+    ],
     ['negative tonnage', 'FAL1', fal1({ grossTonnage: -1 }), '/grossTonnage'],
-    ['a passenger with an extra field', 'FAL6', { imo: 'IMO9074729', passengers: [{ ...fal6().passengers[0], religion: 'x' }] }, '/passengers/0/religion'],
+    [
+      'a passenger with an extra field',
+      'FAL6',
+      { imo: 'IMO9074729', passengers: [{ ...fal6().passengers[0], religion: 'x' }] },
+      '/passengers/0/religion',
+    ],
   ])('refuses %s', async (_name, docType, document, path) => {
     const r = await submitDoc(h, 'CALL-1', docType as never, document);
     expect(r.error?.code).toBe('INVALID_ARGUMENT');
@@ -215,7 +265,10 @@ describe('documents and declaration', () => {
     expect(r.error?.details).toMatchObject({ reason: 'DOCUMENTS_INCOMPLETE', missing: ['FAL6'] });
     await ok(submitDoc(h, 'CALL-1', 'FAL6', fal6(1)));
     r = await h.submit(ids.agent, 'portcall:Declare', ['CALL-1']);
-    expect(r.error?.details).toMatchObject({ missing: [], mismatches: ['FAL6.passengerCount 1 != FAL1.passengerCount 2'] });
+    expect(r.error?.details).toMatchObject({
+      missing: [],
+      mismatches: ['FAL6.passengerCount 1 != FAL1.passengerCount 2'],
+    });
     await ok(submitDoc(h, 'CALL-1', 'FAL6', fal6(2)));
     r = await h.submit(ids.agent, 'portcall:Declare', ['CALL-1']);
     expect(r.ok).toBe(true);
@@ -273,13 +326,22 @@ describe('clearance', () => {
   it('moves to UNDER_REVIEW on the first approval and to CLEARED on the last', async () => {
     const first = await h.submit<PortCall>(ids.customs, 'portcall:Approve', ['CALL-1']);
     expect(first.value.status).toBe('UNDER_REVIEW');
-    expect(first.value.approvals.customs).toMatchObject({ authority: 'customs', by: 'CityMSP/customs1', documents: { FAL1: 1, FAL2: 1, FAL5: 1 } });
+    expect(first.value.approvals.customs).toMatchObject({
+      authority: 'customs',
+      by: 'CityMSP/customs1',
+      documents: { FAL1: 1, FAL2: 1, FAL5: 1 },
+    });
     expect(eventTypes(first)).toEqual(['AuthorityApproved', 'PortCallUnderReview']);
     await ok(h.submit(ids.immigration, 'portcall:Approve', ['CALL-1']));
     await ok(h.submit(ids.quarantine, 'portcall:Approve', ['CALL-1']));
     const last = await h.submit<PortCall>(ids.portAuthority, 'portcall:Approve', ['CALL-1']);
     expect(last.value.status).toBe('CLEARED');
-    expect(Object.keys(last.value.approvals).sort()).toEqual(['customs', 'immigration', 'port-authority', 'quarantine']);
+    expect(Object.keys(last.value.approvals).sort()).toEqual([
+      'customs',
+      'immigration',
+      'port-authority',
+      'quarantine',
+    ]);
     expect(eventTypes(last)).toEqual(['AuthorityApproved', 'PortCallCleared']);
   });
 
@@ -299,7 +361,12 @@ describe('clearance', () => {
   ])('refuses an approval by %s', async (_name, who) => {
     const r = await h.submit(who, 'portcall:Approve', ['CALL-1']);
     expect(r.error?.code).toBe('FORBIDDEN');
-    expect(r.error?.details.required).toEqual(['CityMSP:customs', 'CityMSP:immigration', 'CityMSP:quarantine', 'PortMSP:port-authority']);
+    expect(r.error?.details.required).toEqual([
+      'CityMSP:customs',
+      'CityMSP:immigration',
+      'CityMSP:quarantine',
+      'PortMSP:port-authority',
+    ]);
   });
 
   it('refuses approvals before the declaration', async () => {
@@ -309,21 +376,31 @@ describe('clearance', () => {
     expect(r.error?.details).toMatchObject({ state: 'ANNOUNCED' });
   });
 
-  it.each(['customs', 'immigration', 'quarantine', 'port-authority'])('refuses the permit while %s has not approved', async (missing) => {
-    await approveAll(h, 'CALL-1', [missing]);
-    const r = await h.submit(ids.portAuthority, 'portcall:IssuePermit', ['CALL-1']);
-    expect(r.error?.code).toBe('FAILED_PRECONDITION');
-    expect(r.error?.details).toMatchObject({ state: 'UNDER_REVIEW', to: 'PERMIT_ISSUED' });
-    expect((await get()).approvals[missing]).toBeUndefined();
-  });
+  it.each(['customs', 'immigration', 'quarantine', 'port-authority'])(
+    'refuses the permit while %s has not approved',
+    async (missing) => {
+      await approveAll(h, 'CALL-1', [missing]);
+      const r = await h.submit(ids.portAuthority, 'portcall:IssuePermit', ['CALL-1']);
+      expect(r.error?.code).toBe('FAILED_PRECONDITION');
+      expect(r.error?.details).toMatchObject({ state: 'UNDER_REVIEW', to: 'PERMIT_ISSUED' });
+      expect((await get()).approvals[missing]).toBeUndefined();
+    },
+  );
 
   it('lets any authority reject, finally', async () => {
     await ok(h.submit(ids.customs, 'portcall:Approve', ['CALL-1']));
     const r = await h.submit<PortCall>(ids.quarantine, 'portcall:Reject', ['CALL-1', 'rats on board']);
     expect(r.value.status).toBe('REJECTED');
-    expect(r.value.rejection).toMatchObject({ authority: 'quarantine', by: 'CityMSP/quarantine1', reason: 'rats on board' });
+    expect(r.value.rejection).toMatchObject({
+      authority: 'quarantine',
+      by: 'CityMSP/quarantine1',
+      reason: 'rats on board',
+    });
     expect(eventTypes(r)).toEqual(['PortCallRejected']);
-    for (const [who, fn] of [[ids.immigration, 'portcall:Approve'], [ids.portAuthority, 'portcall:IssuePermit']] as const) {
+    for (const [who, fn] of [
+      [ids.immigration, 'portcall:Approve'],
+      [ids.portAuthority, 'portcall:IssuePermit'],
+    ] as const) {
       const after = await h.submit(who, fn, ['CALL-1']);
       expect(after.error?.code).toBe('FAILED_PRECONDITION');
       expect(after.error?.details).toMatchObject({ state: 'REJECTED', final: true });
@@ -344,18 +421,28 @@ describe('clearance', () => {
     expect(agentTry.error?.details.required).toEqual(['PortMSP:port-authority']);
     const customsTry = await h.submit(ids.customs, 'portcall:IssuePermit', ['CALL-1']);
     expect(customsTry.error?.code).toBe('FORBIDDEN');
-    const r = await h.submit<PortCall>(ids.portAuthority, 'portcall:IssuePermit', ['CALL-1'], { txId: 'tx-permit-1' });
+    const r = await h.submit<PortCall>(ids.portAuthority, 'portcall:IssuePermit', ['CALL-1'], {
+      txId: 'tx-permit-1',
+    });
     expect(r.committed).toBe(true);
     expect(r.value.status).toBe('PERMIT_ISSUED');
-    expect(r.value.permit).toEqual({ permitId: 'tx-permit-1', issuedAt: '2026-06-01T00:00:00.000Z', issuedBy: 'PortMSP/harbour-master' });
-    expect(r.event?.envelope.events).toEqual([{ type: 'PermitIssued', data: { callId: 'CALL-1', status: 'PERMIT_ISSUED', permitId: 'tx-permit-1' } }]);
+    expect(r.value.permit).toEqual({
+      permitId: 'tx-permit-1',
+      issuedAt: '2026-06-01T00:00:00.000Z',
+      issuedBy: 'PortMSP/harbour-master',
+    });
+    expect(r.event?.envelope.events).toEqual([
+      { type: 'PermitIssued', data: { callId: 'CALL-1', status: 'PERMIT_ISSUED', permitId: 'tx-permit-1' } },
+    ]);
   });
 });
 
 describe('key-level endorsement of the port call', () => {
   it('invalidates a permit endorsed without a CityMSP peer, although the code accepted it', async () => {
     await cleared(h);
-    const r = await h.submit<PortCall>(ids.portAuthority, 'portcall:IssuePermit', ['CALL-1'], { endorsers: ['PortMSP', 'InsurerMSP'] });
+    const r = await h.submit<PortCall>(ids.portAuthority, 'portcall:IssuePermit', ['CALL-1'], {
+      endorsers: ['PortMSP', 'InsurerMSP'],
+    });
     expect(r.ok).toBe(true);
     expect(r.committed).toBe(false);
     expect(r.validationCode).toBe('ENDORSEMENT_POLICY_FAILURE');
@@ -364,19 +451,25 @@ describe('key-level endorsement of the port call', () => {
 
   it('invalidates an approval endorsed without a PortMSP peer', async () => {
     await declared(h);
-    const r = await h.submit(ids.customs, 'portcall:Approve', ['CALL-1'], { endorsers: ['CityMSP', 'HospitalMSP'] });
+    const r = await h.submit(ids.customs, 'portcall:Approve', ['CALL-1'], {
+      endorsers: ['CityMSP', 'HospitalMSP'],
+    });
     expect(r.validationCode).toBe('ENDORSEMENT_POLICY_FAILURE');
     expect((await get()).approvals).toEqual({});
   });
 
   it('commits with CityMSP and PortMSP endorsers only', async () => {
     await cleared(h);
-    const r = await h.submit(ids.portAuthority, 'portcall:IssuePermit', ['CALL-1'], { endorsers: ['CityMSP', 'PortMSP'] });
+    const r = await h.submit(ids.portAuthority, 'portcall:IssuePermit', ['CALL-1'], {
+      endorsers: ['CityMSP', 'PortMSP'],
+    });
     expect(r.committed).toBe(true);
   });
 
   it('lets the announcement itself commit under the chaincode policy (the key is new)', async () => {
-    const r = await h.submit(ids.agent, 'portcall:Announce', [announceInput()], { endorsers: ['PortMSP', 'InsurerMSP'] });
+    const r = await h.submit(ids.agent, 'portcall:Announce', [announceInput()], {
+      endorsers: ['PortMSP', 'InsurerMSP'],
+    });
     expect(r.committed).toBe(true);
   });
 });
@@ -384,11 +477,18 @@ describe('key-level endorsement of the port call', () => {
 describe('amendments restart the review of the authorities concerned', () => {
   it('withdraws only the crew-list reviewers on a FAL 5 amendment', async () => {
     await cleared(h);
-    const r = await submitDoc(h, 'CALL-1', 'FAL5', { ...fal5(), crew: fal5().crew.map((c) => ({ ...c, rank: 'Cook' })) });
+    const r = await submitDoc(h, 'CALL-1', 'FAL5', {
+      ...fal5(),
+      crew: fal5().crew.map((c) => ({ ...c, rank: 'Cook' })),
+    });
     expect(r.value.status).toBe('UNDER_REVIEW');
     expect(Object.keys(r.value.approvals).sort()).toEqual(['customs', 'port-authority']);
     expect(r.event?.envelope.events.map((e) => e.type)).toEqual(['DocumentSubmitted', 'ReviewRestarted']);
-    expect(r.event?.envelope.events[1].data).toEqual({ callId: 'CALL-1', docType: 'FAL5', authorities: ['immigration', 'quarantine'] });
+    expect(r.event?.envelope.events[1].data).toEqual({
+      callId: 'CALL-1',
+      docType: 'FAL5',
+      authorities: ['immigration', 'quarantine'],
+    });
     await ok(h.submit(ids.immigration, 'portcall:Approve', ['CALL-1']));
     const again = await h.submit<PortCall>(ids.quarantine, 'portcall:Approve', ['CALL-1']);
     expect(again.value.status).toBe('CLEARED');
@@ -441,11 +541,29 @@ describe('from arrival to departure', () => {
     await permitted(h);
     h.setTime('2026-06-03T12:00:00.000Z');
     const steps: [typeof ids.agent, string, string[], string, string][] = [
-      [ids.portAuthority, 'portcall:Arrive', ['CALL-1', '2026-06-03T06:10:00.000Z'], 'ARRIVED', 'ShipArrived'],
+      [
+        ids.portAuthority,
+        'portcall:Arrive',
+        ['CALL-1', '2026-06-03T06:10:00.000Z'],
+        'ARRIVED',
+        'ShipArrived',
+      ],
       [ids.terminal, 'portcall:Berth', ['CALL-1', '2026-06-03T08:00:00.000Z'], 'BERTHED', 'ShipBerthed'],
-      [ids.terminal, 'portcall:StartWork', ['CALL-1', '2026-06-03T09:00:00.000Z'], 'WORKING', 'CargoOperationsStarted'],
+      [
+        ids.terminal,
+        'portcall:StartWork',
+        ['CALL-1', '2026-06-03T09:00:00.000Z'],
+        'WORKING',
+        'CargoOperationsStarted',
+      ],
       [ids.portAuthority, 'portcall:ClearDeparture', ['CALL-1'], 'DEPARTURE_CLEARED', 'DepartureCleared'],
-      [ids.portAuthority, 'portcall:Depart', ['CALL-1', '2026-06-03T11:30:00.000Z'], 'DEPARTED', 'ShipDeparted'],
+      [
+        ids.portAuthority,
+        'portcall:Depart',
+        ['CALL-1', '2026-06-03T11:30:00.000Z'],
+        'DEPARTED',
+        'ShipDeparted',
+      ],
     ];
     for (const [who, fn, args, status, event] of steps) {
       const r = await h.submit<PortCall>(who, fn, args);
@@ -454,7 +572,11 @@ describe('from arrival to departure', () => {
       expect(eventTypes(r)).toEqual([event]);
     }
     const call = await get();
-    expect(call.times.ARRIVAL.ACTUAL).toMatchObject({ time: '2026-06-03T06:10:00.000Z', version: 1, recordedBy: 'PortMSP/harbour-master' });
+    expect(call.times.ARRIVAL.ACTUAL).toMatchObject({
+      time: '2026-06-03T06:10:00.000Z',
+      version: 1,
+      recordedBy: 'PortMSP/harbour-master',
+    });
     expect(call.times.DEPARTURE.ACTUAL.time).toBe('2026-06-03T11:30:00.000Z');
     const after = await h.submit(ids.portAuthority, 'portcall:Cancel', ['CALL-1', 'too late']);
     expect(after.error?.code).toBe('FAILED_PRECONDITION');
@@ -488,9 +610,13 @@ describe('from arrival to departure', () => {
 
   it('refuses role mistakes later in the call', async () => {
     await working(h);
-    expect((await h.submit(ids.terminal, 'portcall:ClearDeparture', ['CALL-1'])).error?.code).toBe('FORBIDDEN');
+    expect((await h.submit(ids.terminal, 'portcall:ClearDeparture', ['CALL-1'])).error?.code).toBe(
+      'FORBIDDEN',
+    );
     await ok(h.submit(ids.portAuthority, 'portcall:ClearDeparture', ['CALL-1']));
-    expect((await h.submit(ids.terminal, 'portcall:Depart', ['CALL-1', '2026-06-03T11:00:00.000Z'])).error?.code).toBe('FORBIDDEN');
+    expect(
+      (await h.submit(ids.terminal, 'portcall:Depart', ['CALL-1', '2026-06-03T11:00:00.000Z'])).error?.code,
+    ).toBe('FORBIDDEN');
   });
 
   it('refuses StartWork by the port authority', async () => {
@@ -505,14 +631,19 @@ describe('from arrival to departure', () => {
 
   it('refuses an actual time in the future or out of order', async () => {
     await permitted(h);
-    const future = await h.submit(ids.portAuthority, 'portcall:Arrive', ['CALL-1', '2026-06-01T00:00:01.000Z']);
+    const future = await h.submit(ids.portAuthority, 'portcall:Arrive', [
+      'CALL-1',
+      '2026-06-01T00:00:01.000Z',
+    ]);
     expect(future.error?.code).toBe('INVALID_ARGUMENT');
     expect(future.error?.details.input).toBe('time');
     h.setTime('2026-06-03T12:00:00.000Z');
     await ok(h.submit(ids.portAuthority, 'portcall:Arrive', ['CALL-1', '2026-06-03T06:10:00.000Z']));
     const early = await h.submit(ids.terminal, 'portcall:Berth', ['CALL-1', '2026-06-03T06:00:00.000Z']);
     expect(early.error?.code).toBe('INVALID_ARGUMENT');
-    expect(early.error?.details.errors).toEqual([{ path: '', message: 'before ARRIVAL 2026-06-03T06:10:00.000Z' }]);
+    expect(early.error?.details.errors).toEqual([
+      { path: '', message: 'before ARRIVAL 2026-06-03T06:10:00.000Z' },
+    ]);
   });
 });
 
@@ -528,14 +659,25 @@ describe('timestamps', () => {
     const eta2 = await record(ids.agent, 'ARRIVAL', 'ESTIMATED', '2026-06-03T08:00:00.000Z');
     expect(eta2.value).toMatchObject({ version: 2, classifier: 'ESTIMATED', recordedBy: 'PortMSP/agent1' });
     expect(eventTypes(eta2)).toEqual(['TimeRecorded']);
-    expect((await record(ids.carrier, 'ARRIVAL', 'ESTIMATED', '2026-06-03T09:00:00.000Z')).value.version).toBe(3);
-    expect((await record(ids.agent, 'BERTHING', 'REQUESTED', '2026-06-03T10:00:00.000Z')).value.version).toBe(1);
-    expect((await record(ids.portAuthority, 'BERTHING', 'PLANNED', '2026-06-03T11:00:00.000Z')).value.version).toBe(1);
-    expect((await record(ids.terminal, 'BERTHING', 'PLANNED', '2026-06-03T12:00:00.000Z')).value.version).toBe(2);
+    expect(
+      (await record(ids.carrier, 'ARRIVAL', 'ESTIMATED', '2026-06-03T09:00:00.000Z')).value.version,
+    ).toBe(3);
+    expect((await record(ids.agent, 'BERTHING', 'REQUESTED', '2026-06-03T10:00:00.000Z')).value.version).toBe(
+      1,
+    );
+    expect(
+      (await record(ids.portAuthority, 'BERTHING', 'PLANNED', '2026-06-03T11:00:00.000Z')).value.version,
+    ).toBe(1);
+    expect(
+      (await record(ids.terminal, 'BERTHING', 'PLANNED', '2026-06-03T12:00:00.000Z')).value.version,
+    ).toBe(2);
     const call = await get();
     expect(call.times.ARRIVAL.ESTIMATED).toMatchObject({ time: '2026-06-03T09:00:00.000Z', version: 3 });
     expect(call.times.BERTHING.PLANNED.time).toBe('2026-06-03T12:00:00.000Z');
-    const history = await h.evaluate<TimeEntry[]>(ids.terminal, 'portcall:GetTimeHistory', ['CALL-1', 'ARRIVAL']);
+    const history = await h.evaluate<TimeEntry[]>(ids.terminal, 'portcall:GetTimeHistory', [
+      'CALL-1',
+      'ARRIVAL',
+    ]);
     expect(history.value.map((e) => [e.classifier, e.version, e.time])).toEqual([
       ['ESTIMATED', 1, ETA],
       ['ESTIMATED', 2, '2026-06-03T08:00:00.000Z'],
@@ -580,27 +722,47 @@ describe('timestamps', () => {
   });
 
   it('refuses a history query for an unknown call or event', async () => {
-    expect((await h.evaluate(ids.agent, 'portcall:GetTimeHistory', ['CALL-X', 'ARRIVAL'])).error?.code).toBe('NOT_FOUND');
-    expect((await h.evaluate(ids.agent, 'portcall:GetTimeHistory', ['CALL-1', 'LUNCH'])).error?.code).toBe('INVALID_ARGUMENT');
+    expect((await h.evaluate(ids.agent, 'portcall:GetTimeHistory', ['CALL-X', 'ARRIVAL'])).error?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await h.evaluate(ids.agent, 'portcall:GetTimeHistory', ['CALL-1', 'LUNCH'])).error?.code).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 });
 
 describe('actual times are write-once', () => {
   it('refuses to overwrite the actual end of cargo operations (CONFLICT) and any later estimate of it', async () => {
     await working(h);
-    const first = await h.submit<TimeEntry>(ids.terminal, 'portcall:RecordTime', ['CALL-1', { event: 'CARGO_OPS_END', classifier: 'ACTUAL', time: '2026-06-03T11:00:00.000Z' }]);
+    const first = await h.submit<TimeEntry>(ids.terminal, 'portcall:RecordTime', [
+      'CALL-1',
+      { event: 'CARGO_OPS_END', classifier: 'ACTUAL', time: '2026-06-03T11:00:00.000Z' },
+    ]);
     expect(first.value).toMatchObject({ version: 1, classifier: 'ACTUAL' });
-    const again = await h.submit(ids.portAuthority, 'portcall:RecordTime', ['CALL-1', { event: 'CARGO_OPS_END', classifier: 'ACTUAL', time: '2026-06-03T11:30:00.000Z' }]);
+    const again = await h.submit(ids.portAuthority, 'portcall:RecordTime', [
+      'CALL-1',
+      { event: 'CARGO_OPS_END', classifier: 'ACTUAL', time: '2026-06-03T11:30:00.000Z' },
+    ]);
     expect(again.error?.code).toBe('CONFLICT');
-    expect(again.error?.details).toEqual({ reason: 'ACTUAL_IS_WRITE_ONCE', event: 'CARGO_OPS_END', time: '2026-06-03T11:00:00.000Z' });
-    const estimate = await h.submit(ids.portAuthority, 'portcall:RecordTime', ['CALL-1', { event: 'CARGO_OPS_END', classifier: 'PLANNED', time: '2026-06-03T11:30:00.000Z' }]);
+    expect(again.error?.details).toEqual({
+      reason: 'ACTUAL_IS_WRITE_ONCE',
+      event: 'CARGO_OPS_END',
+      time: '2026-06-03T11:00:00.000Z',
+    });
+    const estimate = await h.submit(ids.portAuthority, 'portcall:RecordTime', [
+      'CALL-1',
+      { event: 'CARGO_OPS_END', classifier: 'PLANNED', time: '2026-06-03T11:30:00.000Z' },
+    ]);
     expect(estimate.error?.code).toBe('FAILED_PRECONDITION');
     expect(estimate.error?.details).toMatchObject({ reason: 'ACTUAL_RECORDED' });
   });
 
   it('refuses to overwrite the actual arrival through RecordTime (CONFLICT)', async () => {
     await working(h);
-    const r = await h.submit(ids.portAuthority, 'portcall:RecordTime', ['CALL-1', { event: 'ARRIVAL', classifier: 'ACTUAL', time: '2026-06-03T06:00:00.000Z' }]);
+    const r = await h.submit(ids.portAuthority, 'portcall:RecordTime', [
+      'CALL-1',
+      { event: 'ARRIVAL', classifier: 'ACTUAL', time: '2026-06-03T06:00:00.000Z' },
+    ]);
     expect(r.error?.code).toBe('CONFLICT');
     expect(r.error?.details).toMatchObject({ reason: 'ACTUAL_IS_WRITE_ONCE', event: 'ARRIVAL' });
   });
@@ -609,20 +771,35 @@ describe('actual times are write-once', () => {
     await working(h);
     await ok(h.submit(ids.portAuthority, 'portcall:ClearDeparture', ['CALL-1']));
     await ok(h.submit(ids.portAuthority, 'portcall:Depart', ['CALL-1', '2026-06-03T11:30:00.000Z']));
-    const r = await h.submit(ids.agent, 'portcall:RecordTime', ['CALL-1', { event: 'DEPARTURE', classifier: 'ESTIMATED', time: ETD }]);
+    const r = await h.submit(ids.agent, 'portcall:RecordTime', [
+      'CALL-1',
+      { event: 'DEPARTURE', classifier: 'ESTIMATED', time: ETD },
+    ]);
     expect(r.error?.code).toBe('FAILED_PRECONDITION');
     expect(r.error?.details).toMatchObject({ state: 'DEPARTED', final: true });
   });
 });
 
 describe('cancellation', () => {
-  it.each(['announced', 'declared', 'cleared', 'permitted'] as const)('is allowed before arrival (%s), by the agent or the port authority', async (stage) => {
-    const setups = { announced, declared, cleared, permitted };
-    await setups[stage](h);
-    const r = await h.submit<PortCall>(stage === 'cleared' ? ids.portAuthority : ids.agent, 'portcall:Cancel', ['CALL-1', 'charter cancelled']);
-    expect(r.value.status).toBe('CANCELLED');
-    expect(r.event?.envelope.events).toEqual([{ type: 'PortCallCancelled', data: { callId: 'CALL-1', status: 'CANCELLED', reason: 'charter cancelled' } }]);
-  });
+  it.each(['announced', 'declared', 'cleared', 'permitted'] as const)(
+    'is allowed before arrival (%s), by the agent or the port authority',
+    async (stage) => {
+      const setups = { announced, declared, cleared, permitted };
+      await setups[stage](h);
+      const r = await h.submit<PortCall>(
+        stage === 'cleared' ? ids.portAuthority : ids.agent,
+        'portcall:Cancel',
+        ['CALL-1', 'charter cancelled'],
+      );
+      expect(r.value.status).toBe('CANCELLED');
+      expect(r.event?.envelope.events).toEqual([
+        {
+          type: 'PortCallCancelled',
+          data: { callId: 'CALL-1', status: 'CANCELLED', reason: 'charter cancelled' },
+        },
+      ]);
+    },
+  );
 
   it('is refused to others and after arrival', async () => {
     await announced(h, 'CALL-2');
@@ -636,13 +813,22 @@ describe('cancellation', () => {
     await declared(h);
     await ok(h.submit(ids.agent, 'portcall:Cancel', ['CALL-1', 'charter cancelled']));
     const attempts: [typeof ids.agent, string, unknown[], object?][] = [
-      [ids.agent, 'portcall:SubmitDocument', ['CALL-1', 'FAL1'], { transient: { document: fal1({ crewCount: 5 }) } }],
+      [
+        ids.agent,
+        'portcall:SubmitDocument',
+        ['CALL-1', 'FAL1'],
+        { transient: { document: fal1({ crewCount: 5 }) } },
+      ],
       [ids.agent, 'portcall:Declare', ['CALL-1']],
       [ids.customs, 'portcall:Approve', ['CALL-1']],
       [ids.customs, 'portcall:Reject', ['CALL-1', 'x']],
       [ids.portAuthority, 'portcall:IssuePermit', ['CALL-1']],
       [ids.agent, 'portcall:Cancel', ['CALL-1', 'again']],
-      [ids.agent, 'portcall:RecordTime', ['CALL-1', { event: 'ARRIVAL', classifier: 'ESTIMATED', time: ETA }]],
+      [
+        ids.agent,
+        'portcall:RecordTime',
+        ['CALL-1', { event: 'ARRIVAL', classifier: 'ESTIMATED', time: ETA }],
+      ],
       [ids.portAuthority, 'portcall:Arrive', ['CALL-1', '2026-06-01T00:00:00.000Z']],
     ];
     for (const [who, fn, args, options] of attempts) {
@@ -656,16 +842,33 @@ describe('cancellation', () => {
 describe('reading documents: the permission matrix', () => {
   beforeEach(async () => {
     await declared(h);
-    await ok(h.submit(ids.agent, 'cargo:RegisterConsignment', [
-      { consignmentId: 'CONS-1', callId: 'CALL-1', description: 'tv sets', shipper: ids.shipper.key, consignee: ids.buyer.key, insurer: ids.insurer.key, dangerous: false, containers: ['CSQU3054383'] },
-    ]));
+    await ok(
+      h.submit(ids.agent, 'cargo:RegisterConsignment', [
+        {
+          consignmentId: 'CONS-1',
+          callId: 'CALL-1',
+          description: 'tv sets',
+          shipper: ids.shipper.key,
+          consignee: ids.buyer.key,
+          insurer: ids.insurer.key,
+          dangerous: false,
+          containers: ['CSQU3054383'],
+        },
+      ]),
+    );
   });
 
-  const check = (who: typeof ids.agent, docType: string) => h.evaluate<AccessGrant>(who, 'portcall:CheckDocumentAccess', ['CALL-1', docType]);
+  const check = (who: typeof ids.agent, docType: string) =>
+    h.evaluate<AccessGrant>(who, 'portcall:CheckDocumentAccess', ['CALL-1', docType]);
 
   it('lets the insurer of a consignment read the cargo declaration, not the crew list', async () => {
     const cargo = await check(ids.insurer, 'FAL2');
-    expect(cargo.value).toMatchObject({ callId: 'CALL-1', docType: 'FAL2', version: 1, grantedBy: 'consignment-insurer' });
+    expect(cargo.value).toMatchObject({
+      callId: 'CALL-1',
+      docType: 'FAL2',
+      version: 1,
+      grantedBy: 'consignment-insurer',
+    });
     expect(cargo.value.hash).toMatch(/^[0-9a-f]{64}$/);
     const crew = await check(ids.insurer, 'FAL5');
     expect(crew.error?.code).toBe('FORBIDDEN');
@@ -697,17 +900,31 @@ describe('reading documents: the permission matrix', () => {
 describe('queries', () => {
   it('pages port calls', async () => {
     for (const id of ['CALL-1', 'CALL-2', 'CALL-3']) await announced(h, id);
-    const first = await h.evaluate<{ items: PortCall[]; bookmark: string }>(ids.terminal, 'portcall:ListPortCalls', [2, '']);
+    const first = await h.evaluate<{ items: PortCall[]; bookmark: string }>(
+      ids.terminal,
+      'portcall:ListPortCalls',
+      [2, ''],
+    );
     expect(first.value.items.map((c) => c.callId)).toEqual(['CALL-1', 'CALL-2']);
-    const second = await h.evaluate<{ items: PortCall[]; bookmark: string }>(ids.terminal, 'portcall:ListPortCalls', [2, first.value.bookmark]);
+    const second = await h.evaluate<{ items: PortCall[]; bookmark: string }>(
+      ids.terminal,
+      'portcall:ListPortCalls',
+      [2, first.value.bookmark],
+    );
     expect(second.value.items.map((c) => c.callId)).toEqual(['CALL-3']);
     expect(second.value.bookmark).toBe('');
   });
 
   it('refuses a bad page size and an unknown call', async () => {
-    expect((await h.evaluate(ids.terminal, 'portcall:ListPortCalls', [0, ''])).error?.code).toBe('INVALID_ARGUMENT');
-    expect((await h.evaluate(ids.terminal, 'portcall:GetPortCall', ['CALL-X'])).error?.code).toBe('NOT_FOUND');
-    expect((await h.evaluate(ids.terminal, 'portcall:GetPortCall', ['bad id'])).error?.code).toBe('INVALID_ARGUMENT');
+    expect((await h.evaluate(ids.terminal, 'portcall:ListPortCalls', [0, ''])).error?.code).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect((await h.evaluate(ids.terminal, 'portcall:GetPortCall', ['CALL-X'])).error?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await h.evaluate(ids.terminal, 'portcall:GetPortCall', ['bad id'])).error?.code).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('answers NOT_FOUND for an unknown transaction', async () => {

@@ -5,7 +5,14 @@ import { checkDeclaration, requiredDocuments } from './declaration';
 import { DOCUMENT_SCHEMAS, checkDocument, documentHash, summarise } from './documents';
 import { fal1, fal2, fal5, fal6, fal7 } from './logistics.fixtures';
 import { AUTHORITIES, AUTHORITY_ROLES, DOC_TYPES, type Approval, type DocType, type PortCall } from './model';
-import { MIN_ANNOUNCE_NOTICE_MS, TIME_RECORDERS, checkAnnouncedEta, checkRecordTime, nextEntry, withTime } from './times';
+import {
+  MIN_ANNOUNCE_NOTICE_MS,
+  TIME_RECORDERS,
+  checkAnnouncedEta,
+  checkRecordTime,
+  nextEntry,
+  withTime,
+} from './times';
 
 const thrown = (fn: () => unknown): ChaincodeError => {
   try {
@@ -21,7 +28,11 @@ describe('permission matrix', () => {
     for (const authority of AUTHORITIES) {
       const { mspId, role } = AUTHORITY_ROLES[authority];
       for (const docType of reviewedBy(authority)) {
-        expect([authority, docType, readGrant(READERS[docType], { mspId, role, relations: [] })]).toEqual([authority, docType, `${mspId}:${role}`]);
+        expect([authority, docType, readGrant(READERS[docType], { mspId, role, relations: [] })]).toEqual([
+          authority,
+          docType,
+          `${mspId}:${role}`,
+        ]);
       }
     }
   });
@@ -66,18 +77,32 @@ describe('clearance', () => {
 
   it('lists missing approvals in a fixed order', () => {
     expect(missingApprovals({})).toEqual(['customs', 'immigration', 'quarantine', 'port-authority']);
-    expect(missingApprovals({ quarantine: approval('quarantine') })).toEqual(['customs', 'immigration', 'port-authority']);
+    expect(missingApprovals({ quarantine: approval('quarantine') })).toEqual([
+      'customs',
+      'immigration',
+      'port-authority',
+    ]);
     expect(missingApprovals(all)).toEqual([]);
   });
 
   it.each(DOC_TYPES.map((t) => [t]))('withdraws exactly the reviewers of %s', (docType) => {
     const { approvals, withdrawn } = withdrawFor(docType as DocType, all);
     expect(withdrawn).toEqual([...REVIEWERS[docType as DocType]].sort());
-    expect(Object.keys(approvals).sort()).toEqual(AUTHORITIES.filter((a) => !REVIEWERS[docType as DocType].includes(a)).sort());
+    expect(Object.keys(approvals).sort()).toEqual(
+      AUTHORITIES.filter((a) => !REVIEWERS[docType as DocType].includes(a)).sort(),
+    );
   });
 
   it('applies an amendment: new version in, reviewers and permit out', () => {
-    const doc = { docType: 'FAL6', version: 2, hash: 'h2', summary: {}, readers: [], submittedAt: 't', submittedBy: 'a' };
+    const doc = {
+      docType: 'FAL6',
+      version: 2,
+      hash: 'h2',
+      summary: {},
+      readers: [],
+      submittedAt: 't',
+      submittedBy: 'a',
+    };
     const call = {
       callId: 'C',
       status: 'PERMIT_ISSUED',
@@ -92,8 +117,15 @@ describe('clearance', () => {
     expect(result.call.status).toBe('UNDER_REVIEW');
     expect(result.call.documents.FAL6).toBe(doc);
     expect(Object.keys(result.call.approvals).sort()).toEqual(['customs', 'port-authority']);
-    const draft = withDocument({ ...call, status: 'ANNOUNCED', approvals: {}, permit: undefined } as PortCall, doc, 'ANNOUNCED');
-    expect(draft).toEqual({ call: expect.objectContaining({ status: 'ANNOUNCED', approvals: {} }), withdrawn: [] });
+    const draft = withDocument(
+      { ...call, status: 'ANNOUNCED', approvals: {}, permit: undefined } as PortCall,
+      doc,
+      'ANNOUNCED',
+    );
+    expect(draft).toEqual({
+      call: expect.objectContaining({ status: 'ANNOUNCED', approvals: {} }),
+      withdrawn: [],
+    });
   });
 
   it('records the versions of the forms an approval covers', () => {
@@ -109,33 +141,79 @@ describe('declaration rules', () => {
 
   it('always requires FAL 1, 2 and 5', () => {
     expect(requiredDocuments({})).toEqual(['FAL1', 'FAL2', 'FAL5']);
-    expect(checkDeclaration(docs({ FAL1: general, FAL2: { dangerousItems: 0 }, FAL5: { crewCount: 2 } }))).toEqual({ complete: true, missing: [], mismatches: [] });
+    expect(
+      checkDeclaration(docs({ FAL1: general, FAL2: { dangerousItems: 0 }, FAL5: { crewCount: 2 } })),
+    ).toEqual({ complete: true, missing: [], mismatches: [] });
   });
 
   it('requires FAL 6 with passengers and FAL 7 with dangerous goods declared anywhere', () => {
-    expect(requiredDocuments(docs({ FAL1: { ...general, passengerCount: 3 } }))).toEqual(['FAL1', 'FAL2', 'FAL5', 'FAL6']);
-    expect(requiredDocuments(docs({ FAL1: { ...general, dangerousGoodsOnBoard: true } }))).toEqual(['FAL1', 'FAL2', 'FAL5', 'FAL7']);
-    expect(requiredDocuments(docs({ FAL1: general, FAL2: { dangerousItems: 1 } }))).toEqual(['FAL1', 'FAL2', 'FAL5', 'FAL7']);
+    expect(requiredDocuments(docs({ FAL1: { ...general, passengerCount: 3 } }))).toEqual([
+      'FAL1',
+      'FAL2',
+      'FAL5',
+      'FAL6',
+    ]);
+    expect(requiredDocuments(docs({ FAL1: { ...general, dangerousGoodsOnBoard: true } }))).toEqual([
+      'FAL1',
+      'FAL2',
+      'FAL5',
+      'FAL7',
+    ]);
+    expect(requiredDocuments(docs({ FAL1: general, FAL2: { dangerousItems: 1 } }))).toEqual([
+      'FAL1',
+      'FAL2',
+      'FAL5',
+      'FAL7',
+    ]);
     expect(requiredDocuments(docs({ FAL2: { dangerousItems: 0 } }))).toEqual(['FAL1', 'FAL2', 'FAL5']);
   });
 
   it('reports lists that disagree with the general declaration', () => {
-    const check = checkDeclaration(docs({ FAL1: general, FAL2: { dangerousItems: 0 }, FAL5: { crewCount: 3 }, FAL6: { passengerCount: 1 } }));
+    const check = checkDeclaration(
+      docs({
+        FAL1: general,
+        FAL2: { dangerousItems: 0 },
+        FAL5: { crewCount: 3 },
+        FAL6: { passengerCount: 1 },
+      }),
+    );
     expect(check.complete).toBe(false);
-    expect(check.mismatches).toEqual(['FAL5.crewCount 3 != FAL1.crewCount 2', 'FAL6.passengerCount 1 != FAL1.passengerCount 0']);
+    expect(check.mismatches).toEqual([
+      'FAL5.crewCount 3 != FAL1.crewCount 2',
+      'FAL6.passengerCount 1 != FAL1.passengerCount 0',
+    ]);
   });
 });
 
 describe('FAL documents', () => {
   it('accepts the fixtures against their schemas', () => {
-    const samples: Record<DocType, unknown> = { FAL1: fal1(), FAL2: fal2(), FAL5: fal5(), FAL6: fal6(), FAL7: fal7() };
-    for (const t of DOC_TYPES) expect(checkDocument(t, samples[t], 'IMO9074729').hash).toBe(documentHash(samples[t]));
+    const samples: Record<DocType, unknown> = {
+      FAL1: fal1(),
+      FAL2: fal2(),
+      FAL5: fal5(),
+      FAL6: fal6(),
+      FAL7: fal7(),
+    };
+    for (const t of DOC_TYPES)
+      expect(checkDocument(t, samples[t], 'IMO9074729').hash).toBe(documentHash(samples[t]));
     expect(Object.keys(DOCUMENT_SCHEMAS).sort()).toEqual([...DOC_TYPES]);
   });
 
   it('summarises counts and flags, never names', () => {
-    expect(summarise('FAL1', fal1())).toEqual({ flagState: 'KR', grossTonnage: 228283, crewCount: 2, passengerCount: 0, dangerousGoodsOnBoard: false, lastPortOfCall: 'CNSHA' });
-    expect(summarise('FAL2', fal2({}, true))).toEqual({ itemCount: 2, dangerousItems: 1, totalGrossMassKg: 20000, consignmentIds: ['CONS-1', 'CONS-2'] });
+    expect(summarise('FAL1', fal1())).toEqual({
+      flagState: 'KR',
+      grossTonnage: 228283,
+      crewCount: 2,
+      passengerCount: 0,
+      dangerousGoodsOnBoard: false,
+      lastPortOfCall: 'CNSHA',
+    });
+    expect(summarise('FAL2', fal2({}, true))).toEqual({
+      itemCount: 2,
+      dangerousItems: 1,
+      totalGrossMassKg: 20000,
+      consignmentIds: ['CONS-1', 'CONS-2'],
+    });
     expect(summarise('FAL5', fal5(4))).toEqual({ crewCount: 4 });
     expect(summarise('FAL6', fal6(2))).toEqual({ passengerCount: 2 });
     expect(summarise('FAL7', fal7())).toEqual({ itemCount: 1, hazardClasses: ['9'] });
@@ -164,8 +242,12 @@ describe('timestamps', () => {
   it('wants the ETA 24 h ahead and the ETD after it', () => {
     expect(MIN_ANNOUNCE_NOTICE_MS).toBe(86_400_000);
     expect(() => checkAnnouncedEta('2026-06-02T00:00:00.000Z', undefined, now.ms)).not.toThrow();
-    expect(thrown(() => checkAnnouncedEta('2026-06-01T23:59:59.999Z', undefined, now.ms)).details.reason).toBe('ETA_TOO_SOON');
-    expect(thrown(() => checkAnnouncedEta('2026-06-03T00:00:00.000Z', '2026-06-02T00:00:00.000Z', now.ms)).code).toBe('INVALID_ARGUMENT');
+    expect(
+      thrown(() => checkAnnouncedEta('2026-06-01T23:59:59.999Z', undefined, now.ms)).details.reason,
+    ).toBe('ETA_TOO_SOON');
+    expect(
+      thrown(() => checkAnnouncedEta('2026-06-03T00:00:00.000Z', '2026-06-02T00:00:00.000Z', now.ms)).code,
+    ).toBe('INVALID_ARGUMENT');
   });
 
   it('numbers versions per event and classifier', () => {
@@ -180,12 +262,19 @@ describe('timestamps', () => {
   it('writes an actual time once, not in the future and in event order', () => {
     const a = nextEntry(call, 'BERTHING', 'ACTUAL', '2026-05-31T10:00:00.000Z', 'p', now);
     const withActual = withTime(call, a);
-    expect(thrown(() => nextEntry(withActual, 'BERTHING', 'ACTUAL', '2026-05-31T11:00:00.000Z', 'p', now)).code).toBe('CONFLICT');
-    expect(thrown(() => nextEntry(withActual, 'BERTHING', 'PLANNED', '2026-05-31T11:00:00.000Z', 'p', now)).code).toBe('FAILED_PRECONDITION');
-    expect(thrown(() => nextEntry(call, 'ARRIVAL', 'ACTUAL', '2026-06-01T00:00:00.001Z', 'p', now)).code).toBe('INVALID_ARGUMENT');
-    expect(thrown(() => nextEntry(withActual, 'ARRIVAL', 'ACTUAL', '2026-05-31T10:00:00.001Z', 'p', now)).details.errors).toEqual([
-      { path: '', message: 'after BERTHING 2026-05-31T10:00:00.000Z' },
-    ]);
+    expect(
+      thrown(() => nextEntry(withActual, 'BERTHING', 'ACTUAL', '2026-05-31T11:00:00.000Z', 'p', now)).code,
+    ).toBe('CONFLICT');
+    expect(
+      thrown(() => nextEntry(withActual, 'BERTHING', 'PLANNED', '2026-05-31T11:00:00.000Z', 'p', now)).code,
+    ).toBe('FAILED_PRECONDITION');
+    expect(
+      thrown(() => nextEntry(call, 'ARRIVAL', 'ACTUAL', '2026-06-01T00:00:00.001Z', 'p', now)).code,
+    ).toBe('INVALID_ARGUMENT');
+    expect(
+      thrown(() => nextEntry(withActual, 'ARRIVAL', 'ACTUAL', '2026-05-31T10:00:00.001Z', 'p', now)).details
+        .errors,
+    ).toEqual([{ path: '', message: 'after BERTHING 2026-05-31T10:00:00.000Z' }]);
     expect(nextEntry(withActual, 'ARRIVAL', 'ACTUAL', '2026-05-31T10:00:00.000Z', 'p', now).version).toBe(1);
   });
 
@@ -193,6 +282,8 @@ describe('timestamps', () => {
     expect(TIME_RECORDERS.ACTUAL).not.toContain('agent');
     expect(() => checkRecordTime(call, 'CARGO_OPS_END', 'ACTUAL', ['PortMSP:terminal'])).not.toThrow();
     expect(thrown(() => checkRecordTime(call, 'CARGO_OPS_END', 'ACTUAL', ['agent'])).code).toBe('FORBIDDEN');
-    expect(thrown(() => checkRecordTime(call, 'ARRIVAL', 'ACTUAL', ['PortMSP:terminal'])).details.reason).toBe('RECORDED_BY_TRANSITION');
+    expect(
+      thrown(() => checkRecordTime(call, 'ARRIVAL', 'ACTUAL', ['PortMSP:terminal'])).details.reason,
+    ).toBe('RECORDED_BY_TRANSITION');
   });
 });

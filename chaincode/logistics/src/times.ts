@@ -1,5 +1,18 @@
-import { conflict, failedPrecondition, forbidden, invalidArgument, isoToMs } from '@cityledger/chaincode-common';
-import { TIME_EVENTS, type Classifier, type PortCall, type PortCallStatus, type TimeEntry, type TimeEvent } from './model';
+import {
+  conflict,
+  failedPrecondition,
+  forbidden,
+  invalidArgument,
+  isoToMs,
+} from '@cityledger/chaincode-common';
+import {
+  TIME_EVENTS,
+  type Classifier,
+  type PortCall,
+  type PortCallStatus,
+  type TimeEntry,
+  type TimeEvent,
+} from './model';
 
 /**
  * Port call timestamps (DCSA Just-in-Time): estimated, requested and planned times are versioned
@@ -39,7 +52,10 @@ export function checkAnnouncedEta(eta: string, etd: string | undefined, nowMs: n
     });
   }
   if (etd !== undefined && isoToMs(etd, 'etd') <= etaMs) {
-    throw invalidArgument('the ETD must be after the ETA', { input: 'input', errors: [{ path: '/etd', message: 'must be after eta' }] });
+    throw invalidArgument('the ETD must be after the ETA', {
+      input: 'input',
+      errors: [{ path: '/etd', message: 'must be after eta' }],
+    });
   }
 }
 
@@ -55,20 +71,38 @@ export function nextEntry(
   const current = call.times[event]?.[classifier];
   if (classifier === 'ACTUAL') {
     if (current) {
-      throw conflict(`the actual ${event} time is already recorded`, { reason: 'ACTUAL_IS_WRITE_ONCE', event, time: current.time });
+      throw conflict(`the actual ${event} time is already recorded`, {
+        reason: 'ACTUAL_IS_WRITE_ONCE',
+        event,
+        time: current.time,
+      });
     }
     if (isoToMs(time) > now.ms) {
-      throw invalidArgument('an actual time cannot be in the future', { input: 'time', errors: [{ path: '', message: 'after the transaction time' }] });
+      throw invalidArgument('an actual time cannot be in the future', {
+        input: 'time',
+        errors: [{ path: '', message: 'after the transaction time' }],
+      });
     }
     checkActualOrder(call, event, time);
   } else if (call.times[event]?.ACTUAL) {
-    throw failedPrecondition(`the actual ${event} time is recorded: no more ${classifier.toLowerCase()} times`, {
-      state: call.status,
-      reason: 'ACTUAL_RECORDED',
-      event,
-    });
+    throw failedPrecondition(
+      `the actual ${event} time is recorded: no more ${classifier.toLowerCase()} times`,
+      {
+        state: call.status,
+        reason: 'ACTUAL_RECORDED',
+        event,
+      },
+    );
   }
-  return { callId: call.callId, event, classifier, time, version: (current?.version ?? 0) + 1, recordedAt: now.iso, recordedBy: by };
+  return {
+    callId: call.callId,
+    event,
+    classifier,
+    time,
+    version: (current?.version ?? 0) + 1,
+    recordedAt: now.iso,
+    recordedBy: by,
+  };
 }
 
 /** Actual times follow the order of TIME_EVENTS: a ship does not berth before it arrives. */
@@ -89,23 +123,40 @@ function checkActualOrder(call: PortCall, event: TimeEvent, time: string): void 
 }
 
 /** Checks who records a time through RecordTime and when (transition-bound actual times excluded). */
-export function checkRecordTime(call: PortCall, event: TimeEvent, classifier: Classifier, actor: readonly string[]): void {
+export function checkRecordTime(
+  call: PortCall,
+  event: TimeEvent,
+  classifier: Classifier,
+  actor: readonly string[],
+): void {
   const allowed = TIME_RECORDERS[classifier];
   if (!allowed.some((a) => actor.includes(a))) {
-    throw forbidden(`only ${allowed.join(' or ')} may record ${classifier.toLowerCase()} times`, { required: [...allowed] });
+    throw forbidden(`only ${allowed.join(' or ')} may record ${classifier.toLowerCase()} times`, {
+      required: [...allowed],
+    });
   }
   if (classifier !== 'ACTUAL') return;
   if (call.times[event]?.ACTUAL) return; // nextEntry refuses the overwrite with CONFLICT
   const transition = TRANSITION_EVENTS[event];
   if (transition) {
-    throw failedPrecondition(`the actual ${event} time is recorded by the ${transition} transition`, { state: call.status, reason: 'RECORDED_BY_TRANSITION', event });
+    throw failedPrecondition(`the actual ${event} time is recorded by the ${transition} transition`, {
+      state: call.status,
+      reason: 'RECORDED_BY_TRANSITION',
+      event,
+    });
   }
   if (!CARGO_END_STATES.includes(call.status)) {
-    throw failedPrecondition(`cargo operations cannot end in state ${call.status}`, { state: call.status, event });
+    throw failedPrecondition(`cargo operations cannot end in state ${call.status}`, {
+      state: call.status,
+      event,
+    });
   }
 }
 
 /** The call with `entry` as its latest value for the entry's event and classifier. */
 export function withTime(call: PortCall, entry: TimeEntry): PortCall {
-  return { ...call, times: { ...call.times, [entry.event]: { ...call.times[entry.event], [entry.classifier]: entry } } };
+  return {
+    ...call,
+    times: { ...call.times, [entry.event]: { ...call.times[entry.event], [entry.classifier]: entry } },
+  };
 }
