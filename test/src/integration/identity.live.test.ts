@@ -20,7 +20,7 @@ import {
   transient,
 } from '../support/credentials';
 import { chaincodeError, expectRefusal } from '../support/errors';
-import { fetchBlock } from '../support/ledger';
+import { chaincodeEventsOf, fetchBlock } from '../support/ledger';
 import {
   closeConnections,
   contractAs,
@@ -165,23 +165,16 @@ let portRegistrar: TestUser; // another org's certificate claiming the City's re
 async function issue(
   holderId: string,
   values: Record<string, string | number | boolean>,
-  by: TestUser = issuer,
+  options: { by?: TestUser; type?: string; validUntil?: string } = {},
 ): Promise<{ committed: Committed<Credential>; document: CredentialDocument; claims: Claims }> {
+  const { by = issuer, type = credentialType, validUntil } = options;
   const credentialId = `cred-${randomUUID()}`;
   const claims = saltClaims(values);
-  const committed = await submit<Credential>(
-    by,
-    'credential:IssueCredential',
-    [{ credentialId, type: credentialType, holderId }],
-    { transient: { claims } },
-  );
-  const document: CredentialDocument = {
-    credentialId,
-    type: credentialType,
-    holderId,
-    issuer: `${by.mspId}/${by.name}`,
-    claims,
-  };
+  const input = { credentialId, type, holderId, ...(validUntil ? { validUntil } : {}) };
+  const committed = await submit<Credential>(by, 'credential:IssueCredential', [input], {
+    transient: { claims },
+  });
+  const document: CredentialDocument = { ...input, issuer: `${by.mspId}/${by.name}`, claims };
   return { committed, document, claims };
 }
 
@@ -258,6 +251,7 @@ afterAll(() => {
 describe('a credential through its life, as the right identities', () => {
   let document: CredentialDocument;
   let claims: Claims;
+  const transitions: Committed<Credential>[] = [];
 
   it('is issued by a trusted issuer with the claims in the transient map: the ledger keeps their hashes only', async () => {
     expect(await evaluate<boolean>(issuer, 'issuer:CanIssue', [credentialType])).toBe(true);
@@ -271,6 +265,7 @@ describe('a credential through its life, as the right identities', () => {
     });
     ({ document, claims } = issued);
     const credential = issued.committed.result;
+    transitions.push(issued.committed);
     expect(credential).toMatchObject({
       credentialId: document.credentialId,
       type: credentialType,
@@ -339,6 +334,7 @@ describe('a credential through its life, as the right identities', () => {
       document.credentialId,
       'lost phone',
     ]);
+    transitions.push(suspended);
     expect(suspended.result).toMatchObject({ status: 'SUSPENDED', suspendedBy: 'holder' });
     expect(await verify(insurer, document)).toMatchObject({
       valid: false,
@@ -354,12 +350,18 @@ describe('a credential through its life, as the right identities', () => {
       document.credentialId,
       'phone found',
     ]);
+    transitions.push(reinstated);
     expect(reinstated.result.status).toBe('ACTIVE');
     expect(await verify(insurer, document)).toMatchObject({ valid: true, status: 'ACTIVE' });
   });
 
   it('is suspended by the issuer (then only the issuing authority reinstates) and revoked for good by it', async () => {
-    await submit(issuer, 'credential:SuspendCredential', [document.credentialId, 'under review']);
+    transitions.push(
+      await submit<Credential>(issuer, 'credential:SuspendCredential', [
+        document.credentialId,
+        'under review',
+      ]),
+    );
     // The holder did not suspend it, so the holder cannot lift it.
     await expectRefusal(
       submit(alice, 'credential:ReinstateCredential', [document.credentialId, 'please']),
@@ -370,12 +372,14 @@ describe('a credential through its life, as the right identities', () => {
       document.credentialId,
       'review closed',
     ]);
+    transitions.push(reinstated);
     expect(reinstated.result.status).toBe('ACTIVE');
 
     const revoked = await submit<Credential>(issuer, 'credential:RevokeCredential', [
       document.credentialId,
       'residency ended',
     ]);
+    transitions.push(revoked);
     expect(revoked.result.status).toBe('REVOKED');
     expect(await verify(insurer, document)).toMatchObject({
       valid: false,
@@ -410,6 +414,36 @@ describe('a credential through its life, as the right identities', () => {
       reason: 'residency ended',
       to: 'REVOKED',
     });
+  });
+
+  it('emitted one chaincode event per transition, carrying ids and states only', async () => {
+    const txIds = transitions.map((t) => t.txId);
+    const received = await chaincodeEventsOf(
+      insurer,
+      channel(),
+      'identity',
+      transitions[0].blockNumber,
+      txIds,
+    );
+    const seen = txIds.map((txId) => {
+      const e = received.get(txId);
+      if (!e) return undefined;
+      const payload = json(e.payload) as {
+        txId: string;
+        events: { type: string; data: Record<string, unknown> }[];
+      };
+      expect(payload.txId).toBe(txId);
+      for (const value of Object.values(claims)) expect(e.payload.includes(String(value.value))).toBe(false);
+      return [e.eventName, ...payload.events.map((x) => [x.type, x.data.to ?? null, x.data.by ?? null])];
+    });
+    expect(seen).toEqual([
+      ['credential.IssueCredential', ['CredentialIssued', null, null]],
+      ['credential.SuspendCredential', ['CredentialSuspended', 'SUSPENDED', 'holder']],
+      ['credential.ReinstateCredential', ['CredentialReinstated', 'ACTIVE', 'holder']],
+      ['credential.SuspendCredential', ['CredentialSuspended', 'SUSPENDED', 'issuer']],
+      ['credential.ReinstateCredential', ['CredentialReinstated', 'ACTIVE', 'issuer']],
+      ['credential.RevokeCredential', ['CredentialRevoked', 'REVOKED', 'issuer']],
+    ]);
   });
 });
 
@@ -622,6 +656,132 @@ describe('birth registration needs the hospital and the city', () => {
       'FAILED_PRECONDITION',
     );
     expect(again.details).toMatchObject({ state: 'CERTIFIED' });
+  });
+});
+
+describe('a non-resident holder and a trusted issuer removed', () => {
+  const licence = `doctor-licence-${run}`;
+  let hospitalAdmin: TestUser;
+  let doctor: TestUser;
+  let otherDoctor: TestUser;
+  let cityNamesake: TestUser; // a City certificate with the doctor's enrolment name
+  let credentialId: string;
+
+  beforeAll(async () => {
+    hospitalAdmin = await enrolUser('hospital', `hospital-admin-${run}`, { role: 'admin' });
+    doctor = await enrolUser('hospital', `dr-${run}`, { role: 'doctor' });
+    otherDoctor = await enrolUser('hospital', `dr-other-${run}`, { role: 'doctor' });
+    cityNamesake = await enrolUser('city', `dr-${run}`, { role: 'resident' });
+  });
+
+  it('the City admin trusts hospital admins for doctor licences; one is issued to a doctor as <mspId>/<enrollmentId>', async () => {
+    await expectRefusal(
+      issue(
+        `${HOSPITAL}/${doctor.name}`,
+        { speciality: 'paediatrics' },
+        { by: hospitalAdmin, type: licence },
+      ),
+      'FORBIDDEN',
+    );
+    await submit(orgAdmin('city'), 'issuer:SetTrustedIssuer', [
+      { credentialType: licence, mspId: HOSPITAL, role: 'admin' },
+    ]);
+    expect(await evaluate(hospitalAdmin, 'issuer:CanIssue', [licence])).toBe(true);
+    const { committed, document } = await issue(
+      `${HOSPITAL}/${doctor.name}`,
+      { speciality: 'paediatrics', licenceNumber: `MD-${run}` },
+      { by: hospitalAdmin, type: licence },
+    );
+    credentialId = committed.result.credentialId;
+    expect(committed.result).toMatchObject({
+      holderId: `${HOSPITAL}/${doctor.name}`,
+      issuer: { mspId: HOSPITAL, role: 'admin' },
+    });
+    expect(await verify(insurer, document)).toMatchObject({ valid: true });
+  });
+
+  it('the doctor suspends their own licence; another doctor and a City namesake cannot', async () => {
+    await expectRefusal(
+      submit(otherDoctor, 'credential:SuspendCredential', [credentialId, 'x']),
+      'FORBIDDEN',
+    );
+    await expectRefusal(
+      submit(cityNamesake, 'credential:SuspendCredential', [credentialId, 'x']),
+      'FORBIDDEN',
+    );
+    const suspended = await submit<Credential>(doctor, 'credential:SuspendCredential', [
+      credentialId,
+      'lost badge',
+    ]);
+    expect(suspended.result).toMatchObject({ status: 'SUSPENDED', suspendedBy: 'holder' });
+    const reinstated = await submit<Credential>(doctor, 'credential:ReinstateCredential', [
+      credentialId,
+      'found',
+    ]);
+    expect(reinstated.result.status).toBe('ACTIVE');
+  });
+
+  it('removing the issuer stops new issuance, leaves issued licences as they are, and is audited', async () => {
+    await submit(registrar, 'issuer:RemoveTrustedIssuer', [licence, HOSPITAL, 'admin']);
+    expect(await evaluate(hospitalAdmin, 'issuer:CanIssue', [licence])).toBe(false);
+    await expectRefusal(
+      issue(
+        `${HOSPITAL}/${otherDoctor.name}`,
+        { speciality: 'surgery' },
+        { by: hospitalAdmin, type: licence },
+      ),
+      'FORBIDDEN',
+    );
+    expect((await getCredential(insurer, credentialId)).status).toBe('ACTIVE');
+    expect(await evaluate(insurer, 'issuer:ListTrustedIssuers', [licence])).toMatchObject([
+      {
+        credentialType: licence,
+        mspId: HOSPITAL,
+        role: 'admin',
+        active: false,
+        updatedBy: `${CITY}/${registrar.name}`,
+      },
+    ]);
+
+    const ours: AuditEntry[] = [];
+    let bookmark = '';
+    do {
+      const page = await evaluate<Page<AuditEntry>>(insurer, 'issuer:GetIssuerHistory', [200, bookmark]);
+      ours.push(...page.items.filter((e) => `${e.to ?? ''}${e.from ?? ''}`.startsWith(`${licence}:`)));
+      bookmark = page.bookmark;
+    } while (bookmark !== '');
+    expect(ours.map((e) => [e.action, e.by, e.role])).toEqual([
+      ['TRUSTED', `${CITY}/${orgAdmin('city').name}`, 'admin'],
+      ['UNTRUSTED', `${CITY}/${registrar.name}`, 'registrar'],
+    ]);
+  });
+});
+
+describe('expiry by time', () => {
+  it('a credential past validUntil reads EXPIRED, moves no more, and anyone records the expiry', async () => {
+    await expectRefusal(
+      issue(residentIds.bob, { city: 'Busan' }, { validUntil: new Date(Date.now() - 1000).toISOString() }),
+      'FAILED_PRECONDITION',
+    );
+    // The transaction time is the client's proposal time: wait (on the same clock) until it has passed.
+    const validUntil = new Date(Date.now() + 3000).toISOString();
+    const { committed, document } = await issue(residentIds.bob, { city: 'Busan' }, { validUntil });
+    expect(committed.result.status).toBe('ACTIVE');
+    await expectRefusal(
+      submit(insurer, 'credential:ExpireCredential', [document.credentialId]),
+      'FAILED_PRECONDITION',
+    );
+    while (Date.now() <= Date.parse(validUntil) + 100) await new Promise((r) => setTimeout(r, 200));
+
+    expect((await getCredential(insurer, document.credentialId)).status).toBe('EXPIRED');
+    expect(await verify(insurer, document)).toMatchObject({ valid: false, reason: 'EXPIRED' });
+    const refused = await expectRefusal(
+      submit(bob, 'credential:SuspendCredential', [document.credentialId, 'lost']),
+      'FAILED_PRECONDITION',
+    );
+    expect(refused.details).toMatchObject({ state: 'EXPIRED' });
+    const expired = await submit<Credential>(insurer, 'credential:ExpireCredential', [document.credentialId]);
+    expect(expired.result.status).toBe('EXPIRED');
   });
 });
 
