@@ -1,4 +1,9 @@
-import { endorsersRequiredFor, MemoryStub, type ContractHarness } from '@cityledger/chaincode-common';
+import {
+  endorsersRequiredFor,
+  identity,
+  MemoryStub,
+  type ContractHarness,
+} from '@cityledger/chaincode-common';
 import {
   ETA,
   ETD,
@@ -407,6 +412,38 @@ describe('clearance', () => {
     }
   });
 
+  it.each(['customs', 'immigration', 'quarantine', 'port-authority'])(
+    'lets %s reject on its own',
+    async (authority) => {
+      const who = {
+        customs: ids.customs,
+        immigration: ids.immigration,
+        quarantine: ids.quarantine,
+        'port-authority': ids.portAuthority,
+      }[authority] as typeof ids.agent;
+      const r = await h.submit<PortCall>(who, 'portcall:Reject', ['CALL-1', 'incomplete manifest']);
+      expect(r.value.status).toBe('REJECTED');
+      expect(r.value.rejection?.authority).toBe(authority);
+    },
+  );
+
+  it.each([
+    ['immigration', identity('PortMSP', 'fake-imm', { role: 'immigration' })],
+    ['quarantine', identity('InsurerMSP', 'fake-q', { role: 'quarantine' })],
+    ['port-authority', identity('CityMSP', 'fake-pa', { role: 'port-authority' })],
+  ])('ignores %s claimed under the wrong organisation', async (_authority, who) => {
+    expect((await h.submit(who, 'portcall:Approve', ['CALL-1'])).error?.code).toBe('FORBIDDEN');
+    expect((await h.submit(who, 'portcall:Reject', ['CALL-1', 'x'])).error?.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses a rejection after the permit', async () => {
+    await approveAll(h, 'CALL-1');
+    await ok(h.submit(ids.portAuthority, 'portcall:IssuePermit', ['CALL-1']));
+    const r = await h.submit(ids.customs, 'portcall:Reject', ['CALL-1', 'late']);
+    expect(r.error?.code).toBe('FAILED_PRECONDITION');
+    expect(r.error?.details).toMatchObject({ state: 'PERMIT_ISSUED', to: 'REJECTED' });
+  });
+
   it('refuses a rejection by a non-authority and an oversize reason', async () => {
     expect((await h.submit(ids.agent, 'portcall:Reject', ['CALL-1', 'no'])).error?.code).toBe('FORBIDDEN');
     const r = await h.submit(ids.customs, 'portcall:Reject', ['CALL-1', 'x'.repeat(257)]);
@@ -627,6 +664,19 @@ describe('from arrival to departure', () => {
     const r = await h.submit(ids.portAuthority, 'portcall:StartWork', ['CALL-1', '2026-06-03T09:00:00.000Z']);
     expect(r.error?.code).toBe('FORBIDDEN');
     expect(r.error?.details.required).toEqual(['PortMSP:terminal']);
+  });
+
+  it.each([
+    ['Arrive', ['CALL-1', 'yesterday'], 'time'],
+    ['Arrive', ['CALL-1', '2026-06-01T00:00:00+09:00'], 'time'],
+    ['Arrive', ['bad id!', '2026-06-01T00:00:00Z'], 'callId'],
+    ['Cancel', ['CALL-1', 'x'.repeat(257)], 'reason'],
+    ['ClearDeparture', ['c'.repeat(129)], 'callId'],
+  ])('refuses bad input to %s', async (fn, args, input) => {
+    await permitted(h);
+    const r = await h.submit(ids.portAuthority, `portcall:${fn}`, args);
+    expect(r.error?.code).toBe('INVALID_ARGUMENT');
+    expect(r.error?.details.input).toBe(input);
   });
 
   it('refuses an actual time in the future or out of order', async () => {

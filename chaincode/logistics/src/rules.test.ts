@@ -3,8 +3,25 @@ import { READERS, REVIEWERS, readGrant, reviewedBy } from './access';
 import { approvedVersions, authorityOf, missingApprovals, withDocument, withdrawFor } from './clearance';
 import { checkDeclaration, requiredDocuments } from './declaration';
 import { DOCUMENT_SCHEMAS, checkDocument, documentHash, summarise } from './documents';
+import {
+  AUTHORITY_ACTORS,
+  amendmentMachine,
+  billMachine,
+  containerMachine,
+  portCallMachine,
+} from './lifecycle';
 import { fal1, fal2, fal5, fal6, fal7 } from './logistics.fixtures';
-import { AUTHORITIES, AUTHORITY_ROLES, DOC_TYPES, type Approval, type DocType, type PortCall } from './model';
+import {
+  AUTHORITIES,
+  AUTHORITY_ROLES,
+  BL_STATES,
+  CONTAINER_STATES,
+  DOC_TYPES,
+  PORT_CALL_STATES,
+  type Approval,
+  type DocType,
+  type PortCall,
+} from './model';
 import {
   MIN_ANNOUNCE_NOTICE_MS,
   TIME_RECORDERS,
@@ -285,5 +302,79 @@ describe('timestamps', () => {
     expect(
       thrown(() => checkRecordTime(call, 'ARRIVAL', 'ACTUAL', ['PortMSP:terminal'])).details.reason,
     ).toBe('RECORDED_BY_TRANSITION');
+  });
+});
+
+describe('state machines, whole', () => {
+  const everyone = [...AUTHORITY_ACTORS, 'agent', 'PortMSP:terminal', 'issuer', 'holder', 'PortMSP:trucker'];
+  const graph = <S extends string>(
+    machine: { next(from: S, actor: readonly string[]): S[] },
+    states: readonly S[],
+    actor = everyone,
+  ) => Object.fromEntries(states.map((s) => [s, machine.next(s, actor).sort()]));
+
+  it('port call: every transition and nothing else', () => {
+    expect(graph(portCallMachine, PORT_CALL_STATES)).toEqual({
+      ANNOUNCED: ['CANCELLED', 'DECLARED'],
+      DECLARED: ['CANCELLED', 'CLEARED', 'REJECTED', 'UNDER_REVIEW'],
+      UNDER_REVIEW: ['CANCELLED', 'CLEARED', 'REJECTED', 'UNDER_REVIEW'],
+      CLEARED: ['CANCELLED', 'PERMIT_ISSUED', 'REJECTED'],
+      PERMIT_ISSUED: ['ARRIVED', 'CANCELLED'],
+      ARRIVED: ['BERTHED'],
+      BERTHED: ['DEPARTURE_CLEARED', 'WORKING'],
+      WORKING: ['DEPARTURE_CLEARED'],
+      DEPARTURE_CLEARED: ['DEPARTED'],
+      DEPARTED: [],
+      REJECTED: [],
+      CANCELLED: [],
+    });
+    for (const s of ['DEPARTED', 'REJECTED', 'CANCELLED'] as const)
+      expect(portCallMachine.isFinal(s)).toBe(true);
+  });
+
+  it('port call: what each party may do', () => {
+    expect(graph(portCallMachine, PORT_CALL_STATES, ['agent'])).toMatchObject({
+      ANNOUNCED: ['CANCELLED', 'DECLARED'],
+      CLEARED: ['CANCELLED'],
+    });
+    expect(graph(portCallMachine, PORT_CALL_STATES, ['CityMSP:customs'])).toMatchObject({
+      ANNOUNCED: [],
+      DECLARED: ['CLEARED', 'REJECTED', 'UNDER_REVIEW'],
+      CLEARED: ['REJECTED'],
+      PERMIT_ISSUED: [],
+    });
+    expect(graph(portCallMachine, PORT_CALL_STATES, ['PortMSP:terminal'])).toMatchObject({
+      ARRIVED: ['BERTHED'],
+      BERTHED: ['WORKING'],
+      WORKING: [],
+    });
+  });
+
+  it('amendments: the agent only, until the permit', () => {
+    expect(graph(amendmentMachine, PORT_CALL_STATES, ['agent'])).toEqual({
+      ...Object.fromEntries(PORT_CALL_STATES.map((s) => [s, []])),
+      ANNOUNCED: ['ANNOUNCED'],
+      DECLARED: ['DECLARED'],
+      UNDER_REVIEW: ['UNDER_REVIEW'],
+      CLEARED: ['UNDER_REVIEW'],
+      PERMIT_ISSUED: ['UNDER_REVIEW'],
+    });
+    expect(graph(amendmentMachine, PORT_CALL_STATES, AUTHORITY_ACTORS).UNDER_REVIEW).toEqual([]);
+  });
+
+  it('bill of lading and container', () => {
+    expect(graph(billMachine, BL_STATES)).toEqual({
+      DRAFT: ['ISSUED'],
+      ISSUED: ['ISSUED', 'SURRENDERED', 'VOID'],
+      SURRENDERED: [],
+      VOID: [],
+    });
+    expect(graph(billMachine, BL_STATES, ['holder']).ISSUED).toEqual(['ISSUED', 'SURRENDERED']);
+    expect(graph(containerMachine, CONTAINER_STATES)).toEqual({
+      ON_BOARD: ['DISCHARGED'],
+      DISCHARGED: ['DISCHARGED', 'GATED_OUT'],
+      GATED_OUT: [],
+    });
+    expect(graph(containerMachine, CONTAINER_STATES, ['PortMSP:trucker']).DISCHARGED).toEqual(['DISCHARGED']);
   });
 });
