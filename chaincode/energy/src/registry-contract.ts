@@ -1,13 +1,12 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { Context } from 'fabric-contract-api';
-import { CityContract, Evaluate, Id, Submit, emit, failedPrecondition, invalidArgument, requireOrgRole, txTime } from '@cityledger/chaincode-common';
-import { requireOperator, requireUtility } from './access';
+import { CityContract, Evaluate, Id, Submit, emit, failedPrecondition, invalidArgument, txTime } from '@cityledger/chaincode-common';
+import { requireBuildingViewer, requireOperator, requireUtility } from './access';
 import {
-  BuildingSchema, MarketConfigSchema, MarketOperator, MeterRole, MeterSchema, RegisterBuildingInput, RegisterMeterInput, TariffsSchema, Utility,
+  BuildingSchema, MarketConfigSchema, MeterSchema, RegisterBuildingInput, RegisterMeterInput, TariffsSchema,
   type Building, type MarketConfig, type Meter, type Tariffs,
 } from './model';
 import { buildings, marketConfig, meters, tariffs } from './store';
-import type { Static } from '@sinclair/typebox';
 
 const ConfigView = Type.Object({ market: Type.Union([MarketConfigSchema, Type.Null()]), tariffs: Type.Union([TariffsSchema, Type.Null()]) });
 
@@ -67,10 +66,7 @@ export class RegistryContract extends CityContract {
   @Evaluate({ description: 'A registered meter and its latest registers (operator, utility, its building).', params: { meterId: Id() }, returns: MeterSchema })
   async GetMeter(ctx: Context, meterId: string): Promise<Meter> {
     const meter = await meters.require(ctx, meterId);
-    const who = requireOrgRole(ctx, MarketOperator, Utility, { mspId: MarketOperator.mspId, role: 'building' }, MeterRole);
-    if ((who.role === 'building' || who.role === 'meter') && who.buildingId !== meter.buildingId) {
-      requireOrgRole(ctx, MarketOperator, Utility);
-    }
+    requireBuildingViewer(ctx, meter.buildingId);
     return meter;
   }
 
