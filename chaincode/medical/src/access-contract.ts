@@ -62,7 +62,10 @@ export class AccessContract extends CityContract {
       nowMs: now.ms,
     });
     if (!decision.permit) {
-      throw forbidden('no consent permits this access', { reason: decision.reason, ...(decision.consentId ? { consentId: decision.consentId } : {}) });
+      throw forbidden('no consent permits this access', {
+        reason: decision.reason,
+        ...(decision.consentId ? { consentId: decision.consentId } : {}),
+      });
     }
     const expiresMs = Math.min(now.ms + CONSENT_ACCESS_TTL_MS, Date.parse(decision.consent.period.end));
     const access: Access = {
@@ -116,30 +119,59 @@ export class AccessContract extends CityContract {
   async ReadObservations(ctx: Context, query: ReadObservationsQuery): Promise<ValuePage> {
     const who = await grantee(ctx);
     const access = await accesses.require(ctx, query.accessId);
-    if (access.grantee.key !== who.key) throw forbidden('this access was granted to someone else', { reason: 'NOT_GRANTEE' });
+    if (access.grantee.key !== who.key)
+      throw forbidden('this access was granted to someone else', { reason: 'NOT_GRANTEE' });
     const now = txTime(ctx);
-    if (now.ms >= Date.parse(access.expiresAt)) throw forbidden('this access has expired', { reason: 'ACCESS_EXPIRED', expiresAt: access.expiresAt });
-    if (!access.codes.includes(query.code)) throw forbidden(`code ${query.code} is not part of this access`, { reason: 'CODE_NOT_GRANTED', codes: access.codes });
+    if (now.ms >= Date.parse(access.expiresAt))
+      throw forbidden('this access has expired', { reason: 'ACCESS_EXPIRED', expiresAt: access.expiresAt });
+    if (!access.codes.includes(query.code))
+      throw forbidden(`code ${query.code} is not part of this access`, {
+        reason: 'CODE_NOT_GRANTED',
+        codes: access.codes,
+      });
     if (access.kind === 'CONSENT') {
-      const request: AccessRequest = { requester: who, action: 'read', codes: [query.code], purpose: access.purpose, dataPeriod: access.dataPeriod, nowMs: now.ms };
+      const request: AccessRequest = {
+        requester: who,
+        action: 'read',
+        codes: [query.code],
+        purpose: access.purpose,
+        dataPeriod: access.dataPeriod,
+        nowMs: now.ms,
+      };
       const decision = decide(await consents.all(ctx, [access.patientId]), request);
       if (!decision.permit) {
-        throw forbidden('consent no longer permits this access', { reason: decision.reason, ...(decision.consentId ? { consentId: decision.consentId } : {}) });
+        throw forbidden('consent no longer permits this access', {
+          reason: decision.reason,
+          ...(decision.consentId ? { consentId: decision.consentId } : {}),
+        });
       }
     }
-    return valuesInWindow(ctx, access.patientId, query.code, access.dataPeriod, query.pageSize, query.bookmark ?? '');
+    return valuesInWindow(
+      ctx,
+      access.patientId,
+      query.code,
+      access.dataPeriod,
+      query.pageSize,
+      query.bookmark ?? '',
+    );
   }
 
-  @Evaluate({ description: 'A recorded access: for its patient or its grantee.', params: { accessId: Id() }, returns: AccessSchema })
+  @Evaluate({
+    description: 'A recorded access: for its patient or its grantee.',
+    params: { accessId: Id() },
+    returns: AccessSchema,
+  })
   async GetAccess(ctx: Context, accessId: string): Promise<Access> {
     const who = caller(ctx);
     const access = await accesses.require(ctx, accessId);
-    if (!isPatient(who, access.patientId) && who.key !== access.grantee.key) throw forbidden('not your access', { reason: 'NOT_A_PARTY' });
+    if (!isPatient(who, access.patientId) && who.key !== access.grantee.key)
+      throw forbidden('not your access', { reason: 'NOT_A_PARTY' });
     return access;
   }
 
   @Evaluate({
-    description: "The calling patient's audit trail: who was granted access to what, when, why and until when (oldest first).",
+    description:
+      "The calling patient's audit trail: who was granted access to what, when, why and until when (oldest first).",
     params: { pageSize: PageSize, bookmark: Bookmark },
     returns: PageOf(AccessSchema),
   })

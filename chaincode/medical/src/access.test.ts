@@ -1,10 +1,27 @@
 import type { ContractHarness } from '@cityledger/chaincode-common';
-import { DAY, HOUR, T0, bmi, expectError, grant, identityState, ids, newHarness, record, weight } from './medical.fixtures';
+import {
+  DAY,
+  HOUR,
+  T0,
+  bmi,
+  expectError,
+  grant,
+  identityState,
+  ids,
+  newHarness,
+  record,
+  weight,
+} from './medical.fixtures';
 import type { Access, ObservationValue } from './model';
 
 type Values = { items: ObservationValue[]; bookmark: string };
 const at = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
-const request = (overrides: Record<string, unknown> = {}) => ({ patientId: 'R1', codes: ['29463-7'], purpose: 'TREAT', ...overrides });
+const request = (overrides: Record<string, unknown> = {}) => ({
+  patientId: 'R1',
+  codes: ['29463-7'],
+  purpose: 'TREAT',
+  ...overrides,
+});
 
 async function seeded(): Promise<ContractHarness> {
   const h = newHarness();
@@ -15,8 +32,20 @@ async function seeded(): Promise<ContractHarness> {
   return h;
 }
 
-function read(h: ContractHarness, who = ids.drKim, accessId: string, code = '29463-7', extra: Record<string, unknown> = {}, peerMspId?: string) {
-  return h.evaluate<Values>(who, 'access:ReadObservations', [{ accessId, code, pageSize: 50, ...extra }], peerMspId ? { peerMspId } : {});
+function read(
+  h: ContractHarness,
+  who = ids.drKim,
+  accessId: string,
+  code = '29463-7',
+  extra: Record<string, unknown> = {},
+  peerMspId?: string,
+) {
+  return h.evaluate<Values>(
+    who,
+    'access:ReadObservations',
+    [{ accessId, code, pageSize: 50, ...extra }],
+    peerMspId ? { peerMspId } : {},
+  );
 }
 
 describe('consent-based access', () => {
@@ -43,7 +72,17 @@ describe('consent-based access', () => {
     // The submitted result holds no values.
     expect(JSON.stringify(granted.value)).not.toContain('79.5');
     expect(granted.event?.envelope.events).toEqual([
-      { type: 'AccessGranted', data: { accessId: access.accessId, patientId: 'R1', grantee: 'HospitalMSP/dr-kim', kind: 'CONSENT', consentId: 'c1', expiresAt: access.expiresAt } },
+      {
+        type: 'AccessGranted',
+        data: {
+          accessId: access.accessId,
+          patientId: 'R1',
+          grantee: 'HospitalMSP/dr-kim',
+          kind: 'CONSENT',
+          consentId: 'c1',
+          expiresAt: access.expiresAt,
+        },
+      },
     ]);
 
     const values = await read(h, ids.drKim, access.accessId);
@@ -61,7 +100,11 @@ describe('consent-based access', () => {
     const ok = await h.submit<Access>(ids.drKim, 'access:RequestAccess', [request()]);
     expect(ok.committed).toBe(true);
     h.setTime(at(42 * DAY));
-    expectError(await h.submit(ids.drKim, 'access:RequestAccess', [request()]), 'FORBIDDEN', 'CONSENT_EXPIRED');
+    expectError(
+      await h.submit(ids.drKim, 'access:RequestAccess', [request()]),
+      'FORBIDDEN',
+      'CONSENT_EXPIRED',
+    );
     expectError(await read(h, ids.drKim, ok.value.accessId), 'FORBIDDEN', 'ACCESS_EXPIRED');
 
     const h2 = await seeded();
@@ -88,17 +131,31 @@ describe('consent-based access', () => {
   it('checks code scope, purpose, grantee and data period', async () => {
     const h = await seeded();
     await grant(h, { codes: ['29463-7'], dataPeriod: { start: at(DAY), end: at(30 * DAY) } });
-    expectError(await h.submit(ids.drKim, 'access:RequestAccess', [request({ codes: ['29463-7', '39156-5'] })]), 'FORBIDDEN', 'NO_CONSENT');
-    expectError(await h.submit(ids.drKim, 'access:RequestAccess', [request({ purpose: 'HRESCH' })]), 'FORBIDDEN', 'NO_CONSENT');
+    expectError(
+      await h.submit(ids.drKim, 'access:RequestAccess', [request({ codes: ['29463-7', '39156-5'] })]),
+      'FORBIDDEN',
+      'NO_CONSENT',
+    );
+    expectError(
+      await h.submit(ids.drKim, 'access:RequestAccess', [request({ purpose: 'HRESCH' })]),
+      'FORBIDDEN',
+      'NO_CONSENT',
+    );
     expectError(await h.submit(ids.drLee, 'access:RequestAccess', [request()]), 'FORBIDDEN', 'NO_CONSENT');
-    expectError(await h.submit(ids.drKim, 'access:RequestAccess', [request({ dataPeriod: { start: at(35 * DAY) } })]), 'FORBIDDEN', 'NO_CONSENT');
+    expectError(
+      await h.submit(ids.drKim, 'access:RequestAccess', [request({ dataPeriod: { start: at(35 * DAY) } })]),
+      'FORBIDDEN',
+      'NO_CONSENT',
+    );
 
     // Asked for everything: gets the consent's data window only.
     const a = await h.submit<Access>(ids.drKim, 'access:RequestAccess', [request()]);
     expect(a.value.dataPeriod).toEqual({ start: at(DAY), end: at(30 * DAY) });
     expect((await read(h, ids.drKim, a.value.accessId)).value.items.map((v) => v.value)).toEqual([79.5]);
     // Narrower than the consent: kept as asked.
-    const b = await h.submit<Access>(ids.drKim, 'access:RequestAccess', [request({ dataPeriod: { start: at(2 * DAY), end: at(3 * DAY) } })]);
+    const b = await h.submit<Access>(ids.drKim, 'access:RequestAccess', [
+      request({ dataPeriod: { start: at(2 * DAY), end: at(3 * DAY) } }),
+    ]);
     expect(b.value.dataPeriod).toEqual({ start: at(2 * DAY), end: at(3 * DAY) });
     expect((await read(h, ids.drKim, b.value.accessId)).value.items).toEqual([]);
     // A code outside the access.
@@ -121,14 +178,35 @@ describe('consent-based access', () => {
 
   it('an insurer reads for a claim on a City or Hospital peer, not on its own', async () => {
     const h = await seeded();
-    await grant(h, { consentId: 'claim-7', grantee: { mspId: 'InsurerMSP', role: 'adjuster' }, purposes: ['CLMATTCH'], codes: ['39156-5'] });
-    expectError(await h.submit(ids.adjuster, 'access:RequestAccess', [request({ codes: ['39156-5'] })]), 'FORBIDDEN', 'NO_CONSENT');
-    const a = await h.submit<Access>(ids.adjuster, 'access:RequestAccess', [request({ codes: ['39156-5'], purpose: 'CLMATTCH' })]);
+    await grant(h, {
+      consentId: 'claim-7',
+      grantee: { mspId: 'InsurerMSP', role: 'adjuster' },
+      purposes: ['CLMATTCH'],
+      codes: ['39156-5'],
+    });
+    expectError(
+      await h.submit(ids.adjuster, 'access:RequestAccess', [request({ codes: ['39156-5'] })]),
+      'FORBIDDEN',
+      'NO_CONSENT',
+    );
+    const a = await h.submit<Access>(ids.adjuster, 'access:RequestAccess', [
+      request({ codes: ['39156-5'], purpose: 'CLMATTCH' }),
+    ]);
     expect(a.committed).toBe(true);
-    expectError(await read(h, ids.adjuster, a.value.accessId, '39156-5'), 'FAILED_PRECONDITION', 'WRONG_PEER');
+    expectError(
+      await read(h, ids.adjuster, a.value.accessId, '39156-5'),
+      'FAILED_PRECONDITION',
+      'WRONG_PEER',
+    );
     const v = await read(h, ids.adjuster, a.value.accessId, '39156-5', {}, 'HospitalMSP');
     expect(v.value.items.map((x) => x.value)).toEqual([25]);
-    expectError(await h.submit(ids.insurer, 'access:RequestAccess', [request({ codes: ['39156-5'], purpose: 'CLMATTCH' })]), 'FORBIDDEN', 'NO_CONSENT');
+    expectError(
+      await h.submit(ids.insurer, 'access:RequestAccess', [
+        request({ codes: ['39156-5'], purpose: 'CLMATTCH' }),
+      ]),
+      'FORBIDDEN',
+      'NO_CONSENT',
+    );
   });
 
   it('only the grantee reads under an access, with the licence still valid', async () => {
@@ -142,14 +220,20 @@ describe('consent-based access', () => {
     const revoked = await read(h, ids.drKim, a.value.accessId);
     expectError(revoked, 'FORBIDDEN', 'CREDENTIAL_NOT_ACTIVE');
     expect(revoked.error?.details.status).toBe('REVOKED');
-    expectError(await h.submit(ids.drKim, 'access:RequestAccess', [request()]), 'FORBIDDEN', 'CREDENTIAL_NOT_ACTIVE');
+    expectError(
+      await h.submit(ids.drKim, 'access:RequestAccess', [request()]),
+      'FORBIDDEN',
+      'CREDENTIAL_NOT_ACTIVE',
+    );
   });
 
   it('pages values under an access', async () => {
     const h = await seeded();
     await grant(h);
     const a = await h.submit<Access>(ids.drKim, 'access:RequestAccess', [request()]);
-    const p1 = await h.evaluate<Values>(ids.drKim, 'access:ReadObservations', [{ accessId: a.value.accessId, code: '29463-7', pageSize: 2 }]);
+    const p1 = await h.evaluate<Values>(ids.drKim, 'access:ReadObservations', [
+      { accessId: a.value.accessId, code: '29463-7', pageSize: 2 },
+    ]);
     expect(p1.value.items.map((v) => v.value)).toEqual([80, 79.5]);
     const p2 = await read(h, ids.drKim, a.value.accessId, '29463-7', { bookmark: p1.value.bookmark });
     expect(p2.value).toEqual({ items: [expect.objectContaining({ value: 79 })], bookmark: '' });
@@ -164,7 +248,12 @@ describe('consent-based access', () => {
     ['an unknown code', ids.drKim, request({ codes: ['12345-6'] }), 'INVALID_ARGUMENT'],
     ['a missing purpose', ids.drKim, { patientId: 'R1', codes: ['29463-7'] }, 'INVALID_ARGUMENT'],
     ['a wrong type', ids.drKim, request({ codes: '29463-7' }), 'INVALID_ARGUMENT'],
-    ['an empty data period', ids.drKim, request({ dataPeriod: { start: at(DAY), end: at(0) } }), 'INVALID_ARGUMENT'],
+    [
+      'an empty data period',
+      ids.drKim,
+      request({ dataPeriod: { start: at(DAY), end: at(0) } }),
+      'INVALID_ARGUMENT',
+    ],
     ['an oversize request', ids.drKim, request({ patientId: 'R'.repeat(70_000) }), 'INVALID_ARGUMENT'],
   ])('RequestAccess refuses %s', async (_name, who, input, code) => {
     const h = await seeded();
@@ -174,36 +263,74 @@ describe('consent-based access', () => {
 
   it('ReadObservations refuses malformed queries', async () => {
     const h = await seeded();
-    expectError(await h.evaluate(ids.drKim, 'access:ReadObservations', [{ accessId: 'a', code: '29463-7' }]), 'INVALID_ARGUMENT');
-    expectError(await h.evaluate(ids.drKim, 'access:ReadObservations', [{ accessId: 'a', code: '29463-7', pageSize: 500 }]), 'INVALID_ARGUMENT');
+    expectError(
+      await h.evaluate(ids.drKim, 'access:ReadObservations', [{ accessId: 'a', code: '29463-7' }]),
+      'INVALID_ARGUMENT',
+    );
+    expectError(
+      await h.evaluate(ids.drKim, 'access:ReadObservations', [
+        { accessId: 'a', code: '29463-7', pageSize: 500 },
+      ]),
+      'INVALID_ARGUMENT',
+    );
   });
 });
 
 describe('break the glass', () => {
   it('gives a doctor 24 hours without consent, audited, and notifies the patient', async () => {
     const h = await seeded();
-    const r = await h.submit<Access>(ids.drLee, 'access:BreakGlass', [{ patientId: 'R1', reason: 'unconscious in the emergency room' }]);
+    const r = await h.submit<Access>(ids.drLee, 'access:BreakGlass', [
+      { patientId: 'R1', reason: 'unconscious in the emergency room' },
+    ]);
     expect(r.committed).toBe(true);
-    expect(r.value).toMatchObject({ kind: 'EMERGENCY', purpose: 'ETREAT', reason: 'unconscious in the emergency room', dataPeriod: {}, expiresAt: at(42 * DAY) });
+    expect(r.value).toMatchObject({
+      kind: 'EMERGENCY',
+      purpose: 'ETREAT',
+      reason: 'unconscious in the emergency room',
+      dataPeriod: {},
+      expiresAt: at(42 * DAY),
+    });
     expect(r.value.codes).toContain('29463-7');
     expect(r.event?.envelope.events).toEqual([
-      { type: 'EmergencyAccessGranted', data: { accessId: r.value.accessId, patientId: 'R1', grantee: 'HospitalMSP/dr-lee', kind: 'EMERGENCY', expiresAt: at(42 * DAY) } },
+      {
+        type: 'EmergencyAccessGranted',
+        data: {
+          accessId: r.value.accessId,
+          patientId: 'R1',
+          grantee: 'HospitalMSP/dr-lee',
+          kind: 'EMERGENCY',
+          expiresAt: at(42 * DAY),
+        },
+      },
     ]);
     expect((await read(h, ids.drLee, r.value.accessId)).value.items).toHaveLength(3);
     expect((await read(h, ids.drLee, r.value.accessId, '39156-5')).value.items).toHaveLength(1);
     // Even a deny does not stop an emergency access (that is its point; it is audited instead).
-    await grant(h, { consentId: 'deny-all', provision: 'deny', grantee: { mspId: 'HospitalMSP' }, purposes: ['TREAT', 'ETREAT'] });
+    await grant(h, {
+      consentId: 'deny-all',
+      provision: 'deny',
+      grantee: { mspId: 'HospitalMSP' },
+      purposes: ['TREAT', 'ETREAT'],
+    });
     expect((await read(h, ids.drLee, r.value.accessId)).ok).toBe(true);
     h.advance(DAY);
     expectError(await read(h, ids.drLee, r.value.accessId), 'FORBIDDEN', 'ACCESS_EXPIRED');
 
     const log = await h.evaluate<{ items: Access[] }>(ids.alice, 'access:ListMyAccessLog', [10, '']);
-    expect(log.value.items).toEqual([expect.objectContaining({ accessId: r.value.accessId, kind: 'EMERGENCY', reason: 'unconscious in the emergency room' })]);
+    expect(log.value.items).toEqual([
+      expect.objectContaining({
+        accessId: r.value.accessId,
+        kind: 'EMERGENCY',
+        reason: 'unconscious in the emergency room',
+      }),
+    ]);
   });
 
   it('can be limited to some codes', async () => {
     const h = await seeded();
-    const r = await h.submit<Access>(ids.drKim, 'access:BreakGlass', [{ patientId: 'R1', reason: 'suspected internal bleeding', codes: ['29463-7'] }]);
+    const r = await h.submit<Access>(ids.drKim, 'access:BreakGlass', [
+      { patientId: 'R1', reason: 'suspected internal bleeding', codes: ['29463-7'] },
+    ]);
     expect(r.value.codes).toEqual(['29463-7']);
     expectError(await read(h, ids.drKim, r.value.accessId, '39156-5'), 'FORBIDDEN', 'CODE_NOT_GRANTED');
   });
@@ -232,23 +359,43 @@ describe('audit trail', () => {
     await grant(h, { grantee: { mspId: 'HospitalMSP', role: 'doctor' } });
     const a = await h.submit<Access>(ids.drKim, 'access:RequestAccess', [request()]);
     h.advance(HOUR);
-    const b = await h.submit<Access>(ids.drLee, 'access:BreakGlass', [{ patientId: 'R1', reason: 'unconscious in the emergency room' }]);
+    const b = await h.submit<Access>(ids.drLee, 'access:BreakGlass', [
+      { patientId: 'R1', reason: 'unconscious in the emergency room' },
+    ]);
     h.advance(HOUR);
     const c = await h.submit<Access>(ids.drLee, 'access:RequestAccess', [request()]);
-    const p1 = await h.evaluate<{ items: Access[]; bookmark: string }>(ids.alice, 'access:ListMyAccessLog', [2, '']);
+    const p1 = await h.evaluate<{ items: Access[]; bookmark: string }>(ids.alice, 'access:ListMyAccessLog', [
+      2,
+      '',
+    ]);
     expect(p1.value.items.map((x) => [x.grantee.key, x.kind])).toEqual([
       ['HospitalMSP/dr-kim', 'CONSENT'],
       ['HospitalMSP/dr-lee', 'EMERGENCY'],
     ]);
-    const p2 = await h.evaluate<{ items: Access[]; bookmark: string }>(ids.alice, 'access:ListMyAccessLog', [2, p1.value.bookmark]);
+    const p2 = await h.evaluate<{ items: Access[]; bookmark: string }>(ids.alice, 'access:ListMyAccessLog', [
+      2,
+      p1.value.bookmark,
+    ]);
     expect(p2.value.items.map((x) => x.accessId)).toEqual([c.value.accessId]);
-    expect((await h.evaluate<{ items: Access[] }>(ids.bob, 'access:ListMyAccessLog', [10, ''])).value.items).toEqual([]);
+    expect(
+      (await h.evaluate<{ items: Access[] }>(ids.bob, 'access:ListMyAccessLog', [10, ''])).value.items,
+    ).toEqual([]);
     expectError(await h.evaluate(ids.drKim, 'access:ListMyAccessLog', [10, '']), 'FORBIDDEN');
 
-    expect((await h.evaluate<Access>(ids.alice, 'access:GetAccess', [a.value.accessId])).value).toEqual(a.value);
+    expect((await h.evaluate<Access>(ids.alice, 'access:GetAccess', [a.value.accessId])).value).toEqual(
+      a.value,
+    );
     expect((await h.evaluate<Access>(ids.drLee, 'access:GetAccess', [b.value.accessId])).ok).toBe(true);
-    expectError(await h.evaluate(ids.drKim, 'access:GetAccess', [b.value.accessId]), 'FORBIDDEN', 'NOT_A_PARTY');
-    expectError(await h.evaluate(ids.bob, 'access:GetAccess', [b.value.accessId]), 'FORBIDDEN', 'NOT_A_PARTY');
+    expectError(
+      await h.evaluate(ids.drKim, 'access:GetAccess', [b.value.accessId]),
+      'FORBIDDEN',
+      'NOT_A_PARTY',
+    );
+    expectError(
+      await h.evaluate(ids.bob, 'access:GetAccess', [b.value.accessId]),
+      'FORBIDDEN',
+      'NOT_A_PARTY',
+    );
     expectError(await h.evaluate(ids.alice, 'access:GetAccess', ['nope']), 'NOT_FOUND');
   });
 });

@@ -24,7 +24,11 @@ export async function patient(ctx: Context): Promise<{ who: Caller; patientId: s
 /** A measuring device (City or Hospital CA) and the resident it is bound to, who must be ACTIVE. */
 export async function device(ctx: Context): Promise<{ who: Caller; patientId: string }> {
   const who = requireOrgRole(ctx, ...Devices);
-  if (!who.residentId) throw forbidden('device certificate is not bound to a resident', { reason: 'DEVICE_NOT_BOUND', attribute: 'residentId' });
+  if (!who.residentId)
+    throw forbidden('device certificate is not bound to a resident', {
+      reason: 'DEVICE_NOT_BOUND',
+      attribute: 'residentId',
+    });
   await assertResidentActive(ctx, who.residentId);
   return { who, patientId: who.residentId };
 }
@@ -39,7 +43,8 @@ export async function doctor(ctx: Context): Promise<Caller> {
 /** Someone who may be granted access (doctor, insurer, adjuster); doctors need their licence. */
 export async function grantee(ctx: Context): Promise<Caller> {
   const who = requireOrgRole(ctx, ...Grantees);
-  if (who.mspId === Doctor.mspId && who.role === Doctor.role) await assertHolderCredential(ctx, who.key, DOCTOR_LICENCE);
+  if (who.mspId === Doctor.mspId && who.role === Doctor.role)
+    await assertHolderCredential(ctx, who.key, DOCTOR_LICENCE);
   return who;
 }
 

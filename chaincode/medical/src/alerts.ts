@@ -14,7 +14,12 @@ export interface AlertRule {
 }
 
 export const ALERT_RULES: readonly AlertRule[] = [
-  { ruleId: 'weight-change-5pct-30d', code: BODY_WEIGHT, windowMs: 30 * 24 * 60 * 60 * 1000, thresholdPercent: 5 },
+  {
+    ruleId: 'weight-change-5pct-30d',
+    code: BODY_WEIGHT,
+    windowMs: 30 * 24 * 60 * 60 * 1000,
+    thresholdPercent: 5,
+  },
 ];
 
 export interface Reading {
@@ -34,7 +39,11 @@ export function rulesFor(code: string): AlertRule[] {
 }
 
 /** Whether `rule` fires for `latest` given `earlier` readings (any order; out-of-window ones are ignored). */
-export function evaluateRule(rule: AlertRule, latest: Reading, earlier: readonly Reading[]): Firing | undefined {
+export function evaluateRule(
+  rule: AlertRule,
+  latest: Reading,
+  earlier: readonly Reading[],
+): Firing | undefined {
   const now = scaled(latest.value);
   let best: { num: number; den: number } | undefined;
   for (const r of earlier) {

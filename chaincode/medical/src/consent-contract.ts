@@ -76,10 +76,21 @@ export class ConsentContract extends CityContract {
       await patient(ctx);
     } else {
       const proposer = await grantee(ctx);
-      if (status !== 'DRAFT') throw forbidden('only the patient may activate a consent', { reason: 'PATIENT_ONLY', required: ['patient'] });
-      if (input.provision !== 'permit') throw forbidden('only the patient may write a deny consent', { reason: 'PATIENT_ONLY', required: ['patient'] });
+      if (status !== 'DRAFT')
+        throw forbidden('only the patient may activate a consent', {
+          reason: 'PATIENT_ONLY',
+          required: ['patient'],
+        });
+      if (input.provision !== 'permit')
+        throw forbidden('only the patient may write a deny consent', {
+          reason: 'PATIENT_ONLY',
+          required: ['patient'],
+        });
       if (input.grantee.mspId !== proposer.mspId) {
-        throw forbidden('a proposal may only name grantees of the proposer’s organisation', { reason: 'FOREIGN_GRANTEE', mspId: proposer.mspId });
+        throw forbidden('a proposal may only name grantees of the proposer’s organisation', {
+          reason: 'FOREIGN_GRANTEE',
+          mspId: proposer.mspId,
+        });
       }
       await checkResident(ctx, input.patientId); // NOT_FOUND for an unknown patient
     }
@@ -96,21 +107,39 @@ export class ConsentContract extends CityContract {
       history: [{ status, at: now.iso, by: who.key }],
     };
     await consents.create(ctx, consent);
-    emit(ctx, 'ConsentCreated', { patientId: consent.patientId, consentId: consent.consentId, status, provision: consent.provision });
+    emit(ctx, 'ConsentCreated', {
+      patientId: consent.patientId,
+      consentId: consent.consentId,
+      status,
+      provision: consent.provision,
+    });
     return consent;
   }
 
-  @Submit({ description: 'The patient activates a DRAFT consent (its period must not have ended).', params: { consentId: Id() }, returns: ConsentSchema })
+  @Submit({
+    description: 'The patient activates a DRAFT consent (its period must not have ended).',
+    params: { consentId: Id() },
+    returns: ConsentSchema,
+  })
   async ActivateConsent(ctx: Context, consentId: string): Promise<Consent> {
     return this.move(ctx, consentId, 'ACTIVE', 'ConsentActivated');
   }
 
-  @Submit({ description: 'The patient rejects a DRAFT consent (e.g. a proposal).', params: { consentId: Id() }, returns: ConsentSchema })
+  @Submit({
+    description: 'The patient rejects a DRAFT consent (e.g. a proposal).',
+    params: { consentId: Id() },
+    returns: ConsentSchema,
+  })
   async RejectConsent(ctx: Context, consentId: string): Promise<Consent> {
     return this.move(ctx, consentId, 'REJECTED', 'ConsentRejected');
   }
 
-  @Submit({ description: 'The patient revokes an ACTIVE consent (INACTIVE): accesses granted under it stop working at once.', params: { consentId: Id() }, returns: ConsentSchema })
+  @Submit({
+    description:
+      'The patient revokes an ACTIVE consent (INACTIVE): accesses granted under it stop working at once.',
+    params: { consentId: Id() },
+    returns: ConsentSchema,
+  })
   async RevokeConsent(ctx: Context, consentId: string): Promise<Consent> {
     return this.move(ctx, consentId, 'INACTIVE', 'ConsentRevoked');
   }
@@ -124,10 +153,20 @@ export class ConsentContract extends CityContract {
     const who = caller(ctx);
     if (isPatient(who, patientId)) await patient(ctx);
     else await grantee(ctx);
-    return this.transition(ctx, who, await consents.require(ctx, patientId, consentId), 'ENTERED_IN_ERROR', 'ConsentEnteredInError');
+    return this.transition(
+      ctx,
+      who,
+      await consents.require(ctx, patientId, consentId),
+      'ENTERED_IN_ERROR',
+      'ConsentEnteredInError',
+    );
   }
 
-  @Evaluate({ description: 'A consent: for the patient, its author, or anyone it names.', params: { patientId: Id(), consentId: Id() }, returns: ConsentSchema })
+  @Evaluate({
+    description: 'A consent: for the patient, its author, or anyone it names.',
+    params: { patientId: Id(), consentId: Id() },
+    returns: ConsentSchema,
+  })
   async GetConsent(ctx: Context, patientId: string, consentId: string): Promise<Consent> {
     const who = caller(ctx);
     const consent = await consents.require(ctx, patientId, consentId);
@@ -138,7 +177,11 @@ export class ConsentContract extends CityContract {
     return consent;
   }
 
-  @Evaluate({ description: "The calling patient's consents, by consentId.", params: { pageSize: PageSize, bookmark: Bookmark }, returns: PageOf(ConsentSchema) })
+  @Evaluate({
+    description: "The calling patient's consents, by consentId.",
+    params: { pageSize: PageSize, bookmark: Bookmark },
+    returns: PageOf(ConsentSchema),
+  })
   async ListMyConsents(ctx: Context, pageSize: number, bookmark: string): Promise<Page<Consent>> {
     const { patientId } = await patient(ctx);
     return consents.page(ctx, [patientId], pageSize, bookmark);
@@ -150,13 +193,28 @@ export class ConsentContract extends CityContract {
     return this.transition(ctx, who, await consents.require(ctx, patientId, consentId), to, event);
   }
 
-  private async transition(ctx: Context, who: Caller, consent: Consent, to: ConsentStatus, event: string): Promise<Consent> {
+  private async transition(
+    ctx: Context,
+    who: Caller,
+    consent: Consent,
+    to: ConsentStatus,
+    event: string,
+  ): Promise<Consent> {
     const now = txTime(ctx);
     consentLifecycle.move(consent.status, to, consentActor(who, consent));
     if (to === 'ACTIVE' && Date.parse(consent.period.end) <= now.ms) {
-      throw failedPrecondition('the consent period has ended', { reason: 'CONSENT_EXPIRED', state: consent.status, end: consent.period.end });
+      throw failedPrecondition('the consent period has ended', {
+        reason: 'CONSENT_EXPIRED',
+        state: consent.status,
+        end: consent.period.end,
+      });
     }
-    const updated: Consent = { ...consent, status: to, updatedAt: now.iso, history: [...consent.history, { status: to, at: now.iso, by: who.key }] };
+    const updated: Consent = {
+      ...consent,
+      status: to,
+      updatedAt: now.iso,
+      history: [...consent.history, { status: to, at: now.iso, by: who.key }],
+    };
     await consents.put(ctx, updated);
     emit(ctx, event, { patientId: consent.patientId, consentId: consent.consentId, status: to });
     return updated;

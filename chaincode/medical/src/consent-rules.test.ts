@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { alertRecipients, dataOverlaps, decide, effectiveDataPeriod, granteeMatches, timing, type AccessRequest } from './consent-rules';
+import {
+  alertRecipients,
+  dataOverlaps,
+  decide,
+  effectiveDataPeriod,
+  granteeMatches,
+  timing,
+  type AccessRequest,
+} from './consent-rules';
 import type { Consent } from './model';
 
 const NOW = Date.parse('2026-06-15T00:00:00Z');
@@ -57,8 +65,15 @@ describe('periods', () => {
     expect(dataOverlaps({ end: '2026-01-02T00:00:00Z' }, { start: '2026-01-02T00:00:00Z' })).toBe(false);
     expect(dataOverlaps({ end: '2026-01-03T00:00:00Z' }, { start: '2026-01-02T00:00:00Z' })).toBe(true);
     expect(effectiveDataPeriod({}, undefined)).toEqual({});
-    expect(effectiveDataPeriod({}, { start: '2026-01-01T00:00:00Z' })).toEqual({ start: '2026-01-01T00:00:00Z' });
-    expect(effectiveDataPeriod({ start: '2026-02-01T00:00:00Z', end: '2026-09-01T00:00:00Z' }, { start: '2026-01-01T00:00:00Z', end: '2026-03-01T00:00:00Z' })).toEqual({
+    expect(effectiveDataPeriod({}, { start: '2026-01-01T00:00:00Z' })).toEqual({
+      start: '2026-01-01T00:00:00Z',
+    });
+    expect(
+      effectiveDataPeriod(
+        { start: '2026-02-01T00:00:00Z', end: '2026-09-01T00:00:00Z' },
+        { start: '2026-01-01T00:00:00Z', end: '2026-03-01T00:00:00Z' },
+      ),
+    ).toEqual({
       start: '2026-02-01T00:00:00Z',
       end: '2026-03-01T00:00:00Z',
     });
@@ -77,13 +92,25 @@ describe('decide', () => {
     ['an INACTIVE (revoked)', [consent({ status: 'INACTIVE' })], 'NO_CONSENT'],
     ['a REJECTED', [consent({ status: 'REJECTED' })], 'NO_CONSENT'],
     ['an ENTERED_IN_ERROR', [consent({ status: 'ENTERED_IN_ERROR' })], 'NO_CONSENT'],
-    ['another grantee', [consent({ grantee: { mspId: 'HospitalMSP', enrollmentId: 'dr-lee' } })], 'NO_CONSENT'],
+    [
+      'another grantee',
+      [consent({ grantee: { mspId: 'HospitalMSP', enrollmentId: 'dr-lee' } })],
+      'NO_CONSENT',
+    ],
     ['another action', [consent({ actions: [] })], 'NO_CONSENT'],
     ['a code out of scope', [consent({ codes: ['39156-5'] })], 'NO_CONSENT'],
     ['another purpose', [consent({ purposes: ['HRESCH'] })], 'NO_CONSENT'],
     ['a disjoint data period', [consent({ dataPeriod: { end: '2026-01-01T00:00:00Z' } })], 'NO_CONSENT'],
-    ['an ended period', [consent({ period: { start: '2026-01-01T00:00:00Z', end: '2026-06-15T00:00:00Z' } })], 'CONSENT_EXPIRED'],
-    ['a future period', [consent({ period: { start: '2026-06-16T00:00:00Z', end: '2026-07-01T00:00:00Z' } })], 'CONSENT_NOT_YET_VALID'],
+    [
+      'an ended period',
+      [consent({ period: { start: '2026-01-01T00:00:00Z', end: '2026-06-15T00:00:00Z' } })],
+      'CONSENT_EXPIRED',
+    ],
+    [
+      'a future period',
+      [consent({ period: { start: '2026-06-16T00:00:00Z', end: '2026-07-01T00:00:00Z' } })],
+      'CONSENT_NOT_YET_VALID',
+    ],
   ])('refuses with %s', (_name, consents, reason) => {
     const d = decide(consents as Consent[], req({ dataPeriod: { start: '2026-03-01T00:00:00Z' } }));
     expect(d.permit).toBe(false);
@@ -94,22 +121,53 @@ describe('decide', () => {
     const a = consent({ consentId: 'a', codes: ['29463-7'] });
     const b = consent({ consentId: 'b', codes: ['39156-5'] });
     expect(decide([a, b], req({ codes: ['29463-7', '39156-5'] })).permit).toBe(false);
-    expect(decide([a, b], req({ codes: ['39156-5'] }))).toMatchObject({ permit: true, consent: { consentId: 'b' } });
+    expect(decide([a, b], req({ codes: ['39156-5'] }))).toMatchObject({
+      permit: true,
+      consent: { consentId: 'b' },
+    });
   });
 
   it('deny overrides permit when it touches any requested code, for the purpose, in the data window', () => {
-    const deny = consent({ consentId: 'd', provision: 'deny', grantee: { mspId: 'HospitalMSP' }, codes: ['39156-5'] });
-    expect(decide([consent(), deny], req({ codes: ['29463-7', '39156-5'] }))).toEqual({ permit: false, reason: 'DENIED_BY_CONSENT', consentId: 'd' });
+    const deny = consent({
+      consentId: 'd',
+      provision: 'deny',
+      grantee: { mspId: 'HospitalMSP' },
+      codes: ['39156-5'],
+    });
+    expect(decide([consent(), deny], req({ codes: ['29463-7', '39156-5'] }))).toEqual({
+      permit: false,
+      reason: 'DENIED_BY_CONSENT',
+      consentId: 'd',
+    });
     expect(decide([consent(), deny], req({ codes: ['29463-7'] })).permit).toBe(true);
-    expect(decide([consent(), { ...deny, purposes: ['HRESCH'] }], req({ codes: ['39156-5'] })).permit).toBe(true);
-    expect(decide([consent(), { ...deny, status: 'INACTIVE' }], req({ codes: ['39156-5'] })).permit).toBe(true);
-    expect(decide([consent(), { ...deny, period: { start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z' } }], req({ codes: ['39156-5'] })).permit).toBe(true);
-    expect(decide([consent(), { ...deny, dataPeriod: { end: '2026-01-01T00:00:00Z' } }], req({ codes: ['39156-5'], dataPeriod: { start: '2026-02-01T00:00:00Z' } })).permit).toBe(true);
-    expect(decide([consent(), { ...deny, grantee: { mspId: 'InsurerMSP' } }], req({ codes: ['39156-5'] })).permit).toBe(true);
+    expect(decide([consent(), { ...deny, purposes: ['HRESCH'] }], req({ codes: ['39156-5'] })).permit).toBe(
+      true,
+    );
+    expect(decide([consent(), { ...deny, status: 'INACTIVE' }], req({ codes: ['39156-5'] })).permit).toBe(
+      true,
+    );
+    expect(
+      decide(
+        [consent(), { ...deny, period: { start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z' } }],
+        req({ codes: ['39156-5'] }),
+      ).permit,
+    ).toBe(true);
+    expect(
+      decide(
+        [consent(), { ...deny, dataPeriod: { end: '2026-01-01T00:00:00Z' } }],
+        req({ codes: ['39156-5'], dataPeriod: { start: '2026-02-01T00:00:00Z' } }),
+      ).permit,
+    ).toBe(true);
+    expect(
+      decide([consent(), { ...deny, grantee: { mspId: 'InsurerMSP' } }], req({ codes: ['39156-5'] })).permit,
+    ).toBe(true);
   });
 
   it('picks the longest-lasting permit, ties by consentId', () => {
-    const short = consent({ consentId: 'a', period: { start: '2026-06-01T00:00:00Z', end: '2026-06-20T00:00:00Z' } });
+    const short = consent({
+      consentId: 'a',
+      period: { start: '2026-06-01T00:00:00Z', end: '2026-06-20T00:00:00Z' },
+    });
     const long = consent({ consentId: 'z' });
     const twin = consent({ consentId: 'b' });
     expect(decide([short, long], req())).toMatchObject({ consent: { consentId: 'z' } });
@@ -128,21 +186,41 @@ describe('decide', () => {
       endDay: fc.integer({ min: 10, max: 40 }),
     });
     fc.assert(
-      fc.property(fc.array(arbConsent, { maxLength: 6 }), fc.subarray(codes, { minLength: 1 }), (specs, wanted) => {
-        const consents = specs.map((s) =>
-          consent({ ...s, status: s.status as Consent['status'], provision: s.provision as Consent['provision'], purposes: [...s.purposes], period: { start: '2026-06-01T00:00:00Z', end: new Date(Date.parse('2026-06-01T00:00:00Z') + s.endDay * 86400000).toISOString() } }),
-        );
-        const r = req({ codes: wanted });
-        const d1 = decide(consents, r);
-        expect(decide([...consents].reverse(), r).permit).toBe(d1.permit);
-        const activeDeny = consents.some((c) => c.provision === 'deny' && c.status === 'ACTIVE' && timing(c, NOW) === 'within' && c.purposes.includes('TREAT') && wanted.some((w) => c.codes.includes(w)));
-        if (activeDeny) expect(d1).toMatchObject({ permit: false, reason: 'DENIED_BY_CONSENT' });
-        if (d1.permit) {
-          expect(d1.consent.status).toBe('ACTIVE');
-          expect(wanted.every((w) => d1.consent.codes.includes(w))).toBe(true);
-          expect(timing(d1.consent, NOW)).toBe('within');
-        }
-      }),
+      fc.property(
+        fc.array(arbConsent, { maxLength: 6 }),
+        fc.subarray(codes, { minLength: 1 }),
+        (specs, wanted) => {
+          const consents = specs.map((s) =>
+            consent({
+              ...s,
+              status: s.status as Consent['status'],
+              provision: s.provision as Consent['provision'],
+              purposes: [...s.purposes],
+              period: {
+                start: '2026-06-01T00:00:00Z',
+                end: new Date(Date.parse('2026-06-01T00:00:00Z') + s.endDay * 86400000).toISOString(),
+              },
+            }),
+          );
+          const r = req({ codes: wanted });
+          const d1 = decide(consents, r);
+          expect(decide([...consents].reverse(), r).permit).toBe(d1.permit);
+          const activeDeny = consents.some(
+            (c) =>
+              c.provision === 'deny' &&
+              c.status === 'ACTIVE' &&
+              timing(c, NOW) === 'within' &&
+              c.purposes.includes('TREAT') &&
+              wanted.some((w) => c.codes.includes(w)),
+          );
+          if (activeDeny) expect(d1).toMatchObject({ permit: false, reason: 'DENIED_BY_CONSENT' });
+          if (d1.permit) {
+            expect(d1.consent.status).toBe('ACTIVE');
+            expect(wanted.every((w) => d1.consent.codes.includes(w))).toBe(true);
+            expect(timing(d1.consent, NOW)).toBe('within');
+          }
+        },
+      ),
     );
   });
 });
@@ -151,20 +229,41 @@ describe('alertRecipients', () => {
   it('names the treating doctors consented for the code, minus denied ones', () => {
     const list = [
       consent(),
-      consent({ consentId: 'lee', grantee: { mspId: 'HospitalMSP', enrollmentId: 'dr-lee', role: 'doctor' } }),
+      consent({
+        consentId: 'lee',
+        grantee: { mspId: 'HospitalMSP', enrollmentId: 'dr-lee', role: 'doctor' },
+      }),
       consent({ consentId: 'all', grantee: { mspId: 'HospitalMSP', role: 'doctor' } }),
       consent({ consentId: 'ins', grantee: { mspId: 'InsurerMSP', enrollmentId: 'uw1' } }),
-      consent({ consentId: 'park', grantee: { mspId: 'HospitalMSP', enrollmentId: 'dr-park' }, purposes: ['HRESCH'] }),
-      consent({ consentId: 'choi', grantee: { mspId: 'HospitalMSP', enrollmentId: 'dr-choi' }, status: 'INACTIVE' }),
-      consent({ consentId: 'yoon', grantee: { mspId: 'HospitalMSP', enrollmentId: 'dr-yoon' }, codes: ['39156-5'] }),
+      consent({
+        consentId: 'park',
+        grantee: { mspId: 'HospitalMSP', enrollmentId: 'dr-park' },
+        purposes: ['HRESCH'],
+      }),
+      consent({
+        consentId: 'choi',
+        grantee: { mspId: 'HospitalMSP', enrollmentId: 'dr-choi' },
+        status: 'INACTIVE',
+      }),
+      consent({
+        consentId: 'yoon',
+        grantee: { mspId: 'HospitalMSP', enrollmentId: 'dr-yoon' },
+        codes: ['39156-5'],
+      }),
       consent({ consentId: 'kim2' }),
     ];
     expect(alertRecipients(list, '29463-7', NOW, 'HospitalMSP')).toEqual([
       { mspId: 'HospitalMSP', enrollmentId: 'dr-kim' },
       { mspId: 'HospitalMSP', enrollmentId: 'dr-lee' },
     ]);
-    const denyLee = consent({ consentId: 'x', provision: 'deny', grantee: { mspId: 'HospitalMSP', role: 'doctor' } });
-    expect(alertRecipients([...list, denyLee], '29463-7', NOW, 'HospitalMSP')).toEqual([{ mspId: 'HospitalMSP', enrollmentId: 'dr-kim' }]);
+    const denyLee = consent({
+      consentId: 'x',
+      provision: 'deny',
+      grantee: { mspId: 'HospitalMSP', role: 'doctor' },
+    });
+    expect(alertRecipients([...list, denyLee], '29463-7', NOW, 'HospitalMSP')).toEqual([
+      { mspId: 'HospitalMSP', enrollmentId: 'dr-kim' },
+    ]);
     expect(alertRecipients(list, '29463-7', Date.parse('2026-08-01T00:00:00Z'), 'HospitalMSP')).toEqual([]);
   });
 });

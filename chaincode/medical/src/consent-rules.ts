@@ -98,7 +98,9 @@ export function decide(consents: readonly Consent[], req: AccessRequest): Decisi
   const covering = consents.filter((c) => permitCovers(c, req));
   const current = covering
     .filter((c) => timing(c, req.nowMs) === 'within')
-    .sort((a, b) => Date.parse(b.period.end) - Date.parse(a.period.end) || (a.consentId < b.consentId ? -1 : 1));
+    .sort(
+      (a, b) => Date.parse(b.period.end) - Date.parse(a.period.end) || (a.consentId < b.consentId ? -1 : 1),
+    );
   if (current.length > 0) {
     const consent = current[0];
     return { permit: true, consent, dataPeriod: effectiveDataPeriod(req.dataPeriod, consent.dataPeriod) };
@@ -115,9 +117,19 @@ export function decide(consents: readonly Consent[], req: AccessRequest): Decisi
  * `mspId` whom an active permit lets read `code` for treatment now, unless an active deny for
  * treatment on that code names them (or their organisation or role).
  */
-export function alertRecipients(consents: readonly Consent[], code: string, nowMs: number, mspId: string): Grantee[] {
+export function alertRecipients(
+  consents: readonly Consent[],
+  code: string,
+  nowMs: number,
+  mspId: string,
+): Grantee[] {
   const live = consents.filter(
-    (c) => c.status === 'ACTIVE' && timing(c, nowMs) === 'within' && c.codes.includes(code) && c.purposes.includes('TREAT') && c.actions.includes('read'),
+    (c) =>
+      c.status === 'ACTIVE' &&
+      timing(c, nowMs) === 'within' &&
+      c.codes.includes(code) &&
+      c.purposes.includes('TREAT') &&
+      c.actions.includes('read'),
   );
   const denied = live.filter((c) => c.provision === 'deny');
   const out = new Map<string, Grantee>();

@@ -22,11 +22,15 @@ describe('LOINC catalogue', () => {
     ['too large', '41982-0', 81, '%', '/items/2/value'],
     ['too precise', '29463-7', 70.0001, 'kg', '/items/2/value'],
   ])('refuses %s with INVALID_ARGUMENT naming the field', (_name, code, value, unit, field) => {
-    expect(() => assertMeasurement(code, value, unit, 2)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', details: expect.objectContaining({ field }) }));
+    expect(() => assertMeasurement(code, value, unit, 2)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', details: expect.objectContaining({ field }) }),
+    );
   });
 
   it('assertKnownCodes lists the unknown ones', () => {
     expect(() => assertKnownCodes(['29463-7'], 'codes')).not.toThrow();
-    expect(() => assertKnownCodes(['29463-7', '1-1', '2-2'], 'codes')).toThrow(expect.objectContaining({ details: expect.objectContaining({ unknown: ['1-1', '2-2'] }) }));
+    expect(() => assertKnownCodes(['29463-7', '1-1', '2-2'], 'codes')).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ unknown: ['1-1', '2-2'] }) }),
+    );
   });
 });

@@ -26,11 +26,23 @@ const CATALOGUE: readonly CodeInfo[] = [
   { code: BMI, display: 'Body mass index (BMI) [Ratio]', unit: 'kg/m2', min: 5, max: 200 },
   { code: BODY_FAT_PERCENT, display: 'Percentage of body fat Measured', unit: '%', min: 1, max: 80 },
   { code: '8302-2', display: 'Body height', unit: 'cm', min: 20, max: 300 },
-  { code: '8280-0', display: 'Waist Circumference at umbilicus by Tape measure', unit: 'cm', min: 20, max: 300 },
+  {
+    code: '8280-0',
+    display: 'Waist Circumference at umbilicus by Tape measure',
+    unit: 'cm',
+    min: 20,
+    max: 300,
+  },
   { code: '8867-4', display: 'Heart rate', unit: '/min', min: 10, max: 350 },
   { code: '8480-6', display: 'Systolic blood pressure', unit: 'mm[Hg]', min: 30, max: 300 },
   { code: '8462-4', display: 'Diastolic blood pressure', unit: 'mm[Hg]', min: 10, max: 250 },
-  { code: '59408-5', display: 'Oxygen saturation in Arterial blood by Pulse oximetry', unit: '%', min: 30, max: 100 },
+  {
+    code: '59408-5',
+    display: 'Oxygen saturation in Arterial blood by Pulse oximetry',
+    unit: '%',
+    min: 30,
+    max: 100,
+  },
   { code: '2339-0', display: 'Glucose [Mass/volume] in Blood', unit: 'mg/dL', min: 5, max: 2000 },
 ];
 
@@ -50,20 +62,40 @@ export const MAX_DECIMALS = 3;
 /** INVALID_ARGUMENT unless every code is in the catalogue (`field` names the input for the error). */
 export function assertKnownCodes(codes: readonly string[], field: string): void {
   const unknown = codes.filter((c) => !BY_CODE.has(c));
-  if (unknown.length > 0) throw invalidArgument(`unknown observation code(s): ${unknown.join(', ')}`, { field, unknown, known: knownCodes() });
+  if (unknown.length > 0)
+    throw invalidArgument(`unknown observation code(s): ${unknown.join(', ')}`, {
+      field,
+      unknown,
+      known: knownCodes(),
+    });
 }
 
 /** INVALID_ARGUMENT unless the value suits the code: catalogue code, its unit, its range, ≤ 3 decimals. */
 export function assertMeasurement(code: string, value: number, unit: string, index: number): CodeInfo {
   const info = BY_CODE.get(code);
   const field = `/items/${index}`;
-  if (!info) throw invalidArgument(`unknown observation code ${code}`, { field: `${field}/code`, unknown: [code], known: knownCodes() });
-  if (unit !== info.unit) throw invalidArgument(`${code} is measured in ${info.unit}, not ${unit}`, { field: `${field}/unit`, expected: info.unit });
+  if (!info)
+    throw invalidArgument(`unknown observation code ${code}`, {
+      field: `${field}/code`,
+      unknown: [code],
+      known: knownCodes(),
+    });
+  if (unit !== info.unit)
+    throw invalidArgument(`${code} is measured in ${info.unit}, not ${unit}`, {
+      field: `${field}/unit`,
+      expected: info.unit,
+    });
   if (value < info.min || value > info.max) {
-    throw invalidArgument(`${code} value out of range`, { field: `${field}/value`, min: info.min, max: info.max });
+    throw invalidArgument(`${code} value out of range`, {
+      field: `${field}/value`,
+      min: info.min,
+      max: info.max,
+    });
   }
   if (Math.abs(scaled(value) - value * 10 ** MAX_DECIMALS) > 1e-6) {
-    throw invalidArgument(`${code} value has more than ${MAX_DECIMALS} decimals`, { field: `${field}/value` });
+    throw invalidArgument(`${code} value has more than ${MAX_DECIMALS} decimals`, {
+      field: `${field}/value`,
+    });
   }
   return info;
 }

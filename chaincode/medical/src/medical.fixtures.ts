@@ -1,6 +1,15 @@
 import type { Context } from 'fabric-contract-api';
 import { Type } from '@sinclair/typebox';
-import { CityContract, ContractHarness, Evaluate, Id, identity, notFound, type TestIdentity, type TxResult } from '@cityledger/chaincode-common';
+import {
+  CityContract,
+  ContractHarness,
+  Evaluate,
+  Id,
+  identity,
+  notFound,
+  type TestIdentity,
+  type TxResult,
+} from '@cityledger/chaincode-common';
 import { contracts } from './index';
 import { OBSERVATIONS_COLLECTION, type CreateConsentInput } from './model';
 
@@ -32,13 +41,16 @@ class FakeStatus extends CityContract {
   @Evaluate({ params: { residentId: Id() } })
   async CheckResident(_ctx: Context, residentId: string) {
     const status = identityState.residents.get(residentId);
-    if (!status) throw notFound(`resident ${residentId} not found`, { objectType: 'resident', id: residentId });
+    if (!status)
+      throw notFound(`resident ${residentId} not found`, { objectType: 'resident', id: residentId });
     return { residentId, status, active: status === 'ACTIVE' };
   }
   @Evaluate({ params: { holderId: Type.String(), type: Id() } })
   async CheckHolderCredential(_ctx: Context, holderId: string, type: string) {
     const status = type === 'doctor-licence' ? identityState.licences.get(holderId) : undefined;
-    return status ? { credentialId: `lic-${holderId}`, type, holderId, status, active: status === 'ACTIVE' } : null;
+    return status
+      ? { credentialId: `lic-${holderId}`, type, holderId, status, active: status === 'ACTIVE' }
+      : null;
   }
 }
 
@@ -73,7 +85,11 @@ export const SALT = '0123456789abcdef0123456789abcdef';
 /** The health channel: City, Hospital, Insurer; values readable on City and Hospital peers only. */
 export function newHarness(now = T0): ContractHarness {
   identityState.reset();
-  const h = new ContractHarness(contracts, { channel: 'health', orgs: ['CityMSP', 'HospitalMSP', 'InsurerMSP'], now });
+  const h = new ContractHarness(contracts, {
+    channel: 'health',
+    orgs: ['CityMSP', 'HospitalMSP', 'InsurerMSP'],
+    now,
+  });
   h.ledger.collections.set(OBSERVATIONS_COLLECTION, ['CityMSP', 'HospitalMSP']);
   h.route('identity', 'city', new ContractHarness([FakeStatus], { channel: 'city' }));
   return h;
@@ -96,9 +112,16 @@ export function measurement(items: Item[], effectiveAt: string, extra: Record<st
 export type RecordResult = { observationIds: string[]; valueHashes: string[]; alertIds: string[] };
 
 /** A device records a scan measured `at` (also the transaction time). */
-export function record(h: ContractHarness, who: TestIdentity, items: Item[], at: string): Promise<TxResult<RecordResult>> {
+export function record(
+  h: ContractHarness,
+  who: TestIdentity,
+  items: Item[],
+  at: string,
+): Promise<TxResult<RecordResult>> {
   h.setTime(at);
-  return h.submit<RecordResult>(who, 'observation:RecordObservations', [], { transient: measurement(items, at) });
+  return h.submit<RecordResult>(who, 'observation:RecordObservations', [], {
+    transient: measurement(items, at),
+  });
 }
 
 export function consentInput(overrides: Partial<CreateConsentInput> = {}): CreateConsentInput {

@@ -9,10 +9,21 @@ describe('GetMetadata', () => {
         .filter(([name]) => !name.startsWith('org.hyperledger'))
         .flatMap(([, c]) =>
           c.transactions.map((t) => {
-            const tx = t as { name: string; tag: string[]; parameters: { name: string }[]; transient?: { properties: object }; endorsers?: string[] };
+            const tx = t as {
+              name: string;
+              tag: string[];
+              parameters: { name: string }[];
+              transient?: { properties: object };
+              endorsers?: string[];
+            };
             return [
               `${c.name}:${tx.name}`,
-              [tx.tag[0], tx.parameters.map((p) => p.name).join(','), tx.transient ? Object.keys(tx.transient.properties).join(',') : '', (tx.endorsers ?? []).join(',')].join(' | '),
+              [
+                tx.tag[0],
+                tx.parameters.map((p) => p.name).join(','),
+                tx.transient ? Object.keys(tx.transient.properties).join(',') : '',
+                (tx.endorsers ?? []).join(','),
+              ].join(' | '),
             ];
           }),
         ),

@@ -35,12 +35,22 @@ export const MAX_ERASE_PER_TX = 200;
 // --- inputs -------------------------------------------------------------------------------------
 
 export const MspIdSchema = Type.Union(HEALTH_ORGS.map((m) => Type.Literal(m)));
-export const EnrollmentId = () => Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._@:-]*$' });
-export const LoincCode = () => Type.String({ minLength: 3, maxLength: 10, pattern: '^[0-9]{1,7}-[0-9]$', description: 'LOINC code, e.g. 29463-7' });
+export const EnrollmentId = () =>
+  Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._@:-]*$' });
+export const LoincCode = () =>
+  Type.String({
+    minLength: 3,
+    maxLength: 10,
+    pattern: '^[0-9]{1,7}-[0-9]$',
+    description: 'LOINC code, e.g. 29463-7',
+  });
 
 /** HL7 v3 PurposeOfUse codes this chaincode understands. */
 export const PURPOSES = ['TREAT', 'ETREAT', 'CLMATTCH', 'HPAYMT', 'PATRQT', 'HRESCH'] as const;
-export const PurposeSchema = Type.Union(PURPOSES.map((p) => Type.Literal(p)), { description: 'HL7 v3 PurposeOfUse' });
+export const PurposeSchema = Type.Union(
+  PURPOSES.map((p) => Type.Literal(p)),
+  { description: 'HL7 v3 PurposeOfUse' },
+);
 export type Purpose = Static<typeof PurposeSchema>;
 
 export const ACTIONS = ['read'] as const;
@@ -58,10 +68,16 @@ export const GranteeSchema = Type.Object(
 );
 export type Grantee = Static<typeof GranteeSchema>;
 
-export const PeriodSchema = Type.Object({ start: IsoTime(), end: IsoTime() }, { additionalProperties: false });
+export const PeriodSchema = Type.Object(
+  { start: IsoTime(), end: IsoTime() },
+  { additionalProperties: false },
+);
 export type Period = Static<typeof PeriodSchema>;
 /** Which measurement times a consent or access covers (effectiveAt); an open side is unbounded. */
-export const DataPeriodSchema = Type.Object({ start: Type.Optional(IsoTime()), end: Type.Optional(IsoTime()) }, { additionalProperties: false });
+export const DataPeriodSchema = Type.Object(
+  { start: Type.Optional(IsoTime()), end: Type.Optional(IsoTime()) },
+  { additionalProperties: false },
+);
 export type DataPeriod = Static<typeof DataPeriodSchema>;
 
 export const ProvisionSchema = Type.Union([Type.Literal('permit'), Type.Literal('deny')]);
@@ -99,7 +115,11 @@ export type RequestAccessInput = Static<typeof RequestAccessInput>;
 export const BreakGlassInput = Type.Object(
   {
     patientId: Id(),
-    reason: Type.String({ minLength: 10, maxLength: 512, description: 'why consent cannot be obtained (audit text, no clinical details)' }),
+    reason: Type.String({
+      minLength: 10,
+      maxLength: 512,
+      description: 'why consent cannot be obtained (audit text, no clinical details)',
+    }),
     codes: Type.Optional(Type.Array(LoincCode(), { minItems: 1, maxItems: 20, uniqueItems: true })),
   },
   { additionalProperties: false },
@@ -131,7 +151,9 @@ export type MyObservationsQuery = Static<typeof MyObservationsQuery>;
 export const EraseInput = Type.Object(
   {
     /** Omitted: every observation of the patient not erased yet (at most MAX_ERASE_PER_TX per call). */
-    observationIds: Type.Optional(Type.Array(Id(), { minItems: 1, maxItems: MAX_ERASE_PER_TX, uniqueItems: true })),
+    observationIds: Type.Optional(
+      Type.Array(Id(), { minItems: 1, maxItems: MAX_ERASE_PER_TX, uniqueItems: true }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -146,14 +168,20 @@ export const MeasurementSchema = Type.Object(
     /** The patient's residentId, if the device states it: must be the device's bound resident. */
     subject: Type.Optional(Id()),
     items: Type.Array(
-      Type.Object({ code: LoincCode(), value: Type.Number(), unit: Type.String({ minLength: 1, maxLength: 16 }) }, { additionalProperties: false }),
+      Type.Object(
+        { code: LoincCode(), value: Type.Number(), unit: Type.String({ minLength: 1, maxLength: 16 }) },
+        { additionalProperties: false },
+      ),
       { minItems: 1, maxItems: 20 },
     ),
   },
   { additionalProperties: false },
 );
 export type Measurement = Static<typeof MeasurementSchema>;
-export const RecordTransient = Type.Object({ measurement: MeasurementSchema }, { additionalProperties: false });
+export const RecordTransient = Type.Object(
+  { measurement: MeasurementSchema },
+  { additionalProperties: false },
+);
 
 // --- records ------------------------------------------------------------------------------------
 
@@ -213,7 +241,12 @@ export const ObservationValueSchema = Type.Object({
 });
 export type ObservationValue = Static<typeof ObservationValueSchema>;
 
-export const AccessorSchema = Type.Object({ mspId: Type.String(), enrollmentId: Type.String(), role: Type.String(), key: Type.String() });
+export const AccessorSchema = Type.Object({
+  mspId: Type.String(),
+  enrollmentId: Type.String(),
+  role: Type.String(),
+  key: Type.String(),
+});
 export type Accessor = Static<typeof AccessorSchema>;
 
 export const AccessKindSchema = Type.Union([Type.Literal('CONSENT'), Type.Literal('EMERGENCY')]);
@@ -242,7 +275,8 @@ export const ErasureSchema = Type.Object({
 });
 export type Erasure = Static<typeof ErasureSchema>;
 
-export const PageOf = <T extends ReturnType<typeof Type.Object>>(item: T) => Type.Object({ items: Type.Array(item), bookmark: Type.String() });
+export const PageOf = <T extends ReturnType<typeof Type.Object>>(item: T) =>
+  Type.Object({ items: Type.Array(item), bookmark: Type.String() });
 
 /** Private (collection medicalObservations): an alert raised by a measurement; the event carries only its id. */
 export const AlertSchema = Type.Object({

@@ -42,14 +42,30 @@ import {
   type ObservationValue,
 } from './model';
 import { checkDataPeriod } from './periods';
-import { VALUE_HOLDERS, alerts, erasures, privateRead, valueHolders, observationValues, observations, consents, timeKey, valuesInWindow, type ValuePage } from './store';
+import {
+  VALUE_HOLDERS,
+  alerts,
+  erasures,
+  privateRead,
+  valueHolders,
+  observationValues,
+  observations,
+  consents,
+  timeKey,
+  valuesInWindow,
+  type ValuePage,
+} from './store';
 
 /** How far ahead of the transaction time a device clock may be. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-const RecordResult = Type.Object({ observationIds: Type.Array(Type.String()), valueHashes: Type.Array(Type.String()), alertIds: Type.Array(Type.String()) });
+const RecordResult = Type.Object({
+  observationIds: Type.Array(Type.String()),
+  valueHashes: Type.Array(Type.String()),
+  alertIds: Type.Array(Type.String()),
+});
 const EraseResult = Type.Object({ erasure: ErasureSchema, remaining: Type.Boolean() });
 
 export class ObservationContract extends CityContract {
@@ -64,7 +80,9 @@ export class ObservationContract extends CityContract {
     returns: RecordResult,
     endorsers: VALUE_HOLDERS,
   })
-  async RecordObservations(ctx: Context): Promise<{ observationIds: string[]; valueHashes: string[]; alertIds: string[] }> {
+  async RecordObservations(
+    ctx: Context,
+  ): Promise<{ observationIds: string[]; valueHashes: string[]; alertIds: string[] }> {
     const { who, patientId } = await device(ctx);
     const now = txTime(ctx);
     const scan = readScan(ctx, patientId, now.ms);
@@ -76,11 +94,26 @@ export class ObservationContract extends CityContract {
     const result = { observationIds: [] as string[], valueHashes: [] as string[], alertIds: [] as string[] };
     for (const [index, item] of scan.items.entries()) {
       const observationId = `${ctx.stub.getTxID()}.${index}`;
-      const value: ObservationValue = { observationId, patientId, ...item, effectiveAt: timeKey(scan.effectiveAt), device: who.key, salt: scan.salt };
+      const value: ObservationValue = {
+        observationId,
+        patientId,
+        ...item,
+        effectiveAt: timeKey(scan.effectiveAt),
+        device: who.key,
+        salt: scan.salt,
+      };
       const valueHash = sha256Hex(toBytes(value));
       result.alertIds.push(...(await raiseAlerts(ctx, value, now.iso, loadConsents)));
       await observationValues.put(ctx, value);
-      await observations.create(ctx, { observationId, patientId, code: item.code, effectiveAt: value.effectiveAt, device: who.key, recordedAt: now.iso, valueHash });
+      await observations.create(ctx, {
+        observationId,
+        patientId,
+        code: item.code,
+        effectiveAt: value.effectiveAt,
+        device: who.key,
+        recordedAt: now.iso,
+        valueHash,
+      });
       result.observationIds.push(observationId);
       result.valueHashes.push(valueHash);
     }
@@ -89,7 +122,8 @@ export class ObservationContract extends CityContract {
   }
 
   @Evaluate({
-    description: "The calling patient's own values of one code, oldest first (optionally within a measurement window).",
+    description:
+      "The calling patient's own values of one code, oldest first (optionally within a measurement window).",
     params: { query: MyObservationsQuery },
     returns: PageOf(ObservationValueSchema),
     endorsers: VALUE_HOLDERS, // evaluate on a peer that holds the values
@@ -97,36 +131,56 @@ export class ObservationContract extends CityContract {
   async ListMyObservations(ctx: Context, query: MyObservationsQuery): Promise<ValuePage> {
     const { patientId } = await patient(ctx);
     checkDataPeriod(query.dataPeriod);
-    return valuesInWindow(ctx, patientId, query.code, query.dataPeriod ?? {}, query.pageSize, query.bookmark ?? '');
+    return valuesInWindow(
+      ctx,
+      patientId,
+      query.code,
+      query.dataPeriod ?? {},
+      query.pageSize,
+      query.bookmark ?? '',
+    );
   }
 
   @Evaluate({
-    description: "The calling patient's public observation records (code, time, device, value hash, erasure), by observationId.",
+    description:
+      "The calling patient's public observation records (code, time, device, value hash, erasure), by observationId.",
     params: { pageSize: PageSize, bookmark: Bookmark },
     returns: PageOf(ObservationRecordSchema),
   })
-  async ListMyObservationRecords(ctx: Context, pageSize: number, bookmark: string): Promise<Page<ObservationRecord>> {
+  async ListMyObservationRecords(
+    ctx: Context,
+    pageSize: number,
+    bookmark: string,
+  ): Promise<Page<ObservationRecord>> {
     const { patientId } = await patient(ctx);
     return observations.page(ctx, [patientId], pageSize, bookmark);
   }
 
   @Evaluate({
-    description: "An observation's public record (no value): any health channel member may check a value shown to them against valueHash.",
+    description:
+      "An observation's public record (no value): any health channel member may check a value shown to them against valueHash.",
     params: { patientId: Id(), observationId: Id() },
     returns: ObservationRecordSchema,
   })
-  async GetObservationRecord(ctx: Context, patientId: string, observationId: string): Promise<ObservationRecord> {
+  async GetObservationRecord(
+    ctx: Context,
+    patientId: string,
+    observationId: string,
+  ): Promise<ObservationRecord> {
     return observations.require(ctx, patientId, observationId);
   }
 
   @Submit({
     description:
-      "The patient erases observation values: Fabric purges them (and alerts they raised) from the private collection; the public record keeps the hash and is marked erased; an erasure record is kept. Without observationIds, erases up to 200 not yet erased (remaining=true: call again). Endorse on CityMSP and HospitalMSP peers.",
+      'The patient erases observation values: Fabric purges them (and alerts they raised) from the private collection; the public record keeps the hash and is marked erased; an erasure record is kept. Without observationIds, erases up to 200 not yet erased (remaining=true: call again). Endorse on CityMSP and HospitalMSP peers.',
     params: { input: EraseInput },
     returns: EraseResult,
     endorsers: VALUE_HOLDERS,
   })
-  async EraseObservations(ctx: Context, input: EraseInput): Promise<{ erasure: Erasure; remaining: boolean }> {
+  async EraseObservations(
+    ctx: Context,
+    input: EraseInput,
+  ): Promise<{ erasure: Erasure; remaining: boolean }> {
     const { who, patientId } = await patient(ctx);
     const now = txTime(ctx);
     let targets: ObservationRecord[];
@@ -134,16 +188,27 @@ export class ObservationContract extends CityContract {
     if (input.observationIds) {
       targets = await Promise.all(input.observationIds.map((id) => observations.require(ctx, patientId, id)));
       const done = targets.find((t) => t.erasedAt !== undefined);
-      if (done) throw failedPrecondition(`observation ${done.observationId} is already erased`, { state: 'ERASED', observationId: done.observationId });
+      if (done)
+        throw failedPrecondition(`observation ${done.observationId} is already erased`, {
+          state: 'ERASED',
+          observationId: done.observationId,
+        });
     } else {
       const pending = (await observations.all(ctx, [patientId])).filter((o) => o.erasedAt === undefined);
-      if (pending.length === 0) throw failedPrecondition('nothing left to erase', { reason: 'NOTHING_TO_ERASE' });
+      if (pending.length === 0)
+        throw failedPrecondition('nothing left to erase', { reason: 'NOTHING_TO_ERASE' });
       targets = pending.slice(0, MAX_ERASE_PER_TX);
       remaining = pending.length > targets.length;
     }
     const erasureId = ctx.stub.getTxID();
     for (const record of targets) {
-      await observationValues.purge(ctx, patientId, record.code, timeKey(record.effectiveAt), record.observationId);
+      await observationValues.purge(
+        ctx,
+        patientId,
+        record.code,
+        timeKey(record.effectiveAt),
+        record.observationId,
+      );
       for (const rule of rulesFor(record.code)) {
         const alertId = alertIdOf(record.observationId, rule.ruleId);
         if (await alerts.exists(ctx, alertId)) await alerts.purge(ctx, alertId);
@@ -152,13 +217,23 @@ export class ObservationContract extends CityContract {
     }
     // Nothing left: the patient's holder marker goes too (a new scan writes it again).
     if (!input.observationIds && !remaining) await valueHolders.purge(ctx, patientId);
-    const erasure: Erasure = { erasureId, patientId, observationIds: targets.map((t) => t.observationId), requestedBy: who.key, at: now.iso };
+    const erasure: Erasure = {
+      erasureId,
+      patientId,
+      observationIds: targets.map((t) => t.observationId),
+      requestedBy: who.key,
+      at: now.iso,
+    };
     await erasures.create(ctx, erasure);
     emit(ctx, 'ObservationsErased', { patientId, erasureId, count: targets.length, remaining });
     return { erasure, remaining };
   }
 
-  @Evaluate({ description: "The calling patient's erasure records, oldest first.", params: { pageSize: PageSize, bookmark: Bookmark }, returns: PageOf(ErasureSchema) })
+  @Evaluate({
+    description: "The calling patient's erasure records, oldest first.",
+    params: { pageSize: PageSize, bookmark: Bookmark },
+    returns: PageOf(ErasureSchema),
+  })
   async ListMyErasures(ctx: Context, pageSize: number, bookmark: string): Promise<Page<Erasure>> {
     const { patientId } = await patient(ctx);
     return erasures.page(ctx, [patientId], pageSize, bookmark);
@@ -178,7 +253,8 @@ export class ObservationContract extends CityContract {
       return alert;
     }
     await doctor(ctx);
-    if (!alert.recipients.includes(who.key)) throw forbidden('this alert was not sent to you', { reason: 'NOT_A_RECIPIENT' });
+    if (!alert.recipients.includes(who.key))
+      throw forbidden('this alert was not sent to you', { reason: 'NOT_A_RECIPIENT' });
     return alert;
   }
 }
@@ -190,10 +266,18 @@ function readScan(ctx: Context, patientId: string, nowMs: number): Measurement {
     throw forbidden('a device records only for the resident it is bound to', { reason: 'DEVICE_NOT_BOUND' });
   }
   const effectiveMs = isoToMs(measurement.effectiveAt, 'measurement.effectiveAt');
-  if (effectiveMs > nowMs + CLOCK_SKEW_MS) throw invalidArgument('measurement is in the future', { input: 'transient', field: '/measurement/effectiveAt' });
+  if (effectiveMs > nowMs + CLOCK_SKEW_MS)
+    throw invalidArgument('measurement is in the future', {
+      input: 'transient',
+      field: '/measurement/effectiveAt',
+    });
   const codes = measurement.items.map((i) => i.code);
   const duplicate = codes.find((c, i) => codes.indexOf(c) !== i);
-  if (duplicate) throw invalidArgument(`code ${duplicate} appears twice in one scan`, { input: 'transient', field: '/measurement/items' });
+  if (duplicate)
+    throw invalidArgument(`code ${duplicate} appears twice in one scan`, {
+      input: 'transient',
+      field: '/measurement/items',
+    });
   measurement.items.forEach((item, i) => assertMeasurement(item.code, item.value, item.unit, i));
   return measurement;
 }
@@ -202,15 +286,25 @@ function readScan(ctx: Context, patientId: string, nowMs: number): Measurement {
  * Runs the alert rules of the value's code against the patient's earlier values; each firing is
  * stored privately and announced by an AlertRaised event carrying ids only.
  */
-async function raiseAlerts(ctx: Context, value: ObservationValue, nowIso: string, loadConsents: () => Promise<Consent[]>): Promise<string[]> {
+async function raiseAlerts(
+  ctx: Context,
+  value: ObservationValue,
+  nowIso: string,
+  loadConsents: () => Promise<Consent[]>,
+): Promise<string[]> {
   const effectiveMs = Date.parse(value.effectiveAt);
   const raised: string[] = [];
   for (const rule of rulesFor(value.code)) {
     const window = { start: new Date(effectiveMs - rule.windowMs).toISOString(), end: value.effectiveAt };
-    const earlier = (await valuesInWindow(ctx, value.patientId, value.code, window)).items.map((v) => ({ value: v.value, effectiveMs: Date.parse(v.effectiveAt) }));
+    const earlier = (await valuesInWindow(ctx, value.patientId, value.code, window)).items.map((v) => ({
+      value: v.value,
+      effectiveMs: Date.parse(v.effectiveAt),
+    }));
     const firing = evaluateRule(rule, { value: value.value, effectiveMs }, earlier);
     if (!firing) continue;
-    const recipients = alertRecipients(await loadConsents(), value.code, Date.parse(nowIso), HOSPITAL).map((g) => `${g.mspId}/${g.enrollmentId}`);
+    const recipients = alertRecipients(await loadConsents(), value.code, Date.parse(nowIso), HOSPITAL).map(
+      (g) => `${g.mspId}/${g.enrollmentId}`,
+    );
     const alert: Alert = {
       alertId: alertIdOf(value.observationId, rule.ruleId),
       patientId: value.patientId,

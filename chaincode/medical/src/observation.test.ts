@@ -1,11 +1,28 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@cityledger/chaincode-common';
-import { DAY, SALT, T0, bmi, expectError, fat, grant, identityState, ids, measurement, newHarness, record, weight, type RecordResult } from './medical.fixtures';
+import {
+  DAY,
+  SALT,
+  T0,
+  bmi,
+  expectError,
+  fat,
+  grant,
+  identityState,
+  ids,
+  measurement,
+  newHarness,
+  record,
+  weight,
+  type RecordResult,
+} from './medical.fixtures';
 import { OBSERVATIONS_COLLECTION } from './model';
 import { privateRead } from './store';
 
 const privateKeys = (h: ReturnType<typeof newHarness>, type = 'obsValue') =>
-  [...(h.ledger.privateData.get(OBSERVATIONS_COLLECTION)?.keys() ?? [])].filter((k) => k.startsWith(`\u0000${type}\u0000`));
+  [...(h.ledger.privateData.get(OBSERVATIONS_COLLECTION)?.keys() ?? [])].filter((k) =>
+    k.startsWith(`\u0000${type}\u0000`),
+  );
 
 describe('RecordObservations', () => {
   it('stores values only in the private collection and a hashed public record', async () => {
@@ -24,49 +41,112 @@ describe('RecordObservations', () => {
     }
     expect(privateKeys(h)).toHaveLength(3);
     // The public record's hash is Fabric's private data hash of the stored value.
-    const rec = await h.evaluate<{ valueHash: string; code: string; device: string }>(ids.drKim, 'observation:GetObservationRecord', ['R1', r.value.observationIds[0]]);
+    const rec = await h.evaluate<{ valueHash: string; code: string; device: string }>(
+      ids.drKim,
+      'observation:GetObservationRecord',
+      ['R1', r.value.observationIds[0]],
+    );
     expect(rec.value).toMatchObject({ code: '29463-7', device: 'CityMSP/alice-inbody' });
-    const stored = [...h.ledger.privateHashes.get(OBSERVATIONS_COLLECTION)!.values()].map((b) => Buffer.from(b).toString('hex'));
+    const stored = [...h.ledger.privateHashes.get(OBSERVATIONS_COLLECTION)!.values()].map((b) =>
+      Buffer.from(b).toString('hex'),
+    );
     expect(stored).toContain(rec.value.valueHash);
     expect(r.value.valueHashes[0]).toBe(rec.value.valueHash);
     expect(r.event?.name).toBe('observation.RecordObservations');
     expect(r.event?.envelope.events).toEqual([
-      { type: 'ObservationsRecorded', data: { patientId: 'R1', device: 'CityMSP/alice-inbody', observationIds: r.value.observationIds } },
+      {
+        type: 'ObservationsRecorded',
+        data: { patientId: 'R1', device: 'CityMSP/alice-inbody', observationIds: r.value.observationIds },
+      },
     ]);
   });
 
   it('lets the patient read own values back, and the hash verifies them', async () => {
     const h = newHarness();
     const r = await record(h, ids.aliceWardScale, [weight(70.2)], T0);
-    const mine = await h.evaluate<{ items: Record<string, unknown>[]; bookmark: string }>(ids.alice, 'observation:ListMyObservations', [{ code: '29463-7', pageSize: 10 }]);
+    const mine = await h.evaluate<{ items: Record<string, unknown>[]; bookmark: string }>(
+      ids.alice,
+      'observation:ListMyObservations',
+      [{ code: '29463-7', pageSize: 10 }],
+    );
     expect(mine.value.items).toEqual([
-      { observationId: r.value.observationIds[0], patientId: 'R1', code: '29463-7', value: 70.2, unit: 'kg', effectiveAt: T0, device: 'HospitalMSP/ward-scale-3', salt: SALT },
+      {
+        observationId: r.value.observationIds[0],
+        patientId: 'R1',
+        code: '29463-7',
+        value: 70.2,
+        unit: 'kg',
+        effectiveAt: T0,
+        device: 'HospitalMSP/ward-scale-3',
+        salt: SALT,
+      },
     ]);
-    expect(createHash('sha256').update(canonicalJson(mine.value.items[0])).digest('hex')).toBe(r.value.valueHashes[0]);
-    const records = await h.evaluate<{ items: unknown[] }>(ids.alice, 'observation:ListMyObservationRecords', [10, '']);
+    expect(createHash('sha256').update(canonicalJson(mine.value.items[0])).digest('hex')).toBe(
+      r.value.valueHashes[0],
+    );
+    const records = await h.evaluate<{ items: unknown[] }>(
+      ids.alice,
+      'observation:ListMyObservationRecords',
+      [10, ''],
+    );
     expect(records.value.items).toHaveLength(1);
   });
 
   it('pages the patient values in time order and honours the data window', async () => {
     const h = newHarness();
-    for (let d = 0; d < 5; d++) await record(h, ids.aliceScale, [weight(70 + d * 0.1)], new Date(Date.parse(T0) + d * DAY).toISOString());
-    const page1 = await h.evaluate<{ items: { value: number }[]; bookmark: string }>(ids.alice, 'observation:ListMyObservations', [{ code: '29463-7', pageSize: 2 }]);
+    for (let d = 0; d < 5; d++)
+      await record(
+        h,
+        ids.aliceScale,
+        [weight(70 + d * 0.1)],
+        new Date(Date.parse(T0) + d * DAY).toISOString(),
+      );
+    const page1 = await h.evaluate<{ items: { value: number }[]; bookmark: string }>(
+      ids.alice,
+      'observation:ListMyObservations',
+      [{ code: '29463-7', pageSize: 2 }],
+    );
     expect(page1.value.items.map((i) => i.value)).toEqual([70, 70.1]);
-    const page2 = await h.evaluate<{ items: { value: number }[]; bookmark: string }>(ids.alice, 'observation:ListMyObservations', [{ code: '29463-7', pageSize: 2, bookmark: page1.value.bookmark }]);
+    const page2 = await h.evaluate<{ items: { value: number }[]; bookmark: string }>(
+      ids.alice,
+      'observation:ListMyObservations',
+      [{ code: '29463-7', pageSize: 2, bookmark: page1.value.bookmark }],
+    );
     expect(page2.value.items.map((i) => i.value)).toEqual([70.2, 70.3]);
-    const window = await h.evaluate<{ items: { value: number }[]; bookmark: string }>(ids.alice, 'observation:ListMyObservations', [
-      { code: '29463-7', pageSize: 10, dataPeriod: { start: '2026-06-02T08:00:00Z', end: '2026-06-04T08:00:00Z' } },
-    ]);
+    const window = await h.evaluate<{ items: { value: number }[]; bookmark: string }>(
+      ids.alice,
+      'observation:ListMyObservations',
+      [
+        {
+          code: '29463-7',
+          pageSize: 10,
+          dataPeriod: { start: '2026-06-02T08:00:00Z', end: '2026-06-04T08:00:00Z' },
+        },
+      ],
+    );
     expect(window.value.items.map((i) => i.value)).toEqual([70.1, 70.2]);
     expect(window.value.bookmark).toBe('');
-    expectError(await h.evaluate(ids.alice, 'observation:ListMyObservations', [{ code: '29463-7', pageSize: 10, dataPeriod: { start: '2026-06-04T08:00:00Z', end: '2026-06-02T08:00:00Z' } }]), 'INVALID_ARGUMENT');
+    expectError(
+      await h.evaluate(ids.alice, 'observation:ListMyObservations', [
+        {
+          code: '29463-7',
+          pageSize: 10,
+          dataPeriod: { start: '2026-06-04T08:00:00Z', end: '2026-06-02T08:00:00Z' },
+        },
+      ]),
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('refuses a device for another resident than its own', async () => {
     const h = newHarness();
-    const r = await h.submit(ids.aliceScale, 'observation:RecordObservations', [], { transient: measurement([weight(70)], T0, { subject: 'R2' }) });
+    const r = await h.submit(ids.aliceScale, 'observation:RecordObservations', [], {
+      transient: measurement([weight(70)], T0, { subject: 'R2' }),
+    });
     expectError(r, 'FORBIDDEN', 'DEVICE_NOT_BOUND');
-    const ok = await h.submit(ids.aliceScale, 'observation:RecordObservations', [], { transient: measurement([weight(70)], T0, { subject: 'R1' }) });
+    const ok = await h.submit(ids.aliceScale, 'observation:RecordObservations', [], {
+      transient: measurement([weight(70)], T0, { subject: 'R1' }),
+    });
     expect(ok.committed).toBe(true);
   });
 
@@ -90,7 +170,10 @@ describe('RecordObservations', () => {
 
   it('refuses to run on a peer that holds no values', async () => {
     const h = newHarness();
-    const r = await h.submit(ids.aliceScale, 'observation:RecordObservations', [], { transient: measurement([weight(70)], T0), peerMspId: 'InsurerMSP' });
+    const r = await h.submit(ids.aliceScale, 'observation:RecordObservations', [], {
+      transient: measurement([weight(70)], T0),
+      peerMspId: 'InsurerMSP',
+    });
     expectError(r, 'FAILED_PRECONDITION', 'WRONG_PEER');
     expect(r.error?.details.endorsers).toEqual(['CityMSP', 'HospitalMSP']);
   });
@@ -98,9 +181,17 @@ describe('RecordObservations', () => {
   it.each([
     ['no transient at all', {}, undefined],
     ['values as missing field', { measurement: { effectiveAt: T0, salt: SALT } }, undefined],
-    ['a wrong type', { measurement: { effectiveAt: T0, salt: SALT, items: [{ code: '29463-7', value: '70', unit: 'kg' }] } }, undefined],
+    [
+      'a wrong type',
+      { measurement: { effectiveAt: T0, salt: SALT, items: [{ code: '29463-7', value: '70', unit: 'kg' }] } },
+      undefined,
+    ],
     ['a short salt', { measurement: { effectiveAt: T0, salt: 'abc', items: [weight(70)] } }, undefined],
-    ['an extra field', { measurement: { effectiveAt: T0, salt: SALT, items: [weight(70)], name: 'Alice' } }, undefined],
+    [
+      'an extra field',
+      { measurement: { effectiveAt: T0, salt: SALT, items: [weight(70)], name: 'Alice' } },
+      undefined,
+    ],
     ['an unknown code', measurement([{ code: '12345-6', value: 1, unit: 'kg' }], T0), '/items/0/code'],
     ['a wrong unit', measurement([{ code: '29463-7', value: 70, unit: 'lb' }], T0), '/items/0/unit'],
     ['an implausible value', measurement([weight(7000)], T0), '/items/0/value'],
@@ -117,14 +208,20 @@ describe('RecordObservations', () => {
 
   it('refuses an oversize transient value', async () => {
     const h = newHarness();
-    const r = await h.submit(ids.aliceScale, 'observation:RecordObservations', [], { transient: { measurement: { effectiveAt: T0, salt: SALT, items: [weight(70)], pad: 'x'.repeat(70_000) } } });
+    const r = await h.submit(ids.aliceScale, 'observation:RecordObservations', [], {
+      transient: {
+        measurement: { effectiveAt: T0, salt: SALT, items: [weight(70)], pad: 'x'.repeat(70_000) },
+      },
+    });
     expectError(r, 'INVALID_ARGUMENT');
     expect(r.error?.details.limit).toBe(64 * 1024);
   });
 
   it('does not accept values as arguments', async () => {
     const h = newHarness();
-    const r = await h.submit(ids.aliceScale, 'observation:RecordObservations', [measurement([weight(70)], T0)]);
+    const r = await h.submit(ids.aliceScale, 'observation:RecordObservations', [
+      measurement([weight(70)], T0),
+    ]);
     expect(r.ok).toBe(false);
     expect(privateKeys(h)).toHaveLength(0);
   });
@@ -136,7 +233,11 @@ describe('alerts', () => {
   it('raises an alert for a ≥ 5% weight change within 30 days, telling only consented doctors', async () => {
     const h = newHarness();
     await grant(h); // dr-kim, TREAT, weight
-    await grant(h, { consentId: 'c-ins', grantee: { mspId: 'InsurerMSP', enrollmentId: 'uw1' }, purposes: ['CLMATTCH'] });
+    await grant(h, {
+      consentId: 'c-ins',
+      grantee: { mspId: 'InsurerMSP', enrollmentId: 'uw1' },
+      purposes: ['CLMATTCH'],
+    });
     await record(h, ids.aliceScale, [weight(80)], at(0));
     const small = await record(h, ids.aliceScale, [weight(78)], at(10)); // -2.5%
     expect(small.value.alertIds).toEqual([]);
@@ -146,12 +247,35 @@ describe('alerts', () => {
     expect(alert?.data).toEqual({ alertId: big.value.alertIds[0], recipients: ['HospitalMSP/dr-kim'] });
     expect(JSON.stringify(big.event)).not.toContain('75.9');
 
-    const forDoctor = await h.evaluate<Record<string, unknown>>(ids.drKim, 'observation:GetAlert', [big.value.alertIds[0]]);
-    expect(forDoctor.value).toMatchObject({ patientId: 'R1', ruleId: 'weight-change-5pct-30d', code: '29463-7', changePercent: -5, recipients: ['HospitalMSP/dr-kim'] });
+    const forDoctor = await h.evaluate<Record<string, unknown>>(ids.drKim, 'observation:GetAlert', [
+      big.value.alertIds[0],
+    ]);
+    expect(forDoctor.value).toMatchObject({
+      patientId: 'R1',
+      ruleId: 'weight-change-5pct-30d',
+      code: '29463-7',
+      changePercent: -5,
+      recipients: ['HospitalMSP/dr-kim'],
+    });
     expect((await h.evaluate(ids.alice, 'observation:GetAlert', [big.value.alertIds[0]])).ok).toBe(true);
-    expectError(await h.evaluate(ids.drLee, 'observation:GetAlert', [big.value.alertIds[0]]), 'FORBIDDEN', 'NOT_A_RECIPIENT');
-    expectError(await h.evaluate(ids.insurer, 'observation:GetAlert', [big.value.alertIds[0]], { peerMspId: 'HospitalMSP' }), 'FORBIDDEN');
-    expectError(await h.evaluate(ids.drKim, 'observation:GetAlert', [big.value.alertIds[0]], { peerMspId: 'InsurerMSP' }), 'FAILED_PRECONDITION', 'WRONG_PEER');
+    expectError(
+      await h.evaluate(ids.drLee, 'observation:GetAlert', [big.value.alertIds[0]]),
+      'FORBIDDEN',
+      'NOT_A_RECIPIENT',
+    );
+    expectError(
+      await h.evaluate(ids.insurer, 'observation:GetAlert', [big.value.alertIds[0]], {
+        peerMspId: 'HospitalMSP',
+      }),
+      'FORBIDDEN',
+    );
+    expectError(
+      await h.evaluate(ids.drKim, 'observation:GetAlert', [big.value.alertIds[0]], {
+        peerMspId: 'InsurerMSP',
+      }),
+      'FAILED_PRECONDITION',
+      'WRONG_PEER',
+    );
     expectError(await h.evaluate(ids.drKim, 'observation:GetAlert', ['nope']), 'NOT_FOUND');
   });
 
@@ -181,43 +305,89 @@ describe('erasure', () => {
     const a = await record(h, ids.aliceScale, [weight(80), bmi(25)], T0);
     const b = await record(h, ids.aliceScale, [weight(70)], new Date(Date.parse(T0) + DAY).toISOString());
     expect(b.value.alertIds).toHaveLength(1);
-    const r = await h.submit<{ erasure: { observationIds: string[]; erasureId: string }; remaining: boolean }>(ids.alice, 'observation:EraseObservations', [{}]);
+    const r = await h.submit<{
+      erasure: { observationIds: string[]; erasureId: string };
+      remaining: boolean;
+    }>(ids.alice, 'observation:EraseObservations', [{}]);
     expect(r.committed).toBe(true);
     expect(r.value.remaining).toBe(false);
-    expect(r.value.erasure.observationIds.sort()).toEqual([...a.value.observationIds, ...b.value.observationIds].sort());
+    expect(r.value.erasure.observationIds.sort()).toEqual(
+      [...a.value.observationIds, ...b.value.observationIds].sort(),
+    );
     expect(h.ledger.privateData.get(OBSERVATIONS_COLLECTION)?.size).toBe(0);
     expect(h.ledger.purged.get(OBSERVATIONS_COLLECTION)?.size).toBe(5); // 3 values, 1 alert, the holder marker
-    const rec = await h.evaluate<{ valueHash: string; erasedAt: string; erasureId: string }>(ids.alice, 'observation:GetObservationRecord', ['R1', a.value.observationIds[0]]);
+    const rec = await h.evaluate<{ valueHash: string; erasedAt: string; erasureId: string }>(
+      ids.alice,
+      'observation:GetObservationRecord',
+      ['R1', a.value.observationIds[0]],
+    );
     expect(rec.value.valueHash).toBe(a.value.valueHashes[0]);
     expect(rec.value.erasureId).toBe(r.value.erasure.erasureId);
-    const mine = await h.evaluate<{ items: unknown[] }>(ids.alice, 'observation:ListMyObservations', [{ code: '29463-7', pageSize: 10 }]);
+    const mine = await h.evaluate<{ items: unknown[] }>(ids.alice, 'observation:ListMyObservations', [
+      { code: '29463-7', pageSize: 10 },
+    ]);
     expect(mine.value.items).toEqual([]);
-    const log = await h.evaluate<{ items: { erasureId: string; requestedBy: string }[] }>(ids.alice, 'observation:ListMyErasures', [10, '']);
-    expect(log.value.items).toEqual([expect.objectContaining({ erasureId: r.value.erasure.erasureId, requestedBy: 'CityMSP/alice' })]);
-    expect(r.event?.envelope.events).toEqual([{ type: 'ObservationsErased', data: { patientId: 'R1', erasureId: r.value.erasure.erasureId, count: 3, remaining: false } }]);
-    expectError(await h.submit(ids.alice, 'observation:EraseObservations', [{}]), 'FAILED_PRECONDITION', 'NOTHING_TO_ERASE');
+    const log = await h.evaluate<{ items: { erasureId: string; requestedBy: string }[] }>(
+      ids.alice,
+      'observation:ListMyErasures',
+      [10, ''],
+    );
+    expect(log.value.items).toEqual([
+      expect.objectContaining({ erasureId: r.value.erasure.erasureId, requestedBy: 'CityMSP/alice' }),
+    ]);
+    expect(r.event?.envelope.events).toEqual([
+      {
+        type: 'ObservationsErased',
+        data: { patientId: 'R1', erasureId: r.value.erasure.erasureId, count: 3, remaining: false },
+      },
+    ]);
+    expectError(
+      await h.submit(ids.alice, 'observation:EraseObservations', [{}]),
+      'FAILED_PRECONDITION',
+      'NOTHING_TO_ERASE',
+    );
   });
 
   it('erases chosen observations only, once', async () => {
     const h = newHarness();
     const a = await record(h, ids.aliceScale, [weight(80), bmi(25)], T0);
     const [w, b] = a.value.observationIds;
-    expect((await h.submit(ids.alice, 'observation:EraseObservations', [{ observationIds: [w] }])).committed).toBe(true);
+    expect(
+      (await h.submit(ids.alice, 'observation:EraseObservations', [{ observationIds: [w] }])).committed,
+    ).toBe(true);
     expect(privateKeys(h)).toHaveLength(1);
     const again = await h.submit(ids.alice, 'observation:EraseObservations', [{ observationIds: [w, b] }]);
     expectError(again, 'FAILED_PRECONDITION');
     expect(again.error?.details.state).toBe('ERASED');
-    expectError(await h.submit(ids.alice, 'observation:EraseObservations', [{ observationIds: ['unknown'] }]), 'NOT_FOUND');
+    expectError(
+      await h.submit(ids.alice, 'observation:EraseObservations', [{ observationIds: ['unknown'] }]),
+      'NOT_FOUND',
+    );
   });
 
   it('erases at most 200 per transaction and reports what remains', async () => {
     const h = newHarness();
-    const items = [weight(80), bmi(25), fat(20), { code: '8302-2', value: 170, unit: 'cm' }, { code: '8867-4', value: 60, unit: '/min' }];
-    for (let i = 0; i < 41; i++) await record(h, ids.aliceScale, items, new Date(Date.parse(T0) + i * 40 * DAY).toISOString());
-    const r = await h.submit<{ remaining: boolean; erasure: { observationIds: string[] } }>(ids.alice, 'observation:EraseObservations', [{}]);
+    const items = [
+      weight(80),
+      bmi(25),
+      fat(20),
+      { code: '8302-2', value: 170, unit: 'cm' },
+      { code: '8867-4', value: 60, unit: '/min' },
+    ];
+    for (let i = 0; i < 41; i++)
+      await record(h, ids.aliceScale, items, new Date(Date.parse(T0) + i * 40 * DAY).toISOString());
+    const r = await h.submit<{ remaining: boolean; erasure: { observationIds: string[] } }>(
+      ids.alice,
+      'observation:EraseObservations',
+      [{}],
+    );
     expect(r.value.erasure.observationIds).toHaveLength(200);
     expect(r.value.remaining).toBe(true);
-    const rest = await h.submit<{ remaining: boolean; erasure: { observationIds: string[] } }>(ids.alice, 'observation:EraseObservations', [{}]);
+    const rest = await h.submit<{ remaining: boolean; erasure: { observationIds: string[] } }>(
+      ids.alice,
+      'observation:EraseObservations',
+      [{}],
+    );
     expect(rest.value.erasure.observationIds).toHaveLength(5);
     expect(rest.value.remaining).toBe(false);
   });
@@ -225,12 +395,27 @@ describe('erasure', () => {
   it('only the patient erases, and only while active', async () => {
     const h = newHarness();
     await record(h, ids.aliceScale, [weight(80)], T0);
-    for (const who of [ids.drKim, ids.aliceScale, ids.insurer]) expectError(await h.submit(who, 'observation:EraseObservations', [{}]), 'FORBIDDEN');
-    expectError(await h.submit(ids.bob, 'observation:EraseObservations', [{}]), 'FAILED_PRECONDITION', 'NOTHING_TO_ERASE');
+    for (const who of [ids.drKim, ids.aliceScale, ids.insurer])
+      expectError(await h.submit(who, 'observation:EraseObservations', [{}]), 'FORBIDDEN');
+    expectError(
+      await h.submit(ids.bob, 'observation:EraseObservations', [{}]),
+      'FAILED_PRECONDITION',
+      'NOTHING_TO_ERASE',
+    );
     identityState.residents.set('R1', 'SUSPENDED');
-    expectError(await h.submit(ids.alice, 'observation:EraseObservations', [{}]), 'FORBIDDEN', 'RESIDENT_NOT_ACTIVE');
-    expectError(await h.submit(ids.alice, 'observation:EraseObservations', [{ observationIds: [] }]), 'INVALID_ARGUMENT');
-    expectError(await h.submit(ids.alice, 'observation:EraseObservations', [{ everything: true }]), 'INVALID_ARGUMENT');
+    expectError(
+      await h.submit(ids.alice, 'observation:EraseObservations', [{}]),
+      'FORBIDDEN',
+      'RESIDENT_NOT_ACTIVE',
+    );
+    expectError(
+      await h.submit(ids.alice, 'observation:EraseObservations', [{ observationIds: [] }]),
+      'INVALID_ARGUMENT',
+    );
+    expectError(
+      await h.submit(ids.alice, 'observation:EraseObservations', [{ everything: true }]),
+      'INVALID_ARGUMENT',
+    );
   });
 });
 
@@ -240,15 +425,30 @@ describe('peers without the values', () => {
   it('value reads on an Insurer peer fail with WRONG_PEER instead of answering empty', async () => {
     const h = newHarness();
     await record(h, ids.aliceScale, [weight(80)], T0);
-    const r = await h.evaluate(ids.alice, 'observation:ListMyObservations', [{ code: '29463-7', pageSize: 10 }], { peerMspId: 'InsurerMSP' });
+    const r = await h.evaluate(
+      ids.alice,
+      'observation:ListMyObservations',
+      [{ code: '29463-7', pageSize: 10 }],
+      { peerMspId: 'InsurerMSP' },
+    );
     expectError(r, 'FAILED_PRECONDITION', 'WRONG_PEER');
     expect(r.error?.details.endorsers).toEqual(['CityMSP', 'HospitalMSP']);
-    expect((await h.evaluate(ids.alice, 'observation:ListMyObservations', [{ code: '29463-7', pageSize: 10 }], { peerMspId: 'HospitalMSP' })).ok).toBe(true);
+    expect(
+      (
+        await h.evaluate(ids.alice, 'observation:ListMyObservations', [{ code: '29463-7', pageSize: 10 }], {
+          peerMspId: 'HospitalMSP',
+        })
+      ).ok,
+    ).toBe(true);
   });
 
   it('privateRead passes other failures through', async () => {
-    await expect(privateRead(() => Promise.reject(new Error('disk on fire')))).rejects.toThrow('disk on fire');
-    await expect(privateRead(() => Promise.reject('not available'))).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
+    await expect(privateRead(() => Promise.reject(new Error('disk on fire')))).rejects.toThrow(
+      'disk on fire',
+    );
+    await expect(privateRead(() => Promise.reject('not available'))).rejects.toMatchObject({
+      code: 'FAILED_PRECONDITION',
+    });
   });
 
   it('the holder marker is written once, purged by a full erasure and written again by the next scan', async () => {

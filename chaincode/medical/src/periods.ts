@@ -5,5 +5,6 @@ import type { DataPeriod } from './model';
 export function checkDataPeriod(data: DataPeriod | undefined, field = 'dataPeriod'): void {
   const start = data?.start !== undefined ? isoToMs(data.start, `${field}.start`) : undefined;
   const end = data?.end !== undefined ? isoToMs(data.end, `${field}.end`) : undefined;
-  if (start !== undefined && end !== undefined && end <= start) throw invalidArgument(`${field} must end after it starts`, { field });
+  if (start !== undefined && end !== undefined && end <= start)
+    throw invalidArgument(`${field} must end after it starts`, { field });
 }

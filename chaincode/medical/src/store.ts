@@ -15,7 +15,10 @@ import {
 
 // Public state of the health channel: ids, codes, times, hashes, consents and the access log; no values.
 export const consents = new Repository<Consent>('consent', (c) => [c.patientId, c.consentId]);
-export const observations = new Repository<ObservationRecord>('observation', (o) => [o.patientId, o.observationId]);
+export const observations = new Repository<ObservationRecord>('observation', (o) => [
+  o.patientId,
+  o.observationId,
+]);
 export const accesses = new Repository<Access>('access', (a) => [a.accessId]);
 /** The patient's audit trail in time order (a copy of each immutable access record). */
 export const accessLog = new Repository<Access>('accessLog', (a) => [a.patientId, a.grantedAt, a.accessId]);
@@ -30,7 +33,9 @@ export const observationValues = new Repository<ObservationValue>(
   (v) => [v.patientId, v.code, timeKey(v.effectiveAt), v.observationId],
   { collection: OBSERVATIONS_COLLECTION },
 );
-export const alerts = new Repository<Alert>('alert', (a) => [a.alertId], { collection: OBSERVATIONS_COLLECTION });
+export const alerts = new Repository<Alert>('alert', (a) => [a.alertId], {
+  collection: OBSERVATIONS_COLLECTION,
+});
 
 /** Fixed-width ISO time (toISOString) so that key order is time order. */
 export function timeKey(iso: string): string {
@@ -47,7 +52,9 @@ export const VALUE_HOLDERS = [CITY, HOSPITAL];
  * chaincode process's environment); instead, reading a key whose hash is on the channel fails on a
  * peer outside the collection ("private data matching public hash version is not available").
  */
-export const valueHolders = new Repository<{ patientId: string }>('valueHolder', (h) => [h.patientId], { collection: OBSERVATIONS_COLLECTION });
+export const valueHolders = new Repository<{ patientId: string }>('valueHolder', (h) => [h.patientId], {
+  collection: OBSERVATIONS_COLLECTION,
+});
 
 /** Runs a private read, turning "this peer does not hold the collection" into FAILED_PRECONDITION WRONG_PEER. */
 export async function privateRead<T>(read: () => Promise<T>): Promise<T> {
@@ -56,11 +63,14 @@ export async function privateRead<T>(read: () => Promise<T>): Promise<T> {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (!/not available/i.test(message)) throw err;
-    throw failedPrecondition('this peer holds no observation values: evaluate on a CityMSP or HospitalMSP peer', {
-      reason: 'WRONG_PEER',
-      endorsers: VALUE_HOLDERS,
-      cause: message,
-    });
+    throw failedPrecondition(
+      'this peer holds no observation values: evaluate on a CityMSP or HospitalMSP peer',
+      {
+        reason: 'WRONG_PEER',
+        endorsers: VALUE_HOLDERS,
+        cause: message,
+      },
+    );
   }
 }
 
@@ -78,12 +88,25 @@ export interface ValuePage {
  * A patient's values of one code measured in [start, end) (open sides unbounded), oldest first,
  * from after `bookmark` (the last key served), at most `limit`.
  */
-export async function valuesInWindow(ctx: Context, patientId: string, code: string, window: DataPeriod, limit = Infinity, bookmark = ''): Promise<ValuePage> {
+export async function valuesInWindow(
+  ctx: Context,
+  patientId: string,
+  code: string,
+  window: DataPeriod,
+  limit = Infinity,
+  bookmark = '',
+): Promise<ValuePage> {
   await assertPeerHoldsValues(ctx, patientId);
   const prefix = observationValues.key(ctx, patientId, code);
-  const startKey = window.start !== undefined ? observationValues.key(ctx, patientId, code, timeKey(window.start)) : prefix;
-  const endKey = window.end !== undefined ? observationValues.key(ctx, patientId, code, timeKey(window.end)) : `${prefix}\u{10ffff}`;
-  const all = await privateRead(async () => drain(await ctx.stub.getPrivateDataByRange(OBSERVATIONS_COLLECTION, startKey, endKey)));
+  const startKey =
+    window.start !== undefined ? observationValues.key(ctx, patientId, code, timeKey(window.start)) : prefix;
+  const endKey =
+    window.end !== undefined
+      ? observationValues.key(ctx, patientId, code, timeKey(window.end))
+      : `${prefix}\u{10ffff}`;
+  const all = await privateRead(async () =>
+    drain(await ctx.stub.getPrivateDataByRange(OBSERVATIONS_COLLECTION, startKey, endKey)),
+  );
   const kvs = all.filter((kv) => bookmark === '' || kv.key > bookmark);
   const page = kvs.slice(0, limit);
   return {
