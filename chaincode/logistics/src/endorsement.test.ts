@@ -27,6 +27,14 @@ class TamperedPortCallContract extends CityContract {
     await portCalls.put(ctx, forged);
     return forged;
   }
+
+  @Submit({ params: { callId: Id() }, returns: Type.Object({}) })
+  async ForceCleared(ctx: Context, callId: string): Promise<PortCall> {
+    const call = await portCalls.require(ctx, callId);
+    const forged: PortCall = { ...call, status: 'CLEARED' };
+    await portCalls.put(ctx, forged);
+    return forged;
+  }
 }
 
 describe('a permit forged by one organisation', () => {
@@ -61,5 +69,16 @@ describe('a permit forged by one organisation', () => {
       endorsers: ['CityMSP', 'PortMSP'],
     });
     expect(colluding.committed).toBe(true);
+  });
+
+  it('still finds the approvals missing when the honest code is asked to issue a permit on a forged CLEARED status', async () => {
+    await ok(h.submit(ids.portAuthority, 'tampered:ForceCleared', ['CALL-1']));
+    const r = await h.submit(ids.portAuthority, 'portcall:IssuePermit', ['CALL-1']);
+    expect(r.error?.code).toBe('FAILED_PRECONDITION');
+    expect(r.error?.details).toEqual({
+      state: 'CLEARED',
+      reason: 'APPROVALS_MISSING',
+      missing: ['immigration', 'quarantine', 'port-authority'],
+    });
   });
 });
