@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'deploy':
-      await network.deploy(rest);
+      if ((await network.deploy(rest)).length > 0) await network.restartGatewayIfRunning();
       return 0;
     case 'logs': {
       const [name] = rest;

@@ -80,8 +80,11 @@ export class Network {
         await Promise.all(channelPeers(t, ch).map((p) => joinPeer(this.paths, ch, p)));
       });
     }
-    await this.deploy();
-    if (options.gateway !== false) await this.startGateway();
+    const upgraded = await this.deploy();
+    if (options.gateway !== false) {
+      if (upgraded.length > 0) await this.restartGatewayIfRunning();
+      await this.startGateway();
+    }
     info(
       `\nCityLedger is up: network answering chaincode queries ${((Date.now() - started) / 1000).toFixed(1)} s after start` +
         ` (${((Date.now() - t0) / 1000).toFixed(1)} s including any build).`,
@@ -90,9 +93,10 @@ export class Network {
   }
 
   /** Packages, installs, approves and commits every built chaincode; starts (or restarts) its server. */
-  async deploy(only?: string[]): Promise<void> {
+  async deploy(only?: string[]): Promise<string[]> {
     const t = this.topology;
     const selected = t.chaincodes.filter((cc) => !only?.length || only.includes(cc.name));
+    const upgraded: string[] = [];
     for (const cc of selected) {
       if (!existsSync(path.resolve(repoRoot, cc.path, 'dist', 'index.js'))) {
         warn(`chaincode ${cc.name} is not built (${cc.path}/dist/index.js missing): skipped`);
@@ -101,12 +105,22 @@ export class Network {
       await step(`chaincode ${cc.name} on channel ${cc.channel}`, async () => {
         const d = await packageChaincode(this.paths, t, cc);
         await this.startChaincodeServer(cc, d);
+        const before = (await committedDefinition(this.paths, t, cc))?.sequence;
         const sequence = await deployChaincode(this.paths, t, cc, d);
+        if (sequence !== before) upgraded.push(cc.name);
         // The first invocation makes each peer build the CCaaS package and dial the server.
         await retry(`${cc.name} answering a query`, () => queryMetadata(this.paths, t, cc), 60000, 500);
         info(`  ${cc.name}: package ${d.packageId.slice(0, 40)}…, sequence ${sequence}`);
       });
     }
+    return upgraded;
+  }
+
+  /** The gateway derives its API from chaincode metadata at start: after an upgrade it starts again. */
+  async restartGatewayIfRunning(): Promise<void> {
+    if (!this.processes.isRunning(gatewayProcess)) return;
+    await this.processes.stop(gatewayProcess);
+    await this.startGateway();
   }
 
   private async startChaincodeServer(cc: ChaincodeSpec, d: Deployment): Promise<void> {
