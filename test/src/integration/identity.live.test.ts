@@ -574,6 +574,16 @@ describe('birth registration needs the hospital and the city', () => {
     const status = await submitted.getStatus();
     expect(status.successful).toBe(false);
     expect(status.code).toBe(StatusCode.ENDORSEMENT_POLICY_FAILURE);
+
+    // Control: the same two orgs' endorsements are enough for a write under the chaincode-level policy
+    // alone, so what failed above is the key-level policy the hospital's attestation put on its key.
+    const control = await submit<Resident>(
+      registrar,
+      'resident:RegisterResident',
+      [{ residentId: `res-${randomUUID()}` }],
+      { endorsingOrganizations: [CITY, INSURER] },
+    );
+    expect(control.result.status).toBe('ACTIVE');
   });
 
   it('certifying with the City alone is invalid at commit too', async () => {
@@ -867,6 +877,36 @@ describe('fraud lock', () => {
       ['UNLOCKED', `${CITY}/${police.name}`, 'police', 'cleared'],
     ]);
     expect(history.items.slice(1).map((e) => e.txId)).toEqual(txIds);
+  });
+
+  it('re-binding the resident to a new enrolment (new phone after theft) strips the old certificate', async () => {
+    const newPhone = await enrolUser('city', `carol-new-${run}`, {
+      role: 'resident',
+      residentId: residentIds.carol,
+    });
+    await expectRefusal(
+      submit(newPhone, 'resident:LockResident', [residentIds.carol, 'not bound yet']),
+      'FORBIDDEN',
+    );
+    const bound = await submit<Resident>(registrar, 'resident:BindResident', [
+      residentIds.carol,
+      newPhone.name,
+      'phone stolen',
+    ]);
+    expect(bound.result.enrollmentId).toBe(newPhone.name);
+    expect(await evaluate(carol, 'resident:WhoAmI', [])).toBeUndefined();
+    expect(await evaluate(newPhone, 'resident:WhoAmI', [])).toMatchObject({ residentId: residentIds.carol });
+    await expectRefusal(submit(carol, 'resident:LockResident', [residentIds.carol, 'thief']), 'FORBIDDEN');
+    const locked = await submit<Resident>(newPhone, 'resident:LockResident', [
+      residentIds.carol,
+      'to be safe',
+    ]);
+    expect(locked.result).toMatchObject({ status: 'LOCKED', lockedBy: 'self' });
+    await expectRefusal(submit(carol, 'resident:UnlockResident', [residentIds.carol, 'thief']), 'FORBIDDEN');
+    expect(
+      (await submit<Resident>(newPhone, 'resident:UnlockResident', [residentIds.carol, 'safe'])).result
+        .status,
+    ).toBe('ACTIVE');
   });
 });
 
