@@ -267,6 +267,15 @@ describe('gateway app over a fake Fabric', () => {
       expect(res.headers['x-powered-by']).toBeUndefined();
     });
 
+    it('rate-limits per API key', async () => {
+      const limited = await harness({ file: { rateLimit: { windowMs: 60000, max: 2 } } });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await request(limited.app).get('/api/v1/me').set(bearer(limited.adminKeys.city))).status);
+      expect(statuses).toEqual([200, 200, 429]);
+      // Another key has its own budget.
+      expect((await request(limited.app).get('/api/v1/me').set(bearer(limited.adminKeys.port))).status).toBe(200);
+    });
+
     it('limits the body size', async () => {
       const res = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'x'.repeat(300 * 1024), vin: VIN, amount: 1 });
       expect(res.status).toBe(413);

@@ -132,6 +132,25 @@ describe('events', () => {
     expect(JSON.stringify(list.body)).not.toContain(secret);
   });
 
+  it('a running dispatcher delivers new events by itself, in order', async () => {
+    await h.webhooks.start();
+    const created = await request(h.app).post('/api/v1/webhooks').set(bearer(h.adminKeys.city)).send({ url: 'http://hooks.test/live', chaincode: 'claims' });
+    emit(1);
+    emit(2);
+    const l = listener();
+    const done = l.run();
+    await until(() => Promise.resolve(h.delivered.length >= 2));
+    l.stop();
+    await done;
+    h.webhooks.stop();
+    expect(h.delivered.map((d) => [d.url, d.headers['x-cityledger-webhook-id'], JSON.parse(d.body).txId])).toEqual([
+      ['http://hooks.test/live', created.body.id, 't1'],
+      ['http://hooks.test/live', created.body.id, 't2'],
+    ]);
+    expect((await request(h.app).delete(`/api/v1/webhooks/${created.body.id}`).set(bearer(h.adminKeys.insurer))).status).toBe(404);
+    expect((await request(h.app).delete(`/api/v1/webhooks/${created.body.id}`).set(bearer(h.adminKeys.city))).status).toBe(204);
+  });
+
   it('a webhook that keeps failing is disabled; bad URLs and foreign channels are refused', async () => {
     const created = await request(h.app).post('/api/v1/webhooks').set(bearer(h.adminKeys.insurer)).send({ url: 'http://hooks.test/in', fromId: 0 });
     h.webhooks.stop();
