@@ -78,6 +78,8 @@ export const ConfigSchema = Type.Object(
     adminKeysOut: Type.String({ minLength: 1 }),
     /** Chaincode metadata: fetched from the peers (GetMetadata) unless a directory of <chaincode>.json is given. */
     metadataDir: Type.Optional(Type.String({ minLength: 1 })),
+    /** Re-read metadata from the peers this often (a chaincode upgrade adds routes); 0 = never. */
+    metadataRefreshMs: Type.Integer({ minimum: 0 }),
     timeouts: Type.Object(
       { evaluate: Millis, endorse: Millis, submit: Millis, commitStatus: Millis, connect: Millis },
       { additionalProperties: false },
@@ -171,6 +173,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     adminKeysOut: path.join(gwDir, 'admin-keys.json'),
     timeouts: { evaluate: 5000, endorse: 15000, submit: 5000, commitStatus: 60000, connect: 3000 },
     conflictRetries: 3,
+    metadataRefreshMs: 60000,
     bodyLimit: '256kb',
     rateLimit: { windowMs: 60000, max: 600 },
     corsOrigins: [] as string[],

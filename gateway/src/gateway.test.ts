@@ -22,6 +22,7 @@ describe('startGateway', () => {
     const fabric = new FakeFabric().on('claims', 'ClaimContract:GetClaim', ({ args }) => ({ claimId: args[0] }));
     const ca = new FakeCa();
     const gw = await startGateway(cfg, { port: fabric, ca: () => ca, log: pino({ level: 'silent' }) });
+    let stopped = false;
     try {
       let ready: Response | undefined;
       for (let i = 0; i < 200; i++) {
@@ -41,8 +42,15 @@ describe('startGateway', () => {
       expect(await res.json()).toEqual({ result: { claimId: 'c-9' } });
       const docs = (await (await fetch(`${gw.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
       expect(Object.keys(docs.paths)).toContain('/api/v1/claims/claims/{claimId}');
-    } finally {
+      // An open SSE stream does not keep the gateway from stopping: it is ended (clients resume by id).
+      const stream = await fetch(`${gw.url}/api/v1/events`, { headers: { authorization: `Bearer ${keys.city.apiKey}` } });
+      expect(stream.headers.get('content-type')).toBe('text/event-stream');
+      const body = stream.text();
       await gw.stop();
+      stopped = true;
+      expect(await body).toContain(': cityledger events');
+    } finally {
+      if (!stopped) await gw.stop();
     }
     // A restart keeps the same admin key (nothing regenerated) and the same database.
     const before = readFileSync(path.join(state, 'gateway', 'admin-keys.json'), 'utf8');

@@ -95,6 +95,7 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
 
   let stopping = false;
   const listeners: ChaincodeEventListener[] = [];
+  const timers: NodeJS.Timeout[] = [];
   const retrying = async (what: string, fn: () => Promise<void>) => {
     for (let attempt = 1; !stopping; attempt++) {
       try {
@@ -114,13 +115,29 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
     for (const ch of cfg.channels) {
       const member = orgs.find((o) => ch.orgs.includes(o.name));
       for (const cc of ch.chaincodes) {
-        void retrying(`metadata ${cc}`, async () => {
-          const raw = await loadMetadata(cfg, store, cc, member ? async () => {
-            const bytes = await port.evaluate(await auth.identity(auth.adminUserId(member.name)), { channel: ch.name, chaincode: cc, transaction: 'org.hyperledger.fabric:GetMetadata', args: [] });
-            return Buffer.from(bytes).toString('utf8');
-          } : undefined);
+        const fetchMeta = member
+          ? async () => {
+              const identity = await auth.identity(auth.adminUserId(member.name));
+              const bytes = await port.evaluate(identity, { channel: ch.name, chaincode: cc, transaction: 'org.hyperledger.fabric:GetMetadata', args: [] });
+              return Buffer.from(bytes).toString('utf8');
+            }
+          : undefined;
+        let current = '';
+        const load = async () => {
+          const raw = await loadMetadata(cfg, store, cc, fetchMeta);
+          const text = JSON.stringify(raw);
+          if (text === current) return;
+          current = text;
           api.set(normaliseMetadata(cc, ch.name, raw));
           log.info({ chaincode: cc, routes: api.routes.filter((r) => r.chaincode === cc).length }, 'chaincode API ready');
+        };
+        void retrying(`metadata ${cc}`, load).then(() => {
+          // A chaincode upgrade changes its metadata: pick new transactions up without a restart.
+          if (cfg.metadataRefreshMs > 0 && !cfg.metadataDir && fetchMeta) {
+            const timer = setInterval(() => void load().catch((err: Error) => log.warn({ chaincode: cc, err: err.message }, 'metadata refresh failed')), cfg.metadataRefreshMs);
+            timer.unref();
+            timers.push(timer);
+          }
         });
         // 3. event listeners (one per channel/chaincode, as the first served member org's admin)
         if (member) {
@@ -143,10 +160,13 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
     url,
     async stop() {
       stopping = true;
+      for (const t of timers) clearInterval(t);
       for (const l of listeners) l.stop();
       webhooks.stop();
-      await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections?.();
+      hub.shutdown();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      await closed;
       port.close();
       await store.close();
     },

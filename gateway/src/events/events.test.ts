@@ -6,6 +6,7 @@ import request from 'supertest';
 import { fakeIdentity } from '../fabric/fake';
 import { bearer, harness, Harness } from '../testing/harness';
 import { ChaincodeEventListener } from './listener';
+import { isInternalHost } from './webhooks';
 import { Projector } from './projections';
 
 const envelope = (n: number, status = 'FILED') =>
@@ -162,6 +163,12 @@ describe('events', () => {
     const bad = await request(h.app).post('/api/v1/webhooks').set(bearer(h.adminKeys.port)).send({ url: 'ftp://x', channel: 'health', extra: 1 });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['channel', 'extra', 'url']);
+  });
+
+  it('knows which literal hosts are internal (refused unless insecure targets are allowed)', () => {
+    for (const h of ['localhost', '127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '[::1]', 'fd00::1'])
+      expect(isInternalHost(h)).toBe(true);
+    for (const h of ['hooks.example.com', '8.8.8.8', '172.32.0.1', '[2001:db8::1]']) expect(isInternalHost(h)).toBe(false);
   });
 
   it('projects events into paginated read tables', async () => {

@@ -14,6 +14,14 @@ export class EventHub {
     this.emitter.on('event', fn);
     return () => this.emitter.off('event', fn);
   }
+  /** Streams end themselves on shutdown, so the HTTP server can close. */
+  onShutdown(fn: () => void): () => void {
+    this.emitter.on('shutdown', fn);
+    return () => this.emitter.off('shutdown', fn);
+  }
+  shutdown(): void {
+    this.emitter.emit('shutdown');
+  }
 }
 
 /** The JSON clients receive for one event (SSE data, webhook body). */

@@ -45,9 +45,12 @@ export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Reques
     const unsubscribe = hub.subscribe(() => void pump());
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
     heartbeat.unref();
+    // On gateway shutdown the stream ends; the client reconnects with Last-Event-ID and loses nothing.
+    const offShutdown = hub.onShutdown(() => res.end());
     req.on('close', () => {
       closed = true;
       unsubscribe();
+      offShutdown();
       clearInterval(heartbeat);
     });
     await pump();

@@ -22,6 +22,16 @@ export const httpDeliver: Deliver = async (url, body, headers, timeoutMs) => {
   return res.status;
 };
 
+/** Literal hosts a webhook must not target (names are resolved at delivery; DNS rebinding needs a proxy). */
+export function isInternalHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1' || h === '::' || h.startsWith('fe80:') || h.startsWith('fc') || h.startsWith('fd')) return true;
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(h);
+  if (!m) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return a === 127 || a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+}
+
 /**
  * Signature a receiver checks: `x-cityledger-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
  * Receivers should reject stale timestamps and dedupe by `x-cityledger-event-id`.
@@ -75,6 +85,9 @@ export class WebhookDispatcher {
     }
     if (parsed && parsed.protocol !== 'https:' && !(this.opts.allowInsecure && parsed.protocol === 'http:'))
       problems.push({ field: 'url', message: this.opts.allowInsecure ? 'must be http(s)' : 'must be https' });
+    // Not a way into the gateway's own network (literal loopback/private addresses), unless allowed for local development.
+    if (parsed && !this.opts.allowInsecure && isInternalHost(parsed.hostname))
+      problems.push({ field: 'url', message: 'must not point at a loopback, link-local or private address' });
     for (const f of ['channel', 'chaincode', 'event'])
       if (input[f] !== undefined && typeof input[f] !== 'string') problems.push({ field: f, message: 'must be a string' });
     if (input.fromId !== undefined && !(Number.isInteger(input.fromId) && (input.fromId as number) >= 0))
