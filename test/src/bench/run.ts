@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chaincodeProcess } from '@cityledger/network';
+import { chaincodeProcess, Network } from '@cityledger/network';
+import { runCaliper } from './caliper';
 import { closeConnections, contractAs, ensureNetwork, orgAdmin } from '../support/live';
 import { cpuPerTx, snapshot } from './cpu';
 import { openLoop, Operation, StepResult } from './load';
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   const workloads = baseWorkloads.filter(
     (w) => (!onlyWorkloads || onlyWorkloads.includes(w.name)) && deployed.has(w.chaincode),
   );
-  const modes = (arg('modes') ?? 'direct,rest').split(',');
+  const modes = (arg('modes') ?? 'direct,rest,caliper').split(',');
   const gatewayUrl = `http://${network.topology.gateway.host}:${network.topology.gateway.port}`;
   const rest: RestContext | undefined = modes.includes('rest')
     ? await restContext(network.paths.state, gatewayUrl, runId)
@@ -119,6 +120,9 @@ async function main(): Promise<void> {
     if (rest && workload.rest) rows.push(await measure(workload, 'rest', workload.rest(rest), plan, pids));
   }
   closeConnections();
+
+  const noopDirect = rows.find((r) => r.workload === 'noop' && r.mode === 'direct');
+  if (modes.includes('caliper') && noopDirect) rows.push(await caliperRow(network, noopDirect, plan));
 
   printTable(rows);
   const dir = path.join(network.paths.state, 'bench');
@@ -185,6 +189,64 @@ async function measure(
   const sustained = steps.filter((s) => !s.knee);
   const best = (sustained.length ? sustained : steps).reduce((a, b) => (b.tps > a.tps ? b : a));
   return { workload: workload.name, mode, ...best, steps };
+}
+
+/** Caliper on the shared workload (no-op) at the rate our driver sustained, to cross-check our figures. */
+async function caliperRow(network: Network, direct: Row, plan: Plan): Promise<Row> {
+  process.stdout.write(`\nnoop (caliper): Hyperledger Caliper ${'fixed-rate'} ${direct.offered_tps}/s\n`);
+  try {
+    const c = await runCaliper(network, {
+      label: 'noop',
+      chaincode: baseWorkloads[0].chaincode,
+      contractFunction: 'probe:Noop',
+      args: [],
+      tps: direct.offered_tps,
+      durationS: Math.round((plan.warmupMs + plan.steadyMs) / 1000),
+    });
+    const agreement = direct.tps ? round((100 * (c.throughput - direct.tps)) / direct.tps) : null;
+    process.stdout.write(`  caliper ${c.throughput}/s vs our driver ${direct.tps}/s (${agreement}% apart)\n`);
+    const row: Row = {
+      workload: 'noop',
+      mode: 'caliper',
+      offered_tps: direct.offered_tps,
+      sent: c.succeeded + c.failed,
+      committed: c.succeeded,
+      tps: c.throughput,
+      failed: c.failed,
+      failures: c.failed ? { CALIPER_FAILED: c.failed } : {},
+      mvcc_conflicts: 0,
+      p50_ms: null,
+      p95_ms: null,
+      p99_ms: null,
+      stages_p50_ms: { avg: round(c.avgLatencyMs), max: round(c.maxLatencyMs) },
+      cpu_s_per_tx: {},
+      knee: false,
+      steps: [],
+    };
+    return Object.assign(row, { tps_vs_direct_pct: agreement });
+  } catch (err) {
+    process.stdout.write(
+      `  caliper failed: ${err instanceof Error ? err.message.slice(0, 1500) : String(err)}\n`,
+    );
+    return {
+      workload: 'noop',
+      mode: 'caliper',
+      offered_tps: direct.offered_tps,
+      sent: 0,
+      committed: 0,
+      tps: 0,
+      failed: 0,
+      failures: { CALIPER_DID_NOT_RUN: 1 },
+      mvcc_conflicts: 0,
+      p50_ms: null,
+      p95_ms: null,
+      p99_ms: null,
+      stages_p50_ms: {},
+      cpu_s_per_tx: {},
+      knee: false,
+      steps: [],
+    };
+  }
 }
 
 function printTable(rows: Row[]): void {
