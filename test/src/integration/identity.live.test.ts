@@ -228,19 +228,15 @@ beforeAll(async () => {
     { credentialType, mspId: CITY, role: 'immigration' },
   ]);
   expect(trusted.result.active).toBe(true);
-  for (const [who, user] of [
-    ['alice', () => alice],
-    ['bob', () => bob],
-    ['carol', () => carol],
+  for (const [residentId, user] of [
+    [residentIds.alice, alice],
+    [residentIds.bob, bob],
+    [residentIds.carol, carol],
   ] as const) {
     const { result } = await submit<Resident>(registrar, 'resident:RegisterResident', [
-      { residentId: residentIds[who], enrollmentId: user().name },
+      { residentId, enrollmentId: user.name },
     ]);
-    expect(result).toMatchObject({
-      residentId: residentIds[who],
-      status: 'ACTIVE',
-      enrollmentId: user().name,
-    });
+    expect(result).toMatchObject({ residentId, status: 'ACTIVE', enrollmentId: user.name });
   }
 });
 
