@@ -60,6 +60,18 @@ describe('idempotent writes across a gateway restart', () => {
     expect(fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(1);
   });
 
+  it('a failed submission without an Idempotency-Key is marked failed and never sent later', async () => {
+    fabric.failures.submit.push(Object.assign(new Error('14 UNAVAILABLE'), { name: 'SubmitError', code: 14, details: [] }));
+    const res = await request(first.app).post('/api/v1/claims/claims').set(bearer(userKey)).send(body);
+    expect(res.status).toBe(503);
+    const txId = fabric.calls.find((c) => c.kind === 'endorse')!.txId!;
+    expect((await first.store.getTx(txId))?.state).toBe('failed');
+    const second = await boot('second');
+    await second.tx.recoverPending();
+    await second.tx.idle();
+    expect(fabric.calls.filter((c) => c.kind === 'submit')).toHaveLength(1);
+  });
+
   it('a concurrent duplicate in the same process is told to retry later, never submitted twice', async () => {
     const [a, b] = await Promise.all([file(first, 'k3'), file(first, 'k3')]);
     const statuses = [a.status, b.status].sort();

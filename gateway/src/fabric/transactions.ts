@@ -116,7 +116,10 @@ export class TransactionService {
     return this.store.getTx(txId);
   }
 
-  /** After a restart: finish what was endorsed or submitted but not known to be committed. */
+  /**
+   * After a restart: follow what reached the orderer but is not known to be committed (202 answers,
+   * commit timeouts). Endorsed-only transactions are left to an idempotent retry, never sent unasked.
+   */
   async recoverPending(): Promise<void> {
     for (const tx of await this.store.pendingTxs()) {
       this.track(tx.tx_id);
@@ -125,7 +128,7 @@ export class TransactionService {
 
   private async run(req: WriteRequest, resume?: TxRow): Promise<Outcome> {
     if (resume && (resume.state === 'endorsed' || resume.state === 'submitted' || resume.state === 'committed')) {
-      const done = await this.finish(req.identity, resume, req.wait);
+      const done = await this.finish(req.identity, resume, req.wait, true);
       if (done) return done;
     }
     for (let attempt = 0; ; attempt++) {
@@ -148,7 +151,7 @@ export class TransactionService {
       });
       if (req.idempotency) await this.store.setIdempotencyTx(req.userId, req.idempotency.key, endorsed.txId);
       const row = (await this.store.getTx(endorsed.txId))!;
-      const outcome = await this.finish(req.identity, row, req.wait);
+      const outcome = await this.finish(req.identity, row, req.wait, Boolean(req.idempotency));
       if (outcome) return outcome;
       if (attempt >= this.opts.conflictRetries) {
         const last = (await this.store.getTx(endorsed.txId))!;
@@ -160,7 +163,7 @@ export class TransactionService {
   }
 
   /** Drives a persisted transaction to an outcome; undefined means "read conflict: start over". */
-  private async finish(identity: SigningIdentity, tx: TxRow, wait: 'commit' | 'none'): Promise<Outcome | undefined> {
+  private async finish(identity: SigningIdentity, tx: TxRow, wait: 'commit' | 'none', resumable = false): Promise<Outcome | undefined> {
     if (tx.state === 'committed') return this.committed(tx);
     let commitBytes = tx.commit_bytes;
     if (tx.state === 'endorsed' || !commitBytes) {
@@ -168,6 +171,13 @@ export class TransactionService {
       try {
         const submitted = await this.port.submit(identity, tx.channel, unb64(tx.tx_bytes!));
         commitBytes = b64(submitted.commitBytes);
+      } catch (err) {
+        // Without an Idempotency-Key nobody will resume this transaction: the caller was told it
+        // failed, so it must never be sent later. A timeout may have reached the orderer: it stays
+        // 'endorsed' (its status URL says so) but is not resubmitted either.
+        const timedOut = (err as { code?: number }).code === 4;
+        if (!resumable && !timedOut) await this.store.updateTx(tx.tx_id, { state: 'failed', error: JSON.stringify(toProblem(err, tx.tx_id).toBody()) });
+        throw err;
       } finally {
         this.observer.stage('submit', seconds(t0));
       }

@@ -235,7 +235,7 @@ export class Store {
     return this.db.get<TxRow>('SELECT * FROM transactions WHERE tx_id = ?', [txId]);
   }
   pendingTxs(): Promise<TxRow[]> {
-    return this.db.all<TxRow>("SELECT * FROM transactions WHERE state IN ('endorsed','submitted') ORDER BY created_at");
+    return this.db.all<TxRow>("SELECT * FROM transactions WHERE state = 'submitted' ORDER BY created_at");
   }
 
   // ---- events and checkpoints
