@@ -1,0 +1,89 @@
+/**
+ * Calling any chaincode of the topology as a real identity, the way chaincode-common's serializer expects
+ * its arguments (string parameters raw, everything else as JSON): submit waits for the commit and throws
+ * when the transaction is refused or invalid; evaluate returns the parsed result.
+ */
+import { Contract } from '@hyperledger/fabric-gateway';
+import { transient } from './credentials';
+import { contractAs, json, TestUser } from './live';
+
+export interface CallOptions {
+  /** Each key's value is sent as its UTF-8 JSON. */
+  transient?: Record<string, unknown>;
+  endorsingOrganizations?: string[];
+}
+
+export interface Committed<T> {
+  result: T;
+  txId: string;
+  blockNumber: bigint;
+}
+
+/** A transaction that did not commit as valid; `code` is the peer's validation code (fabric-protos TxValidationCode). */
+export class InvalidAtCommit extends Error {
+  constructor(
+    readonly transaction: string,
+    readonly txId: string,
+    readonly code: number,
+  ) {
+    super(`${transaction} ${txId} invalid at commit: code ${code}`);
+    this.name = 'InvalidAtCommit';
+  }
+}
+
+/** String parameters go as they are, everything else as JSON. */
+export const arg = (a: unknown): string => (typeof a === 'string' ? a : JSON.stringify(a));
+
+const contracts = new Map<string, Contract>();
+
+/** One Contract per (user, chaincode), reused across calls. */
+export function chaincodeAs(user: TestUser, chaincode: string): Contract {
+  const key = `${user.org}/${user.name}/${chaincode}`;
+  let contract = contracts.get(key);
+  if (!contract) {
+    contract = contractAs(user, chaincode);
+    contracts.set(key, contract);
+  }
+  return contract;
+}
+
+/** Forgets the cached contracts (call with closeConnections in afterAll). */
+export function forgetContracts(): void {
+  contracts.clear();
+}
+
+/** Endorses, orders and waits for the commit; throws the gateway's error when the chaincode refuses. */
+export async function submitAs<T>(
+  user: TestUser,
+  chaincode: string,
+  tx: string,
+  args: unknown[],
+  options: CallOptions = {},
+): Promise<Committed<T>> {
+  const submitted = await chaincodeAs(user, chaincode).submitAsync(tx, {
+    arguments: args.map(arg),
+    ...(options.transient ? { transientData: transient(options.transient) } : {}),
+    ...(options.endorsingOrganizations ? { endorsingOrganizations: options.endorsingOrganizations } : {}),
+  });
+  const status = await submitted.getStatus();
+  if (!status.successful) throw new InvalidAtCommit(tx, status.transactionId, status.code);
+  return {
+    result: json(submitted.getResult()) as T,
+    txId: status.transactionId,
+    blockNumber: status.blockNumber,
+  };
+}
+
+export async function evaluateAs<T>(
+  user: TestUser,
+  chaincode: string,
+  tx: string,
+  args: unknown[],
+  options: Pick<CallOptions, 'transient'> = {},
+): Promise<T> {
+  const bytes = await chaincodeAs(user, chaincode).evaluate(tx, {
+    arguments: args.map(arg),
+    ...(options.transient ? { transientData: transient(options.transient) } : {}),
+  });
+  return json(bytes) as T;
+}
