@@ -7,7 +7,9 @@ const resident = identity('CityMSP', 'alice', { role: 'resident', residentId: 'R
 describe('ProbeContract', () => {
   it('lets an org admin write and anyone read a probe key', async () => {
     const h = new ContractHarness([ProbeContract]);
-    expect((await h.submit(admin, 'probe:Put', [{ key: 'k1', value: 'v1' }])).committed).toBe(true);
+    const put = await h.submit(admin, 'probe:Put', [{ key: 'k1', value: 'v1' }]);
+    expect(put.committed).toBe(true);
+    expect(put.event?.envelope.events).toEqual([{ type: 'ProbeWritten', data: { key: 'k1' } }]);
     expect((await h.evaluate(resident, 'probe:Get', ['k1'])).value).toEqual({ key: 'k1', value: 'v1' });
     const noop = await h.submit(admin, 'probe:Noop');
     expect(noop.ok).toBe(true);

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Context } from 'fabric-contract-api';
 import { requireRole } from './caller';
 import { CityContract } from './contract';
+import { emit } from './events';
 import { Evaluate, Submit } from './metadata';
 import { Repository } from './repository';
 import { Id } from './validation';
@@ -33,6 +34,8 @@ export class ProbeContract extends CityContract {
   async Put(ctx: Context, probe: ProbeValue): Promise<void> {
     requireRole(ctx, 'admin');
     await probes.put(ctx, probe);
+    // One event per committed write lets drills count writes per key: a duplicate shows as two.
+    emit(ctx, 'ProbeWritten', { key: probe.key });
   }
 
   @Evaluate({ description: 'Reads one probe key.', params: { key: Id() }, returns: ProbeValue })
