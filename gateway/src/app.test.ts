@@ -267,6 +267,16 @@ describe('gateway app over a fake Fabric', () => {
       expect(res.headers['x-powered-by']).toBeUndefined();
     });
 
+    it('answers CORS preflights only for configured origins', async () => {
+      const withCors = await harness({ file: { corsOrigins: ['https://app.example'] } });
+      const ok = await request(withCors.app).options('/api/v1/me').set('origin', 'https://app.example').set('access-control-request-method', 'GET');
+      expect(ok.headers['access-control-allow-origin']).toBe('https://app.example');
+      const other = await request(withCors.app).options('/api/v1/me').set('origin', 'https://evil.example').set('access-control-request-method', 'GET');
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+      const none = await request(h.app).get('/livez').set('origin', 'https://app.example');
+      expect(none.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
     it('rate-limits per API key', async () => {
       const limited = await harness({ file: { rateLimit: { windowMs: 60000, max: 2 } } });
       const statuses = [];

@@ -14,3 +14,5 @@ export { leafHash, nodeHash, merkleRoot, merkleProof, verifyProof, canonicalJson
 export { signWebhook } from './events/webhooks';
 export { startGateway, VERSION } from './gateway';
 export { createApp } from './app';
+export * as testing from './testing/harness';
+export { claimsMetadata, medicalMetadata, topologyFixture } from './testing/fixtures';
