@@ -655,6 +655,37 @@ describe('a collision claim from filing to payout, each step by its own identity
   });
 });
 
+describe('claims cite only sealed evidence of a crash the car was in', () => {
+  const unsealedCrash = `crash-${randomUUID()}`;
+  const claimId = `claim-${randomUUID()}`;
+
+  it('the police report a crash (a City utility certificate may not)', async () => {
+    const input = { crashId: unsealedCrash, occurredAt: new Date(at(140)).toISOString(), vins: [vinB] };
+    await expectRefusal(submit(utility, 'crash:ReportCrash', [input]), 'FORBIDDEN');
+    expect((await submit<Crash>(police, 'crash:ReportCrash', [input])).result).toMatchObject({
+      status: 'REPORTED',
+      reportedBy: key(police),
+    });
+  });
+
+  it('a claim on a crash without the car is refused; one on an unsealed crash is filed but cannot link it', async () => {
+    const notInvolved = await expectRefusal(
+      submit(alice, 'claim:FileClaim', [
+        { claimId: `claim-${randomUUID()}`, policyId: policyA, kind: 'COLLISION', incidentId: unsealedCrash },
+      ]),
+      'INVALID_ARGUMENT',
+    );
+    expect(notInvolved.details).toMatchObject({ reason: 'VEHICLE_NOT_INVOLVED' });
+
+    await submit(bob, 'claim:FileClaim', [
+      { claimId, policyId: policyB, kind: 'COLLISION', incidentId: unsealedCrash },
+    ]);
+    const unsealed = await expectRefusal(submit(bob, 'claim:LinkEvidence', [claimId]), 'FAILED_PRECONDITION');
+    expect(unsealed.details).toMatchObject({ reason: 'EVIDENCE_NOT_SEALED', state: 'REPORTED' });
+    expect(await evaluate(bob, 'claim:GetClaim', [claimId])).toMatchObject({ status: 'REPORTED' });
+  });
+});
+
 describe('a theft claim needs the police first', () => {
   const claimId = `claim-theft-${randomUUID()}`;
   const caseNo = `case-${run}`;
