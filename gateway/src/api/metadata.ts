@@ -12,6 +12,7 @@ export interface RawMetadata {
       contractInstance?: { name?: string; default?: boolean };
       transactions?: Array<{
         name: string;
+        description?: string;
         tag?: string[];
         tags?: string[];
         parameters?: Array<{ name: string; description?: string; schema?: JsonSchema }>;
@@ -35,6 +36,7 @@ export interface TxParam {
 
 export interface TxMeta {
   name: string;
+  description?: string;
   submit: boolean;
   parameters: TxParam[];
   returns?: JsonSchema;
@@ -81,6 +83,7 @@ export function normaliseMetadata(
         const transient = t.transient ?? transientOverrides[`${chaincode}:${c.name}:${t.name}`];
         return {
           name: t.name,
+          ...(typeof t.description === 'string' && t.description ? { description: t.description } : {}),
           submit,
           parameters: (t.parameters ?? []).map((p) => ({ name: p.name, description: p.description, schema: p.schema ?? {} })),
           ...(returns && Object.keys(returns).length > 0 ? { returns } : {}),

@@ -71,6 +71,7 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
       operationId: r.id,
       tags: [r.chaincode],
       summary: `${r.tx.submit ? 'Submit' : 'Evaluate'} ${r.contract}:${r.tx.name} on channel ${r.channel}`,
+      ...(r.tx.description ? { description: r.tx.description } : {}),
       security: [{ apiKey: [] }],
       parameters,
       ...(hasBody
