@@ -54,7 +54,7 @@ describe('Announce', () => {
       type: 'PortCallAnnounced',
       data: { callId: 'CALL-1', imo: 'IMO9074729', portOfCall: 'KRPUS', eta: ETA, status: 'ANNOUNCED' },
     });
-    const stub = new MemoryStub(h.ledger, {}).asStub();
+    const stub = new MemoryStub(h.ledger, {} as never).asStub();
     const key = stub.createCompositeKey('portcall', ['CALL-1']);
     expect(await endorsersRequiredFor({ stub } as never, key)).toEqual(['CityMSP', 'PortMSP']);
   });

@@ -61,7 +61,7 @@ describe('CreateConsent', () => {
   ])('refuses %s with FORBIDDEN', async (_name, who, overrides, reason) => {
     const h = newHarness();
     expectError(
-      await h.submit(who, 'consent:CreateConsent', [consentInput(overrides as Partial<C>)]),
+      await h.submit(who, 'consent:CreateConsent', [consentInput(overrides as never)]),
       'FORBIDDEN',
       reason,
     );
@@ -111,7 +111,7 @@ describe('CreateConsent', () => {
   ])('refuses %s with INVALID_ARGUMENT', async (_name, overrides) => {
     const h = newHarness();
     expectError(
-      await h.submit(ids.alice, 'consent:CreateConsent', [consentInput(overrides as Partial<C>)]),
+      await h.submit(ids.alice, 'consent:CreateConsent', [consentInput(overrides as never)]),
       'INVALID_ARGUMENT',
     );
   });

@@ -3,8 +3,7 @@
  * stopped and started. Writes are the probe contract's (every chaincode carries it), as an org admin.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { chaincodeProcess, channelHeight, retry, run } from '@cityledger/network';
+import { channelHeight, retry, run } from '@cityledger/network';
 import { Contract } from '@hyperledger/fabric-gateway';
 import {
   closeConnections,
@@ -113,34 +112,6 @@ describe('a peer killed and restarted', () => {
   });
 });
 
-describe('a chaincode server killed', () => {
-  it('is restarted by its supervisor, and requests recover by themselves', async () => {
-    const n = network();
-    const name = chaincodeProcess(n.topology.chaincodes.find((c) => c.name === chaincode)!);
-    const supervisor = n.processes.pid(name)!;
-    const serverBefore = childrenOf(supervisor);
-    expect(serverBefore).toHaveLength(1);
-    process.kill(serverBefore[0], 'SIGKILL');
-
-    const contract = contractAs(orgAdmin('city'), chaincode);
-    const killedAt = Date.now();
-    const recovered = await retry(
-      'a write after the chaincode server was killed',
-      () => putProbe(contract, 'after-kill'),
-      60000,
-      250,
-    );
-    expect(await readProbe(contract, recovered.key)).toMatchObject({ value: 'after-kill' });
-    expect(n.processes.pid(name)).toBe(supervisor);
-    const serverAfter = childrenOf(supervisor);
-    expect(serverAfter).toHaveLength(1);
-    expect(serverAfter[0]).not.toBe(serverBefore[0]);
-    process.stdout.write(
-      `chaincode server ${name}: writes recovered ${Date.now() - killedAt} ms after the kill\n`,
-    );
-  });
-});
-
 describe('down then up', () => {
   it('keeps every ledger: data written before is read back after, heights do not go back', async () => {
     const n = network();
@@ -163,14 +134,6 @@ describe('down then up', () => {
     );
   });
 });
-
-function childrenOf(pid: number): number[] {
-  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean)
-    .map(Number);
-}
 
 async function ordererHeight(orgName: string, adminPort: number, channelName: string): Promise<number> {
   const n = network();
