@@ -13,7 +13,8 @@ const envelope = (n: number, status = 'FILED') =>
   new Uint8Array(Buffer.from(JSON.stringify({ contract: 'claim', transaction: 'FileClaim', txId: `t${n}`, timestamp: '2027-01-01T00:00:00Z', events: [{ type: 'ClaimFiled', data: { claimId: `c${n}`, status, amount: n } }] })));
 
 const until = async (cond: () => Promise<boolean>) => {
-  for (let i = 0; i < 10000 && !(await cond()); i++) await new Promise((r) => setImmediate(r));
+  // Bounded wait for background work (no timing assertion): up to ~10 s on a slow database.
+  for (let i = 0; i < 2000 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 5));
 };
 
 describe('events', () => {
