@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readRegistrar } from './auth/service';
@@ -81,7 +81,7 @@ describe('config', () => {
     expect(() => checkFiles(cfg)).toThrow(/port\/peer0: peer TLS CA .*\n.*CA TLS certificate.*\n.*registrar credentials/);
     const org = cfg.orgs.find((o) => o.name === 'port')!;
     for (const f of [org.peers[0].tlsCaFile, org.ca.tlsCertFile, org.ca.registrarFile]) {
-      require('node:fs').mkdirSync(path.dirname(f), { recursive: true });
+      mkdirSync(path.dirname(f), { recursive: true });
       writeFileSync(f, 'x');
     }
     expect(() => checkFiles(cfg)).not.toThrow();

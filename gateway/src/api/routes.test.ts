@@ -6,6 +6,14 @@ import { ChaincodeMeta, normaliseMetadata, RawMetadata } from './metadata';
 import { buildOpenApi } from './openapi';
 import { buildRouteTable, kebab, openApiPath, plural, RouteSpec, words } from './routes';
 
+/** Just enough of an OpenAPI operation for these assertions. */
+interface Op {
+  operationId: string;
+  parameters: Array<{ name: string }>;
+  requestBody: { content: Record<string, { schema: { properties: Record<string, { description?: string }> } }> };
+  responses: Record<string, { content: Record<string, { schema: { properties: Record<string, unknown> } }> }>;
+}
+
 const table = (routes: RouteSpec[]) => routes.map((r) => `${r.method.toUpperCase()} ${r.path} ${r.id}`);
 
 describe('the resource mapping', () => {
@@ -55,7 +63,7 @@ describe('the resource mapping', () => {
 
   it('builds an OpenAPI 3.1 document with namespaced schemas, problem responses and the transient body', () => {
     const routes = buildRouteTable([normaliseMetadata('claims', 'city', claimsMetadata), normaliseMetadata('medical', 'health', medicalMetadata)]);
-    const doc = buildOpenApi(routes, { version: '1', serverUrl: 'http://x' }) as { openapi: string; paths: Record<string, Record<string, any>>; components: { schemas: Record<string, unknown> } };
+    const doc = buildOpenApi(routes, { version: '1', serverUrl: 'http://x' }) as { openapi: string; paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, unknown> } };
     expect(doc.openapi).toBe('3.1.0');
     const get = doc.paths['/api/v1/claims/claims/{claimId}'].get;
     expect(get.operationId).toBe('claims.ClaimContract.GetClaim');
