@@ -285,6 +285,12 @@ describe('transactions through the real fabric-shim dispatcher', () => {
     expect((await h.evaluate<Note>(alice, 'note:Get', ['n1'])).value.text).toBe('new');
   });
 
+  it('answers an empty range with an empty page (Fabric sends no pagination metadata then)', async () => {
+    const r = await h.evaluate<{ items: Note[]; bookmark: string }>(alice, 'note:List', [10, '']);
+    expect(r.error).toBeUndefined();
+    expect(r.value).toEqual({ items: [], bookmark: '' });
+  });
+
   it('pages through composite-key ranges with bookmarks', async () => {
     for (const id of ['a', 'b', 'c', 'd', 'e']) await h.submit(alice, 'note:Create', [{ id, text: id }]);
     const p1 = await h.evaluate<{ items: Note[]; bookmark: string }>(alice, 'note:List', [2, '']);

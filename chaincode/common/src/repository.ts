@@ -123,8 +123,9 @@ export class Repository<T> {
       bookmark,
     );
     const items = (await drain(iterator)).map((kv) => fromBytes<T>(kv.value));
-    // LevelDB's bookmark is the key after the page, '' after the last one.
-    return { items, bookmark: metadata.bookmark ?? '' };
+    // LevelDB's bookmark is the key after the page, '' after the last one. An empty page comes with no
+    // metadata at all (fabric-shim drops the all-default, zero-byte QueryResponseMetadata).
+    return { items, bookmark: metadata?.bookmark ?? '' };
   }
 
   /** Every record whose key starts with `partial`. Allowed in submits; keep the range small. */

@@ -72,6 +72,7 @@ describe('MemoryStub', () => {
     await expect(it.next()).rejects.toThrow('closed');
     const page = await r.getStateByRangeWithPagination('', '', 2, '');
     expect(page.metadata).toEqual({ fetchedRecordsCount: 2, bookmark: 'c' });
+    expect((await r.getStateByRangeWithPagination('x', 'y', 2, '')).metadata).toBeUndefined();
     await expect(r.putState('z', Buffer.from('z'))).rejects.toThrow('paginated');
     await expect(r.getQueryResult()).rejects.toThrow('leveldb');
     await expect(r.getQueryResultWithPagination()).rejects.toThrow('leveldb');

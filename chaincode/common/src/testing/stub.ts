@@ -349,6 +349,9 @@ export class MemoryStub {
     const page = from.slice(0, pageSize);
     // As LevelDB: the bookmark is the key that follows the page, '' when the range is exhausted.
     const next = from[pageSize];
+    // As fabric-shim: an empty page's metadata (count 0, bookmark '') encodes to zero bytes, which the
+    // shim reads as no metadata at all.
+    if (page.length === 0) return { iterator: iterator(page), metadata: undefined };
     return {
       iterator: iterator(page),
       metadata: { fetchedRecordsCount: page.length, bookmark: next ? next.key : '' },
