@@ -32,7 +32,8 @@ export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Reques
             const rows = await store.eventsAfter(last, 200, filter);
             for (const row of rows) {
               if (closed) return;
-              res.write(`id: ${row.seq}\nevent: ${row.event_name}\ndata: ${JSON.stringify(eventJson(row))}\n\n`);
+              // The event name comes from a chaincode: no line breaks may reach the SSE framing.
+              res.write(`id: ${row.seq}\nevent: ${row.event_name.replace(/[\r\n]/g, ' ')}\ndata: ${JSON.stringify(eventJson(row))}\n\n`);
               last = row.seq;
             }
             if (rows.length < 200) break;
