@@ -684,6 +684,18 @@ describe('a full interval: bids and offers, clearing, readings, settlement', () 
     // What the settlement transaction wrote, read from the ledger: new account records and statement lines.
     const effects = await transactionEffects(operator, channel(), settleTxId);
     expect(effects.validation).toBe('VALID');
+    // Its one chaincode event announces the settlement and the retired certificates (ids and totals only).
+    expect(effects.event?.name).toBe('settlement.Settle');
+    const announced = JSON.parse(effects.event!.payload.toString('utf8')) as {
+      events: { type: string; data: Record<string, unknown> }[];
+    };
+    expect(announced.events).toEqual([
+      {
+        type: 'IntervalSettled',
+        data: expect.objectContaining({ intervalId, trades: 4, tradedWh: 8500, deliveredWh: 6500 }),
+      },
+      { type: 'CertificatesRetired', data: { intervalId, count: 3, quantityWh: 6500 } },
+    ]);
     const writes = writesIn(effects, CC).map((w) => ({ ...w, parts: splitCompositeKey(w.key) }));
     const entries = writes
       .filter((w) => w.parts?.objectType === 'entry')
