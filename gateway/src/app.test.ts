@@ -103,6 +103,11 @@ describe('gateway app over a fake Fabric', () => {
       const call = h.fabric.calls.find((c) => c.spec?.transaction === 'ClaimContract:ListClaimsByStatus');
       expect(call?.spec?.args).toEqual(['FILED', '20']);
       expect(call?.identity).toBe('insurer:alice');
+      // Paging parameters may be left out: the first page of 50 (capped by the schema's maximum).
+      await request(h.app).get('/api/v1/claims/claims-by-status?status=APPROVED').set(bearer(adjusterKey)).expect(200);
+      expect(h.fabric.calls.at(-1)?.spec?.args).toEqual(['APPROVED', '50']);
+      const missing = await request(h.app).get('/api/v1/claims/claims-by-status').set(bearer(adjusterKey));
+      expect(missing.body.errors).toEqual([{ field: 'status', message: 'is required' }]);
     });
 
     it('submits POST /claims and answers after commit with txId and block number', async () => {

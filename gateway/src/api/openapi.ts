@@ -1,5 +1,6 @@
 import { JsonSchema } from './metadata';
 import { openApiPath, RouteSpec } from './routes';
+import { queryDefault } from './validation';
 
 /**
  * OpenAPI 3.1 from the route table (chaincode routes) plus the gateway's own endpoints. Component
@@ -46,9 +47,9 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
       ...r.queryParams.map((p) => ({
         name: p.name,
         in: 'query',
-        required: true,
+        required: queryDefault(p) === undefined,
         description: `${p.description ?? ''}${isScalar(p.schema) ? '' : ' (JSON-encoded)'}`.trim() || undefined,
-        schema: isScalar(p.schema) ? fix(p.schema) : { type: 'string' },
+        schema: isScalar(p.schema) ? { ...fix(p.schema), ...(queryDefault(p) !== undefined ? { default: queryDefault(p) } : {}) } : { type: 'string' },
       })),
     ];
     if (r.tx.submit) {

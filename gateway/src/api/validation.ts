@@ -8,6 +8,22 @@ import { RouteSpec } from './routes';
  * (path + query + body parameters, and `transient` when the transaction declares private inputs).
  * Fails with 400 listing every offending field, before anything reaches Fabric.
  */
+/**
+ * Paging parameters (chaincode-common PageSize/Bookmark) are optional in query strings: the first page
+ * of 50. Applied only when the parameter is absent and its schema has the expected type.
+ */
+export const QUERY_DEFAULTS: Record<string, { type: string; value: unknown }> = {
+  bookmark: { type: 'string', value: '' },
+  pageSize: { type: 'integer', value: 50 },
+};
+
+export function queryDefault(p: TxParam): unknown {
+  const d = QUERY_DEFAULTS[p.name];
+  if (!d || p.schema.type !== d.type) return undefined;
+  const max = typeof p.schema.maximum === 'number' ? p.schema.maximum : undefined;
+  return typeof d.value === 'number' && max !== undefined ? Math.min(d.value, max) : d.value;
+}
+
 export interface ValidatedInput {
   args: string[];
   transient?: Record<string, Uint8Array>;
@@ -42,7 +58,10 @@ export class RouteValidator {
     const input: Record<string, unknown> = {};
     const fieldErrors: Array<{ field: string; message: string }> = [];
     for (const p of route.pathParams) input[p.name] = coerce(route, p, req.params[p.name]);
-    for (const p of route.queryParams) if (req.query[p.name] !== undefined) input[p.name] = coerce(route, p, req.query[p.name]);
+    for (const p of route.queryParams) {
+      if (req.query[p.name] !== undefined) input[p.name] = coerce(route, p, req.query[p.name]);
+      else if (queryDefault(p) !== undefined) input[p.name] = queryDefault(p);
+    }
     if (route.bodyParams.length > 0 || route.tx.transient) {
       const body = req.body ?? {};
       if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object', [{ field: 'body', message: 'must be object' }]);
