@@ -18,7 +18,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { evaluateAs, forgetContracts, InvalidAtCommit, submitAs } from '../support/calls';
 import { transactionEffects, splitCompositeKey, writesIn } from '../support/effects';
-import { expectRefusal } from '../support/errors';
+import { chaincodeError, expectRefusal } from '../support/errors';
 import { closeConnections, enrolUser, ensureNetwork, network, TestUser } from '../support/live';
 
 const CC = 'energy';
@@ -193,18 +193,18 @@ let meters: Record<Exclude<Name, 'b3'>, TestUser>;
 let rogueMeter: TestUser; // a real meter certificate claiming b1, for s1's meter id
 let portUtility: TestUser; // another org's certificate claiming the City's utility role
 
-/** A past, 15-minute-aligned interval start no earlier run used (checked on the ledger). */
-async function unusedInterval(minutes: number): Promise<string> {
-  const slot = minutes * 60_000;
+/** A past 15-minute slot (interval id, README: start in UTC to the minute) that no earlier run opened. */
+async function unusedInterval(): Promise<string> {
+  const slot = 15 * 60_000;
   for (let attempt = 0; attempt < 10; attempt++) {
-    // Between 1 day and ~10 years ago: long ended, so readings are accepted at once.
-    const start = Math.floor(Date.now() / slot) * slot - randomInt(96, 350_000) * 15 * 60_000;
-    const aligned = Math.floor(start / slot) * slot;
-    const intervalId = new Date(aligned).toISOString().slice(0, 16) + 'Z';
+    // Between 1 day and ~10 years ago: long ended, so meters may read it at once.
+    const start = (Math.floor(Date.now() / slot) - randomInt(96, 350_000)) * slot;
+    const intervalId = new Date(start).toISOString().slice(0, 16) + 'Z';
     try {
       await evaluate(operator, 'market:GetInterval', [intervalId]);
-    } catch {
-      return intervalId; // NOT_FOUND (checked again by OpenInterval's CONFLICT)
+    } catch (err) {
+      if (chaincodeError(err)?.code === 'NOT_FOUND') return intervalId; // OpenInterval checks again (CONFLICT)
+      throw err;
     }
   }
   throw new Error('no unused interval found');
@@ -263,7 +263,7 @@ beforeAll(async () => {
     ]),
   ]);
 
-  intervalId = await unusedInterval(15);
+  intervalId = await unusedInterval();
   interval = (await submit<Interval>(operator, 'market:OpenInterval', [intervalId])).result;
 }, 300_000);
 
