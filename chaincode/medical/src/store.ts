@@ -1,4 +1,5 @@
 import type { Context } from 'fabric-contract-api';
+import type { Iterators } from 'fabric-shim';
 import { Repository, drain, failedPrecondition, fromBytes } from '@cityledger/chaincode-common';
 import {
   CITY,
@@ -104,13 +105,29 @@ export async function valuesInWindow(
     window.end !== undefined
       ? observationValues.key(ctx, patientId, code, timeKey(window.end))
       : `${prefix}\u{10ffff}`;
-  const all = await privateRead(async () =>
-    drain(await ctx.stub.getPrivateDataByRange(OBSERVATIONS_COLLECTION, startKey, endKey)),
-  );
+  const all = await privateRead(() => privateRange(ctx, OBSERVATIONS_COLLECTION, startKey, endKey));
   const kvs = all.filter((kv) => bookmark === '' || kv.key > bookmark);
   const page = kvs.slice(0, limit);
   return {
     items: page.map((kv) => fromBytes<ObservationValue>(kv.value)),
     bookmark: kvs.length > page.length ? page[page.length - 1].key : '',
   };
+}
+
+type RangeAnswer = Iterators.StateQueryIterator | { iterator: Iterators.StateQueryIterator };
+
+/**
+ * Every key/value of `collection` in [startKey, endKey). fabric-shim 2.5.8's getPrivateDataByRange
+ * resolves to its handler's `{iterator, metadata}` rather than the iterator its typings promise
+ * (getStateByRange unwraps it; the private variant does not), while the in-memory stub returns the
+ * iterator itself: accept both.
+ */
+export async function privateRange(
+  ctx: Context,
+  collection: string,
+  startKey: string,
+  endKey: string,
+): Promise<Iterators.KV[]> {
+  const answer = (await ctx.stub.getPrivateDataByRange(collection, startKey, endKey)) as RangeAnswer;
+  return drain('next' in answer ? answer : answer.iterator);
 }
