@@ -67,7 +67,8 @@ export function createApp(deps: AppDeps): App {
       end({ route, status: String(res.statusCode) });
       // Never the body: it may carry private (transient) inputs.
       (res.locals.log as Logger).info(
-        { method: req.method, path: req.path, status: res.statusCode, txId: res.locals.txId, userId: res.locals.principal?.userId },
+        // originalUrl: req.path is relative inside mounted routers; the query string is left out (it may carry data).
+        { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, txId: res.locals.txId, userId: res.locals.principal?.userId },
         'request',
       );
     });
