@@ -265,6 +265,23 @@ describe('gateway app over a fake Fabric', () => {
       expect((await request(h.app).get('/docs/swagger-ui-bundle.js')).status).toBe(200);
     });
 
+    it('logs each request with its request id, user and txId, and never a body, key or private input', async () => {
+      const lines: string[] = [];
+      const logged = await harness({ logLines: lines });
+      logged.fabric.on('medical', 'MeasurementContract:RecordMeasurement', () => ({ ok: true }));
+      const route = logged.api.routes.find((r) => r.id === 'medical.MeasurementContract.RecordMeasurement')!;
+      const res = await request(logged.app)
+        .post(`${route.path}?note=secret-query`)
+        .set(bearer(logged.adminKeys.insurer))
+        .set('x-request-id', 'req-42')
+        .send({ patientId: 'p-1', transient: { measurement: { weightGrams: 71234 } } });
+      expect(res.status).toBe(200);
+      const entry = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.requestId === 'req-42' && l.msg === 'request');
+      expect(entry).toMatchObject({ method: 'POST', path: '/api/v1/medical/measurements', status: 200, txId: res.body.txId, userId: 'insurer:insurer-gateway-admin' });
+      const all = lines.join('\n');
+      for (const secret of ['71234', 'secret-query', logged.adminKeys.insurer]) expect(all).not.toContain(secret);
+    });
+
     it('sets security headers and echoes a request id', async () => {
       const res = await request(h.app).get('/livez').set('x-request-id', 'abc-123');
       expect(res.headers['x-request-id']).toBe('abc-123');

@@ -74,9 +74,9 @@ export async function persistentTestDb(sqliteFile: string): Promise<() => Db> {
 }
 
 /** Builds a complete app over a FakeFabric and a fresh (or given) database, admins bootstrapped. */
-export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: Buffer; bootId?: string; conflictRetries?: number; file?: Record<string, unknown> } = {}): Promise<Harness> {
+export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: Buffer; bootId?: string; conflictRetries?: number; file?: Record<string, unknown>; logLines?: string[] } = {}): Promise<Harness> {
   const config = loadConfig({ env: {}, topology: topologyFixture, file: { webhooks: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 1000, allowInsecure: true }, rateLimit: { windowMs: 60000, max: 1000 }, ...opts.file } });
-  const log = pino({ level: 'silent' });
+  const log = opts.logLines ? pino({ level: 'info' }, { write: (line: string) => void opts.logLines!.push(line) }) : pino({ level: 'silent' });
   const store = new Store(opts.db ?? (await testDb()));
   await store.migrate();
   const fabric = opts.fabric ?? new FakeFabric();
