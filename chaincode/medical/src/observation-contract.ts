@@ -22,6 +22,7 @@ import {
 import { device, doctor, isPatient, patient } from './actors';
 import { evaluateRule, rulesFor } from './alerts';
 import { alertRecipients } from './consent-rules';
+import { earlierValues } from './earlier-values';
 import { assertMeasurement } from './loinc';
 import {
   AlertSchema,
@@ -296,7 +297,7 @@ async function raiseAlerts(
   const raised: string[] = [];
   for (const rule of rulesFor(value.code)) {
     const window = { start: new Date(effectiveMs - rule.windowMs).toISOString(), end: value.effectiveAt };
-    const earlier = (await valuesInWindow(ctx, value.patientId, value.code, window)).items.map((v) => ({
+    const earlier = (await earlierValues(ctx, value.patientId, value.code, window)).map((v) => ({
       value: v.value,
       effectiveMs: Date.parse(v.effectiveAt),
     }));

@@ -84,6 +84,26 @@ describe('MemoryStub', () => {
     );
   });
 
+  it('refuses private-data range queries in a transaction that writes, and writes after one (as Fabric)', async () => {
+    const ledger = new MemoryLedger();
+    const writer = newStub(ledger);
+    await writer.putState('k', Buffer.from('v'));
+    await expect(writer.getPrivateDataByRange('secret', '', '')).rejects.toThrow(
+      'Queries on pvt data is supported only in a read-only transaction',
+    );
+    await expect(writer.getPrivateDataByPartialCompositeKey('secret', 't', [])).rejects.toThrow('pvt data');
+    const reader = newStub(ledger);
+    await reader.getPrivateDataByRange('secret', '', '');
+    await expect(reader.putPrivateData('secret', 'k', Buffer.from('v'))).rejects.toThrow(
+      'Transaction has already performed queries on pvt data. Writes are not allowed',
+    );
+    await expect(reader.putState('k', Buffer.from('v'))).rejects.toThrow('Writes are not allowed');
+    // Point reads of private data are fine in a writing transaction.
+    const pointReader = newStub(ledger);
+    await pointReader.putState('k', Buffer.from('v'));
+    await pointReader.getPrivateData('secret', 'k');
+  });
+
   it('keeps private data with hashes, purges, and honours collection membership', async () => {
     const ledger = new MemoryLedger();
     ledger.collections.set('secret', ['HospitalMSP']);
@@ -133,7 +153,7 @@ describe('MemoryStub', () => {
     ).toEqual(['CityMSP']);
     await next.putPrivateData('secret', 'k', Buffer.from('v'));
     expect(next.requiredEndorsers()).toEqual([{ collection: 'secret', key: 'k', orgs: ['CityMSP'] }]);
-    expect((await next.getPrivateDataByRange('secret', '', '')).close).toBeDefined();
+    expect((await newStub(ledger).getPrivateDataByRange('secret', '', '')).close).toBeDefined();
     await expect(next.putPrivateData('secret', 'k', Buffer.alloc(0))).rejects.toThrow('empty');
     expect(() => next.setEvent('', Buffer.alloc(0))).toThrow('non-empty');
   });

@@ -56,7 +56,7 @@ let txCounter = 0;
 /**
  * One transaction's view of a MemoryLedger, with Fabric's semantics: reads see committed state
  * only (no read-your-writes), writes are buffered until `commit`, paginated queries and writes
- * exclude each other, rich queries are refused (LevelDB), the last setEvent wins.
+ * exclude each other, so do private-data range queries and writes, rich queries are refused (LevelDB), the last setEvent wins.
  */
 export class MemoryStub {
   readonly writes = new Map<string, Write>();
@@ -65,6 +65,7 @@ export class MemoryStub {
   readonly privateValidationWrites = new Map<string, Map<string, Bytes>>();
   event?: { name: string; payload: Bytes };
   private paginated = false;
+  private pvtQueried = false;
   private wrote = false;
   private readonly txId: string;
   private readonly channel: string;
@@ -227,6 +228,7 @@ export class MemoryStub {
     endKey: string,
   ): Promise<Iterators.StateQueryIterator> {
     this.assertMember(collection);
+    this.beforePrivateQuery();
     return iterator(
       this.range(this.ledger.privateData.get(collection), startKey || '\u0001', endKey || MAX_RUNE),
     );
@@ -237,6 +239,7 @@ export class MemoryStub {
     attributes: string[],
   ): Promise<Iterators.StateQueryIterator> {
     this.assertMember(collection);
+    this.beforePrivateQuery();
     const prefix = this.createCompositeKey(objectType, attributes);
     return iterator(this.range(this.ledger.privateData.get(collection), prefix, prefix + MAX_RUNE));
   }
@@ -319,7 +322,20 @@ export class MemoryStub {
     if (!key) throw new Error('key must not be empty');
     if (this.paginated)
       throw new Error('txmgr: writes are not allowed in a transaction that ran a paginated query');
+    if (this.pvtQueried)
+      throw new Error(
+        `txid [${this.txId}]: Transaction has already performed queries on pvt data. Writes are not allowed`,
+      );
     this.wrote = true;
+  }
+
+  /** As Fabric's transaction simulator: range queries on private data only in read-only transactions. */
+  private beforePrivateQuery(): void {
+    if (this.wrote)
+      throw new Error(
+        `txid [${this.txId}]: unsuppored transaction. Queries on pvt data is supported only in a read-only transaction`,
+      );
+    this.pvtQueried = true;
   }
 
   private privateWrite(collection: string): Map<string, Write> {

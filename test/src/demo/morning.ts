@@ -1,0 +1,152 @@
+/**
+ * Act 2 — morning: Minji's body-composition scale (a City `device` bound to her residentId) submits this
+ * morning's scan as transient data (values go to the City/Hospital private collection, only salted hashes
+ * reach the ledger); her doctor, whom she consented to, requests access and reads it; the weight-change
+ * rule (≥ 5 % within 30 days) raised an alert to the doctor; Minji reads her access log.
+ */
+import { randomBytes } from 'node:crypto';
+import { saltClaims } from '../support/credentials';
+import { Client, MSP } from './client';
+import { Day } from './context';
+import { check } from './narrator';
+
+const WEIGHT = '29463-7';
+const BMI = '39156-5';
+const FAT = '41982-0';
+const CODES = [WEIGHT, BMI, FAT];
+
+interface Recorded {
+  observationIds: string[];
+  valueHashes: string[];
+  alertIds: string[];
+}
+interface Access {
+  accessId: string;
+  kind: string;
+  codes: string[];
+  expiresAt: string;
+  grantee: { key: string };
+}
+interface Value {
+  code: string;
+  value: number;
+  unit: string;
+  effectiveAt: string;
+}
+
+export interface MorningOutcome {
+  observationIds: string[];
+  alertId: string;
+  alertChangePercent: unknown;
+  accessId: string;
+  doctorRead: number[];
+  accessLog: { grantee: string; kind: string }[];
+}
+
+const scan = (kg: number, bmi: number, fat: number, effectiveAt: string) => ({
+  transient: {
+    measurement: {
+      effectiveAt,
+      salt: randomBytes(16).toString('hex'),
+      items: [
+        { code: WEIGHT, value: kg, unit: 'kg' },
+        { code: BMI, value: bmi, unit: 'kg/m2' },
+        { code: FAT, value: fat, unit: '%' },
+      ],
+    },
+  },
+});
+
+/** The doctor's licence: a `doctor-licence` credential issued by the hospital (a trusted issuer). */
+async function licenseDoctor(day: Day, doctor: Client): Promise<void> {
+  const { narrator: n, registrar } = day;
+  const hospitalAdmin = await day.enrol('hospital', 'medical-board', 'admin');
+  const type = 'doctor-licence';
+  if (!(await hospitalAdmin.get<{ result: boolean }>('identity/issuer/can-issue', { credentialType: type })).result) {
+    n.tx(
+      'registrar trusts the hospital admin to issue doctor licences',
+      await registrar.submit('identity/issuer/set-trusted-issuer', { credentialType: type, mspId: MSP.hospital, role: 'admin' }),
+    );
+  }
+  n.tx(
+    `hospital issues a doctor-licence to ${doctor.key}`,
+    await hospitalAdmin.submit('identity/credential/credentials', {
+      input: { credentialId: day.id('licence-dr-kim'), type, holderId: doctor.key },
+      transient: { claims: saltClaims({ licenceNumber: `KR-MD-${day.run}`, specialty: 'family medicine' }) },
+    }),
+  );
+}
+
+export async function morningAct(day: Day): Promise<MorningOutcome> {
+  const { narrator: n } = day;
+  n.act(2, 'Morning: the body-composition scan reaches the doctor');
+  if (!day.resident) throw new Error('the morning needs the resident of act 1');
+  const { client: minji, residentId } = day.resident;
+
+  const [scale, doctor] = await Promise.all([
+    day.enrol('city', 'inbody-scale', 'device', { residentId }),
+    day.enrol('hospital', 'dr-kim', 'doctor'),
+  ]);
+  await licenseDoctor(day, doctor);
+
+  // Minji consents: Dr Kim may read her body composition, for treatment, for 30 days.
+  const now = Date.now();
+  const consentId = day.id('consent-dr-kim');
+  n.tx(
+    `Minji consents: ${doctor.key} may read weight, BMI, body fat for treatment for 30 days`,
+    await minji.submit('medical/consent/consents', {
+      consentId,
+      patientId: residentId,
+      provision: 'permit',
+      grantee: { mspId: MSP.hospital, enrollmentId: doctor.enrollmentId },
+      actions: ['read'],
+      codes: CODES,
+      period: { start: new Date(now - 60_000).toISOString(), end: new Date(now + 30 * 86_400_000).toISOString() },
+      purposes: ['TREAT'],
+      status: 'ACTIVE',
+    }),
+  );
+
+  // Last week's scan, then this morning's: +6 % in a week.
+  const lastWeek = n.tx(
+    'the scale submits last week\'s scan (72.4 kg) — values in the transient map only',
+    await scale.submit<Recorded>('medical/observations', scan(72.4, 23.6, 21.3, new Date(now - 7 * 86_400_000).toISOString())),
+  );
+  const today = n.tx(
+    'the scale submits this morning\'s scan (76.8 kg, BMI 25.1, fat 23.9 %), endorsed by City + Hospital',
+    await scale.submit<Recorded>('medical/observations', scan(76.8, 25.1, 23.9, new Date(now - 1000).toISOString())),
+  );
+  n.info(`on the ledger: observation ids and salted hashes only, e.g. ${today.result.valueHashes[0].slice(0, 16)}…`);
+  check(lastWeek.result.alertIds.length === 0, 'no alert on the first scan');
+  check(today.result.alertIds.length === 1, 'the weight-change rule raised one alert');
+  const alertId = today.result.alertIds[0];
+  n.say(`alert ${alertId} raised by rule weight-change-5pct-30d, sent to Dr Kim (no value in the event)`);
+
+  const access = n.tx(
+    'Dr Kim requests access (consent checked, access recorded for 1 hour)',
+    await doctor.submit<Access>('medical/access/accesses', { patientId: residentId, codes: CODES, purpose: 'TREAT' }),
+  );
+  const accessId = access.result.accessId;
+  const read = (
+    await doctor.get<{ result: { items: Value[] } }>('medical/access/observations', {
+      query: { accessId, code: WEIGHT, pageSize: 20 },
+    })
+  ).result.items;
+  n.say(`Dr Kim reads the weights under access ${accessId.slice(0, 10)}…: ${read.map((v) => `${v.value} ${v.unit} (${v.effectiveAt.slice(0, 10)})`).join(', ')}`);
+  const alert = (await doctor.get<{ result: Record<string, unknown> }>(`medical/alerts/${encodeURIComponent(alertId)}`)).result;
+  n.say(`Dr Kim opens the alert: rule ${String(alert.ruleId ?? alert.rule)}, change ${String(alert.changePercent ?? alert.change)} %`);
+
+  const log = (
+    await minji.get<{ result: { items: Access[] } }>('medical/access/my-access-log', { pageSize: 50, bookmark: '' })
+  ).result.items;
+  n.say(`Minji's access log: ${log.map((a) => `${a.grantee.key} ${a.kind} [${a.codes.join(', ')}] until ${a.expiresAt}`).join('; ')}`);
+
+  return {
+    observationIds: today.result.observationIds,
+    alertId,
+    alertChangePercent: alert.changePercent ?? alert.change,
+    accessId,
+    doctorRead: read.map((v) => v.value),
+    accessLog: log.map((a) => ({ grantee: a.grantee.key, kind: a.kind })),
+  };
+}
