@@ -1,5 +1,8 @@
 /**
- * `npm run bench [-- --quick] [-- --workloads=noop,read] [-- --modes=direct]`
+ * `npm run bench [-- --quick | --smoke] [-- --workloads=noop,read] [-- --modes=direct] [-- --pool=64]`
+ *
+ * `--smoke` checks that every workload works (a few transactions at 3/s, no Caliper), not how fast.
+ * `--pool` caps the identities/objects a domain workload sets up (default: enough for the top rate).
  *
  * Measures the running network (starting it if needed): for each workload and driver mode, open-loop
  * load at stepped rates until the knee (p95 above twice the unloaded p95, or more than 1% failures),
@@ -15,7 +18,17 @@ import { closeConnections, contractAs, ensureNetwork, orgAdmin } from '../suppor
 import { cpuPerTx, snapshot } from './cpu';
 import { openLoop, Operation, StepResult } from './load';
 import { round, summarise } from './stats';
-import { baseWorkloads, DirectContext, RestContext, restCaller, Workload } from './workloads';
+import { domainWorkloads } from './domain';
+import {
+  baseWorkloads,
+  DirectContext,
+  PrepareContext,
+  RestAdmin,
+  RestContext,
+  restCaller,
+  restRequest,
+  Workload,
+} from './workloads';
 
 interface Plan {
   warmupMs: number;
@@ -29,6 +42,13 @@ const QUICK: Plan = {
   steadyMs: 8000,
   submitRates: [50, 100, 200],
   evaluateRates: [250, 500, 1000],
+};
+/** A functional check of every workload: tiny load that leaves the shared machine alone. */
+const SMOKE: Plan = {
+  warmupMs: 1000,
+  steadyMs: 3000,
+  submitRates: [3],
+  evaluateRates: [3],
 };
 const FULL: Plan = {
   warmupMs: 5000,
@@ -76,7 +96,11 @@ function toRow(
     tps: round(step.ok / step.elapsedS) ?? 0,
     failed: step.failed,
     failures: step.failures,
-    mvcc_conflicts: (step.failures.MVCC_READ_CONFLICT ?? 0) + (step.failures.PHANTOM_READ_CONFLICT ?? 0),
+    // READ_CONFLICT: the gateway's answer once its own conflict retries are spent (REST mode).
+    mvcc_conflicts:
+      (step.failures.MVCC_READ_CONFLICT ?? 0) +
+      (step.failures.PHANTOM_READ_CONFLICT ?? 0) +
+      (step.failures.READ_CONFLICT ?? 0),
     p50_ms: round(lat.p50),
     p95_ms: round(lat.p95),
     p99_ms: round(lat.p99),
@@ -86,9 +110,14 @@ function toRow(
   };
 }
 
+const ratesOf = (workload: Workload, plan: Plan) =>
+  workload.kind === 'submit' || workload.kind === 'mix' ? plan.submitRates : plan.evaluateRates;
+
 async function main(): Promise<void> {
-  const plan = process.argv.includes('--quick') ? QUICK : FULL;
+  const smoke = process.argv.includes('--smoke');
+  const plan = smoke ? SMOKE : process.argv.includes('--quick') ? QUICK : FULL;
   const onlyWorkloads = arg('workloads')?.split(',');
+  if (arg('pool')) process.env.CITYLEDGER_BENCH_POOL = arg('pool');
   const network = await ensureNetwork();
   const runId = randomUUID().slice(0, 8);
   const ctx: DirectContext = { contract: (cc) => contractAs(orgAdmin('city'), cc), runId };
@@ -104,20 +133,62 @@ async function main(): Promise<void> {
       .filter((c) => network.processes.isRunning(chaincodeProcess(c)))
       .map((c) => c.name),
   );
-  const workloads = baseWorkloads.filter(
-    (w) => (!onlyWorkloads || onlyWorkloads.includes(w.name)) && deployed.has(w.chaincode),
+  const known = [...baseWorkloads, ...domainWorkloads];
+  for (const name of onlyWorkloads ?? [])
+    if (!known.some((w) => w.name === name))
+      throw new Error(`unknown workload ${name}; known: ${known.map((w) => w.name).join(', ')}`);
+  const workloads = known.filter(
+    (w) =>
+      (!onlyWorkloads || onlyWorkloads.includes(w.name)) &&
+      (w.chaincodes ?? [w.chaincode]).every((cc) => deployed.has(cc)),
   );
-  const modes = (arg('modes') ?? 'direct,rest,caliper').split(',');
+  const modes = (arg('modes') ?? (smoke ? 'direct,rest' : 'direct,rest,caliper')).split(',');
   const gatewayUrl = `http://${network.topology.gateway.host}:${network.topology.gateway.port}`;
-  const rest: RestContext | undefined = modes.includes('rest')
+  const gateway = modes.includes('rest')
     ? await restContext(network.paths.state, gatewayUrl, runId)
     : undefined;
+  const rest = gateway?.context;
   const rows: Row[] = [];
+  const figures: Record<string, Record<string, number | null>> = {};
+  const skipped: { workload: string; reason: string }[] = [];
   for (const workload of workloads) {
-    await workload.prepare?.(ctx);
-    if (modes.includes('direct'))
-      rows.push(await measure(workload, 'direct', workload.direct(ctx), plan, pids));
-    if (rest && workload.rest) rows.push(await measure(workload, 'rest', workload.rest(rest), plan, pids));
+    const rates = ratesOf(workload, plan);
+    const runModes = modes.filter(
+      (m) => (m === 'direct' && workload.direct) || (m === 'rest' && rest && workload.rest),
+    );
+    if (runModes.length === 0) continue;
+    const prepare: PrepareContext = {
+      ...ctx,
+      rest: gateway?.admin,
+      maxRate: Math.max(...rates),
+      budget: Math.ceil(rates.reduce((sum, r) => sum + (r * (plan.warmupMs + plan.steadyMs)) / 1000, 0)),
+      modes: runModes,
+    };
+    const t0 = performance.now();
+    try {
+      await workload.prepare?.(prepare);
+    } catch (err) {
+      const reason = err instanceof Error ? `${err.name}: ${err.message.slice(0, 300)}` : String(err);
+      process.stdout.write(`\n${workload.name}: setup failed, skipped (${reason})\n`);
+      skipped.push({ workload: workload.name, reason });
+      continue;
+    }
+    if (workload.prepare)
+      process.stdout.write(`\n${workload.name}: setup ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    for (const mode of runModes as ('direct' | 'rest')[]) {
+      const operation = mode === 'direct' ? workload.direct!(ctx) : workload.rest!(rest!);
+      const retriesBefore = mode === 'rest' ? await gatewayConflictRetries(gatewayUrl) : undefined;
+      rows.push(await measure(workload, mode, operation, plan, pids));
+      const own = (await workload.finish?.(mode)) ?? {};
+      const retriesAfter = mode === 'rest' ? await gatewayConflictRetries(gatewayUrl) : undefined;
+      const extra: Record<string, number | null> = { ...own };
+      if (retriesBefore !== undefined && retriesAfter !== undefined)
+        extra.gateway_conflict_retries = retriesAfter - retriesBefore;
+      if (Object.keys(extra).length > 0) {
+        figures[`${workload.name}/${mode}`] = extra;
+        process.stdout.write(`  figures: ${JSON.stringify(extra)}\n`);
+      }
+    }
   }
   closeConnections();
 
@@ -131,7 +202,16 @@ async function main(): Promise<void> {
   writeFileSync(
     file,
     JSON.stringify(
-      { createdAt: new Date().toISOString(), quick: plan === QUICK, plan, machine: machine(), rows },
+      {
+        createdAt: new Date().toISOString(),
+        quick: plan === QUICK,
+        smoke,
+        plan,
+        machine: machine(),
+        rows,
+        figures,
+        skipped,
+      },
       null,
       2,
     ),
@@ -139,11 +219,22 @@ async function main(): Promise<void> {
   process.stdout.write(`${file}\n`);
 }
 
+/** The gateway's own MVCC retries so far (Prometheus counter), or undefined when it cannot be read. */
+async function gatewayConflictRetries(baseUrl: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    const lines = text.split('\n').filter((l) => l.startsWith('cityledger_conflict_retries_total'));
+    return lines.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  } catch {
+    return undefined;
+  }
+}
+
 async function restContext(
   stateDir: string,
   baseUrl: string,
   runId: string,
-): Promise<RestContext | undefined> {
+): Promise<{ context: RestContext; admin: RestAdmin } | undefined> {
   try {
     const res = await fetch(`${baseUrl}/readyz`);
     if (!res.ok) throw new Error(`readyz ${res.status}`);
@@ -153,7 +244,30 @@ async function restContext(
   }
   const file = path.join(stateDir, 'gateway', 'admin-keys.json');
   const keys = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { apiKey: string }>;
-  return { call: restCaller(baseUrl, keys.city.apiKey), runId };
+  const request: RestContext['request'] = (apiKey, method, p, body) =>
+    restRequest(baseUrl, apiKey, method, p, body);
+  const admin: RestAdmin = {
+    request,
+    createUser: async (org, user) => {
+      const adminKey = keys[org]?.apiKey;
+      if (!adminKey) throw new Error(`no admin API key for ${org} in ${file}`);
+      const answer = await request(adminKey, 'POST', '/api/v1/users', user);
+      const apiKey = (answer.body as { apiKey?: string }).apiKey;
+      if (answer.status !== 201 || !apiKey)
+        throw new Error(
+          `creating ${org} user ${user.enrollmentId}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`,
+        );
+      return apiKey;
+    },
+  };
+  const context: RestContext = {
+    call: restCaller(baseUrl, keys.city.apiKey),
+    as: (apiKey) => restCaller(baseUrl, apiKey),
+    request,
+    baseUrl,
+    runId,
+  };
+  return { context, admin };
 }
 
 async function measure(
@@ -164,7 +278,7 @@ async function measure(
   pids: Map<string, number>,
 ): Promise<Row> {
   process.stdout.write(`\n${workload.name} (${mode}): ${workload.description}\n`);
-  const rates = workload.kind === 'evaluate' ? plan.evaluateRates : plan.submitRates;
+  const rates = ratesOf(workload, plan);
   const steps: Row['steps'] = [];
   let index = 0;
   let unloadedP95: number | undefined;

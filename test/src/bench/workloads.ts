@@ -16,17 +16,56 @@ export interface DirectContext {
 /** The REST gateway, called with an org admin's API key over keep-alive HTTP. */
 export interface RestContext {
   call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Outcome>;
+  /** The same, with another API key (a user the workload created in `prepare`). */
+  as(apiKey: string): RestContext['call'];
+  /** Any call with any key, answering the status and parsed body (for calls whose answer matters). */
+  request(apiKey: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<RestAnswer>;
+  baseUrl: string;
   runId: string;
+}
+
+/** The gateway as an org admin sees it during `prepare`: creating users and their API keys. */
+export interface RestAdmin {
+  /** POST /api/v1/users as the org's admin; returns the new user's API key. */
+  createUser(org: string, user: Record<string, string>): Promise<string>;
+  /** Any call with any key, answering the status and parsed body. */
+  request(apiKey: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<RestAnswer>;
+}
+
+export interface RestAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * What `prepare` may use: Fabric as the city admin, the gateway's admin API when REST mode runs, and
+ * the size of the run (so pools of identities and objects are as large as the load needs, no larger).
+ */
+export interface PrepareContext extends DirectContext {
+  rest?: RestAdmin;
+  /** The highest rate (per second) the run offers this workload. */
+  maxRate: number;
+  /** Upper bound of the operations one mode may issue (every step's warm-up and steady window). */
+  budget: number;
+  /** Driver modes that will run (`direct`, `rest`). */
+  modes: string[];
 }
 
 export interface Workload {
   name: string;
-  kind: 'submit' | 'evaluate' | 'mix';
+  /** `ingest`: off-chain writes through the gateway (offered at the evaluate rates). */
+  kind: 'submit' | 'evaluate' | 'mix' | 'ingest';
   chaincode: string;
+  /** Every chaincode the workload calls, when more than `chaincode`. */
+  chaincodes?: string[];
   description: string;
-  prepare?(ctx: DirectContext): Promise<void>;
-  direct(ctx: DirectContext): Operation;
+  /** Once per run, before any mode; bounded in time and count. */
+  prepare?(ctx: PrepareContext): Promise<void>;
+  /** Absent when the workload exists only through the gateway (telemetry ingestion). */
+  direct?(ctx: DirectContext): Operation;
   rest?(ctx: RestContext): Operation;
+  /** After a mode's steps: completes pending work (e.g. anchors open windows) and returns its own figures. */
+  finish?(mode: 'direct' | 'rest'): Promise<Record<string, number | null>>;
 }
 
 /** Calls the gateway; a non-2xx answer is a failure named by the problem's stable code. */
@@ -52,14 +91,51 @@ export function restCaller(baseUrl: string, apiKey: string): RestContext['call']
   };
 }
 
+/** Calls the gateway with `apiKey`, answering the status and the parsed JSON body. */
+export async function restRequest(
+  baseUrl: string,
+  apiKey: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<RestAnswer> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${apiKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed };
+}
+
 const codeNames = new Map(
   Object.entries(peer.TxValidationCode).map(([name, value]) => [value as number, name]),
 );
 const validationCode = (code: number) => codeNames.get(code) ?? `CODE_${code}`;
 
-export async function submitWithStages(contract: Contract, name: string, args: string[]): Promise<Outcome> {
+/** Private inputs and key-level endorsement, as fabric-gateway's proposal options take them. */
+export interface SubmitOptions {
+  transientData?: Record<string, Uint8Array>;
+  endorsingOrganizations?: string[];
+}
+
+export async function submitWithStages(
+  contract: Contract,
+  name: string,
+  args: string[],
+  options: SubmitOptions = {},
+): Promise<Outcome> {
   const t0 = performance.now();
-  const transaction = await contract.newProposal(name, { arguments: args }).endorse();
+  const transaction = await contract.newProposal(name, { arguments: args, ...options }).endorse();
   const t1 = performance.now();
   const commit = await transaction.submit();
   const t2 = performance.now();
@@ -69,8 +145,13 @@ export async function submitWithStages(contract: Contract, name: string, args: s
   return { ok: true, stages: { endorse: t1 - t0, order: t2 - t1, commit: t3 - t2 } };
 }
 
-export async function evaluate(contract: Contract, name: string, args: string[]): Promise<Outcome> {
-  await contract.evaluateTransaction(name, ...args);
+export async function evaluate(
+  contract: Contract,
+  name: string,
+  args: string[],
+  options: Pick<SubmitOptions, 'transientData'> = {},
+): Promise<Outcome> {
+  await contract.evaluate(name, { arguments: args, ...options });
   return { ok: true };
 }
 
@@ -123,6 +204,8 @@ export const probeWrite: Workload = {
         JSON.stringify({ key: `bench-${ctx.runId}-${i}`, value: 'v' }),
       ]);
   },
+  rest: (ctx) => (i) =>
+    ctx.call('POST', `/api/v1/${PROBE_CHAINCODE}/probe/put`, { key: `bench-${ctx.runId}-r${i}`, value: 'v' }),
 };
 
 export const mix: Workload = {
@@ -132,8 +215,8 @@ export const mix: Workload = {
   description: '80% single-key reads, 20% single-key writes',
   prepare: read.prepare,
   direct: (ctx) => {
-    const reads = read.direct(ctx);
-    const writes = probeWrite.direct(ctx);
+    const reads = read.direct!(ctx);
+    const writes = probeWrite.direct!(ctx);
     return (i) => (i % 5 === 4 ? writes(i) : reads(i));
   },
   rest: (ctx) => {

@@ -1,0 +1,111 @@
+/**
+ * What the domain workloads share: one setup per run (memoised, so workloads built on the same
+ * objects — the 80/20 mix reuses the others' — never enrol or register twice), bounded parallel
+ * setup, pool sizes that follow the offered load, and the actors of a pool with their identity in
+ * each mode (a Fabric CA enrolment for direct mode, a gateway user and API key for REST mode).
+ */
+import { Contract } from '@hyperledger/fabric-gateway';
+import { arg, submitAs } from '../../support/calls';
+import { contractAs, enrolUser, TestUser } from '../../support/live';
+import { Outcome } from '../load';
+import { PrepareContext, RestContext, SubmitOptions, submitWithStages } from '../workloads';
+
+const setups = new Map<string, Promise<unknown>>();
+
+/** Runs `setup` once per run under `key`; later callers get the same result. */
+export function once<T>(key: string, setup: () => Promise<T>): Promise<T> {
+  let found = setups.get(key) as Promise<T> | undefined;
+  if (!found) {
+    found = setup();
+    setups.set(key, found);
+  }
+  return found;
+}
+
+/** `fn` over `items`, at most `limit` at a time (the CAs and peers share two cores with the load). */
+export async function inBatches<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * How many actors a pool needs so that, at the highest offered rate, an actor is usually free:
+ * rate × the seconds one operation holds it (about a commit: 250 ms batch timeout plus endorsement
+ * and validation, with margin). `CITYLEDGER_BENCH_POOL` (run.ts `--pool=`) caps it; enrolments cost CA time.
+ */
+export function poolSize(ctx: PrepareContext, holdSeconds = 1.5): number {
+  const cap = Number(process.env.CITYLEDGER_BENCH_POOL ?? 200);
+  return Math.max(2, Math.min(cap, Math.ceil(ctx.maxRate * holdSeconds)));
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** One actor of a pool: the same on-chain identity (attributes) in both modes. */
+export interface Actor {
+  /** direct mode: a contract as the actor's own enrolment */
+  contract?: Contract;
+  /** REST mode: the actor's own API key (a gateway user with the same attributes) */
+  apiKey?: string;
+}
+
+/**
+ * Enrols `name` at `org` with `attrs` for direct mode and creates the same user at the gateway for REST
+ * mode (each only if that mode runs). The gateway enrols its users itself, so the enrolment ids differ.
+ */
+export async function makeActor(
+  ctx: PrepareContext,
+  org: string,
+  name: string,
+  attrs: Record<string, string>,
+  chaincode: string,
+  modes: string[] = ctx.modes,
+): Promise<Actor & { user?: TestUser }> {
+  const actor: Actor & { user?: TestUser } = {};
+  if (modes.includes('direct')) {
+    actor.user = await enrolUser(org, name, attrs);
+    actor.contract = contractAs(actor.user, chaincode);
+  }
+  if (ctx.rest && modes.includes('rest'))
+    actor.apiKey = await ctx.rest.createUser(org, { enrollmentId: `${name}-r`, ...attrs });
+  return actor;
+}
+
+/** A submit in direct mode with its stages timed; arguments as chaincode-common's serializer wants them. */
+export function submitDirect(
+  contract: Contract,
+  tx: string,
+  args: unknown[],
+  options: SubmitOptions = {},
+): Promise<Outcome> {
+  return submitWithStages(contract, tx, args.map(arg), options);
+}
+
+/** The REST call as the actor's own key (an org admin's key when the actor has none). */
+export const restAs = (ctx: RestContext, actor: Actor): RestContext['call'] =>
+  actor.apiKey ? ctx.as(actor.apiKey) : ctx.call;
+
+/** The City registrar of the run (identity residents, mobility vehicles), enrolled once. */
+export const cityRegistrar = (ctx: PrepareContext): Promise<TestUser> =>
+  once('registrar', () => enrolUser('city', `bench-${ctx.runId}-registrar`, { role: 'registrar' }));
+
+/** Registers residents `ids` (identity chaincode), a few at a time. */
+export async function registerResidents(ctx: PrepareContext, ids: string[]): Promise<void> {
+  const registrar = await cityRegistrar(ctx);
+  await inBatches(ids, 8, (residentId) =>
+    submitAs(registrar, 'identity', 'resident:RegisterResident', [{ residentId }]),
+  );
+}
+
+export const CITY = 'CityMSP';
