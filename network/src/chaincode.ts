@@ -234,21 +234,31 @@ export async function deployChaincode(
   const firstPeerPerOrg = ch.orgs.map((o) => channelPeerNodes.find((p) => p.org.name === o)!);
   await Promise.all(
     firstPeerPerOrg.map((peer) =>
-      retry(`${peer.org.name} approving ${cc.name}`, () =>
-        run(
-          paths.binary('peer'),
-          [
-            'lifecycle',
-            'chaincode',
-            'approveformyorg',
-            ...ordererArgs,
-            ...definitionArgs,
-            '--package-id',
-            d.packageId,
-            '--waitForEvent',
-          ],
-          { env: adminEnv(paths, peer) },
-        ),
+      retry(
+        `${peer.org.name} approving ${cc.name}`,
+        async () => {
+          try {
+            await run(
+              paths.binary('peer'),
+              [
+                'lifecycle',
+                'chaincode',
+                'approveformyorg',
+                ...ordererArgs,
+                ...definitionArgs,
+                '--package-id',
+                d.packageId,
+                '--waitForEvent',
+              ],
+              { env: adminEnv(paths, peer) },
+            );
+          } catch (err) {
+            // A retry after a slow answer finds its own approval already in place.
+            if (err instanceof CommandError && /unchanged content/.test(err.output)) return;
+            throw err;
+          }
+        },
+        60000,
       ),
     ),
   );
@@ -260,15 +270,18 @@ export async function deployChaincode(
   ]);
   await retry(
     `committing ${cc.name}`,
-    () =>
-      run(
+    async () => {
+      // A commit whose answer timed out may still have been ordered: check before sending it again.
+      if ((await committed(paths, channelPeerNodes[0], ch.name, cc.name))?.version === d.version) return;
+      await run(
         paths.binary('peer'),
         ['lifecycle', 'chaincode', 'commit', ...ordererArgs, ...definitionArgs, ...endorsers],
         {
           env: adminEnv(paths, firstPeerPerOrg[0]),
         },
-      ),
-    20000,
+      );
+    },
+    60000,
   );
   return sequence;
 }
