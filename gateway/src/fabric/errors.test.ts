@@ -36,6 +36,10 @@ describe('error mapping', () => {
     expect(toProblem(fabricError('EndorseError', 9, ['access denied: channel [health] creator org [PortMSP]'])).status).toBe(403);
     expect(toProblem(fabricError('EndorseError', 9, ['chaincode definition for medical not found'])).toBody()).toMatchObject({ status: 503, code: 'CHAINCODE_UNAVAILABLE' });
     expect(toProblem(fabricError('EndorseError', 10, ['chaincode crashed'])).toBody()).toMatchObject({ status: 502, code: 'FABRIC_ERROR' });
+    // The CCaaS chaincode server is down: the peer cannot launch (connect to) it.
+    const down =
+      'error in simulation: failed to execute transaction 88bd: could not launch chaincode mobility_e87e:13a7: connection to mobility_e87e:13a7 failed: error cannot create connection for mobility_e87e:13a7: error creating grpc connection to 127.0.0.1:7102: failed to create new connection: connection error: desc = "transport: error while dialing: dial tcp 127.0.0.1:7102: connect: connection refused"';
+    expect(toProblem(fabricError('EndorseError', 10, [down])).toBody()).toMatchObject({ status: 503, code: 'CHAINCODE_UNAVAILABLE' });
   });
 
   it('maps commit outcomes and never leaks unknown errors', () => {

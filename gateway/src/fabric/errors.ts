@@ -74,6 +74,8 @@ export class TxInvalid extends Error {
   }
 }
 
+const CHAINCODE_DOWN = /could not launch chaincode|error creating grpc connection to .* connection refused/i;
+
 export function toProblem(err: unknown, txId?: string): Problem {
   if (err instanceof Problem) return err;
   const e = (err ?? {}) as FabricErrorLike;
@@ -119,7 +121,11 @@ export function toProblem(err: unknown, txId?: string): Problem {
           ? new Problem(403, 'ACCESS_DENIED', detail, withTx)
           : new Problem(503, 'CHAINCODE_UNAVAILABLE', detail, withTx);
       default:
-        return new Problem(502, 'FABRIC_ERROR', detail, withTx);
+        // A peer that cannot reach the chaincode server (CCaaS process down or restarting) answers
+        // ABORTED "could not launch chaincode … connection refused": the chaincode is unavailable.
+        return CHAINCODE_DOWN.test(detail)
+          ? new Problem(503, 'CHAINCODE_UNAVAILABLE', detail, withTx)
+          : new Problem(502, 'FABRIC_ERROR', detail, withTx);
     }
   }
   return new Problem(500, 'INTERNAL', 'internal error', withTx);

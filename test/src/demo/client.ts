@@ -4,6 +4,7 @@
  * after commit with `{txId, blockNumber, result}`; every refusal is a `GatewayProblem` carrying the
  * problem+json `code`, `status` and the chaincode's `details`.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -32,6 +33,26 @@ export class GatewayProblem extends Error {
   ) {
     super(`${status} ${code}: ${detail}`);
     this.name = 'GatewayProblem';
+  }
+}
+
+const TRANSIENT = new Set(['NO_ENDORSERS', 'CHAINCODE_UNAVAILABLE', 'TIMEOUT', 'IDEMPOTENCY_IN_PROGRESS']);
+
+/** Runs `call` again (up to ~30 s) while the gateway answers with a transient failure. */
+async function retrying<T>(call: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const transient =
+        err instanceof GatewayProblem &&
+        (err.status === 503 ||
+          TRANSIENT.has(err.code) ||
+          // a chaincode server restarting, as answered by a gateway older than its CHAINCODE_UNAVAILABLE fix
+          (err.code === 'FABRIC_ERROR' && /could not launch chaincode/.test(err.detail)));
+      if (!transient || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 5000)));
+    }
   }
 }
 
@@ -101,22 +122,25 @@ export class Client {
     return parsed as T;
   }
 
-  /** A submit: answered after commit. */
-  submit<T>(path: string, body: unknown = {}, idempotencyKey?: string): Promise<Committed<T>> {
-    return this.request<Committed<T>>('POST', `/api/v1/${path}`, {
-      body,
-      headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined,
-    });
+  /**
+   * A submit: answered after commit. Always sent with an Idempotency-Key, so a retry after a 503 (no peer
+   * reachable: another engineer's drill may be restarting one) or a 504 (commit not seen in time) resumes
+   * the same transaction instead of creating another (gateway README, "Writes").
+   */
+  async submit<T>(path: string, body: unknown = {}, idempotencyKey: string = randomUUID()): Promise<Committed<T>> {
+    return retrying(() =>
+      this.request<Committed<T>>('POST', `/api/v1/${path}`, { body, headers: { 'idempotency-key': idempotencyKey } }),
+    );
   }
 
   /** An evaluate (GET, parameters in the query). */
   get<T>(path: string, query?: Record<string, unknown>): Promise<T> {
-    return this.request<T>('GET', `/api/v1/${path}`, { query });
+    return retrying(() => this.request<T>('GET', `/api/v1/${path}`, { query }));
   }
 
   /** An evaluate with transient inputs (POST with a body, never ordered). */
   evaluate<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', `/api/v1/${path}`, { body });
+    return retrying(() => this.request<T>('POST', `/api/v1/${path}`, { body }));
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { saltClaims } from '../support/credentials';
-import { Client, MSP } from './client';
+import { Client, Committed, GatewayProblem, MSP } from './client';
 import { Day } from './context';
 import { check } from './narrator';
 
@@ -36,26 +36,36 @@ interface Value {
 
 export interface MorningOutcome {
   observationIds: string[];
-  alertId: string;
-  alertChangePercent: unknown;
+  alertId?: string;
+  alertChangePercent?: number;
+  /** Set when the deployed chaincode needed the workaround (no weight, no alert). */
+  degraded?: string;
   accessId: string;
   doctorRead: number[];
   accessLog: { grantee: string; kind: string }[];
 }
 
-const scan = (kg: number, bmi: number, fat: number, effectiveAt: string) => ({
+const scan = (kg: number, bmi: number, fat: number, effectiveAt: string, withWeight = true) => ({
   transient: {
     measurement: {
       effectiveAt,
       salt: randomBytes(16).toString('hex'),
       items: [
-        { code: WEIGHT, value: kg, unit: 'kg' },
+        ...(withWeight ? [{ code: WEIGHT, value: kg, unit: 'kg' }] : []),
         { code: BMI, value: bmi, unit: 'kg/m2' },
         { code: FAT, value: fat, unit: '%' },
       ],
     },
   },
 });
+
+/**
+ * The medical chaincode deployed before commit 628fc37 runs a private-data range query in
+ * RecordObservations when a body weight arrives (the alert rule), which Fabric refuses in a writing
+ * transaction. Until the lead redeploys it, the demo records scans without the weight (no alert).
+ */
+const isPrivateRangeBug = (err: unknown) =>
+  err instanceof GatewayProblem && err.code === 'INTERNAL' && /Queries on pvt data/.test(err.detail);
 
 /** The doctor's licence: a `doctor-licence` credential issued by the hospital (a trusted issuer). */
 async function licenseDoctor(day: Day, doctor: Client): Promise<void> {
@@ -108,33 +118,46 @@ export async function morningAct(day: Day): Promise<MorningOutcome> {
   );
 
   // Last week's scan, then this morning's: +6 % in a week.
-  const lastWeek = n.tx(
-    'the scale submits last week\'s scan (72.4 kg) — values in the transient map only',
-    await scale.submit<Recorded>('medical/observations', scan(72.4, 23.6, 21.3, new Date(now - 7 * 86_400_000).toISOString())),
-  );
+  let degraded: string | undefined;
+  let lastWeek: Committed<Recorded>;
+  const lastWeekAt = new Date(now - 7 * 86_400_000).toISOString();
+  try {
+    lastWeek = await scale.submit<Recorded>('medical/observations', scan(72.4, 23.6, 21.3, lastWeekAt));
+  } catch (err) {
+    if (!isPrivateRangeBug(err)) throw err;
+    degraded = 'the deployed medical chaincode predates the alert-rule fix (628fc37): scans go without body weight, no alert, until it is redeployed';
+    n.say(`⚠ ${degraded}`);
+    lastWeek = await scale.submit<Recorded>('medical/observations', scan(72.4, 23.6, 21.3, lastWeekAt, false));
+  }
+  n.tx(`the scale submits last week's scan (${degraded ? '' : '72.4 kg, '}BMI 23.6, fat 21.3 %) — values in the transient map only`, lastWeek);
   const today = n.tx(
-    'the scale submits this morning\'s scan (76.8 kg, BMI 25.1, fat 23.9 %), endorsed by City + Hospital',
-    await scale.submit<Recorded>('medical/observations', scan(76.8, 25.1, 23.9, new Date(now - 1000).toISOString())),
+    `the scale submits this morning's scan (${degraded ? '' : '76.8 kg, '}BMI 25.1, fat 23.9 %), endorsed by City + Hospital`,
+    await scale.submit<Recorded>('medical/observations', scan(76.8, 25.1, 23.9, new Date(now - 1000).toISOString(), !degraded)),
   );
   n.info(`on the ledger: observation ids and salted hashes only, e.g. ${today.result.valueHashes[0].slice(0, 16)}…`);
   check(lastWeek.result.alertIds.length === 0, 'no alert on the first scan');
-  check(today.result.alertIds.length === 1, 'the weight-change rule raised one alert');
-  const alertId = today.result.alertIds[0];
-  n.say(`alert ${alertId} raised by rule weight-change-5pct-30d, sent to Dr Kim (no value in the event)`);
+  check(degraded || today.result.alertIds.length === 1, 'the weight-change rule raised one alert');
+  const alertId: string | undefined = today.result.alertIds[0];
+  if (alertId) n.say(`alert ${alertId} raised by rule weight-change-5pct-30d, sent to Dr Kim (no value in the event)`);
 
   const access = n.tx(
     'Dr Kim requests access (consent checked, access recorded for 1 hour)',
     await doctor.submit<Access>('medical/access/accesses', { patientId: residentId, codes: CODES, purpose: 'TREAT' }),
   );
   const accessId = access.result.accessId;
+  const readCode = degraded ? BMI : WEIGHT;
   const read = (
     await doctor.get<{ result: { items: Value[] } }>('medical/access/observations', {
-      query: { accessId, code: WEIGHT, pageSize: 20 },
+      query: { accessId, code: readCode, pageSize: 20 },
     })
   ).result.items;
-  n.say(`Dr Kim reads the weights under access ${accessId.slice(0, 10)}…: ${read.map((v) => `${v.value} ${v.unit} (${v.effectiveAt.slice(0, 10)})`).join(', ')}`);
-  const alert = (await doctor.get<{ result: Record<string, unknown> }>(`medical/alerts/${encodeURIComponent(alertId)}`)).result;
-  n.say(`Dr Kim opens the alert: rule ${String(alert.ruleId ?? alert.rule)}, change ${String(alert.changePercent ?? alert.change)} %`);
+  n.say(`Dr Kim reads the ${degraded ? 'BMI values' : 'weights'} under access ${accessId.slice(0, 10)}…: ${read.map((v) => `${v.value} ${v.unit} (${v.effectiveAt.slice(0, 10)})`).join(', ')}`);
+  let alertChangePercent: number | undefined;
+  if (alertId) {
+    const alert = (await doctor.get<{ result: { ruleId: string; changePercent: number } }>(`medical/alerts/${encodeURIComponent(alertId)}`)).result;
+    alertChangePercent = alert.changePercent;
+    n.say(`Dr Kim opens the alert: rule ${alert.ruleId}, weight change +${alert.changePercent} %`);
+  }
 
   const log = (
     await minji.get<{ result: { items: Access[] } }>('medical/access/my-access-log', { pageSize: 50, bookmark: '' })
@@ -144,7 +167,8 @@ export async function morningAct(day: Day): Promise<MorningOutcome> {
   return {
     observationIds: today.result.observationIds,
     alertId,
-    alertChangePercent: alert.changePercent ?? alert.change,
+    alertChangePercent,
+    degraded,
     accessId,
     doctorRead: read.map((v) => v.value),
     accessLog: log.map((a) => ({ grantee: a.grantee.key, kind: a.kind })),
