@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chaincodeTlsDir, packageChaincode } from './chaincode';
+import { Paths } from './paths';
+import { loadTopology } from './topology';
+
+describe('CCaaS packages', () => {
+  const state = mkdtempSync(path.join(os.tmpdir(), 'cityledger-state-'));
+  process.env.CITYLEDGER_STATE_DIR = state;
+  const t = loadTopology();
+  const paths = new Paths(t);
+  const cc = t.chaincodes.find((c) => c.name === 'identity')!;
+  mkdirSync(chaincodeTlsDir(paths, t), { recursive: true });
+  writeFileSync(
+    path.join(chaincodeTlsDir(paths, t), 'ca.crt'),
+    '-----BEGIN CERTIFICATE-----\nroot\n-----END CERTIFICATE-----\n',
+  );
+
+  afterAll(() => {
+    delete process.env.CITYLEDGER_STATE_DIR;
+  });
+
+  it('hold metadata.json (type ccaas) and code.tar.gz with the connection to the chaincode server', async () => {
+    const d = await packageChaincode(paths, t, cc);
+    expect(d.label).toMatch(/^identity_[0-9a-f]{12}$/);
+    const listing = execFileSync('tar', ['-tzf', d.packageFile], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .sort();
+    expect(listing).toEqual(['code.tar.gz', 'metadata.json']);
+    const metadata = JSON.parse(
+      execFileSync('tar', ['-xzOf', d.packageFile, 'metadata.json'], { encoding: 'utf8' }),
+    );
+    expect(metadata).toEqual({ type: 'ccaas', label: d.label });
+    const code = execFileSync('tar', ['-xzOf', d.packageFile, 'code.tar.gz']);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'code-'));
+    writeFileSync(path.join(dir, 'code.tar.gz'), code);
+    const connection = JSON.parse(
+      execFileSync('tar', ['-xzOf', path.join(dir, 'code.tar.gz'), 'connection.json'], { encoding: 'utf8' }),
+    );
+    expect(connection).toMatchObject({ address: `127.0.0.1:${cc.port}`, tls_required: true });
+    expect(connection.root_cert).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('are made once: the package ID is the label and the hash of that one file, the same on every call', async () => {
+    const first = await packageChaincode(paths, t, cc);
+    const second = await packageChaincode(paths, t, cc);
+    expect(second).toEqual(first);
+    const sha = createHash('sha256').update(readFileSync(first.packageFile)).digest('hex');
+    expect(first.packageId).toBe(`${first.label}:${sha}`);
+  });
+
+  it('get a new version when the endorsement policy changes, with the same code label', async () => {
+    const before = await packageChaincode(paths, t, cc);
+    const after = await packageChaincode(paths, t, { ...cc, endorsementPolicy: "OR('CityMSP.peer')" });
+    expect(after.label).toBe(before.label);
+    expect(after.version).not.toBe(before.version);
+  });
+});

@@ -1,0 +1,72 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import {
+  channelOrderers,
+  loadTopology,
+  orderers,
+  peers,
+  Topology,
+  TopologyError,
+  topologyPath,
+} from './topology';
+
+function withTopology(edit: (t: Topology) => void): string {
+  const t = YAML.parse(YAML.stringify(loadTopology())) as Topology;
+  edit(t);
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'topology-')), 'topology.yaml');
+  writeFileSync(file, YAML.stringify(t));
+  return file;
+}
+
+describe('the repository topology', () => {
+  const t = loadTopology(topologyPath());
+
+  it('has four orgs with a CA and a peer each, three orderers of different orgs, and two channels', () => {
+    expect(t.orgs.map((o) => o.mspId)).toEqual(['CityMSP', 'HospitalMSP', 'InsurerMSP', 'PortMSP']);
+    expect(peers(t)).toHaveLength(4);
+    expect(new Set(orderers(t).map((o) => o.org.name)).size).toBe(3);
+    expect(t.channels.map((c) => c.name)).toEqual(['city', 'health']);
+  });
+
+  it('keeps the port authority off the health channel and out of its ordering', () => {
+    const health = t.channels.find((c) => c.name === 'health')!;
+    expect(health.orgs).not.toContain('port');
+    expect(channelOrderers(t, health).map((o) => o.org.name)).not.toContain('port');
+    expect(t.chaincodes.find((c) => c.name === 'medical')!.channel).toBe('health');
+  });
+});
+
+describe('topology validation', () => {
+  it('names every schema problem with its path', () => {
+    const file = withTopology((t) => {
+      (t.orgs[0].peers[0] as { port: unknown }).port = 'seven';
+      delete (t as Partial<Topology>).gateway;
+    });
+    expect(() => loadTopology(file)).toThrow(TopologyError);
+    expect(() => loadTopology(file)).toThrow(/\/orgs\/0\/peers\/0\/port/);
+  });
+
+  it('refuses a channel naming an unknown org or orderer, and a chaincode on an unknown channel', () => {
+    const file = withTopology((t) => {
+      t.channels[0].orgs.push('atlantis');
+      t.channels[1].orderers.push('port.orderer9');
+      t.chaincodes[0].channel = 'nowhere';
+    });
+    expect(() => loadTopology(file)).toThrow(
+      /unknown org atlantis[\s\S]*unknown orderer port.orderer9[\s\S]*unknown channel nowhere/,
+    );
+  });
+
+  it('refuses two processes on one port', () => {
+    const file = withTopology((t) => {
+      t.orgs[1].peers[0].operationsPort = t.orgs[0].peers[0].operationsPort;
+      t.chaincodes[1].port = t.gateway.port;
+    });
+    expect(() => loadTopology(file)).toThrow(
+      /port 127.0.0.1:17051 is used by both peer0.city operations and peer0.hospital operations/,
+    );
+    expect(() => loadTopology(file)).toThrow(/used by both chaincode medical and gateway/);
+  });
+});
