@@ -25,7 +25,8 @@ import {
 } from '../support/calls';
 import { canonical, sha256hex } from '../support/credentials';
 import { expectRefusal } from '../support/errors';
-import { chaincodeEventsOf } from '../support/ledger';
+import { untilEveryPeerHas, forgetChainInfo } from '../support/heights';
+import { chaincodeEventsOf, fetchBlock } from '../support/ledger';
 import { closeConnections, enrolUser, ensureNetwork, json, network, TestUser } from '../support/live';
 import {
   cargoDeclaration,
@@ -102,26 +103,47 @@ interface BillOfLading {
 /** Transactions of the happy path, in order, whose chaincode events are checked at the end. */
 const flow: { tx: string; txId: string; blockNumber: bigint }[] = [];
 
+/** The last block a write of this suite went into, and the last one every peer was seen to hold. */
+let lastBlock = -1n;
+let everywhere = -1n;
+
+/**
+ * Before each call: every org's peer holds the suite's last write, so that a read or an endorsement on
+ * another org's peer than the writer's sees it (a submit returns once its own peer has committed).
+ */
+async function settled(): Promise<void> {
+  if (lastBlock <= everywhere) return;
+  await untilEveryPeerHas(channel(), lastBlock);
+  everywhere = lastBlock;
+}
+
 async function write<T>(user: TestUser, tx: string, args: unknown[], options: CallOptions = {}) {
+  await settled();
   const committed: Committed<T> = await submitAs<T>(user, CC, tx, args, options);
+  lastBlock = committed.blockNumber;
   flow.push({ tx, txId: committed.txId, blockNumber: committed.blockNumber });
   return committed;
 }
 /** A write to a port call after its announcement: CityMSP and PortMSP peers must endorse (key-level policy). */
 const onCall = <T = PortCall>(user: TestUser, tx: string, args: unknown[], options: CallOptions = {}) =>
   write<T>(user, `portcall:${tx}`, args, { endorsingOrganizations: [CITY, PORT], ...options });
-const read = <T>(user: TestUser, tx: string, args: unknown[]) => evaluateAs<T>(user, CC, tx, args);
+async function read<T>(user: TestUser, tx: string, args: unknown[]): Promise<T> {
+  await settled();
+  return evaluateAs<T>(user, CC, tx, args);
+}
 
 /**
  * Endorses `tx` on the peers of `orgs` and waits for its commit, without throwing when it is invalid:
  * what the chaincode answered (the endorsed result) and how the network validated it.
  */
 async function endorsedBy<T>(user: TestUser, tx: string, args: unknown[], orgs: string[]) {
+  await settled();
   const submitted = await chaincodeAs(user, CC).submitAsync(tx, {
     arguments: args.map(arg),
     endorsingOrganizations: orgs,
   });
   const status = await submitted.getStatus();
+  lastBlock = status.blockNumber;
   return { result: json(submitted.getResult()) as T, successful: status.successful, code: status.code };
 }
 
@@ -194,6 +216,7 @@ beforeAll(async () => {
 afterAll(() => {
   closeConnections();
   forgetContracts();
+  forgetChainInfo();
 });
 
 const getCall = (who: TestUser = agent) => read<PortCall>(who, 'portcall:GetPortCall', [callId]);
@@ -215,11 +238,11 @@ describe('a port call from announcement to departure', () => {
       etd: iso(Date.now() + 55 * HOUR),
     };
     const tooSoon = await expectRefusal(
-      submitAs(agent, CC, 'portcall:Announce', [{ ...input, eta: iso(Date.now() + 2 * HOUR) }]),
+      write(agent, 'portcall:Announce', [{ ...input, eta: iso(Date.now() + 2 * HOUR) }]),
       'INVALID_ARGUMENT',
     );
     expect(tooSoon.details).toMatchObject({ reason: 'ETA_TOO_SOON' });
-    await expectRefusal(submitAs(terminal, CC, 'portcall:Announce', [input]), 'FORBIDDEN');
+    await expectRefusal(write(terminal, 'portcall:Announce', [input]), 'FORBIDDEN');
 
     const { result } = await write<PortCall>(agent, 'portcall:Announce', [input]);
     expect(result).toMatchObject({ callId, status: 'ANNOUNCED', agent: keyOf(agent) });
@@ -264,7 +287,7 @@ describe('a port call from announcement to departure', () => {
     ]);
     // A trucker registers nothing.
     await expectRefusal(
-      submitAs(trucker, CC, 'cargo:RegisterConsignment', [
+      write(trucker, 'cargo:RegisterConsignment', [
         {
           consignmentId: `CONS-C-${run}`,
           callId,
@@ -297,14 +320,20 @@ describe('a port call from announcement to departure', () => {
       FAL6: passengerList(ship, passengers),
       FAL7: dangerousGoodsManifest(ship, containerB),
     };
+    let crewListBlock = -1n;
     for (const docType of ['FAL1', 'FAL2', 'FAL5'] as const) {
-      const { result } = await submitForm(docType, forms[docType]);
+      const { result, blockNumber } = await submitForm(docType, forms[docType]);
       // The ledger keeps the hash of the form's canonical JSON, computed here independently.
       expect(result.documents[docType]).toMatchObject({ version: 1, hash: hashOf(forms[docType]) });
+      if (docType === 'FAL5') crewListBlock = blockNumber;
     }
     const call = await getCall();
     expect(call.documents.FAL5.summary).toEqual({ crewCount: crew });
-    expect(JSON.stringify(call)).not.toContain('Lee0'); // no crew names on the ledger
+    // The crew list travelled in the transient map: its hash is in the block, no seafarer's name or
+    // document number is (the submitter's peer has the block).
+    const block = await fetchBlock(agent, channel(), crewListBlock);
+    expect(block.includes(hashOf(forms.FAL5))).toBe(true);
+    for (const personal of ['Lee0', 'Lee2', 'SB1']) expect(block.includes(personal)).toBe(false);
 
     const incomplete = await expectRefusal(onCall(agent, 'Declare', [callId]), 'FAILED_PRECONDITION');
     expect(incomplete.details).toMatchObject({ reason: 'DOCUMENTS_INCOMPLETE', missing: ['FAL6', 'FAL7'] });
@@ -620,7 +649,93 @@ describe('a port call from announcement to departure', () => {
     );
     expect(final.details).toMatchObject({ state: 'DEPARTED' });
   });
+});
 
+describe('a permitted call amended, then cancelled: nothing changes afterwards', () => {
+  const call2 = `CALL2-${run}`;
+  const consignment2 = `CONS-2-${run}`;
+  const container2 = containerNumber('MSCU', serial);
+  const forms2 = {
+    FAL1: () => generalDeclaration(ship, eta, { crew: 2, passengers: 0, dangerousGoods: false }),
+    FAL2: (extra: boolean) =>
+      cargoDeclaration(ship, [
+        { consignmentId: consignment2, description: 'textiles', containers: [container2], dangerous: false },
+        ...(extra
+          ? [{ consignmentId: `${consignment2}-X`, description: 'paper', containers: [], dangerous: false }]
+          : []),
+      ]),
+    FAL5: () => crewList(ship, 2),
+  };
+  const submit2 = (docType: string, form: unknown) =>
+    onCall(agent, 'SubmitDocument', [call2, docType], { transient: { document: form } });
+
+  it('is announced, declared with FAL 1, 2 and 5 only (no passengers, no dangerous goods), cleared and permitted', async () => {
+    await write(agent, 'portcall:Announce', [
+      {
+        callId: call2,
+        imo: ship.imo,
+        vesselName: ship.vesselName,
+        voyageNumber: `W${run}`,
+        portOfCall: 'KRPUS',
+        eta: iso(Date.now() + 30 * HOUR),
+      },
+    ]);
+    await submit2('FAL1', forms2.FAL1());
+    await submit2('FAL2', forms2.FAL2(false));
+    await submit2('FAL5', forms2.FAL5());
+    expect((await onCall(agent, 'Declare', [call2])).result.status).toBe('DECLARED');
+    for (const authority of [customs, immigration, quarantine, portAuthority])
+      await onCall(authority, 'Approve', [call2]);
+    const { result } = await onCall(portAuthority, 'IssuePermit', [call2]);
+    expect(result.status).toBe('PERMIT_ISSUED');
+  });
+
+  it('amending the cargo declaration withdraws the permit and the approvals of customs, quarantine and the port authority', async () => {
+    const { result } = await submit2('FAL2', forms2.FAL2(true));
+    expect(result.status).toBe('UNDER_REVIEW');
+    expect(result.permit).toBeUndefined();
+    expect(Object.keys(result.approvals)).toEqual(['immigration']);
+    expect(result.documents.FAL2.version).toBe(2);
+    await expectRefusal(onCall(portAuthority, 'IssuePermit', [call2]), 'FAILED_PRECONDITION');
+  });
+
+  it('the agent cancels it; afterwards every write is a CONFLICT', async () => {
+    await expectRefusal(onCall(terminal, 'Cancel', [call2, 'not ours']), 'FORBIDDEN');
+    const { result } = await onCall(agent, 'Cancel', [call2, 'voyage omitted']);
+    expect(result.status).toBe('CANCELLED');
+    for (const [who, tx, args] of [
+      [customs, 'Approve', [call2]],
+      [
+        agent,
+        'RecordTime',
+        [call2, { event: 'ARRIVAL', classifier: 'ESTIMATED', time: iso(Date.now() + 40 * HOUR) }],
+      ],
+      [portAuthority, 'Cancel', [call2, 'again']],
+    ] as const) {
+      const refused = await expectRefusal(onCall(who, tx, [...args]), 'CONFLICT');
+      expect(refused.details).toMatchObject({ state: 'CANCELLED' });
+    }
+    await expectRefusal(submit2('FAL5', crewList(ship, 2, 'Captain')), 'CONFLICT');
+    await expectRefusal(
+      write(agent, 'cargo:RegisterConsignment', [
+        {
+          consignmentId: consignment2,
+          callId: call2,
+          description: 'textiles',
+          shipper: keyOf(shipper),
+          consignee: keyOf(buyer),
+          dangerous: false,
+          containers: [container2],
+        },
+      ]),
+      'CONFLICT',
+    );
+    expect((await getCall()).status).toBe('DEPARTED');
+    expect((await read<PortCall>(agent, 'portcall:GetPortCall', [call2])).status).toBe('CANCELLED');
+  });
+});
+
+describe('events', () => {
   it('every transition emitted its chaincode event, for agents, terminals and truckers to follow', async () => {
     const txIds = flow.map((f) => f.txId);
     const events = await chaincodeEventsOf(agent, channel(), CC, flow[0].blockNumber, txIds);
@@ -654,6 +769,8 @@ describe('a port call from announcement to departure', () => {
       'ContainerGateOut',
       'DepartureCleared',
       'ShipDeparted',
+      'PermitWithdrawn',
+      'PortCallCancelled',
     ])
       expect(types).toContain(type);
   });
