@@ -23,6 +23,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/src/**/*.live.test.ts'],
     },
   ],
+  testSequencer: '<rootDir>/test/sequencer.js',
   // Live tests wait for blocks, restarts and catch-up; unit tests finish far below this anyway.
   testTimeout: 120000,
   collectCoverageFrom: ['chaincode/*/src/**/*.ts', '!**/*.test.ts', '!**/index.ts'],

@@ -36,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   closeConnections();
-  await network().up({ gateway: false });
+  await network().up();
 });
 
 describe('an orderer killed', () => {
@@ -61,7 +61,7 @@ describe('an orderer killed', () => {
     for (let i = 0; i < 5; i++) written.push(await putProbe(contract, `while-down-${i}`));
     for (const w of written) expect(await readProbe(contract, w.key)).toMatchObject({ key: w.key });
 
-    await n.up({ gateway: false });
+    await n.up();
     const ordererNode = n.topology.orgs
       .flatMap((o) => o.orderers.map((spec) => ({ id: `${spec.name}.${o.name}`, org: o, spec })))
       .find((o) => o.id === victim)!;
@@ -95,7 +95,7 @@ describe('a peer killed and restarted', () => {
     const written = [];
     for (let i = 0; i < 5; i++) written.push(await putProbe(contract, `peer-down-${i}`));
 
-    await n.up({ gateway: false });
+    await n.up();
     const reference = await channelHeight(n.paths, peerOf('city'), channelOf());
     await retry(
       `${victim.id} catching up to height ${reference}`,
@@ -121,7 +121,7 @@ describe('down then up', () => {
 
     await n.down();
     expect((await n.status()).processes.every((p) => p.pid === undefined)).toBe(true);
-    await n.up({ gateway: false });
+    await n.up();
 
     expect(await channelHeight(n.paths, peerOf('city'), channelOf())).toBeGreaterThanOrEqual(heightBefore);
     const contract = contractAs(orgAdmin('hospital'), chaincode);

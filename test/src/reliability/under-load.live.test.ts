@@ -75,7 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   closeConnections();
-  await network().up({ gateway: false });
+  await network().up();
 });
 
 it('an orderer killed under load (the Raft leader): writes keep committing, nothing is lost, it catches up', async () => {
@@ -93,7 +93,7 @@ it('an orderer killed under load (the Raft leader): writes keep committing, noth
   n.processes.kill(victim);
   await sleep(8000);
   const ackedWhileDown = traffic.records.filter((r) => r.sentAt >= faultAt && r.ackedAt !== undefined).length;
-  await n.up({ gateway: false });
+  await n.up();
   await sleep(3000);
   await traffic.stop();
 
@@ -118,7 +118,7 @@ it('a peer killed under load: its org fails fast and clearly, recovers after res
   await sleep(4000);
   // While its only peer is down, the hospital's requests fail (no endorser reachable), and fail fast.
   const failedFast = traffic.records.filter((r) => r.sentAt >= faultAt + 500 && r.error !== undefined);
-  await n.up({ gateway: false });
+  await n.up();
   await sleep(4000);
   await traffic.stop();
 

@@ -29,12 +29,11 @@ export function network(): Network {
   return shared;
 }
 
-/** Starts whatever is not running (idempotent: a running network is left as it is). */
+/** Starts whatever is not running, gateway included (idempotent: a running network is left as it is). */
 export async function ensureNetwork(): Promise<Network> {
   const n = network();
   const report = await n.status();
-  const down = report.processes.filter((p) => p.process !== 'gateway' && p.pid === undefined);
-  if (down.length > 0) await n.up({ gateway: false });
+  if (report.processes.some((p) => p.pid === undefined)) await n.up();
   return n;
 }
 
