@@ -38,18 +38,20 @@ export class GatewayProblem extends Error {
 
 const TRANSIENT = new Set(['NO_ENDORSERS', 'CHAINCODE_UNAVAILABLE', 'TIMEOUT', 'IDEMPOTENCY_IN_PROGRESS']);
 
-/** Runs `call` again (up to ~30 s) while the gateway answers with a transient failure. */
-async function retrying<T>(call: () => Promise<T>, attempts = 8): Promise<T> {
+/** Runs `call` again (up to ~60 s) while the gateway is unreachable or answers with a transient failure. */
+async function retrying<T>(call: () => Promise<T>, attempts = 14): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (err) {
+      const unreachable = err instanceof TypeError && /fetch failed/.test(err.message); // gateway restarting
       const transient =
-        err instanceof GatewayProblem &&
-        (err.status === 503 ||
-          TRANSIENT.has(err.code) ||
-          // a chaincode server restarting, as answered by a gateway older than its CHAINCODE_UNAVAILABLE fix
-          (err.code === 'FABRIC_ERROR' && /could not launch chaincode/.test(err.detail)));
+        unreachable ||
+        (err instanceof GatewayProblem &&
+          (err.status === 503 ||
+            TRANSIENT.has(err.code) ||
+            // a chaincode server restarting, as answered by a gateway older than its CHAINCODE_UNAVAILABLE fix
+            (err.code === 'FABRIC_ERROR' && /could not launch chaincode/.test(err.detail))));
       if (!transient || attempt >= attempts) throw err;
       await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 5000)));
     }
@@ -109,7 +111,14 @@ export class Client {
     const text = await response.text();
     const parsed: unknown = text ? JSON.parse(text) : undefined;
     if (!response.ok) {
-      const p = (parsed ?? {}) as { code?: string; detail?: string; title?: string; details?: Record<string, unknown>; txId?: string; errors?: unknown };
+      const p = (parsed ?? {}) as {
+        code?: string;
+        detail?: string;
+        title?: string;
+        details?: Record<string, unknown>;
+        txId?: string;
+        errors?: unknown;
+      };
       const detail = p.detail ?? p.title ?? text;
       throw new GatewayProblem(
         response.status,
@@ -127,9 +136,16 @@ export class Client {
    * reachable: another engineer's drill may be restarting one) or a 504 (commit not seen in time) resumes
    * the same transaction instead of creating another (gateway README, "Writes").
    */
-  async submit<T>(path: string, body: unknown = {}, idempotencyKey: string = randomUUID()): Promise<Committed<T>> {
+  async submit<T>(
+    path: string,
+    body: unknown = {},
+    idempotencyKey: string = randomUUID(),
+  ): Promise<Committed<T>> {
     return retrying(() =>
-      this.request<Committed<T>>('POST', `/api/v1/${path}`, { body, headers: { 'idempotency-key': idempotencyKey } }),
+      this.request<Committed<T>>('POST', `/api/v1/${path}`, {
+        body,
+        headers: { 'idempotency-key': idempotencyKey },
+      }),
     );
   }
 
@@ -150,7 +166,8 @@ export interface AdminKeys {
 
 /** The org admins' keys the gateway wrote on its first start (local defaults). */
 export function readAdminKeys(
-  file = process.env.CITYLEDGER_ADMIN_KEYS ?? resolve(__dirname, '../../../.cityledger/gateway/admin-keys.json'),
+  file = process.env.CITYLEDGER_ADMIN_KEYS ??
+    resolve(__dirname, '../../../.cityledger/gateway/admin-keys.json'),
 ): AdminKeys {
   return JSON.parse(readFileSync(file, 'utf8')) as AdminKeys;
 }

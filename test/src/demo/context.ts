@@ -26,7 +26,15 @@ export async function newDay(gateway: Gateway, narrator: Narrator): Promise<Day>
   const run = randomUUID().slice(0, 8);
   const enrol = async (org: Org, name: string, role: string, attrs?: UserAttrs) => {
     const user = await gateway.createUser(org, `${name}-${run}`, role, attrs);
-    narrator.info(`${org} admin enrolled ${user.key} (role ${role}${attrs && Object.keys(attrs).length ? `, ${Object.entries(attrs).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}) and issued its API key`);
+    narrator.info(
+      `${org} admin enrolled ${user.key} (role ${role}${
+        attrs && Object.keys(attrs).length
+          ? `, ${Object.entries(attrs)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}`
+          : ''
+      }) and issued its API key`,
+    );
     return user;
   };
   const day: Partial<Day> = { gateway, narrator, run, id: (prefix) => `${prefix}-${run}`, enrol };

@@ -1,8 +1,9 @@
 /**
  * A day in the smart city (the seed's story, issue 9), played end to end through the REST gateway only:
- * identity, morning, commute, work, port. `playDay` returns each act's outcome for the end-to-end test.
+ * identity, morning, commute, commute, work, port. `playDay` returns each act's outcome for the end-to-end test.
  */
 import { Gateway } from './client';
+import { commuteAct, CommuteOutcome } from './commute';
 import { newDay } from './context';
 import { identityAct, IdentityOutcome } from './identity';
 import { morningAct, MorningOutcome } from './morning';
@@ -12,6 +13,7 @@ export interface DayOutcome {
   run: string;
   identity: IdentityOutcome;
   morning: MorningOutcome;
+  commute: CommuteOutcome;
   transactions: number;
 }
 
@@ -20,12 +22,16 @@ export type ActName = 'identity' | 'morning' | 'commute' | 'work' | 'port';
 export async function playDay(options: { gateway?: Gateway; out?: Out } = {}): Promise<DayOutcome> {
   const gateway = options.gateway ?? new Gateway();
   const narrator = new Narrator(options.out);
-  if (!(await gateway.ready())) throw new Error(`the gateway at ${gateway.baseUrl} is not ready (is the network up?)`);
+  if (!(await gateway.ready()))
+    throw new Error(`the gateway at ${gateway.baseUrl} is not ready (is the network up?)`);
   narrator.title(`A day in the smart city — through the CityLedger REST gateway at ${gateway.baseUrl}`);
   const day = await newDay(gateway, narrator);
   narrator.info(`run ${day.run}: every id below is new, so the day plays again on the same ledger`);
   const identity = await identityAct(day);
   const morning = await morningAct(day);
-  narrator.title(`The day is over: ${narrator.transactions.length} transactions committed in ${narrator.elapsed()}`);
-  return { run: day.run, identity, morning, transactions: narrator.transactions.length };
+  const commute = await commuteAct(day);
+  narrator.title(
+    `The day is over: ${narrator.transactions.length} transactions committed in ${narrator.elapsed()}`,
+  );
+  return { run: day.run, identity, morning, commute, transactions: narrator.transactions.length };
 }

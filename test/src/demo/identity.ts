@@ -66,7 +66,12 @@ export async function identityAct(day: Day): Promise<IdentityOutcome> {
       recordHash: sha256hex(`birth record of ${childId} at Busan Medical Center`),
     }),
   );
-  const birthClaims = saltClaims({ name: 'Baby Seo', birthDate: '2026-11-20', birthPlace: 'Busan', parent: residentId });
+  const birthClaims = saltClaims({
+    name: 'Baby Seo',
+    birthDate: '2026-11-20',
+    birthPlace: 'Busan',
+    parent: residentId,
+  });
   const certified = n.tx(
     `civil registry certifies it (endorsed by CityMSP + HospitalMSP): child ${childId}, certificate ${birthCertificateId}`,
     await registrar.submit<{ credential: { status: string } }>('identity/birth/birth-certificates', {
@@ -76,7 +81,9 @@ export async function identityAct(day: Day): Promise<IdentityOutcome> {
   );
   check(certified.result.credential.status === 'ACTIVE', 'the birth certificate is ACTIVE');
   const child = (await verifier.get<{ result: Resident }>(`identity/residents/${childId}`)).result;
-  n.info(`the child is a resident: ${child.residentId} ${child.status}, birth certificate ${child.birthCertificateId}`);
+  n.info(
+    `the child is a resident: ${child.residentId} ${child.status}, birth certificate ${child.birthCertificateId}`,
+  );
   const birthDocument: CredentialDocument = {
     credentialId: birthCertificateId,
     type: 'birth-certificate',
@@ -85,19 +92,30 @@ export async function identityAct(day: Day): Promise<IdentityOutcome> {
     claims: birthClaims,
   };
   const birthVerified = (
-    await verifier.evaluate<{ result: Verification }>(`identity/credential/credentials/${birthCertificateId}/verify`, {
-      transient: { document: birthDocument },
-    })
+    await verifier.evaluate<{ result: Verification }>(
+      `identity/credential/credentials/${birthCertificateId}/verify`,
+      {
+        transient: { document: birthDocument },
+      },
+    )
   ).result;
-  n.say(`insurer verifies the birth certificate document: valid=${birthVerified.valid} (${birthVerified.status})`);
+  n.say(
+    `insurer verifies the birth certificate document: valid=${birthVerified.valid} (${birthVerified.status})`,
+  );
 
   // The ID credential: City immigration is a trusted issuer of national IDs.
   const type = 'national-id';
-  const canIssue = (await immigration.get<{ result: boolean }>('identity/issuer/can-issue', { credentialType: type })).result;
+  const canIssue = (
+    await immigration.get<{ result: boolean }>('identity/issuer/can-issue', { credentialType: type })
+  ).result;
   if (!canIssue) {
     n.tx(
       `registrar trusts City immigration officers to issue ${type}`,
-      await registrar.submit('identity/issuer/set-trusted-issuer', { credentialType: type, mspId: MSP.city, role: 'immigration' }),
+      await registrar.submit('identity/issuer/set-trusted-issuer', {
+        credentialType: type,
+        mspId: MSP.city,
+        role: 'immigration',
+      }),
     );
   } else n.say(`City immigration officers are trusted issuers of ${type} (set on an earlier day)`);
   const credentialId = day.id('cred-id');
@@ -109,14 +127,30 @@ export async function identityAct(day: Day): Promise<IdentityOutcome> {
       transient: { claims },
     }),
   );
-  const document: CredentialDocument = { credentialId, type, holderId: residentId, issuer: immigration.key, claims };
-  const onLedger = (await verifier.get<{ result: { documentHash: string } }>(`identity/credential/credentials/${credentialId}`)).result;
-  check(onLedger.documentHash === documentHash(document), 'the ledger holds the hash of the document Minji keeps');
+  const document: CredentialDocument = {
+    credentialId,
+    type,
+    holderId: residentId,
+    issuer: immigration.key,
+    claims,
+  };
+  const onLedger = (
+    await verifier.get<{ result: { documentHash: string } }>(
+      `identity/credential/credentials/${credentialId}`,
+    )
+  ).result;
+  check(
+    onLedger.documentHash === documentHash(document),
+    'the ledger holds the hash of the document Minji keeps',
+  );
 
   const whole = (
-    await verifier.evaluate<{ result: Verification }>(`identity/credential/credentials/${credentialId}/verify`, {
-      transient: { document },
-    })
+    await verifier.evaluate<{ result: Verification }>(
+      `identity/credential/credentials/${credentialId}/verify`,
+      {
+        transient: { document },
+      },
+    )
   ).result;
   n.say(`the insurer's KYC desk verifies the whole ID document: valid=${whole.valid} (${whole.status})`);
   const city = (
@@ -126,7 +160,9 @@ export async function identityAct(day: Day): Promise<IdentityOutcome> {
       transient: { claim: claims.city },
     })
   ).result;
-  n.say(`selective disclosure: Minji reveals only "city = Busan" (and its salt): valid=${city.valid}; name and birth date stay hidden`);
+  n.say(
+    `selective disclosure: Minji reveals only "city = Busan" (and its salt): valid=${city.valid}; name and birth date stay hidden`,
+  );
   const forged = (
     await verifier.evaluate<{ result: Verification }>('identity/credential/verify-claim', {
       credentialId,
@@ -137,7 +173,7 @@ export async function identityAct(day: Day): Promise<IdentityOutcome> {
   n.say(`a forged claim "city = Seoul": valid=${forged.valid} (${forged.reason})`);
 
   // A theft attempt: someone tries to use Minji's identity; she locks it at once.
-  n.say('a thief with Minji\'s stolen phone tries to pass as her; she reports it and locks her identity');
+  n.say("a thief with Minji's stolen phone tries to pass as her; she reports it and locks her identity");
   const locked = n.tx(
     `Minji locks ${residentId} herself`,
     await minji.submit<Resident>(`identity/residents/${residentId}/lock`, { reason: 'phone stolen' }),
@@ -150,7 +186,7 @@ export async function identityAct(day: Day): Promise<IdentityOutcome> {
     }),
     'FAILED_PRECONDITION',
   );
-  n.refused('while locked, a new ID credential for her (the thief\'s replacement request)', refused);
+  n.refused("while locked, a new ID credential for her (the thief's replacement request)", refused);
   const car = await refusal(
     registrar.submit('mobility/vehicles', { vin: randomVin(), ownerId: residentId }),
     'FORBIDDEN',
@@ -161,7 +197,10 @@ export async function identityAct(day: Day): Promise<IdentityOutcome> {
     await minji.submit<Resident>(`identity/residents/${residentId}/unlock`, { reason: 'phone recovered' }),
   );
   const history = (
-    await police.get<{ result: { items: { action: string }[] } }>(`identity/residents/${residentId}/history`, { pageSize: 20, bookmark: '' })
+    await police.get<{ result: { items: { action: string }[] } }>(
+      `identity/residents/${residentId}/history`,
+      { pageSize: 20, bookmark: '' },
+    )
   ).result;
   n.info(`audit trail: ${history.items.map((e) => e.action).join(' → ')}`);
 

@@ -72,10 +72,17 @@ async function licenseDoctor(day: Day, doctor: Client): Promise<void> {
   const { narrator: n, registrar } = day;
   const hospitalAdmin = await day.enrol('hospital', 'medical-board', 'admin');
   const type = 'doctor-licence';
-  if (!(await hospitalAdmin.get<{ result: boolean }>('identity/issuer/can-issue', { credentialType: type })).result) {
+  if (
+    !(await hospitalAdmin.get<{ result: boolean }>('identity/issuer/can-issue', { credentialType: type }))
+      .result
+  ) {
     n.tx(
       'registrar trusts the hospital admin to issue doctor licences',
-      await registrar.submit('identity/issuer/set-trusted-issuer', { credentialType: type, mspId: MSP.hospital, role: 'admin' }),
+      await registrar.submit('identity/issuer/set-trusted-issuer', {
+        credentialType: type,
+        mspId: MSP.hospital,
+        role: 'admin',
+      }),
     );
   }
   n.tx(
@@ -111,7 +118,10 @@ export async function morningAct(day: Day): Promise<MorningOutcome> {
       grantee: { mspId: MSP.hospital, enrollmentId: doctor.enrollmentId },
       actions: ['read'],
       codes: CODES,
-      period: { start: new Date(now - 60_000).toISOString(), end: new Date(now + 30 * 86_400_000).toISOString() },
+      period: {
+        start: new Date(now - 60_000).toISOString(),
+        end: new Date(now + 30 * 86_400_000).toISOString(),
+      },
       purposes: ['TREAT'],
       status: 'ACTIVE',
     }),
@@ -125,24 +135,41 @@ export async function morningAct(day: Day): Promise<MorningOutcome> {
     lastWeek = await scale.submit<Recorded>('medical/observations', scan(72.4, 23.6, 21.3, lastWeekAt));
   } catch (err) {
     if (!isPrivateRangeBug(err)) throw err;
-    degraded = 'the deployed medical chaincode predates the alert-rule fix (628fc37): scans go without body weight, no alert, until it is redeployed';
+    degraded =
+      'the deployed medical chaincode predates the alert-rule fix (628fc37): scans go without body weight, no alert, until it is redeployed';
     n.say(`⚠ ${degraded}`);
-    lastWeek = await scale.submit<Recorded>('medical/observations', scan(72.4, 23.6, 21.3, lastWeekAt, false));
+    lastWeek = await scale.submit<Recorded>(
+      'medical/observations',
+      scan(72.4, 23.6, 21.3, lastWeekAt, false),
+    );
   }
-  n.tx(`the scale submits last week's scan (${degraded ? '' : '72.4 kg, '}BMI 23.6, fat 21.3 %) — values in the transient map only`, lastWeek);
+  n.tx(
+    `the scale submits last week's scan (${degraded ? '' : '72.4 kg, '}BMI 23.6, fat 21.3 %) — values in the transient map only`,
+    lastWeek,
+  );
   const today = n.tx(
     `the scale submits this morning's scan (${degraded ? '' : '76.8 kg, '}BMI 25.1, fat 23.9 %), endorsed by City + Hospital`,
-    await scale.submit<Recorded>('medical/observations', scan(76.8, 25.1, 23.9, new Date(now - 1000).toISOString(), !degraded)),
+    await scale.submit<Recorded>(
+      'medical/observations',
+      scan(76.8, 25.1, 23.9, new Date(now - 1000).toISOString(), !degraded),
+    ),
   );
-  n.info(`on the ledger: observation ids and salted hashes only, e.g. ${today.result.valueHashes[0].slice(0, 16)}…`);
+  n.info(
+    `on the ledger: observation ids and salted hashes only, e.g. ${today.result.valueHashes[0].slice(0, 16)}…`,
+  );
   check(lastWeek.result.alertIds.length === 0, 'no alert on the first scan');
   check(degraded || today.result.alertIds.length === 1, 'the weight-change rule raised one alert');
   const alertId: string | undefined = today.result.alertIds[0];
-  if (alertId) n.say(`alert ${alertId} raised by rule weight-change-5pct-30d, sent to Dr Kim (no value in the event)`);
+  if (alertId)
+    n.say(`alert ${alertId} raised by rule weight-change-5pct-30d, sent to Dr Kim (no value in the event)`);
 
   const access = n.tx(
     'Dr Kim requests access (consent checked, access recorded for 1 hour)',
-    await doctor.submit<Access>('medical/access/accesses', { patientId: residentId, codes: CODES, purpose: 'TREAT' }),
+    await doctor.submit<Access>('medical/access/accesses', {
+      patientId: residentId,
+      codes: CODES,
+      purpose: 'TREAT',
+    }),
   );
   const accessId = access.result.accessId;
   const readCode = degraded ? BMI : WEIGHT;
@@ -151,18 +178,29 @@ export async function morningAct(day: Day): Promise<MorningOutcome> {
       query: { accessId, code: readCode, pageSize: 20 },
     })
   ).result.items;
-  n.say(`Dr Kim reads the ${degraded ? 'BMI values' : 'weights'} under access ${accessId.slice(0, 10)}…: ${read.map((v) => `${v.value} ${v.unit} (${v.effectiveAt.slice(0, 10)})`).join(', ')}`);
+  n.say(
+    `Dr Kim reads the ${degraded ? 'BMI values' : 'weights'} under access ${accessId.slice(0, 10)}…: ${read.map((v) => `${v.value} ${v.unit} (${v.effectiveAt.slice(0, 10)})`).join(', ')}`,
+  );
   let alertChangePercent: number | undefined;
   if (alertId) {
-    const alert = (await doctor.get<{ result: { ruleId: string; changePercent: number } }>(`medical/alerts/${encodeURIComponent(alertId)}`)).result;
+    const alert = (
+      await doctor.get<{ result: { ruleId: string; changePercent: number } }>(
+        `medical/alerts/${encodeURIComponent(alertId)}`,
+      )
+    ).result;
     alertChangePercent = alert.changePercent;
     n.say(`Dr Kim opens the alert: rule ${alert.ruleId}, weight change +${alert.changePercent} %`);
   }
 
   const log = (
-    await minji.get<{ result: { items: Access[] } }>('medical/access/my-access-log', { pageSize: 50, bookmark: '' })
+    await minji.get<{ result: { items: Access[] } }>('medical/access/my-access-log', {
+      pageSize: 50,
+      bookmark: '',
+    })
   ).result.items;
-  n.say(`Minji's access log: ${log.map((a) => `${a.grantee.key} ${a.kind} [${a.codes.join(', ')}] until ${a.expiresAt}`).join('; ')}`);
+  n.say(
+    `Minji's access log: ${log.map((a) => `${a.grantee.key} ${a.kind} [${a.codes.join(', ')}] until ${a.expiresAt}`).join('; ')}`,
+  );
 
   return {
     observationIds: today.result.observationIds,

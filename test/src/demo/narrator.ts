@@ -41,7 +41,9 @@ export class Narrator {
 
   refused(what: string, problem: GatewayProblem): void {
     const reason = problem.details?.reason ?? problem.details?.state;
-    this.out(`  ✘ ${what}: refused, ${problem.status} ${problem.code}${reason ? ` (${String(reason)})` : ''}`);
+    this.out(
+      `  ✘ ${what}: refused, ${problem.status} ${problem.code}${reason ? ` (${String(reason)})` : ''}`,
+    );
   }
 
   elapsed(): string {
