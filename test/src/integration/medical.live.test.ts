@@ -12,11 +12,6 @@
  *
  * Every id and enrolment name is unique per run, so the suite passes repeatedly on the same ledger.
  *
- * NEEDS THE MEDICAL REDEPLOY of commit 972deb7: the chaincode deployed before it read private ranges with
- * fabric-shim 2.5.8's getPrivateDataByRange as if it returned the iterator (it returns `{iterator}`), so
- * every scan of a body weight (alert rule) and every value read failed with INTERNAL "iterator.close is
- * not a function". Against that deployment the tests marked "(redeploy 972deb7)" fail; the refusals,
- * revocation, lock and port tests pass.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -338,7 +333,6 @@ const morning: Item[] = [
 let morningScan: { committed: Committed<Recorded>; measurement: Measurement };
 let records: ObservationRecord[];
 
-// (redeploy 972deb7): scans with a weight and value reads need the private range fix.
 describe('a device records a scan', () => {
   it('for its bound resident: values go in the transient map, the public record keeps code, time, device and hash', async () => {
     morningScan = await recordScan(morning, isoAgo(2 * DAY));
@@ -399,7 +393,6 @@ describe('a device records a scan', () => {
   });
 });
 
-// (redeploy 972deb7): scans with a weight and value reads need the private range fix.
 describe('consent', () => {
   let consent: Consent;
   let access: Access;
@@ -556,7 +549,6 @@ describe('consent', () => {
   });
 });
 
-// (redeploy 972deb7): scans with a weight and value reads need the private range fix.
 describe('break the glass', () => {
   let emergency: Committed<Access>;
 
@@ -616,7 +608,6 @@ describe('break the glass', () => {
   });
 });
 
-// (redeploy 972deb7): scans with a weight and value reads need the private range fix.
 describe('an insurer reads under consent only through a peer that holds the values', () => {
   it('its own peer answers WRONG_PEER; a City peer answers with the values', async () => {
     await grant({ mspId: 'InsurerMSP', role: 'insurer' }, [WEIGHT], { purposes: ['CLMATTCH'] });
@@ -629,7 +620,6 @@ describe('an insurer reads under consent only through a peer that holds the valu
   });
 });
 
-// (redeploy 972deb7): scans with a weight and value reads need the private range fix.
 describe('identity locks and revocations are honoured', () => {
   it("a locked resident's device cannot submit; after the unlock it can", async () => {
     await identity(patient, 'resident:LockResident', [patientId, 'scale may be compromised']);
@@ -660,18 +650,17 @@ describe('identity locks and revocations are honoured', () => {
     ]);
     await licenceActive(locum.name, false);
     for (const call of [
-      read(locum, access.accessId, WEIGHT),
-      requestAccess(locum, [WEIGHT]),
-      medical(locum, 'access:BreakGlass', [{ patientId, reason: 'emergency, no consent possible' }]),
+      () => read(locum, access.accessId, WEIGHT),
+      () => requestAccess(locum, [WEIGHT]),
+      () => medical(locum, 'access:BreakGlass', [{ patientId, reason: 'emergency, no consent possible' }]),
     ]) {
-      expect((await expectRefusal(call, 'FORBIDDEN')).details).toMatchObject({
+      expect((await expectRefusal(call(), 'FORBIDDEN')).details).toMatchObject({
         reason: 'CREDENTIAL_NOT_ACTIVE',
       });
     }
   });
 });
 
-// (redeploy 972deb7): scans with a weight and value reads need the private range fix.
 describe('erasure', () => {
   let erasure: Committed<{ erasure: Erasure; remaining: boolean }>;
 
@@ -745,7 +734,6 @@ describe('erasure', () => {
 
 // ---- privacy -----------------------------------------------------------------------------------------
 
-// (redeploy 972deb7): scans with a weight and value reads need the private range fix.
 describe('privacy', () => {
   it('the blocks of every medical transaction of this run carry observation ids and hashes, never a value', async () => {
     const numbers = [...new Set(medicalTxs.map((c) => c.blockNumber))];
