@@ -100,7 +100,7 @@ interface BillOfLading {
 
 // ---- calling the chaincode ------------------------------------------------------------------------
 
-/** Transactions of the happy path, in order, whose chaincode events are checked at the end. */
+/** Every write of the suite that committed, in order: their chaincode events are checked at the end. */
 const flow: { tx: string; txId: string; blockNumber: bigint }[] = [];
 
 /** The last block a write of this suite went into, and the last one every peer was seen to hold. */
