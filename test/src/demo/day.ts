@@ -1,6 +1,6 @@
 /**
  * A day in the smart city (the seed's story, issue 9), played end to end through the REST gateway only:
- * identity, morning, commute, commute, work, port. `playDay` returns each act's outcome for the end-to-end test.
+ * identity, morning, commute, work, commute, work, port. `playDay` returns each act's outcome for the end-to-end test.
  */
 import { Gateway } from './client';
 import { commuteAct, CommuteOutcome } from './commute';
@@ -8,12 +8,14 @@ import { newDay } from './context';
 import { identityAct, IdentityOutcome } from './identity';
 import { morningAct, MorningOutcome } from './morning';
 import { Narrator, Out } from './narrator';
+import { workAct, WorkOutcome } from './work';
 
 export interface DayOutcome {
   run: string;
   identity: IdentityOutcome;
   morning: MorningOutcome;
   commute: CommuteOutcome;
+  work: WorkOutcome;
   transactions: number;
 }
 
@@ -30,8 +32,9 @@ export async function playDay(options: { gateway?: Gateway; out?: Out } = {}): P
   const identity = await identityAct(day);
   const morning = await morningAct(day);
   const commute = await commuteAct(day);
+  const work = await workAct(day);
   narrator.title(
     `The day is over: ${narrator.transactions.length} transactions committed in ${narrator.elapsed()}`,
   );
-  return { run: day.run, identity, morning, commute, transactions: narrator.transactions.length };
+  return { run: day.run, identity, morning, commute, work, transactions: narrator.transactions.length };
 }
