@@ -1,6 +1,6 @@
 /**
  * A day in the smart city (the seed's story, issue 9), played end to end through the REST gateway only:
- * identity, morning, commute, work, commute, work, port. `playDay` returns each act's outcome for the end-to-end test.
+ * identity, morning, commute, work, port, commute, work, port. `playDay` returns each act's outcome for the end-to-end test.
  */
 import { Gateway } from './client';
 import { commuteAct, CommuteOutcome } from './commute';
@@ -8,6 +8,7 @@ import { newDay } from './context';
 import { identityAct, IdentityOutcome } from './identity';
 import { morningAct, MorningOutcome } from './morning';
 import { Narrator, Out } from './narrator';
+import { portAct, PortOutcome } from './port';
 import { workAct, WorkOutcome } from './work';
 
 export interface DayOutcome {
@@ -16,6 +17,7 @@ export interface DayOutcome {
   morning: MorningOutcome;
   commute: CommuteOutcome;
   work: WorkOutcome;
+  port: PortOutcome;
   transactions: number;
 }
 
@@ -33,8 +35,9 @@ export async function playDay(options: { gateway?: Gateway; out?: Out } = {}): P
   const morning = await morningAct(day);
   const commute = await commuteAct(day);
   const work = await workAct(day);
+  const port = await portAct(day);
   narrator.title(
     `The day is over: ${narrator.transactions.length} transactions committed in ${narrator.elapsed()}`,
   );
-  return { run: day.run, identity, morning, commute, work, transactions: narrator.transactions.length };
+  return { run: day.run, identity, morning, commute, work, port, transactions: narrator.transactions.length };
 }
