@@ -204,13 +204,13 @@ const DAY = 24 * HOUR;
 const grant = (
   grantee: Record<string, string>,
   codes: string[],
-  options: { purposes?: string[]; end?: string; provision?: string } = {},
+  options: { purposes?: string[]; end?: string } = {},
 ) =>
   medical<Consent>(patient, 'consent:CreateConsent', [
     {
       consentId: `consent-${randomUUID()}`,
       patientId,
-      provision: options.provision ?? 'permit',
+      provision: 'permit',
       grantee,
       actions: ['read'],
       codes,
