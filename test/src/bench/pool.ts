@@ -52,3 +52,10 @@ export class Pool<T> {
     else this.free.push(item);
   }
 }
+
+/** Takes `items` in turn (actors that need no exclusive use, e.g. API keys spreading a rate limit). */
+export function roundRobin<T>(items: T[]): () => T {
+  if (items.length === 0) throw new Error('round robin over nothing');
+  let next = 0;
+  return () => items[next++ % items.length];
+}

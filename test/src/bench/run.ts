@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chaincodeProcess, Network } from '@cityledger/network';
 import { runCaliper } from './caliper';
@@ -169,6 +170,7 @@ async function main(): Promise<void> {
       await workload.prepare?.(prepare);
     } catch (err) {
       const reason = err instanceof Error ? `${err.name}: ${err.message.slice(0, 300)}` : String(err);
+      if (process.env.CITYLEDGER_BENCH_DEBUG) console.error(err);
       process.stdout.write(`\n${workload.name}: setup failed, skipped (${reason})\n`);
       skipped.push({ workload: workload.name, reason });
       continue;
@@ -395,7 +397,6 @@ function printTable(rows: Row[]): void {
 }
 
 function machine() {
-  const os = require('node:os') as typeof import('node:os');
   return {
     cpus: os.cpus().length,
     model: os.cpus()[0]?.model,

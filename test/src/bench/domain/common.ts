@@ -50,7 +50,52 @@ export function poolSize(ctx: PrepareContext, holdSeconds = 1.5): number {
   return Math.max(2, Math.min(cap, Math.ceil(ctx.maxRate * holdSeconds)));
 }
 
+/**
+ * The gateway limits each API key (rateLimit, 600 requests/min by default), as it should: an
+ * integrator's key is not a benchmark driver. An actor that needs no exclusive use (an issuing
+ * officer, a terminal) is therefore several gateway users of the same role, about 5 requests/s each.
+ */
+export const restKeysFor = (ctx: PrepareContext): number => Math.max(1, Math.ceil(ctx.maxRate / 5));
+
+/**
+ * `count` actors of one role: the first in every mode that runs, the others only as gateway users
+ * (direct mode has no per-identity limit, so one enrolment serves it).
+ */
+export async function makeActors(
+  ctx: PrepareContext,
+  count: number,
+  org: string,
+  name: string,
+  attrs: Record<string, string>,
+  chaincode: string,
+): Promise<Actor[]> {
+  const restOnly = ctx.modes.includes('rest') ? ['rest'] : [];
+  return inBatches(
+    Array.from({ length: count }, (_, i) => i),
+    4,
+    (i) =>
+      makeActor(ctx, org, i === 0 ? name : `${name}-${i}`, attrs, chaincode, i === 0 ? ctx.modes : restOnly),
+  );
+}
+
 export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * enrolUser, retried: the network tooling keeps each org's enrolment secrets in one JSON file that
+ * every process rewrites without a lock, so an enrolment racing another suite's may read it half
+ * written (SyntaxError) or lose its secret; a retry, under a new name after the second failure, gets
+ * through.
+ */
+export async function enrol(org: string, name: string, attrs: Record<string, string>): Promise<TestUser> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await enrolUser(org, attempt < 2 ? name : `${name}-x${attempt}`, attrs);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
+    }
+  }
+}
 
 /** One actor of a pool: the same on-chain identity (attributes) in both modes. */
 export interface Actor {
@@ -74,7 +119,7 @@ export async function makeActor(
 ): Promise<Actor & { user?: TestUser }> {
   const actor: Actor & { user?: TestUser } = {};
   if (modes.includes('direct')) {
-    actor.user = await enrolUser(org, name, attrs);
+    actor.user = await enrol(org, name, attrs);
     actor.contract = contractAs(actor.user, chaincode);
   }
   if (ctx.rest && modes.includes('rest'))
@@ -98,7 +143,7 @@ export const restAs = (ctx: RestContext, actor: Actor): RestContext['call'] =>
 
 /** The City registrar of the run (identity residents, mobility vehicles), enrolled once. */
 export const cityRegistrar = (ctx: PrepareContext): Promise<TestUser> =>
-  once('registrar', () => enrolUser('city', `bench-${ctx.runId}-registrar`, { role: 'registrar' }));
+  once('registrar', () => enrol('city', `bench-${ctx.runId}-registrar`, { role: 'registrar' }));
 
 /** Registers residents `ids` (identity chaincode), a few at a time. */
 export async function registerResidents(ctx: PrepareContext, ids: string[]): Promise<void> {

@@ -12,11 +12,12 @@
 import { randomInt } from 'node:crypto';
 import { chaincodeError } from '../../support/errors';
 import { evaluateAs, submitAs } from '../../support/calls';
-import { enrolUser, TestUser } from '../../support/live';
+import { TestUser } from '../../support/live';
 import { Outcome } from '../load';
 import { Pool } from '../pool';
 import { DirectContext, evaluate, PrepareContext, RestContext, Workload } from '../workloads';
-import { Actor, inBatches, makeActor, once, poolSize, restAs, submitDirect } from './common';
+import { cityReaders } from './identity';
+import { Actor, enrol, inBatches, makeActor, once, poolSize, restAs, submitDirect } from './common';
 
 interface Building extends Actor {
   buildingId: string;
@@ -60,7 +61,7 @@ const intervalId = (ms: number) => new Date(ms).toISOString().slice(0, 16) + 'Z'
 /** The market operator and configuration (set only if nobody has: other suites may rely on theirs). */
 const market = (ctx: PrepareContext): Promise<Market> =>
   once('energy-market', async () => {
-    const operator = await enrolUser('city', `bench-${ctx.runId}-operator`, { role: 'market-operator' });
+    const operator = await enrol('city', `bench-${ctx.runId}-operator`, { role: 'market-operator' });
     let config = await evaluateAs<{ market: { intervalMinutes: number } | null; tariffs: unknown }>(
       operator,
       'energy',
@@ -70,7 +71,7 @@ const market = (ctx: PrepareContext): Promise<Market> =>
     if (!config.market)
       await submitAs(operator, 'energy', 'registry:SetMarketConfig', [{ intervalMinutes: 15, feeBps: 0 }]);
     if (!config.tariffs) {
-      const utility = await enrolUser('city', `bench-${ctx.runId}-utility`, { role: 'utility' });
+      const utility = await enrol('city', `bench-${ctx.runId}-utility`, { role: 'utility' });
       await submitAs(utility, 'energy', 'registry:SetTariffs', [{ importTariff: 200, exportTariff: 80 }]);
     }
     config = await evaluateAs(operator, 'energy', 'registry:GetConfig', []);
@@ -103,7 +104,7 @@ async function openIntervals(ctx: PrepareContext, count: number): Promise<string
 const buildingsSetup = (ctx: PrepareContext) =>
   once('energy-buildings', async () => {
     const m = await market(ctx);
-    const utility = await enrolUser('city', `bench-${ctx.runId}-utility`, { role: 'utility' });
+    const utility = await enrol('city', `bench-${ctx.runId}-utility`, { role: 'utility' });
     const n = poolSize(ctx);
     const ids = Array.from({ length: n }, (_, i) => `bench-${ctx.runId}-bld-${i}`);
     const buildings = await inBatches(ids, 4, async (buildingId, i): Promise<Building> => {
@@ -254,7 +255,13 @@ export const energyForMix = {
       const contract = ctx.contract('energy');
       return (): Promise<Outcome> => evaluate(contract, 'market:GetInterval', [state.bidIntervals![0]]);
     },
-    rest: (ctx: RestContext) => (): Promise<Outcome> =>
-      ctx.call('GET', `/api/v1/energy/market/intervals/${encodeURIComponent(state.bidIntervals![0])}`),
+    rest: (ctx: RestContext) => {
+      const reader = cityReaders();
+      return (): Promise<Outcome> =>
+        restAs(ctx, reader())(
+          'GET',
+          `/api/v1/energy/market/intervals/${encodeURIComponent(state.bidIntervals![0])}`,
+        );
+    },
   },
 };

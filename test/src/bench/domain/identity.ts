@@ -1,29 +1,33 @@
 /**
  * Identity: credential issuance by a trusted issuer (a City immigration officer), claims in the
  * transient map (`claims`, salted), to residents registered for the run. Issuances never touch a key
- * another one writes (the resident is only read), so one issuer identity serves any concurrency.
+ * another one writes (the resident is only read), so one issuing officer serves any concurrency in
+ * direct mode; through the gateway several officers share the load (each API key is rate limited).
  */
 import { randomUUID } from 'node:crypto';
 import { submitAs } from '../../support/calls';
 import { saltClaims, transient } from '../../support/credentials';
-import { enrolUser } from '../../support/live';
 import { Outcome } from '../load';
+import { roundRobin } from '../pool';
 import { DirectContext, evaluate, PrepareContext, RestContext, Workload } from '../workloads';
 import {
   Actor,
+  enrol,
   CITY,
   cityRegistrar,
-  makeActor,
+  makeActors,
   once,
   registerResidents,
   restAs,
+  restKeysFor,
   submitDirect,
 } from './common';
 
 interface IdentitySetup {
   type: string;
   holders: string[];
-  issuer: Actor;
+  /** issuing officers: [0] acts in direct mode, all of them (in turn) through the gateway */
+  issuers: Actor[];
   /** issued in setup, for the reads of the mix */
   credentialId: string;
 }
@@ -40,16 +44,16 @@ export const identitySetup = (ctx: PrepareContext): Promise<IdentitySetup> =>
     ]);
     const holders = Array.from({ length: 4 }, (_, i) => `bench-${run}-holder-${i}`);
     await registerResidents(ctx, holders);
-    const issuer = await makeActor(
+    const issuers = await makeActors(
       ctx,
+      restKeysFor(ctx),
       'city',
       `bench-${run}-immigration`,
       { role: 'immigration' },
       'identity',
     );
     const credentialId = `bench-${run}-cred-read`;
-    const officer =
-      issuer.user ?? (await enrolUser('city', `bench-${run}-immigration`, { role: 'immigration' }));
+    const officer = await enrol('city', `bench-${run}-immigration`, { role: 'immigration' });
     await submitAs(
       officer,
       'identity',
@@ -59,7 +63,7 @@ export const identitySetup = (ctx: PrepareContext): Promise<IdentitySetup> =>
         transient: { claims: claimsOf(0) },
       },
     );
-    setup = { type, holders, issuer, credentialId };
+    setup = { type, holders, issuers, credentialId };
     return setup;
   });
 
@@ -81,15 +85,15 @@ export const identityIssue: Workload = {
   direct: (_ctx: DirectContext) => {
     const s = setup!;
     return (i) =>
-      submitDirect(s.issuer.contract!, 'credential:IssueCredential', [inputOf(s, i, 'd')], {
+      submitDirect(s.issuers[0].contract!, 'credential:IssueCredential', [inputOf(s, i, 'd')], {
         transientData: transient({ claims: claimsOf(i) }),
       });
   },
   rest: (ctx: RestContext) => {
     const s = setup!;
-    const call = restAs(ctx, s.issuer);
+    const issuer = roundRobin(s.issuers);
     return (i) =>
-      call('POST', '/api/v1/identity/credential/credentials', {
+      restAs(ctx, issuer())('POST', '/api/v1/identity/credential/credentials', {
         input: inputOf(s, i, 'r'),
         transient: { claims: claimsOf(i) },
       });
@@ -102,6 +106,15 @@ export const identityRead = {
     const contract = ctx.contract('identity');
     return (): Promise<Outcome> => evaluate(contract, 'credential:GetCredential', [setup!.credentialId]);
   },
-  rest: (ctx: RestContext) => (): Promise<Outcome> =>
-    ctx.call('GET', `/api/v1/identity/credential/credentials/${encodeURIComponent(setup!.credentialId)}`),
+  rest: (ctx: RestContext) => {
+    const reader = roundRobin(setup!.issuers);
+    return (): Promise<Outcome> =>
+      restAs(ctx, reader())(
+        'GET',
+        `/api/v1/identity/credential/credentials/${encodeURIComponent(setup!.credentialId)}`,
+      );
+  },
 };
+
+/** City users with API keys that may read what any member reads (spreading the mix's reads over keys). */
+export const cityReaders = (): (() => Actor) => roundRobin(setup!.issuers);

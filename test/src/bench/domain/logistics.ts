@@ -5,22 +5,33 @@
  * and two writes of one call in a block conflict, so each call takes one event at a time.
  */
 import { submitAs } from '../../support/calls';
-import { enrolUser } from '../../support/live';
 import { randomImo } from '../../support/port';
 import { Outcome } from '../load';
-import { Pool } from '../pool';
+import { Pool, roundRobin } from '../pool';
 import { DirectContext, PrepareContext, RestContext, Workload } from '../workloads';
-import { Actor, inBatches, iso, makeActor, once, poolSize, restAs, submitDirect } from './common';
+import {
+  Actor,
+  enrol,
+  inBatches,
+  iso,
+  makeActors,
+  once,
+  poolSize,
+  restAs,
+  restKeysFor,
+  submitDirect,
+} from './common';
 
 const ENDORSERS = ['CityMSP', 'PortMSP'];
 const HOUR = 3_600_000;
 
 let calls: Pool<string> | undefined;
-let terminal: Actor | undefined;
+/** terminal operators: [0] acts in direct mode, all of them (in turn) through the gateway */
+let terminals: Actor[] = [];
 
 const logisticsSetup = (ctx: PrepareContext) =>
   once('logistics', async () => {
-    const agent = await enrolUser('port', `bench-${ctx.runId}-agent`, { role: 'agent' });
+    const agent = await enrol('port', `bench-${ctx.runId}-agent`, { role: 'agent' });
     const ids = Array.from({ length: poolSize(ctx) }, (_, i) => `bench-${ctx.runId}-call-${i}`);
     await inBatches(ids, 4, (callId, i) =>
       submitAs(agent, 'logistics', 'portcall:Announce', [
@@ -36,7 +47,14 @@ const logisticsSetup = (ctx: PrepareContext) =>
       ]),
     );
     calls = new Pool(ids);
-    terminal = await makeActor(ctx, 'port', `bench-${ctx.runId}-terminal`, { role: 'terminal' }, 'logistics');
+    terminals = await makeActors(
+      ctx,
+      restKeysFor(ctx),
+      'port',
+      `bench-${ctx.runId}-terminal`,
+      { role: 'terminal' },
+      'logistics',
+    );
   });
 
 const timeOf = (i: number) => ({
@@ -54,13 +72,15 @@ export const logisticsTime: Workload = {
   prepare: (ctx) => logisticsSetup(ctx),
   direct: (_ctx: DirectContext) => (i) =>
     calls!.use((callId): Promise<Outcome> =>
-      submitDirect(terminal!.contract!, 'portcall:RecordTime', [callId, timeOf(i)], {
+      submitDirect(terminals[0].contract!, 'portcall:RecordTime', [callId, timeOf(i)], {
         endorsingOrganizations: ENDORSERS,
       }),
     ),
   rest: (ctx: RestContext) => {
-    const call = restAs(ctx, terminal!);
+    const terminal = roundRobin(terminals);
     return (i) =>
-      calls!.use((callId) => call('POST', '/api/v1/logistics/times', { callId, input: timeOf(i) }));
+      calls!.use((callId) =>
+        restAs(ctx, terminal())('POST', '/api/v1/logistics/times', { callId, input: timeOf(i) }),
+      );
   },
 };

@@ -9,6 +9,7 @@ import { submitAs } from '../../support/calls';
 import { randomVin, sealWindow } from '../../support/telemetry';
 import { Outcome } from '../load';
 import { Pool } from '../pool';
+import { cityReaders } from './identity';
 import { DirectContext, evaluate, PrepareContext, RestContext, Workload } from '../workloads';
 import {
   Actor,
@@ -164,6 +165,7 @@ export const mobilityRead = {
   },
   rest: (ctx: RestContext) => {
     const vin = vehicles!.items[0].vin;
-    return (): Promise<Outcome> => ctx.call('GET', `/api/v1/mobility/vehicle?vin=${vin}`);
+    const reader = cityReaders();
+    return (): Promise<Outcome> => restAs(ctx, reader())('GET', `/api/v1/mobility/vehicle?vin=${vin}`);
   },
 };
