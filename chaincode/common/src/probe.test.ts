@@ -19,7 +19,9 @@ describe('ProbeContract', () => {
   it('refuses writes by non-admins with FORBIDDEN and unknown keys with NOT_FOUND', async () => {
     const h = new ContractHarness([ProbeContract]);
     expect((await h.submit(resident, 'probe:Noop')).error?.code).toBe('FORBIDDEN');
-    expect((await h.submit(resident, 'probe:Put', [{ key: 'k1', value: 'v' }])).error?.code).toBe('FORBIDDEN');
+    expect((await h.submit(resident, 'probe:Put', [{ key: 'k1', value: 'v' }])).error?.code).toBe(
+      'FORBIDDEN',
+    );
     expect((await h.evaluate(admin, 'probe:Get', ['nope'])).error?.code).toBe('NOT_FOUND');
   });
 });

@@ -164,8 +164,16 @@ export class Repository<T> {
   }
 }
 
-/** Reads an iterator to the end and closes it. */
-export async function drain(iterator: Iterators.StateQueryIterator): Promise<Iterators.KV[]> {
+/**
+ * What a query resolves to. fabric-shim 2.5.8's private-data queries (getPrivateDataByRange,
+ * getPrivateDataByPartialCompositeKey) resolve to the handler's `{iterator, metadata}`, not the
+ * iterator their typings promise; the public-state queries unwrap it.
+ */
+export type QueryAnswer = Iterators.StateQueryIterator | { iterator: Iterators.StateQueryIterator };
+
+/** Reads a query's iterator to the end and closes it. */
+export async function drain(answer: QueryAnswer): Promise<Iterators.KV[]> {
+  const iterator = 'next' in answer ? answer : answer.iterator;
   const out: Iterators.KV[] = [];
   try {
     let result = await iterator.next();

@@ -114,20 +114,12 @@ export async function valuesInWindow(
   };
 }
 
-type RangeAnswer = Iterators.StateQueryIterator | { iterator: Iterators.StateQueryIterator };
-
-/**
- * Every key/value of `collection` in [startKey, endKey). fabric-shim 2.5.8's getPrivateDataByRange
- * resolves to its handler's `{iterator, metadata}` rather than the iterator its typings promise
- * (getStateByRange unwraps it; the private variant does not), while the in-memory stub returns the
- * iterator itself: accept both.
- */
+/** Every key/value of `collection` in [startKey, endKey) (drain unwraps fabric-shim's `{iterator}` answer). */
 export async function privateRange(
   ctx: Context,
   collection: string,
   startKey: string,
   endKey: string,
 ): Promise<Iterators.KV[]> {
-  const answer = (await ctx.stub.getPrivateDataByRange(collection, startKey, endKey)) as RangeAnswer;
-  return drain('next' in answer ? answer : answer.iterator);
+  return drain(await ctx.stub.getPrivateDataByRange(collection, startKey, endKey));
 }

@@ -1,6 +1,6 @@
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import { MemoryLedger, MemoryStub } from './stub';
-import { Repository } from '../repository';
+import { drain, Repository } from '../repository';
 import type { Context } from 'fabric-contract-api';
 
 const creator = { mspid: 'CityMSP', idBytes: Buffer.from('x') };
@@ -153,7 +153,10 @@ describe('MemoryStub', () => {
     ).toEqual(['CityMSP']);
     await next.putPrivateData('secret', 'k', Buffer.from('v'));
     expect(next.requiredEndorsers()).toEqual([{ collection: 'secret', key: 'k', orgs: ['CityMSP'] }]);
-    expect((await newStub(ledger).getPrivateDataByRange('secret', '', '')).close).toBeDefined();
+    // As fabric-shim 2.5.8 does: private queries resolve to {iterator}, which drain() unwraps.
+    const answer = await newStub(ledger).getPrivateDataByRange('secret', '', '');
+    expect((answer as unknown as { iterator: { close: unknown } }).iterator.close).toBeDefined();
+    expect(await drain(answer)).toEqual([]);
     await expect(next.putPrivateData('secret', 'k', Buffer.alloc(0))).rejects.toThrow('empty');
     expect(() => next.setEvent('', Buffer.alloc(0))).toThrow('non-empty');
   });

@@ -229,7 +229,7 @@ export class MemoryStub {
   ): Promise<Iterators.StateQueryIterator> {
     this.assertMember(collection);
     this.beforePrivateQuery();
-    return iterator(
+    return shimPrivateAnswer(
       this.range(this.ledger.privateData.get(collection), startKey || '\u0001', endKey || MAX_RUNE),
     );
   }
@@ -241,7 +241,7 @@ export class MemoryStub {
     this.assertMember(collection);
     this.beforePrivateQuery();
     const prefix = this.createCompositeKey(objectType, attributes);
-    return iterator(this.range(this.ledger.privateData.get(collection), prefix, prefix + MAX_RUNE));
+    return shimPrivateAnswer(this.range(this.ledger.privateData.get(collection), prefix, prefix + MAX_RUNE));
   }
   async getPrivateDataQueryResult(): Promise<never> {
     throw new Error('ExecuteQuery not supported for leveldb');
@@ -382,6 +382,14 @@ function mapIn<V>(outer: Map<string, Map<string, V>>, name: string): Map<string,
     outer.set(name, inner);
   }
   return inner;
+}
+
+/**
+ * fabric-shim 2.5.8 resolves private-data queries to `{iterator, metadata}` although its typings say
+ * iterator: the stub answers the same way, so code that trusts the typings fails here as it does live.
+ */
+function shimPrivateAnswer(items: Iterators.KV[]): Iterators.StateQueryIterator {
+  return { iterator: iterator(items) } as unknown as Iterators.StateQueryIterator;
 }
 
 function iterator(items: Iterators.KV[]): Iterators.StateQueryIterator {
