@@ -194,7 +194,12 @@ export function createApp(deps: AppDeps): App {
     const limit = q.limit === undefined ? 50 : Number(q.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw badRequest('invalid query', [{ field: 'limit', message: 'must be an integer 1..500' }]);
     const after = q.cursor ? Buffer.from(q.cursor, 'base64url').toString('utf8') : undefined;
-    const rows = await store.listProjections({ chaincode: String(req.params.chaincode), entity: String(req.params.entity).toLowerCase(), status: q.status, after, limit, channels: channelsOfOrg(p.org) });
+    // Tables exist only for served chaincodes and entity words (the first word of an event type).
+    const chaincode = String(req.params.chaincode);
+    if (!config.channels.some((c) => c.chaincodes.includes(chaincode))) throw notFound(`no chaincode ${chaincode}`);
+    const entity = String(req.params.entity).toLowerCase();
+    if (!/^[a-z][a-z0-9_-]{0,63}$/.test(entity)) throw badRequest('invalid entity', [{ field: 'entity', message: 'must be a word: a letter, then up to 63 letters, digits, - or _' }]);
+    const rows = await store.listProjections({ chaincode, entity, status: q.status, after, limit, channels: channelsOfOrg(p.org) });
     const next = rows.length === limit ? Buffer.from(rows[rows.length - 1].entity_id).toString('base64url') : undefined;
     res.json({ items: rows.map((r) => ({ id: r.entity_id, status: r.status, channel: r.channel, data: JSON.parse(r.data) as unknown, eventId: Number(r.seq) })), ...(next ? { nextCursor: next } : {}) });
   });

@@ -188,4 +188,25 @@ describe('events', () => {
     expect(filed.body.items.map((i: { id: string }) => i.id)).toEqual(['c3', 'c5']);
     expect(filed.body.nextCursor).toBeUndefined();
   });
+  it('refuses read tables of an unknown chaincode or a malformed entity, and an SSE resume point that is not an event id', async () => {
+    const ask = (path: string) => request(h.app).get(path).set(bearer(h.adminKeys.insurer));
+    const unknown = await ask('/api/v1/read/..%2F..%2Fetc%2Fpasswd/claim');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('NOT_FOUND');
+    for (const entity of ['abc%00def', encodeURIComponent('😀'), 'A'.repeat(100)]) {
+      const bad = await ask(`/api/v1/read/claims/${entity}`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'entity' })]);
+    }
+    expect((await ask('/api/v1/read/claims/claim')).status).toBe(200);
+    // Bad resume points answer 400 at once (before any stream starts).
+    for (const after of ['abc', '-1', '1e309', '1.5']) {
+      const bad = await ask(`/api/v1/events?after=${after}`);
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ code: 'INVALID_ARGUMENT', errors: [{ field: 'after' }] });
+    }
+    const header = await request(h.app).get('/api/v1/events').set(bearer(h.adminKeys.insurer)).set('Last-Event-ID', 'x');
+    expect(header.status).toBe(400);
+    expect(header.body.errors).toEqual([expect.objectContaining({ field: 'Last-Event-ID' })]);
+  });
 });

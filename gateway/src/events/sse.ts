@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { badRequest } from '../problem';
 import { Store } from '../store/store';
 import { EventHub, eventJson } from './hub';
 
@@ -10,8 +11,13 @@ import { EventHub, eventJson } from './hub';
 export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Request) => string[], heartbeatMs = 15000) {
   return async (req: Request, res: Response): Promise<void> => {
     const q = req.query as Record<string, string | undefined>;
-    const lastId = Number(req.get('last-event-id') ?? q.after ?? 0);
-    let last = Number.isFinite(lastId) && lastId >= 0 ? Math.floor(lastId) : 0;
+    // A resume point that is not an event id is refused: silently replaying from the start would flood
+    // the client with events it already has.
+    const header = req.get('last-event-id');
+    const resume: unknown = header ?? q.after;
+    if (resume !== undefined && resume !== '' && (typeof resume !== 'string' || !/^\d{1,15}$/.test(resume)))
+      throw badRequest('invalid resume point', [{ field: header !== undefined ? 'Last-Event-ID' : 'after', message: 'must be an event id (a non-negative integer)' }]);
+    let last = resume ? Number(resume) : 0;
     const filter = { channels: channelsOf(req), channel: q.channel, chaincode: q.chaincode, eventName: q.event };
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': cityledger events\n\n');

@@ -25,6 +25,7 @@ export interface JsonSchema {
   exclusiveMaximum?: number;
   items?: JsonSchema;
   minItems?: number;
+  maxItems?: number;
   properties?: Record<string, JsonSchema>;
   required?: string[];
   patternProperties?: Record<string, JsonSchema>;
