@@ -97,13 +97,22 @@ export async function openLoop(operation: Operation, options: LoadOptions): Prom
   return result;
 }
 
-function errorCode(err: unknown): string {
+export function errorCode(err: unknown): string {
   if (err && typeof err === 'object') {
     const e = err as { name?: string; code?: unknown; details?: { message?: string }[]; message?: string };
-    const detail = e.details?.[0]?.message ?? e.message ?? '';
-    const coded = /"code":"([A-Z_]+)"/.exec(detail);
-    if (coded) return coded[1];
-    if (e.name && e.name !== 'Error') return `${e.name}${typeof e.code === 'number' ? `(${e.code})` : ''}`;
+    const texts = [...(e.details ?? []).map((d) => d.message ?? ''), e.message ?? ''];
+    for (const text of texts) {
+      const coded = /"code":"([A-Z_]+)"/.exec(text);
+      if (coded) return coded[1];
+    }
+    if (e.name && e.name !== 'Error') {
+      // No chaincode code: name the peer's reason (ids and numbers stripped, so equal causes group).
+      const why = (e.details?.[0]?.message ?? '')
+        .replace(/[0-9a-f]{16,}/g, '…')
+        .replace(/\d+/g, 'N')
+        .slice(0, 80);
+      return `${e.name}${typeof e.code === 'number' ? `(${e.code})` : ''}${why ? `: ${why}` : ''}`;
+    }
     return (e.message ?? 'ERROR').slice(0, 60);
   }
   return String(err).slice(0, 60);

@@ -17,7 +17,7 @@ import { chaincodeProcess, Network } from '@cityledger/network';
 import { runCaliper } from './caliper';
 import { closeConnections, contractAs, ensureNetwork, orgAdmin } from '../support/live';
 import { cpuPerTx, snapshot } from './cpu';
-import { openLoop, Operation, StepResult } from './load';
+import { errorCode, openLoop, Operation, StepResult } from './load';
 import { round, summarise } from './stats';
 import { domainWorkloads } from './domain';
 import {
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     try {
       await workload.prepare?.(prepare);
     } catch (err) {
-      const reason = err instanceof Error ? `${err.name}: ${err.message.slice(0, 300)}` : String(err);
+      const reason = err instanceof Error ? `${errorCode(err)} (${err.message.slice(0, 200)})` : String(err);
       if (process.env.CITYLEDGER_BENCH_DEBUG) console.error(err);
       process.stdout.write(`\n${workload.name}: setup failed, skipped (${reason})\n`);
       skipped.push({ workload: workload.name, reason });
