@@ -193,6 +193,27 @@ describe.each(CHAINCODES)('%s', (chaincode) => {
     expect(Object.keys(PERMISSIONS[chaincode]).sort()).toEqual(submits);
   });
 
+  // Control for the FORBIDDEN-only rule: the same kind of sampled input, endorsed for an allowed identity.
+  // Reported, not asserted: some creations need more than a valid shape (a registered building, an aligned
+  // open interval, a sealed crash...), which the sweep does not set up.
+  it('endorses creating transactions for an allowed identity with the same kind of input (control, reported)', async () => {
+    const table = PERMISSIONS[chaincode];
+    const outcomes: string[] = [];
+    let accepted = 0;
+    for (const tx of submitTransactions(live.get(chaincode)!)) {
+      if (!table[tx.id]?.creates) continue;
+      const who = cast.find((c) => table[tx.id].allowed.includes(c.label));
+      if (!who) continue;
+      const outcome = await tryEndorse(who.user, chaincode, tx, attemptFor(tx));
+      if (outcome.kind === 'accepted') accepted++;
+      outcomes.push(`${tx.id} as ${who.label}: ${outcome.kind === 'coded' ? outcome.code : outcome.kind}`);
+    }
+    console.log(
+      `${chaincode} control: ${accepted} of ${outcomes.length} creating transactions endorsed for an allowed identity: ${outcomes.join('; ')}`,
+    );
+    expect(outcomes.every((o) => !o.endsWith('network'))).toBe(true);
+  });
+
   it('refuses every SUBMIT transaction to every identity the README does not allow', async () => {
     const table = PERMISSIONS[chaincode];
     const members = channelOrgs(chaincode);
