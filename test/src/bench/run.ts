@@ -118,7 +118,9 @@ async function main(): Promise<void> {
   const smoke = process.argv.includes('--smoke');
   const plan = smoke ? SMOKE : process.argv.includes('--quick') ? QUICK : FULL;
   const onlyWorkloads = arg('workloads')?.split(',');
+  // Setup cost grows with the pools (CA enrolments): quick runs keep them small.
   if (arg('pool')) process.env.CITYLEDGER_BENCH_POOL = arg('pool');
+  else if (plan !== FULL) process.env.CITYLEDGER_BENCH_POOL ??= '64';
   const network = await ensureNetwork();
   const runId = randomUUID().slice(0, 8);
   const ctx: DirectContext = { contract: (cc) => contractAs(orgAdmin('city'), cc), runId };

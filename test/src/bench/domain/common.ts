@@ -40,22 +40,28 @@ export async function inBatches<T, R>(
   return results;
 }
 
+/** The most actors (identities, gateway users) one setup creates: `--pool=` / CITYLEDGER_BENCH_POOL. */
+export const poolCap = (): number => Number(process.env.CITYLEDGER_BENCH_POOL ?? 256);
+
 /**
  * How many actors a pool needs so that, at the highest offered rate, an actor is usually free:
- * rate × the seconds one operation holds it (about a commit: 250 ms batch timeout plus endorsement
- * and validation, with margin). `CITYLEDGER_BENCH_POOL` (run.ts `--pool=`) caps it; enrolments cost CA time.
+ * rate × the seconds one operation holds it (a commit takes about 0.3 s unloaded with the 250 ms
+ * batch timeout; 1 s leaves room for the latency growing under load). Capped by `poolCap`, since
+ * each actor costs enrolments at a CA: a capped pool makes operations queue for an actor, which
+ * shows as latency (the open loop counts the wait).
  */
-export function poolSize(ctx: PrepareContext, holdSeconds = 1.5): number {
-  const cap = Number(process.env.CITYLEDGER_BENCH_POOL ?? 200);
-  return Math.max(2, Math.min(cap, Math.ceil(ctx.maxRate * holdSeconds)));
+export function poolSize(ctx: PrepareContext, holdSeconds = 1): number {
+  return Math.max(2, Math.min(poolCap(), Math.ceil(ctx.maxRate * holdSeconds)));
 }
 
 /**
  * The gateway limits each API key (rateLimit, 600 requests/min by default), as it should: an
  * integrator's key is not a benchmark driver. An actor that needs no exclusive use (an issuing
- * officer, a terminal) is therefore several gateway users of the same role, about 5 requests/s each.
+ * officer, a terminal, a vehicle's telemetry feed) is therefore several gateway users of the same
+ * role, about 5 requests/s each.
  */
-export const restKeysFor = (ctx: PrepareContext): number => Math.max(1, Math.ceil(ctx.maxRate / 5));
+export const restKeysFor = (ctx: PrepareContext): number =>
+  Math.max(1, Math.min(poolCap(), Math.ceil(ctx.maxRate / 5)));
 
 /**
  * `count` actors of one role: the first in every mode that runs, the others only as gateway users

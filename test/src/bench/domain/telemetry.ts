@@ -10,7 +10,7 @@
 import { Outcome } from '../load';
 import { Pool } from '../pool';
 import { PrepareContext, RestContext, Workload } from '../workloads';
-import { iso, once } from './common';
+import { iso, once, restKeysFor } from './common';
 import { registerVehicles } from './mobility';
 
 /** Data per window (the gateway bounds a window to 1 s .. 1 h and telemetry.maxWindow readings). */
@@ -43,7 +43,7 @@ const ingestSetup = (ctx: PrepareContext) =>
   once('telemetry-ingest', async () => {
     if (!ctx.rest || !ctx.modes.includes('rest')) return;
     // Each vehicle's API key is rate limited (gateway rateLimit, 600/min by default): a few readings/s each.
-    const n = Math.max(2, Math.ceil(ctx.maxRate / 5));
+    const n = Math.max(2, restKeysFor(ctx));
     const vehicles = await registerVehicles(ctx, n, 'ingest', ['rest']);
     const now = Date.now();
     streams = new Pool(
