@@ -226,16 +226,23 @@ export class SseSubscriber {
   private connect(): void {
     if (this.stopped) return;
     const url = new URL(`${this.baseUrl}/api/v1/events${queryString(this.query)}`);
+    // Once per connection, whichever way it ends: a clean end, a reset (the gateway killed), a refusal.
+    let retried = false;
+    let responded = false;
     const retry = () => {
-      if (!this.stopped) setTimeout(() => this.connect(), 300).unref();
+      if (retried || this.stopped) return;
+      retried = true;
+      setTimeout(() => this.connect(), 300).unref();
     };
     const req = http.get(
       url,
       { headers: { authorization: `Bearer ${this.apiKey}`, accept: 'text/event-stream', 'last-event-id': String(this.lastId) } },
       (res) => {
+        responded = true;
+        res.on('close', retry);
+        res.on('error', retry);
         if (res.statusCode !== 200) {
           res.resume();
-          res.on('end', retry);
           return;
         }
         this.connections++;
@@ -254,11 +261,13 @@ export class SseSubscriber {
             this.lastId = Number(id);
           }
         });
-        res.on('end', retry);
-        res.on('error', () => undefined);
       },
     );
     req.on('error', retry);
+    req.on('close', () => {
+      // No response at all (connection refused while the gateway is down).
+      if (!responded) retry();
+    });
     this.req = req;
   }
 }
@@ -270,6 +279,9 @@ export interface Delivery {
   eventId: number;
   webhookId: string;
   body: StreamedEvent;
+  /** The raw body and signature header as received (to check a signature again, e.g. with a wrong secret). */
+  raw: string;
+  signature: string;
   signatureValid: boolean;
 }
 
@@ -290,6 +302,8 @@ export class WebhookReceiver {
           eventId: Number(req.headers['x-cityledger-event-id']),
           webhookId: String(req.headers['x-cityledger-webhook-id']),
           body: JSON.parse(raw) as StreamedEvent,
+          raw,
+          signature,
           signatureValid: verifySignature(this.secret, signature, raw),
         });
         res.writeHead(204).end();
