@@ -5,6 +5,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -37,24 +38,40 @@ export interface IdentityRequest {
   tls: boolean;
 }
 
-/** Secrets of the org's bootstrap registrar and of the identities the tooling registered. */
-function secretsFile(paths: Paths, org: OrgSpec): string {
-  return path.join(paths.org(org.name), 'secrets.json');
-}
-
-function secrets(paths: Paths, org: OrgSpec): Record<string, string> {
-  const file = secretsFile(paths, org);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
-}
-
+/**
+ * Enrolment secrets. The bootstrap registrar's lives in the org's secrets.json (the gateway reads it
+ * there); every other identity's in a file of its own, created exclusively, so that suites enrolling
+ * users at the same time never overwrite each other's secrets.
+ */
 function secretFor(paths: Paths, org: OrgSpec, name: string): string {
-  const all = secrets(paths, org);
-  if (!all[name]) {
-    all[name] = randomBytes(18).toString('base64url');
-    mkdirSync(paths.org(org.name), { recursive: true });
-    writeFileSync(secretsFile(paths, org), JSON.stringify(all, null, 2), { mode: 0o600 });
+  return name === 'registrar' ? registrarSecret(paths, org) : identitySecret(paths, org, name);
+}
+
+function registrarSecret(paths: Paths, org: OrgSpec): string {
+  const file = path.join(paths.org(org.name), 'secrets.json');
+  if (existsSync(file)) {
+    const existing = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>).registrar;
+    if (existing) return existing;
   }
-  return all[name];
+  mkdirSync(paths.org(org.name), { recursive: true });
+  const secret = randomBytes(18).toString('base64url');
+  // Written once by `up` before anything else enrols; the rename makes it appear whole.
+  const staging = `${file}.${process.pid}`;
+  writeFileSync(staging, JSON.stringify({ registrar: secret }, null, 2), { mode: 0o600 });
+  renameSync(staging, file);
+  return secret;
+}
+
+function identitySecret(paths: Paths, org: OrgSpec, name: string): string {
+  const dir = path.join(paths.org(org.name), 'secrets');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, name.replace(/[^A-Za-z0-9._-]/g, '_'));
+  try {
+    writeFileSync(file, randomBytes(18).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return readFileSync(file, 'utf8');
 }
 
 export function caProcessSpec(paths: Paths, org: OrgSpec): ProcessSpec {
