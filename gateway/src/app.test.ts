@@ -207,6 +207,20 @@ describe('gateway app over a fake Fabric', () => {
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('NOT_FOUND');
     });
+
+    it("a configured chaincode whose API is not loaded yet (start-up) is 503 retry-soon, not 404", async () => {
+      const starting = await harness({
+        file: { channels: [{ name: 'city', orgs: ['city', 'insurer', 'port'], chaincodes: ['claims', 'energy'] }, { name: 'health', orgs: ['city', 'insurer'], chaincodes: ['medical'] }] },
+      });
+      const res = await request(starting.app).post('/api/v1/energy/probe/put').set(bearer(starting.adminKeys.city)).send({ key: 'k', value: 'v' });
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.body.code).toBe('CHAINCODE_UNAVAILABLE');
+      expect(starting.fabric.calls).toHaveLength(0);
+      // Loaded chaincodes and unknown names keep their 404s.
+      expect((await request(starting.app).get('/api/v1/claims/nothing/here').set(bearer(starting.adminKeys.city))).status).toBe(404);
+      expect((await request(starting.app).get('/api/v1/unknown/x').set(bearer(starting.adminKeys.city))).status).toBe(404);
+    });
   });
 
   describe('idempotency', () => {

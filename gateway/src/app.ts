@@ -217,6 +217,15 @@ export function createApp(deps: AppDeps): App {
   });
 
   v1.use(api.handler());
+  // A configured chaincode whose metadata is not loaded yet (the gateway is starting or restarting) has no
+  // routes yet: that is "retry shortly" (503), not a 404 a client would take as final.
+  const configured = new Set(config.channels.flatMap((c) => c.chaincodes));
+  v1.use((req, res, next) => {
+    const chaincode = req.path.split('/')[1];
+    if (!configured.has(chaincode) || api.chaincodes.has(chaincode)) return next();
+    res.setHeader('retry-after', '1');
+    next(new Problem(503, 'CHAINCODE_UNAVAILABLE', `the API of chaincode ${chaincode} is not loaded yet; retry shortly`));
+  });
   app.use('/api/v1', v1);
 
   // ---- the handler every chaincode route shares
