@@ -123,7 +123,11 @@ export function createApp(deps: AppDeps): App {
   v1.use(
     rateLimit({
       windowMs: config.rateLimit.windowMs,
-      limit: config.rateLimit.max,
+      // A key's own limit (set by its org admin, bounded by rateLimit.maxPerKey) is per minute: scaled to the window.
+      limit: (_req, res) => {
+        const perMinute = principalOf(res).rateLimitPerMinute;
+        return perMinute ? Math.max(1, Math.ceil((perMinute * config.rateLimit.windowMs) / 60000)) : config.rateLimit.max;
+      },
       standardHeaders: 'draft-7',
       legacyHeaders: false,
       keyGenerator: (_req, res) => principalOf(res).keyId,
@@ -143,8 +147,8 @@ export function createApp(deps: AppDeps): App {
     res.status(201).json(created);
   });
   v1.post('/users/:userId/keys', async (req, res) => {
-    const revokeOthers = (req.body as { revokeOthers?: unknown } | undefined)?.revokeOthers === true;
-    res.status(201).json(await auth.issueKey(principalOf(res), String(req.params.userId), revokeOthers));
+    const body = (req.body ?? {}) as { revokeOthers?: unknown; rateLimitPerMinute?: unknown };
+    res.status(201).json(await auth.issueKey(principalOf(res), String(req.params.userId), { revokeOthers: body.revokeOthers, rateLimitPerMinute: body.rateLimitPerMinute }));
   });
   v1.delete('/users/:userId', async (req, res) => {
     await auth.disableUser(principalOf(res), String(req.params.userId));
@@ -206,6 +210,10 @@ export function createApp(deps: AppDeps): App {
 
   v1.post('/telemetry/readings', async (req, res) => {
     res.status(201).json(await deps.telemetry.record(principalOf(res), req.body));
+  });
+  // `:batch` is a literal (AIP-136 custom method), escaped from Express's parameter syntax.
+  v1.post('/telemetry/readings\\:batch', async (req, res) => {
+    res.status(201).json(await deps.telemetry.recordBatch(principalOf(res), req.body));
   });
   v1.post('/telemetry/windows', async (req, res) => {
     res.status(201).json(await deps.telemetry.seal(principalOf(res), req.body));

@@ -88,7 +88,13 @@ export const ConfigSchema = Type.Object(
     conflictRetries: Type.Integer({ minimum: 0, maximum: 10 }),
     bodyLimit: Type.String({ pattern: '^[0-9]+(b|kb|mb)$' }),
     rateLimit: Type.Object(
-      { windowMs: Millis, max: Type.Integer({ minimum: 1 }) },
+      {
+        windowMs: Millis,
+        /** Requests per window per API key, unless the key has its own limit. */
+        max: Type.Integer({ minimum: 1 }),
+        /** The highest per-key limit (requests per minute) an org admin may give a key. */
+        maxPerKey: Type.Integer({ minimum: 1 }),
+      },
       { additionalProperties: false },
     ),
     corsOrigins: Type.Array(Type.String()),
@@ -105,7 +111,11 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     telemetry: Type.Object(
-      { maxWindow: Type.Integer({ minimum: 1 }) },
+      {
+        maxWindow: Type.Integer({ minimum: 1 }),
+        /** Readings per POST /api/v1/telemetry/readings:batch request. */
+        maxBatch: Type.Integer({ minimum: 1, maximum: 10000 }),
+      },
       { additionalProperties: false },
     ),
   },
@@ -175,11 +185,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
     conflictRetries: 3,
     metadataRefreshMs: 60000,
     bodyLimit: '256kb',
-    rateLimit: { windowMs: 60000, max: 600 },
+    rateLimit: { windowMs: 60000, max: 600, maxPerKey: 100000 },
     corsOrigins: [] as string[],
     logLevel: 'info',
     webhooks: { maxAttempts: 12, baseDelayMs: 500, maxDelayMs: 300000, timeoutMs: 10000, allowInsecure: false },
-    telemetry: { maxWindow: 4096 },
+    telemetry: { maxWindow: 4096, maxBatch: 1000 },
   };
 
   // File values override defaults; orgs merge by name so a file can change one peer without restating all.

@@ -70,7 +70,7 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
     });
   const metrics = new Metrics(true);
   const forget = (userId: string) => (port instanceof FabricGatewayAdapter ? port.forget(userId) : undefined);
-  const auth = new AuthService(store, sealer, orgs, ca, masterKey, log, forget);
+  const auth = new AuthService(store, sealer, orgs, ca, masterKey, log, forget, { maxRateLimitPerKey: cfg.rateLimit.maxPerKey });
   const bootId = randomUUID();
   const tx = new TransactionService(
     port,
@@ -83,7 +83,7 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
   const hub = new EventHub();
   const channelsOfOrg = (org: string) => cfg.channels.filter((c) => c.orgs.includes(org)).map((c) => c.name);
   const webhooks = new WebhookDispatcher(store, hub, sealer, cfg.webhooks, channelsOfOrg, log);
-  const telemetry = new TelemetryService(store, cfg.telemetry.maxWindow, anchorVia(tx, masterKey), (userId) => auth.identity(userId));
+  const telemetry = new TelemetryService(store, cfg.telemetry.maxWindow, anchorVia(tx, masterKey), (userId) => auth.identity(userId), cfg.telemetry.maxBatch);
   const { app, api } = createApp({ config: cfg, store, port, auth, tx, hub, webhooks, telemetry, metrics, log, masterKey, version: VERSION });
 
   const server = await new Promise<Server>((resolve, reject) => {

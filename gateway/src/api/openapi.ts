@@ -130,6 +130,7 @@ const GATEWAY_SCHEMAS: Record<string, unknown> = {
       vehicleId: { type: 'string' },
       buildingId: { type: 'string' },
       meterId: { type: 'string' },
+      rateLimitPerMinute: { type: 'integer', minimum: 1, description: "This user's first key's own rate limit (requests per minute), at most the gateway's rateLimit.maxPerKey; default: rateLimit.max per window" },
     },
   },
 };
@@ -149,7 +150,14 @@ const GATEWAY_PATHS: Record<string, Record<string, unknown>> = {
     },
   },
   '/api/v1/users/{userId}/keys': {
-    post: { tags: ['gateway'], summary: 'Issue a new API key (rotation); `revokeOthers: true` revokes the old ones', security: sec, parameters: [{ name: 'userId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 201: ok('New key (shown once)') } },
+    post: {
+      tags: ['gateway'],
+      summary: 'Issue a new API key (rotation); `revokeOthers: true` revokes the old ones; `rateLimitPerMinute` (org admin) gives the key its own limit',
+      security: sec,
+      parameters: [{ name: 'userId', in: 'path', required: true, schema: { type: 'string' } }],
+      requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { revokeOthers: { type: 'boolean' }, rateLimitPerMinute: { type: 'integer', minimum: 1 } } } } } },
+      responses: { 201: ok('New key (shown once)'), 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404] },
+    },
   },
   '/api/v1/users/{userId}': {
     delete: { tags: ['gateway'], summary: 'Disable a user and revoke its keys (org admin)', security: sec, parameters: [{ name: 'userId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 204: ok('Disabled') } },
@@ -205,6 +213,18 @@ const GATEWAY_PATHS: Record<string, Record<string, unknown>> = {
       security: sec,
       requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['timestamp'], properties: { timestamp: { type: 'string', description: 'UTC ISO-8601' } }, additionalProperties: true } } } },
       responses: { 201: ok('Stored with its RFC 6962 leaf hash'), 400: ERRORS[400], 403: ERRORS[403], 409: problem('LATE_READING: older than the last sealed window') },
+    },
+  },
+  '/api/v1/telemetry/readings:batch': {
+    post: {
+      tags: ['telemetry'],
+      summary: "Store many of a vehicle's raw readings at once, all or none (one database transaction); at most telemetry.maxBatch (1000) per request",
+      security: sec,
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { type: 'object', required: ['readings'], additionalProperties: false, properties: { readings: { type: 'array', minItems: 1, items: { type: 'object', required: ['timestamp'], properties: { timestamp: { type: 'string', description: 'UTC ISO-8601' } }, additionalProperties: true } } } } } },
+      },
+      responses: { 201: ok('{count, items: [{id, leaf}]} in the order sent'), 400: ERRORS[400], 403: ERRORS[403], 409: problem('LATE_READING: a reading is older than the last sealed window') },
     },
   },
   '/api/v1/telemetry/windows': {

@@ -19,6 +19,8 @@ export interface Principal {
   attrs: Record<string, string>;
   isAdmin: boolean;
   keyId: string;
+  /** This key's own limit (requests per minute); null: the gateway's rateLimit.max. */
+  rateLimitPerMinute: number | null;
 }
 
 /** Certificate attributes the gateway sets at registration (chaincode/common reads them from the cert). */
@@ -39,6 +41,13 @@ export interface NewUserInput {
   vehicleId?: string;
   buildingId?: string;
   meterId?: string;
+  /** Requests per minute for the user's first key (org admin only, 1..rateLimit.maxPerKey). */
+  rateLimitPerMinute?: number;
+}
+
+export interface AuthOptions {
+  /** The highest per-key limit (requests per minute) an org admin may set: config rateLimit.maxPerKey. */
+  maxRateLimitPerKey: number;
 }
 
 export interface PublicUser {
@@ -64,6 +73,7 @@ export class AuthService {
     private readonly masterKey: Buffer,
     private readonly log: Logger,
     private readonly onForget: (userId: string) => void = () => undefined,
+    private readonly options: AuthOptions = { maxRateLimitPerKey: 100000 },
   ) {
     this.orgs = new Map(orgs.map((o) => [o.name, o]));
   }
@@ -78,7 +88,7 @@ export class AuthService {
     if (!key || !ok || key.revoked_at) return undefined;
     const user = await this.store.getUser(key.user_id);
     if (!user || user.disabled_at || !this.orgs.has(user.org)) return undefined;
-    return { ...toPublic(user, this.mspId(user.org)), keyId: key.id };
+    return { ...toPublic(user, this.mspId(user.org)), keyId: key.id, rateLimitPerMinute: key.rate_limit };
   }
 
   /** The Fabric identity a principal signs with; the private key is decrypted once and kept in memory. */
@@ -157,7 +167,7 @@ export class AuthService {
     }
   }
 
-  async createUser(actor: Principal, input: NewUserInput): Promise<{ user: PublicUser; apiKey: string; keyId: string }> {
+  async createUser(actor: Principal, input: NewUserInput): Promise<{ user: PublicUser; apiKey: string; keyId: string; rateLimitPerMinute: number | null }> {
     this.requireAdmin(actor);
     const org = this.orgs.get(actor.org)!;
     const problems: Array<{ field: string; message: string }> = [];
@@ -176,8 +186,10 @@ export class AuthService {
     }
     const required = REQUIRED_ATTRIBUTE[input.role];
     if (required && !attrs[required]) problems.push({ field: required, message: `is required for role ${input.role}` });
+    const rateLimit = this.rateLimitProblem(input.rateLimitPerMinute);
+    if (rateLimit) problems.push(rateLimit);
     for (const k of Object.keys(input))
-      if (!['enrollmentId', 'role', ...USER_ATTRIBUTES].includes(k)) problems.push({ field: k, message: 'is not allowed' });
+      if (!['enrollmentId', 'role', 'rateLimitPerMinute', ...USER_ATTRIBUTES].includes(k)) problems.push({ field: k, message: 'is not allowed' });
     if (problems.length > 0) throw badRequest('invalid user', problems);
 
     const userId = `${org.name}:${input.enrollmentId}`;
@@ -202,22 +214,38 @@ export class AuthService {
       is_admin: 0,
     });
     const k = newApiKey();
-    await this.store.insertApiKey({ id: k.id, user_id: userId, hash: k.hash });
-    this.log.info({ org: org.name, userId, role: input.role, by: actor.userId }, 'user created');
-    return { user: toPublic((await this.store.getUser(userId))!, org.mspId), apiKey: k.key, keyId: k.id };
+    const rateLimitPerMinute = input.rateLimitPerMinute ?? null;
+    await this.store.insertApiKey({ id: k.id, user_id: userId, hash: k.hash, rate_limit: rateLimitPerMinute });
+    this.log.info({ org: org.name, userId, role: input.role, rateLimitPerMinute, by: actor.userId }, 'user created');
+    return { user: toPublic((await this.store.getUser(userId))!, org.mspId), apiKey: k.key, keyId: k.id, rateLimitPerMinute };
   }
 
-  /** Rotation: a new key for the user (self or org admin); optionally revoke all the others. */
-  async issueKey(actor: Principal, userId: string, revokeOthers: boolean): Promise<{ apiKey: string; keyId: string; revoked: string[] }> {
+  /**
+   * Rotation: a new key for the user (self or org admin); optionally revoke all the others. Only the
+   * org admin may give the key its own rate limit; without one it has the gateway's default.
+   */
+  async issueKey(
+    actor: Principal,
+    userId: string,
+    options: { revokeOthers?: unknown; rateLimitPerMinute?: unknown } = {},
+  ): Promise<{ apiKey: string; keyId: string; revoked: string[]; rateLimitPerMinute: number | null }> {
+    const problems: Array<{ field: string; message: string }> = [];
+    if (options.revokeOthers !== undefined && typeof options.revokeOthers !== 'boolean') problems.push({ field: 'revokeOthers', message: 'must be boolean' });
+    const limitProblem = this.rateLimitProblem(options.rateLimitPerMinute);
+    if (limitProblem) problems.push(limitProblem);
+    if (problems.length > 0) throw badRequest('invalid key request', problems);
     const user = await this.userActorMayManage(actor, userId);
+    if (options.rateLimitPerMinute !== undefined) this.requireAdmin(actor);
+    const rateLimitPerMinute = (options.rateLimitPerMinute as number | undefined) ?? null;
+    const revokeOthers = options.revokeOthers === true;
     const k = newApiKey();
-    await this.store.insertApiKey({ id: k.id, user_id: user.id, hash: k.hash });
+    await this.store.insertApiKey({ id: k.id, user_id: user.id, hash: k.hash, rate_limit: rateLimitPerMinute });
     const revoked: string[] = [];
     if (revokeOthers)
       for (const old of await this.store.listApiKeys(user.id))
         if (old.id !== k.id && !old.revoked_at && (await this.store.revokeApiKey(old.id))) revoked.push(old.id);
-    this.log.info({ userId, keyId: k.id, revoked, by: actor.userId }, 'api key issued');
-    return { apiKey: k.key, keyId: k.id, revoked };
+    this.log.info({ userId, keyId: k.id, revoked, rateLimitPerMinute, by: actor.userId }, 'api key issued');
+    return { apiKey: k.key, keyId: k.id, revoked, rateLimitPerMinute };
   }
 
   async revokeKey(actor: Principal, keyId: string): Promise<void> {
@@ -241,6 +269,15 @@ export class AuthService {
   async listUsers(actor: Principal): Promise<PublicUser[]> {
     this.requireAdmin(actor);
     return (await this.store.listUsers(actor.org)).filter((u) => u.role !== REGISTRAR).map((u) => toPublic(u, actor.mspId));
+  }
+
+  /** A per-key limit is a whole number of requests per minute, at most rateLimit.maxPerKey. */
+  private rateLimitProblem(v: unknown): { field: string; message: string } | undefined {
+    if (v === undefined) return undefined;
+    const max = this.options.maxRateLimitPerKey;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max)
+      return { field: 'rateLimitPerMinute', message: `must be an integer 1..${max} (requests per minute)` };
+    return undefined;
   }
 
   private requireAdmin(actor: Principal): void {

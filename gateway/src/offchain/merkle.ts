@@ -27,7 +27,12 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function leafHash(reading: unknown): string {
-  return sha256(Buffer.from([0]), Buffer.from(canonicalJson(reading), 'utf8')).toString('hex');
+  return leafHashOfCanonical(canonicalJson(reading));
+}
+
+/** The leaf of a reading already in canonical JSON. */
+export function leafHashOfCanonical(canonical: string): string {
+  return sha256(Buffer.from([0]), Buffer.from(canonical, 'utf8')).toString('hex');
 }
 
 export function nodeHash(left: string, right: string): string {

@@ -5,7 +5,7 @@ import { toProblem } from '../fabric/errors';
 import { Outcome, TransactionService } from '../fabric/transactions';
 import { badRequest, forbidden, notFound, Problem } from '../problem';
 import { Store } from '../store/store';
-import { canonicalJson, leafHash, MERKLE_SCHEME, merkleProof, merkleRoot } from './merkle';
+import { canonicalJson, leafHashOfCanonical, MERKLE_SCHEME, merkleProof, merkleRoot } from './merkle';
 
 /** Where windows are anchored: the mobility chaincode's TelemetryContract (chaincode/mobility). */
 export const ANCHOR = { channel: 'city', chaincode: 'mobility', transaction: 'telemetry:AnchorWindow' } as const;
@@ -40,6 +40,36 @@ export function anchorVia(tx: TransactionService, hashKey: Buffer): Anchorer {
     });
 }
 
+type FieldError = { field: string; message: string };
+interface ParsedReading {
+  tsMs: number;
+  /** canonical JSON of the stored reading (the body plus the certificate's vin) */
+  reading: string;
+  leaf: string;
+}
+
+/** Checks one reading (errors pushed with `prefix` before each field); undefined when invalid. */
+function parseReading(vehicleId: string, body: unknown, prefix: string, errors: FieldError[]): ParsedReading | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    errors.push({ field: prefix ? prefix.slice(0, -1) : '(body)', message: 'must be object' });
+    return undefined;
+  }
+  const b = body as Record<string, unknown>;
+  const before = errors.length;
+  if (typeof b.timestamp !== 'string' || !ISO.test(b.timestamp) || Number.isNaN(Date.parse(b.timestamp)))
+    errors.push({ field: `${prefix}timestamp`, message: 'is required: UTC ISO-8601, e.g. 2027-01-01T08:00:00.000Z' });
+  if ('vin' in b) errors.push({ field: `${prefix}vin`, message: 'comes from your certificate (vehicleId), not the body' });
+  let text = '';
+  try {
+    text = canonicalJson({ ...b, vin: vehicleId });
+  } catch {
+    errors.push({ field: prefix ? prefix.slice(0, -1) : '(body)', message: 'must be finite JSON' });
+  }
+  if (errors.length > before) return undefined;
+  // leafHash of the object = SHA-256(0x00 || canonical JSON): hashed from the text already built.
+  return { tsMs: Date.parse(b.timestamp as string), reading: text, leaf: leafHashOfCanonical(text) };
+}
+
 /**
  * Vehicles' raw telemetry, kept off-chain: each reading is stored with its RFC 6962 leaf hash; a
  * vehicle seals the readings of a time window [windowStart, windowEnd) into a window whose Merkle
@@ -52,6 +82,7 @@ export class TelemetryService {
     private readonly maxWindow: number,
     private readonly anchorer?: Anchorer,
     private readonly identityOf?: (userId: string) => Promise<SigningIdentity>,
+    private readonly maxBatch = 1000,
   ) {}
 
   private vehicleOf(p: Principal): string {
@@ -62,27 +93,47 @@ export class TelemetryService {
 
   async record(p: Principal, body: unknown): Promise<{ id: number; leaf: string }> {
     const vehicleId = this.vehicleOf(p);
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('a reading is a JSON object', [{ field: '(body)', message: 'must be object' }]);
-    const b = body as Record<string, unknown>;
-    const errors: Array<{ field: string; message: string }> = [];
-    if (typeof b.timestamp !== 'string' || !ISO.test(b.timestamp) || Number.isNaN(Date.parse(b.timestamp)))
-      errors.push({ field: 'timestamp', message: 'is required: UTC ISO-8601, e.g. 2027-01-01T08:00:00.000Z' });
-    if ('vin' in b) errors.push({ field: 'vin', message: 'comes from your certificate (vehicleId), not the body' });
-    let reading: Record<string, unknown> = {};
-    try {
-      reading = { ...b, vin: vehicleId };
-      canonicalJson(reading);
-    } catch {
-      errors.push({ field: '(body)', message: 'must be finite JSON' });
+    const errors: FieldError[] = [];
+    const r = parseReading(vehicleId, body, '', errors);
+    if (!r) throw badRequest(errors.length === 1 && errors[0].message === 'must be object' ? 'a reading is a JSON object' : 'invalid reading', errors);
+    await this.refuseLate(vehicleId, r.tsMs);
+    const id = await this.store.insertReading(vehicleId, r.tsMs, r.reading, r.leaf);
+    return { id, leaf: r.leaf };
+  }
+
+  /**
+   * Many readings of the calling vehicle at once, all or none: every reading is checked first (the
+   * errors name `readings[i].<field>`), then they are stored in one database transaction. Answers
+   * `{count, items: [{id, leaf}]}` in the order sent.
+   */
+  async recordBatch(p: Principal, body: unknown): Promise<{ count: number; items: Array<{ id: number; leaf: string }> }> {
+    const vehicleId = this.vehicleOf(p);
+    const b = body as { readings?: unknown } | undefined;
+    const errors: FieldError[] = [];
+    if (!b || typeof b !== 'object' || Array.isArray(b)) throw badRequest('a batch is {"readings": [...]}', [{ field: '(body)', message: 'must be object' }]);
+    for (const k of Object.keys(b)) if (k !== 'readings') errors.push({ field: k, message: 'is not allowed' });
+    const list = b.readings;
+    if (!Array.isArray(list) || list.length < 1 || list.length > this.maxBatch)
+      errors.push({ field: 'readings', message: `must be an array of 1..${this.maxBatch} readings` });
+    if (errors.length > 0) throw badRequest('invalid batch', errors);
+    const parsed: ParsedReading[] = [];
+    for (let i = 0; i < (list as unknown[]).length; i++) {
+      const r = parseReading(vehicleId, (list as unknown[])[i], `readings[${i}].`, errors);
+      if (r) parsed.push(r);
+      // Enough to fix the request; a thousand identical errors help no one.
+      if (errors.length >= 20) break;
     }
-    if (errors.length > 0) throw badRequest('invalid reading', errors);
-    const ts = Date.parse(b.timestamp as string);
+    if (errors.length > 0) throw badRequest('invalid readings: none was stored', errors);
+    await this.refuseLate(vehicleId, Math.min(...parsed.map((r) => r.tsMs)));
+    const ids = await this.store.insertReadings(vehicleId, parsed);
+    return { count: ids.length, items: ids.map((id, i) => ({ id, leaf: parsed[i].leaf })) };
+  }
+
+  /** A reading older than the end of the vehicle's last sealed window can never be in a window. */
+  private async refuseLate(vehicleId: string, earliestMs: number): Promise<void> {
     const last = await this.store.lastWindow(vehicleId);
-    if (last && ts < Date.parse(last.window_end))
-      throw new Problem(409, 'LATE_READING', `window ${last.seq} ending ${last.window_end} is sealed; this reading is older`);
-    const leaf = leafHash(reading);
-    const id = await this.store.insertReading(vehicleId, ts, canonicalJson(reading), leaf);
-    return { id, leaf };
+    if (last && earliestMs < Date.parse(last.window_end))
+      throw new Problem(409, 'LATE_READING', `window ${last.seq} ending ${last.window_end} is sealed; a reading is older`);
   }
 
   /**

@@ -8,6 +8,13 @@ export interface Db {
   all<T>(sql: string, params?: unknown[]): Promise<T[]>;
   get<T>(sql: string, params?: unknown[]): Promise<T | undefined>;
   run(sql: string, params?: unknown[]): Promise<{ changes: number }>;
+  /**
+   * Runs one statement once per parameter row, all in ONE transaction (all or nothing); answers each
+   * run's first result row (RETURNING), or undefined for statements that return none.
+   */
+  many<T>(sql: string, rows: unknown[][]): Promise<Array<T | undefined>>;
+  /** The column names of a table (migrations add missing columns). */
+  columns(table: string): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -28,6 +28,26 @@ export class PostgresDb implements Db {
     const res = await this.pool.query(PostgresDb.rewrite(sql), params);
     return { changes: res.rowCount ?? 0 };
   }
+  async many<T>(sql: string, rows: unknown[][]): Promise<Array<T | undefined>> {
+    const client = await this.pool.connect();
+    const text = PostgresDb.rewrite(sql);
+    try {
+      await client.query('BEGIN');
+      const out: Array<T | undefined> = [];
+      for (const p of rows) out.push((await client.query(text, p)).rows[0] as T | undefined);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+  async columns(table: string): Promise<string[]> {
+    const rows = await this.all<{ column_name: string }>('SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema()', [table]);
+    return rows.map((r) => r.column_name);
+  }
   close(): Promise<void> {
     return this.pool.end();
   }

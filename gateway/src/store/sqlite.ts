@@ -39,6 +39,16 @@ export class SqliteDb implements Db {
     }
     return Promise.resolve({ changes: this.stmt(sql).run(...params).changes });
   }
+  many<T>(sql: string, rows: unknown[][]): Promise<Array<T | undefined>> {
+    const s = this.stmt(sql);
+    // better-sqlite3 runs the function inside BEGIN/COMMIT (ROLLBACK on a throw): one fsync per batch.
+    const runAll = this.db.transaction(() => rows.map((p) => (s.reader ? (s.get(...p) as T | undefined) : (s.run(...p), undefined))));
+    return Promise.resolve(runAll());
+  }
+  columns(table: string): Promise<string[]> {
+    if (!/^[a-z_]+$/.test(table)) throw new Error(`invalid table name ${table}`);
+    return Promise.resolve((this.db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name));
+  }
   close(): Promise<void> {
     this.db.close();
     return Promise.resolve();

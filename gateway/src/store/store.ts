@@ -19,6 +19,8 @@ export interface ApiKeyRow {
   id: string;
   user_id: string;
   hash: string;
+  /** Requests per minute allowed to this key; null: the gateway's rateLimit.max. */
+  rate_limit: number | null;
   created_at: string;
   revoked_at: string | null;
 }
@@ -105,6 +107,7 @@ export interface ProjectionRow {
   updated_at: string;
 }
 
+const numericKey = (k: ApiKeyRow): ApiKeyRow => ({ ...k, rate_limit: k.rate_limit === null || k.rate_limit === undefined ? null : Number(k.rate_limit) });
 const numericReading = (r: ReadingRow): ReadingRow => ({ ...r, id: Number(r.id), ts_ms: Number(r.ts_ms), idx: r.idx === null ? null : Number(r.idx) });
 
 export function openDb(url: string): Db {
@@ -146,6 +149,10 @@ export class Store {
       `CREATE INDEX IF NOT EXISTS projections_status ON projections (chaincode, entity, status, entity_id)`,
     ];
     for (const s of statements) await this.db.run(s);
+    // Columns added after a table was first created: databases made by older versions get them here.
+    const added: Array<[table: string, column: string, type: string]> = [['api_keys', 'rate_limit', 'INTEGER']];
+    for (const [table, column, type] of added)
+      if (!(await this.db.columns(table)).includes(column)) await this.db.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
 
   close(): Promise<void> {
@@ -168,14 +175,15 @@ export class Store {
   async disableUser(id: string): Promise<void> {
     await this.db.run('UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL', [now(), id]);
   }
-  async insertApiKey(k: { id: string; user_id: string; hash: string }): Promise<void> {
-    await this.db.run('INSERT INTO api_keys (id, user_id, hash, created_at) VALUES (?,?,?,?)', [k.id, k.user_id, k.hash, now()]);
+  async insertApiKey(k: { id: string; user_id: string; hash: string; rate_limit?: number | null }): Promise<void> {
+    await this.db.run('INSERT INTO api_keys (id, user_id, hash, rate_limit, created_at) VALUES (?,?,?,?,?)', [k.id, k.user_id, k.hash, k.rate_limit ?? null, now()]);
   }
-  getApiKey(id: string): Promise<ApiKeyRow | undefined> {
-    return this.db.get<ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
+  async getApiKey(id: string): Promise<ApiKeyRow | undefined> {
+    const k = await this.db.get<ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
+    return k && numericKey(k);
   }
-  listApiKeys(userId: string): Promise<ApiKeyRow[]> {
-    return this.db.all<ApiKeyRow>('SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at', [userId]);
+  async listApiKeys(userId: string): Promise<ApiKeyRow[]> {
+    return (await this.db.all<ApiKeyRow>('SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at', [userId])).map(numericKey);
   }
   async revokeApiKey(id: string): Promise<boolean> {
     return (await this.db.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now(), id])).changes > 0;
@@ -314,6 +322,15 @@ export class Store {
     );
     return Number(row?.id);
   }
+  /** Stores readings all or none (one transaction); answers their ids in order. */
+  async insertReadings(vehicleId: string, readings: Array<{ tsMs: number; reading: string; leaf: string }>): Promise<number[]> {
+    const at = now();
+    const rows = await this.db.many<{ id: number | string }>(
+      'INSERT INTO telemetry_readings (vehicle_id, ts_ms, reading, leaf, received_at) VALUES (?,?,?,?,?) RETURNING id',
+      readings.map((r) => [vehicleId, r.tsMs, r.reading, r.leaf, at]),
+    );
+    return rows.map((r) => Number(r?.id));
+  }
   /** Unsealed readings of a vehicle with timestamps in [fromMs, toMs), in time order. */
   async openReadings(vehicleId: string, fromMs: number, toMs: number, limit: number): Promise<ReadingRow[]> {
     const rows = await this.db.all<ReadingRow>(
@@ -344,8 +361,8 @@ export class Store {
       [w.id, w.vehicle_id, w.seq, w.window_start, w.window_end, w.root, w.size, now()],
     );
     if (res.changes === 0) return false;
-    for (let i = 0; i < readingIds.length; i++)
-      await this.db.run('UPDATE telemetry_readings SET window_id = ?, idx = ? WHERE id = ? AND window_id IS NULL', [w.id, i, readingIds[i]]);
+    // One transaction for the window's readings: a window of thousands costs one commit, not thousands.
+    await this.db.many('UPDATE telemetry_readings SET window_id = ?, idx = ? WHERE id = ? AND window_id IS NULL', readingIds.map((id, i) => [w.id, i, id]));
     return true;
   }
   getWindow(id: string): Promise<WindowRow | undefined> {

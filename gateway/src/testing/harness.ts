@@ -83,7 +83,7 @@ export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: 
   const ca = new FakeCa();
   const masterKey = opts.masterKey ?? randomBytes(32);
   const sealer = new Sealer(masterKey);
-  const auth = new AuthService(store, sealer, config.orgs, () => ca, masterKey, log);
+  const auth = new AuthService(store, sealer, config.orgs, () => ca, masterKey, log, undefined, { maxRateLimitPerKey: config.rateLimit.maxPerKey });
   const bootId = opts.bootId ?? `boot-${randomBytes(4).toString('hex')}`;
   const tx = new TransactionService(fabric, store, { conflictRetries: opts.conflictRetries ?? 2, bootId, publicUrl: 'http://gw.test' }, log, undefined, (id) => auth.identity(id));
   const hub = new EventHub();
@@ -95,7 +95,7 @@ export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: 
   };
   const channelsOfOrg = (org: string) => config.channels.filter((c) => c.orgs.includes(org)).map((c) => c.name);
   const webhooks = new WebhookDispatcher(store, hub, sealer, config.webhooks, channelsOfOrg, log, deliver, () => Promise.resolve(), () => 1700000000);
-  const telemetry = new TelemetryService(store, 8, anchorVia(tx, masterKey), (id) => auth.identity(id));
+  const telemetry = new TelemetryService(store, 8, anchorVia(tx, masterKey), (id) => auth.identity(id), config.telemetry.maxBatch);
   const { app, api } = createApp({ config, store, port: fabric, auth, tx, hub, webhooks, telemetry, metrics: new Metrics(), log, masterKey, version: 'test' });
   api.set(normaliseMetadata('claims', 'city', claimsMetadata));
   api.set(normaliseMetadata('medical', 'health', medicalMetadata));
