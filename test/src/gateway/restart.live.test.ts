@@ -45,7 +45,7 @@ beforeAll(async () => {
 }, 240000);
 
 afterAll(async () => {
-  await gateway.stop();
+  await gateway.dispose();
   forgetContracts();
   closeConnections();
 });

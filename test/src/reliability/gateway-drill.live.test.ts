@@ -54,7 +54,7 @@ beforeAll(async () => {
 }, 240000);
 
 afterAll(async () => {
-  await gateway.stop();
+  await gateway.dispose();
   forgetContracts();
   closeConnections();
 });

@@ -5,7 +5,7 @@
  * from it (gateway README), so this instance re-enrols the same `<org>-gateway-admin` identities.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net, { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -120,6 +120,13 @@ export class PrivateGateway {
       clearTimeout(timer);
     }
     this.closeLog();
+  }
+
+  /** Stops it and deletes its directory (database, keys, log), unless CITYLEDGER_KEEP_PRIVATE_GATEWAY is set. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    if (process.env.CITYLEDGER_KEEP_PRIVATE_GATEWAY) process.stdout.write(`private gateway kept in ${this.dir}\n`);
+    else rmSync(this.dir, { recursive: true, force: true });
   }
 
   private closeLog(): void {
