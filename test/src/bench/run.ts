@@ -36,13 +36,21 @@ interface Plan {
   steadyMs: number;
   submitRates: number[];
   evaluateRates: number[];
+  /** Requests per second of the ingest workloads (telemetry: batches of readings). */
+  ingestRates: number[];
 }
 
+/**
+ * The same workloads as the full run, two short steps each: 25 mode runs × 2 × (0.5 s + 2.5 s + the
+ * drain) ≈ 190 s, plus setup (pools of at most 64) and Caliper ≈ 4–4.5 minutes; the run prints its
+ * wall time at the end.
+ */
 const QUICK: Plan = {
-  warmupMs: 2000,
-  steadyMs: 8000,
-  submitRates: [50, 100, 200],
-  evaluateRates: [250, 500, 1000],
+  warmupMs: 500,
+  steadyMs: 2500,
+  submitRates: [100, 200],
+  evaluateRates: [500, 1000],
+  ingestRates: [20, 40],
 };
 /** A functional check of every workload: tiny load that leaves the shared machine alone. */
 const SMOKE: Plan = {
@@ -50,13 +58,18 @@ const SMOKE: Plan = {
   steadyMs: 3000,
   submitRates: [3],
   evaluateRates: [3],
+  ingestRates: [2],
 };
 const FULL: Plan = {
   warmupMs: 5000,
   steadyMs: 30000,
   submitRates: [25, 50, 100, 150, 200, 300],
   evaluateRates: [250, 500, 1000, 1500, 2000, 3000],
+  ingestRates: [10, 20, 30, 40, 60, 80],
 };
+
+/** Requests per minute of every key the run uses through the gateway (the gateway's default maxPerKey). */
+const BENCH_KEY_LIMIT = 100_000;
 
 export interface Row {
   workload: string;
@@ -112,9 +125,21 @@ function toRow(
 }
 
 const ratesOf = (workload: Workload, plan: Plan) =>
-  workload.kind === 'submit' || workload.kind === 'mix' ? plan.submitRates : plan.evaluateRates;
+  workload.kind === 'submit' || workload.kind === 'mix'
+    ? plan.submitRates
+    : workload.kind === 'ingest'
+      ? plan.ingestRates
+      : plan.evaluateRates;
+
+/** Seconds of load a plan offers (setup, drains and Caliper's start come on top). */
+const loadSeconds = (runs: { workload: Workload; modes: number }[], plan: Plan) =>
+  runs.reduce(
+    (sum, r) => sum + r.modes * ratesOf(r.workload, plan).length * ((plan.warmupMs + plan.steadyMs) / 1000),
+    0,
+  );
 
 async function main(): Promise<void> {
+  const started = performance.now();
   const smoke = process.argv.includes('--smoke');
   const plan = smoke ? SMOKE : process.argv.includes('--quick') ? QUICK : FULL;
   const onlyWorkloads = arg('workloads')?.split(',');
@@ -146,14 +171,24 @@ async function main(): Promise<void> {
       (w.chaincodes ?? [w.chaincode]).every((cc) => deployed.has(cc)),
   );
   const modes = (arg('modes') ?? (smoke ? 'direct,rest' : 'direct,rest,caliper')).split(',');
-  const gatewayUrl = `http://${network.topology.gateway.host}:${network.topology.gateway.port}`;
-  const gateway = modes.includes('rest')
-    ? await restContext(network.paths.state, gatewayUrl, runId)
-    : undefined;
+  // CITYLEDGER_GATEWAY_URL / CITYLEDGER_ADMIN_KEYS: another gateway than the topology's (a private one).
+  const gatewayUrl =
+    process.env.CITYLEDGER_GATEWAY_URL ?? `http://${network.topology.gateway.host}:${network.topology.gateway.port}`;
+  const adminKeysFile =
+    process.env.CITYLEDGER_ADMIN_KEYS ?? path.join(network.paths.state, 'gateway', 'admin-keys.json');
+  const gateway = modes.includes('rest') ? await restContext(adminKeysFile, gatewayUrl, runId) : undefined;
   const rest = gateway?.context;
   const rows: Row[] = [];
   const figures: Record<string, Record<string, number | null>> = {};
   const skipped: { workload: string; reason: string }[] = [];
+  const planned = workloads.map((w) => ({
+    workload: w,
+    modes: modes.filter((m) => (m === 'direct' && w.direct) || (m === 'rest' && gateway && w.rest)).length,
+  }));
+  const caliperS = modes.includes('caliper') ? (plan.warmupMs + plan.steadyMs) / 1000 : 0;
+  process.stdout.write(
+    `plan: ${planned.reduce((n, r) => n + r.modes, 0)} workload/mode runs, ${Math.round(loadSeconds(planned, plan) + caliperS)} s of offered load (+ setup, drains${caliperS ? ', Caliper start' : ''})\n`,
+  );
   for (const workload of workloads) {
     const rates = ratesOf(workload, plan);
     const runModes = modes.filter(
@@ -186,6 +221,12 @@ async function main(): Promise<void> {
       const own = (await workload.finish?.(mode)) ?? {};
       const retriesAfter = mode === 'rest' ? await gatewayConflictRetries(gatewayUrl) : undefined;
       const extra: Record<string, number | null> = { ...own };
+      const row = rows[rows.length - 1];
+      if (workload.items) {
+        // The row counts requests; the items they carried, at the best step below the knee:
+        extra[`${workload.items.unit}_per_request`] = workload.items.perOperation;
+        extra[`${workload.items.unit}_accepted_per_s`] = round(row.tps * workload.items.perOperation);
+      }
       if (retriesBefore !== undefined && retriesAfter !== undefined)
         extra.gateway_conflict_retries = retriesAfter - retriesBefore;
       if (Object.keys(extra).length > 0) {
@@ -200,6 +241,11 @@ async function main(): Promise<void> {
   if (modes.includes('caliper') && noopDirect) rows.push(await caliperRow(network, noopDirect, plan));
 
   printTable(rows);
+  await gateway?.close();
+  const wallSeconds = Math.round((performance.now() - started) / 1000);
+  process.stdout.write(
+    `\nwall time: ${wallSeconds} s${plan === QUICK ? (wallSeconds <= 300 ? ' (quick: under 5 minutes)' : ' (quick: OVER 5 minutes)') : ''}\n`,
+  );
   const dir = path.join(network.paths.state, 'bench');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `report-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -211,6 +257,8 @@ async function main(): Promise<void> {
         quick: plan === QUICK,
         smoke,
         plan,
+        wallSeconds,
+        gateway: gateway ? { url: gatewayUrl, keyLimitPerMinute: gateway.admin.keyLimitPerMinute ?? null } : null,
         machine: machine(),
         rows,
         figures,
@@ -234,11 +282,18 @@ async function gatewayConflictRetries(baseUrl: string): Promise<number | undefin
   }
 }
 
+/**
+ * The gateway as the run uses it. Every key the run calls with has a high per-key limit
+ * (`rateLimitPerMinute`, gateway/README.md): each org admin gets a dedicated bench key (revoked by
+ * `close`), used for the probe workloads and to create the domain workloads' users, whose keys get
+ * the same limit. A gateway without per-key limits (400 on the field) is used with the admin keys and
+ * its default limit, spreading load over more users.
+ */
 async function restContext(
-  stateDir: string,
+  adminKeysFile: string,
   baseUrl: string,
   runId: string,
-): Promise<{ context: RestContext; admin: RestAdmin } | undefined> {
+): Promise<{ context: RestContext; admin: RestAdmin; close(): Promise<void> } | undefined> {
   try {
     const res = await fetch(`${baseUrl}/readyz`);
     if (!res.ok) throw new Error(`readyz ${res.status}`);
@@ -246,16 +301,55 @@ async function restContext(
     process.stdout.write(`REST mode skipped: the gateway at ${baseUrl} is not ready (${String(err)})\n`);
     return undefined;
   }
-  const file = path.join(stateDir, 'gateway', 'admin-keys.json');
-  const keys = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { apiKey: string }>;
+  const keys = JSON.parse(readFileSync(adminKeysFile, 'utf8')) as Record<string, { apiKey: string; userId: string }>;
   const request: RestContext['request'] = (apiKey, method, p, body) =>
     restRequest(baseUrl, apiKey, method, p, body);
+
+  let limit: number | undefined = BENCH_KEY_LIMIT;
+  const issued: { org: string; keyId: string }[] = [];
+  const benchKeys = new Map<string, Promise<string>>();
+  /** The org admin's dedicated bench key (once per org), or its own key when the gateway has no per-key limits. */
+  const adminKey = (org: string): Promise<string> => {
+    let found = benchKeys.get(org);
+    if (!found) {
+      found = (async () => {
+        const entry = keys[org];
+        if (!entry?.apiKey) throw new Error(`no admin API key for ${org} in ${adminKeysFile}`);
+        if (limit === undefined) return entry.apiKey;
+        const path = `/api/v1/users/${encodeURIComponent(entry.userId)}/keys`;
+        let answer = await request(entry.apiKey, 'POST', path, { rateLimitPerMinute: limit });
+        // A gateway configured with a lower rateLimit.maxPerKey names it: "must be an integer 1..N".
+        const lower = /1\.\.(\d+)/.exec(JSON.stringify(answer.body));
+        if (answer.status === 400 && lower && Number(lower[1]) < limit) {
+          limit = Number(lower[1]);
+          answer = await request(entry.apiKey, 'POST', path, { rateLimitPerMinute: limit });
+        }
+        const body = answer.body as { apiKey?: string; keyId?: string; rateLimitPerMinute?: number };
+        if (answer.status === 201 && body.apiKey && body.rateLimitPerMinute === limit) {
+          issued.push({ org, keyId: body.keyId! });
+          return body.apiKey;
+        }
+        if (answer.status === 201 && body.keyId) issued.push({ org, keyId: body.keyId }); // an older gateway ignored the field
+        process.stdout.write(
+          `the gateway at ${baseUrl} has no per-key rate limits (${answer.status}): admin keys and its default limit are used\n`,
+        );
+        limit = undefined;
+        return entry.apiKey;
+      })();
+      benchKeys.set(org, found);
+    }
+    return found;
+  };
+  const cityKey = await adminKey('city');
   const admin: RestAdmin = {
     request,
+    get keyLimitPerMinute() {
+      return limit;
+    },
     createUser: async (org, user) => {
-      const adminKey = keys[org]?.apiKey;
-      if (!adminKey) throw new Error(`no admin API key for ${org} in ${file}`);
-      const answer = await request(adminKey, 'POST', '/api/v1/users', user);
+      const key = await adminKey(org);
+      const body = limit === undefined ? user : { ...user, rateLimitPerMinute: limit };
+      const answer = await request(key, 'POST', '/api/v1/users', body);
       const apiKey = (answer.body as { apiKey?: string }).apiKey;
       if (answer.status !== 201 || !apiKey)
         throw new Error(
@@ -265,13 +359,22 @@ async function restContext(
     },
   };
   const context: RestContext = {
-    call: restCaller(baseUrl, keys.city.apiKey),
+    call: restCaller(baseUrl, cityKey),
     as: (apiKey) => restCaller(baseUrl, apiKey),
     request,
     baseUrl,
     runId,
   };
-  return { context, admin };
+  const close = async () => {
+    // The run's admin keys end with it (the users it created stay, like its ledger data).
+    for (const { org, keyId } of issued) {
+      await fetch(`${baseUrl}/api/v1/keys/${encodeURIComponent(keyId)}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${keys[org].apiKey}` },
+      }).catch(() => undefined);
+    }
+  };
+  return { context, admin, close };
 }
 
 async function measure(

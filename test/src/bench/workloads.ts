@@ -26,8 +26,13 @@ export interface RestContext {
 
 /** The gateway as an org admin sees it during `prepare`: creating users and their API keys. */
 export interface RestAdmin {
-  /** POST /api/v1/users as the org's admin; returns the new user's API key. */
+  /**
+   * POST /api/v1/users as the org's admin; returns the new user's API key (with the run's per-key
+   * rate limit when the gateway has per-key limits).
+   */
   createUser(org: string, user: Record<string, string>): Promise<string>;
+  /** The rate limit (requests per minute) of the run's keys; undefined: the gateway's default for every key. */
+  keyLimitPerMinute?: number;
   /** Any call with any key, answering the status and parsed body. */
   request(apiKey: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<RestAnswer>;
 }
@@ -53,6 +58,8 @@ export interface PrepareContext extends DirectContext {
 
 export interface Workload {
   name: string;
+  /** What one operation carries when more than one item (telemetry batches: `readings`), and how many. */
+  items?: { unit: string; perOperation: number };
   /** `ingest`: off-chain writes through the gateway (offered at the evaluate rates). */
   kind: 'submit' | 'evaluate' | 'mix' | 'ingest';
   chaincode: string;

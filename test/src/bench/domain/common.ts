@@ -55,13 +55,16 @@ export function poolSize(ctx: PrepareContext, holdSeconds = 1): number {
 }
 
 /**
- * The gateway limits each API key (rateLimit, 600 requests/min by default), as it should: an
- * integrator's key is not a benchmark driver. An actor that needs no exclusive use (an issuing
- * officer, a terminal, a vehicle's telemetry feed) is therefore several gateway users of the same
- * role, about 5 requests/s each.
+ * The gateway limits each API key (rateLimit, 600 requests/min by default). The run's keys have a
+ * per-key limit of their own (`rateLimitPerMinute`, set by the org admin) where the gateway supports
+ * it: then one key per role serves the load, used up to 80% of its limit. Against an older gateway
+ * an actor that needs no exclusive use (an issuing officer, a terminal) is several gateway users of
+ * the same role, about 5 requests/s each.
  */
-export const restKeysFor = (ctx: PrepareContext): number =>
-  Math.max(1, Math.min(poolCap(), Math.ceil(ctx.maxRate / 5)));
+export const restKeysFor = (ctx: PrepareContext): number => {
+  const perKeyPerS = ctx.rest?.keyLimitPerMinute ? (0.8 * ctx.rest.keyLimitPerMinute) / 60 : 5;
+  return Math.max(1, Math.min(poolCap(), Math.ceil(ctx.maxRate / perKeyPerS)));
+};
 
 /**
  * `count` actors of one role: the first in every mode that runs, the others only as gateway users
