@@ -3,6 +3,8 @@
  * support/private-gateway.ts), so killing it disturbs no one:
  *  - malformed requests never reach Fabric (its Fabric stage metrics do not move: nobody else calls it);
  *  - webhooks to a local receiver: HMAC-signed, in order;
+ *  - a `wait=none` write whose gateway is killed right after the 202: followed to its commit after the
+ *    restart, and its Idempotency-Key replays the first answer without a second ledger write;
  *  - issue 8's bar: the gateway SIGKILLed mid-stream and restarted — an SSE subscriber reconnecting with
  *    Last-Event-ID and a webhook subscriber acknowledging by id each receive every event exactly once,
  *    in order.
@@ -11,7 +13,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { submitAs, forgetContracts } from '../support/calls';
-import { closeConnections, ensureNetwork, orgAdmin } from '../support/live';
+import { closeConnections, connectAs, ensureNetwork, orgAdmin } from '../support/live';
+import { probeWritesPerKey } from '../support/traffic';
 import { PrivateGateway } from '../support/private-gateway';
 import { call, metricValue, Org, RestUser, SseSubscriber, StreamedEvent, until, verifySignature, WebhookReceiver } from '../support/rest';
 
@@ -107,6 +110,27 @@ describe('a private gateway', () => {
       await receiver.stop();
     }
   });
+
+  it('a 202 write whose gateway dies right after: the restarted gateway follows it to its commit; a retry with its key submits nothing new', async () => {
+    const key = `async-${run}`;
+    const accepted = await admin.city.post('identity/probe/put', { key, value: 'v' }, { 'idempotency-key': key }, { wait: 'none' });
+    expect(accepted.status).toBe(202);
+    await gateway.kill();
+    await gateway.start();
+    const committed = await until('the commit at the status URL after the restart', async () => {
+      const s = await call(accepted.body.statusUrl, 'GET', '', admin.city.apiKey);
+      return s.body?.status === 'committed' ? s.body : undefined;
+    }, 60000);
+    expect(committed).toMatchObject({ txId: accepted.body.txId, validationCode: 'VALID', blockNumber: expect.stringMatching(/^[0-9]+$/) });
+    const retried = await admin.city.post('identity/probe/put', { key, value: 'v' }, { 'idempotency-key': key }, { wait: 'none' });
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(retried.body.txId).toBe(accepted.body.txId);
+    // Once on the ledger.
+    const sentinel = `async-sentinel-${run}`;
+    await probeWrite(sentinel);
+    const counts = await probeWritesPerKey(connectAs(orgAdmin('city')).getNetwork('city'), 'identity', BigInt(committed.blockNumber), sentinel);
+    expect(counts.get(key)).toBe(1);
+  }, 180000);
 
   it('killed (SIGKILL) mid-stream and restarted: SSE and webhook subscribers receive every event exactly once, in order', async () => {
     const receiver = new WebhookReceiver();
