@@ -30,6 +30,9 @@ describe('GetMetadata', () => {
     );
     expect(summary).toEqual({
       'observation:RecordObservations': 'SUBMIT |  | measurement | CityMSP,HospitalMSP',
+      'probe:Get': 'EVALUATE | key |  | ',
+      'probe:Noop': 'SUBMIT |  |  | ',
+      'probe:Put': 'SUBMIT | probe |  | ',
       'observation:ListMyObservations': 'EVALUATE | query |  | CityMSP,HospitalMSP',
       'observation:ListMyObservationRecords': 'EVALUATE | pageSize,bookmark |  | ',
       'observation:GetObservationRecord': 'EVALUATE | patientId,observationId |  | ',

@@ -65,6 +65,7 @@ export const PERMISSIONS: Record<string, PermissionTable> = {
     ...PROBE,
   },
   medical: {
+    ...PROBE,
     'observation:RecordObservations': {
       allowed: ['CityMSP:device', 'HospitalMSP:device'],
       creates: true,
@@ -149,6 +150,7 @@ export const PERMISSIONS: Record<string, PermissionTable> = {
     ...PROBE,
   },
   logistics: {
+    ...PROBE,
     'portcall:Announce': { allowed: ['PortMSP:agent'], creates: true },
     'portcall:SubmitDocument': { allowed: ['PortMSP:agent'], note: 'the agent of the call' },
     'portcall:Declare': { allowed: ['PortMSP:agent'], note: 'the agent of the call' },
