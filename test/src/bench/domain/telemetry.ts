@@ -27,7 +27,7 @@ const MIN_WINDOW_MS = 1000;
  * Readings per second one vehicle sends at the top rate: while its last window anchors (seconds under
  * load) the next one fills, and must stay under maxWindow.
  */
-const PER_VEHICLE = 500;
+const PER_VEHICLE = 800;
 
 interface Stream {
   vin: string;
