@@ -24,8 +24,11 @@ afterAll(() => {
 describe('a day in the smart city, twice on the same ledger', () => {
   it('plays twice with different ids', () => {
     expect(first.run).not.toBe(second.run);
+    // On a fresh ledger the first day also sets up what later days reuse (trusted issuers, market
+    // settings): it may carry a few more transactions than the second.
     expect(first.transactions).toBeGreaterThan(60);
-    expect(second.transactions).toBe(first.transactions);
+    expect(second.transactions).toBeGreaterThan(60);
+    expect(second.transactions).toBeLessThanOrEqual(first.transactions);
     // Every write is narrated with its transaction id and block number.
     expect(lines.filter((l) => /✔ .*\[tx [0-9a-f]{10}… · block \d+\]/.test(l)).length).toBe(
       first.transactions + second.transactions,
