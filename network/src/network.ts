@@ -76,8 +76,17 @@ export class Network {
     for (const ch of t.channels) {
       await step(`channel ${ch.name}`, async () => {
         await createGenesisBlock(this.paths, t, ch);
-        await Promise.all(channelOrderers(t, ch).map((o) => joinOrderer(this.paths, ch, o)));
-        await Promise.all(channelPeers(t, ch).map((p) => joinPeer(this.paths, ch, p)));
+        // A node whose operations endpoint answers may still be opening its admin or peer endpoint.
+        await Promise.all(
+          channelOrderers(t, ch).map((o) =>
+            retry(`${o.id} joining ${ch.name}`, () => joinOrderer(this.paths, ch, o)),
+          ),
+        );
+        await Promise.all(
+          channelPeers(t, ch).map((p) =>
+            retry(`${p.id} joining ${ch.name}`, () => joinPeer(this.paths, ch, p)),
+          ),
+        );
       });
     }
     const upgraded = await this.deploy();
