@@ -414,7 +414,7 @@ async function measure(
   // The knee is judged against the latency of an unloaded system: a few requests per second, first.
   const unloaded = await openLoop(operation, {
     rate: Math.max(2, Math.min(10, Math.floor(rates[0] / 10))),
-    durationMs: Math.max(2000, plan.warmupMs),
+    durationMs: Math.max(1000, plan.warmupMs),
   });
   let index = unloaded.sent;
   const unloadedP95 = unloaded.ok > 0 ? (round(summarise(unloaded.latenciesMs).p95) ?? undefined) : undefined;
