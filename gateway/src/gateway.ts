@@ -49,7 +49,12 @@ export function masterKeyOf(cfg: Config): Buffer {
 
 /** Wires everything and listens. Background work (bootstrap, metadata, listeners) retries until it succeeds. */
 export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
-  const log = overrides.log ?? pino({ level: cfg.logLevel, redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'apiKey', 'secret', 'privateKey'] });
+  const log =
+    overrides.log ??
+    pino({
+      level: cfg.logLevel,
+      redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'apiKey', 'secret', 'privateKey'],
+    });
   const masterKey = masterKeyOf(cfg);
   const sealer = new Sealer(masterKey);
   const store = new Store(openDb(cfg.database));
@@ -70,24 +75,50 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
     });
   const metrics = new Metrics(true);
   const forget = (userId: string) => (port instanceof FabricGatewayAdapter ? port.forget(userId) : undefined);
-  const auth = new AuthService(store, sealer, orgs, ca, masterKey, log, forget, { maxRateLimitPerKey: cfg.rateLimit.maxPerKey });
+  const auth = new AuthService(store, sealer, orgs, ca, masterKey, log, forget, {
+    maxRateLimitPerKey: cfg.rateLimit.maxPerKey,
+  });
   const bootId = randomUUID();
   const tx = new TransactionService(
     port,
     store,
     { conflictRetries: cfg.conflictRetries, bootId, publicUrl: cfg.publicUrl },
     log,
-    { stage: (stage, s) => metrics.fabricStage.observe({ stage }, s), retry: () => metrics.conflictRetries.inc() },
+    {
+      stage: (stage, s) => metrics.fabricStage.observe({ stage }, s),
+      retry: () => metrics.conflictRetries.inc(),
+    },
     (userId) => auth.identity(userId),
   );
   const hub = new EventHub();
   const channelsOfOrg = (org: string) => cfg.channels.filter((c) => c.orgs.includes(org)).map((c) => c.name);
   const webhooks = new WebhookDispatcher(store, hub, sealer, cfg.webhooks, channelsOfOrg, log);
-  const telemetry = new TelemetryService(store, cfg.telemetry.maxWindow, anchorVia(tx, masterKey), (userId) => auth.identity(userId), cfg.telemetry.maxBatch);
-  const { app, api } = createApp({ config: cfg, store, port, auth, tx, hub, webhooks, telemetry, metrics, log, masterKey, version: VERSION });
+  const telemetry = new TelemetryService(
+    store,
+    cfg.telemetry.maxWindow,
+    anchorVia(tx, masterKey),
+    (userId) => auth.identity(userId),
+    cfg.telemetry.maxBatch,
+  );
+  const { app, api } = createApp({
+    config: cfg,
+    store,
+    port,
+    auth,
+    tx,
+    hub,
+    webhooks,
+    telemetry,
+    metrics,
+    log,
+    masterKey,
+    version: VERSION,
+  });
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(cfg.port, cfg.host, () => resolve(s));
+    // Express 5 calls back with the error (e.g. EADDRINUSE) instead of emitting it: without this check a
+    // gateway that could not bind its port announced that it was listening.
+    const s = app.listen(cfg.port, cfg.host, (err?: Error) => (err ? reject(err) : resolve(s)));
     s.on('error', reject);
   });
   const addr = server.address();
@@ -110,7 +141,11 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
 
   void (async () => {
     // 1. org admins (needs each org's CA)
-    await Promise.all(orgs.map((o) => retrying(`bootstrap ${o.name}`, () => auth.bootstrapOrg(o, readRegistrar(o), cfg.adminKeysOut))));
+    await Promise.all(
+      orgs.map((o) =>
+        retrying(`bootstrap ${o.name}`, () => auth.bootstrapOrg(o, readRegistrar(o), cfg.adminKeysOut)),
+      ),
+    );
     // 2. chaincode metadata → routes
     for (const ch of cfg.channels) {
       const member = orgs.find((o) => ch.orgs.includes(o.name));
@@ -118,7 +153,12 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
         const fetchMeta = member
           ? async () => {
               const identity = await auth.identity(auth.adminUserId(member.name));
-              const bytes = await port.evaluate(identity, { channel: ch.name, chaincode: cc, transaction: 'org.hyperledger.fabric:GetMetadata', args: [] });
+              const bytes = await port.evaluate(identity, {
+                channel: ch.name,
+                chaincode: cc,
+                transaction: 'org.hyperledger.fabric:GetMetadata',
+                args: [],
+              });
               return Buffer.from(bytes).toString('utf8');
             }
           : undefined;
@@ -129,19 +169,36 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
           if (text === current) return;
           current = text;
           api.set(normaliseMetadata(cc, ch.name, raw));
-          log.info({ chaincode: cc, routes: api.routes.filter((r) => r.chaincode === cc).length }, 'chaincode API ready');
+          log.info(
+            { chaincode: cc, routes: api.routes.filter((r) => r.chaincode === cc).length },
+            'chaincode API ready',
+          );
         };
         void retrying(`metadata ${cc}`, load).then(() => {
           // A chaincode upgrade changes its metadata: pick new transactions up without a restart.
           if (cfg.metadataRefreshMs > 0 && !cfg.metadataDir && fetchMeta) {
-            const timer = setInterval(() => void load().catch((err: Error) => log.warn({ chaincode: cc, err: err.message }, 'metadata refresh failed')), cfg.metadataRefreshMs);
+            const timer = setInterval(
+              () =>
+                void load().catch((err: Error) =>
+                  log.warn({ chaincode: cc, err: err.message }, 'metadata refresh failed'),
+                ),
+              cfg.metadataRefreshMs,
+            );
             timer.unref();
             timers.push(timer);
           }
         });
         // 3. event listeners (one per channel/chaincode, as the first served member org's admin)
         if (member) {
-          const l = new ChaincodeEventListener(port, store, hub, ch.name, cc, () => auth.identity(auth.adminUserId(member.name)), log);
+          const l = new ChaincodeEventListener(
+            port,
+            store,
+            hub,
+            ch.name,
+            cc,
+            () => auth.identity(auth.adminUserId(member.name)),
+            log,
+          );
           listeners.push(l);
           void l.run();
         }
@@ -149,7 +206,10 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
     }
     // 4. projections, webhooks, unfinished transactions
     const projector = new Projector(store);
-    hub.subscribe(() => void projector.catchUp().catch((err: Error) => log.error({ err: err.message }, 'projection failed')));
+    hub.subscribe(
+      () =>
+        void projector.catchUp().catch((err: Error) => log.error({ err: err.message }, 'projection failed')),
+    );
     await projector.catchUp();
     await webhooks.start();
     await tx.recoverPending();
@@ -174,7 +234,12 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
 }
 
 /** Metadata from <metadataDir>/<chaincode>.json, else the peers (cached in the database for restarts). */
-async function loadMetadata(cfg: Config, store: Store, chaincode: string, fetch?: () => Promise<string>): Promise<RawMetadata> {
+async function loadMetadata(
+  cfg: Config,
+  store: Store,
+  chaincode: string,
+  fetch?: () => Promise<string>,
+): Promise<RawMetadata> {
   if (cfg.metadataDir) {
     const file = readdirSync(cfg.metadataDir).find((f) => f === `${chaincode}.json`);
     if (file) return JSON.parse(readFileSync(path.join(cfg.metadataDir, file), 'utf8')) as RawMetadata;

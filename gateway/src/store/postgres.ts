@@ -8,8 +8,13 @@ export class PostgresDb implements Db {
 
   /** `schema` (tests, multi-tenant deployments) becomes the connections' search_path. */
   constructor(connectionString: string, schema?: string) {
-    if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
-    this.pool = new Pool({ connectionString, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
+      throw new Error(`invalid schema name ${schema}`);
+    this.pool = new Pool({
+      connectionString,
+      max: 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
   }
 
   private static rewrite(sql: string): string {
@@ -45,7 +50,10 @@ export class PostgresDb implements Db {
     }
   }
   async columns(table: string): Promise<string[]> {
-    const rows = await this.all<{ column_name: string }>('SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema()', [table]);
+    const rows = await this.all<{ column_name: string }>(
+      'SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema()',
+      [table],
+    );
     return rows.map((r) => r.column_name);
   }
   close(): Promise<void> {

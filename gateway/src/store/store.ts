@@ -107,11 +107,26 @@ export interface ProjectionRow {
   updated_at: string;
 }
 
-const numericKey = (k: ApiKeyRow): ApiKeyRow => ({ ...k, rate_limit: k.rate_limit === null || k.rate_limit === undefined ? null : Number(k.rate_limit) });
-const numericReading = (r: ReadingRow): ReadingRow => ({ ...r, id: Number(r.id), ts_ms: Number(r.ts_ms), idx: r.idx === null ? null : Number(r.idx) });
+const numericKey = (k: ApiKeyRow): ApiKeyRow => ({
+  ...k,
+  rate_limit: k.rate_limit === null || k.rate_limit === undefined ? null : Number(k.rate_limit),
+});
+const numericReading = (r: ReadingRow): ReadingRow => ({
+  ...r,
+  id: Number(r.id),
+  ts_ms: Number(r.ts_ms),
+  idx: r.idx === null ? null : Number(r.idx),
+});
 
+/** `sqlite:<file>[?synchronous=normal|full]` or a PostgreSQL URL. */
 export function openDb(url: string): Db {
-  if (url.startsWith('sqlite:')) return new SqliteDb(url.slice('sqlite:'.length));
+  if (url.startsWith('sqlite:')) {
+    const [file, query] = url.slice('sqlite:'.length).split('?');
+    const synchronous = new URLSearchParams(query ?? '').get('synchronous') ?? 'normal';
+    if (synchronous !== 'normal' && synchronous !== 'full')
+      throw new Error(`sqlite synchronous must be normal or full, not ${synchronous}`);
+    return new SqliteDb(file, synchronous);
+  }
   return new PostgresDb(url);
 }
 
@@ -150,9 +165,12 @@ export class Store {
     ];
     for (const s of statements) await this.db.run(s);
     // Columns added after a table was first created: databases made by older versions get them here.
-    const added: Array<[table: string, column: string, type: string]> = [['api_keys', 'rate_limit', 'INTEGER']];
+    const added: Array<[table: string, column: string, type: string]> = [
+      ['api_keys', 'rate_limit', 'INTEGER'],
+    ];
     for (const [table, column, type] of added)
-      if (!(await this.db.columns(table)).includes(column)) await this.db.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+      if (!(await this.db.columns(table)).includes(column))
+        await this.db.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
 
   close(): Promise<void> {
@@ -175,23 +193,48 @@ export class Store {
   async disableUser(id: string): Promise<void> {
     await this.db.run('UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL', [now(), id]);
   }
-  async insertApiKey(k: { id: string; user_id: string; hash: string; rate_limit?: number | null }): Promise<void> {
-    await this.db.run('INSERT INTO api_keys (id, user_id, hash, rate_limit, created_at) VALUES (?,?,?,?,?)', [k.id, k.user_id, k.hash, k.rate_limit ?? null, now()]);
+  async insertApiKey(k: {
+    id: string;
+    user_id: string;
+    hash: string;
+    rate_limit?: number | null;
+  }): Promise<void> {
+    await this.db.run('INSERT INTO api_keys (id, user_id, hash, rate_limit, created_at) VALUES (?,?,?,?,?)', [
+      k.id,
+      k.user_id,
+      k.hash,
+      k.rate_limit ?? null,
+      now(),
+    ]);
   }
   async getApiKey(id: string): Promise<ApiKeyRow | undefined> {
     const k = await this.db.get<ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
     return k && numericKey(k);
   }
   async listApiKeys(userId: string): Promise<ApiKeyRow[]> {
-    return (await this.db.all<ApiKeyRow>('SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at', [userId])).map(numericKey);
+    return (
+      await this.db.all<ApiKeyRow>('SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at', [userId])
+    ).map(numericKey);
   }
   async revokeApiKey(id: string): Promise<boolean> {
-    return (await this.db.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now(), id])).changes > 0;
+    return (
+      (
+        await this.db.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [
+          now(),
+          id,
+        ])
+      ).changes > 0
+    );
   }
 
   // ---- idempotency
   /** Claims a key; false when it already exists (then read it with getIdempotency). */
-  async claimIdempotency(principal: string, key: string, requestHash: string, owner: string): Promise<boolean> {
+  async claimIdempotency(
+    principal: string,
+    key: string,
+    requestHash: string,
+    owner: string,
+  ): Promise<boolean> {
     const res = await this.db.run(
       'INSERT INTO idempotency (principal, key, request_hash, owner, created_at) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING',
       [principal, key, requestHash, owner, now()],
@@ -199,30 +242,53 @@ export class Store {
     return res.changes > 0;
   }
   getIdempotency(principal: string, key: string): Promise<IdempotencyRow | undefined> {
-    return this.db.get<IdempotencyRow>('SELECT * FROM idempotency WHERE principal = ? AND key = ?', [principal, key]);
-  }
-  /** Takes over a claim left by a dead process; false when another live owner took it first. */
-  async takeOverIdempotency(principal: string, key: string, fromOwner: string, toOwner: string): Promise<boolean> {
-    const res = await this.db.run('UPDATE idempotency SET owner = ? WHERE principal = ? AND key = ? AND owner = ? AND response IS NULL', [
-      toOwner,
+    return this.db.get<IdempotencyRow>('SELECT * FROM idempotency WHERE principal = ? AND key = ?', [
       principal,
       key,
-      fromOwner,
     ]);
+  }
+  /** Takes over a claim left by a dead process; false when another live owner took it first. */
+  async takeOverIdempotency(
+    principal: string,
+    key: string,
+    fromOwner: string,
+    toOwner: string,
+  ): Promise<boolean> {
+    const res = await this.db.run(
+      'UPDATE idempotency SET owner = ? WHERE principal = ? AND key = ? AND owner = ? AND response IS NULL',
+      [toOwner, principal, key, fromOwner],
+    );
     return res.changes > 0;
   }
   async setIdempotencyTx(principal: string, key: string, txId: string): Promise<void> {
-    await this.db.run('UPDATE idempotency SET tx_id = ? WHERE principal = ? AND key = ?', [txId, principal, key]);
+    await this.db.run('UPDATE idempotency SET tx_id = ? WHERE principal = ? AND key = ?', [
+      txId,
+      principal,
+      key,
+    ]);
   }
   async completeIdempotency(principal: string, key: string, status: number, response: string): Promise<void> {
-    await this.db.run('UPDATE idempotency SET status = ?, response = ? WHERE principal = ? AND key = ?', [status, response, principal, key]);
+    await this.db.run('UPDATE idempotency SET status = ?, response = ? WHERE principal = ? AND key = ?', [
+      status,
+      response,
+      principal,
+      key,
+    ]);
   }
   async releaseIdempotency(principal: string, key: string): Promise<void> {
-    await this.db.run('DELETE FROM idempotency WHERE principal = ? AND key = ? AND response IS NULL', [principal, key]);
+    await this.db.run('DELETE FROM idempotency WHERE principal = ? AND key = ? AND response IS NULL', [
+      principal,
+      key,
+    ]);
   }
 
   // ---- transactions
-  async insertTx(t: Pick<TxRow, 'tx_id' | 'user_id' | 'org' | 'channel' | 'chaincode' | 'transaction_name' | 'tx_bytes' | 'result'>): Promise<void> {
+  async insertTx(
+    t: Pick<
+      TxRow,
+      'tx_id' | 'user_id' | 'org' | 'channel' | 'chaincode' | 'transaction_name' | 'tx_bytes' | 'result'
+    >,
+  ): Promise<void> {
     const ts = now();
     await this.db.run(
       `INSERT INTO transactions (tx_id, user_id, org, channel, chaincode, transaction_name, state, tx_bytes, result, created_at, updated_at)
@@ -230,14 +296,16 @@ export class Store {
       [t.tx_id, t.user_id, t.org, t.channel, t.chaincode, t.transaction_name, t.tx_bytes, t.result, ts, ts],
     );
   }
-  async updateTx(txId: string, patch: Partial<Pick<TxRow, 'state' | 'commit_bytes' | 'block_number' | 'validation_code' | 'error'>>): Promise<void> {
+  async updateTx(
+    txId: string,
+    patch: Partial<Pick<TxRow, 'state' | 'commit_bytes' | 'block_number' | 'validation_code' | 'error'>>,
+  ): Promise<void> {
     const cols = Object.keys(patch) as Array<keyof typeof patch>;
     if (cols.length === 0) return;
-    await this.db.run(`UPDATE transactions SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE tx_id = ?`, [
-      ...cols.map((c) => patch[c] ?? null),
-      now(),
-      txId,
-    ]);
+    await this.db.run(
+      `UPDATE transactions SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE tx_id = ?`,
+      [...cols.map((c) => patch[c] ?? null), now(), txId],
+    );
   }
   getTx(txId: string): Promise<TxRow | undefined> {
     return this.db.get<TxRow>('SELECT * FROM transactions WHERE tx_id = ?', [txId]);
@@ -263,11 +331,10 @@ export class Store {
       `INSERT INTO events (channel, chaincode, block_number, tx_id, event_name, payload, created_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`,
       [e.channel, e.chaincode, e.block_number, e.tx_id, e.event_name, e.payload, now()],
     );
-    const row = await this.db.get<{ seq: number | string }>('SELECT seq FROM events WHERE channel = ? AND chaincode = ? AND tx_id = ?', [
-      e.channel,
-      e.chaincode,
-      e.tx_id,
-    ]);
+    const row = await this.db.get<{ seq: number | string }>(
+      'SELECT seq FROM events WHERE channel = ? AND chaincode = ? AND tx_id = ?',
+      [e.channel, e.chaincode, e.tx_id],
+    );
     return { seq: Number(row?.seq), inserted: res.changes > 0 };
   }
   async eventsAfter(seq: number, limit: number, filter: EventFilter = {}): Promise<EventRow[]> {
@@ -278,12 +345,19 @@ export class Store {
       where.push(`channel IN (${filter.channels.map(() => '?').join(',')})`);
       params.push(...filter.channels);
     }
-    for (const [col, v] of [['channel', filter.channel], ['chaincode', filter.chaincode], ['event_name', filter.eventName]] as const)
+    for (const [col, v] of [
+      ['channel', filter.channel],
+      ['chaincode', filter.chaincode],
+      ['event_name', filter.eventName],
+    ] as const)
       if (v) {
         where.push(`${col} = ?`);
         params.push(v);
       }
-    const rows = await this.db.all<EventRow>(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${Math.floor(limit)}`, params);
+    const rows = await this.db.all<EventRow>(
+      `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${Math.floor(limit)}`,
+      params,
+    );
     return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 
@@ -302,10 +376,17 @@ export class Store {
     return this.db.get<WebhookRow>('SELECT * FROM webhooks WHERE id = ?', [id]);
   }
   listWebhooks(userId: string): Promise<WebhookRow[]> {
-    return this.db.all<WebhookRow>('SELECT * FROM webhooks WHERE user_id = ? AND disabled_at IS NULL ORDER BY created_at', [userId]);
+    return this.db.all<WebhookRow>(
+      'SELECT * FROM webhooks WHERE user_id = ? AND disabled_at IS NULL ORDER BY created_at',
+      [userId],
+    );
   }
   async webhookDelivered(id: string, seq: number): Promise<void> {
-    await this.db.run('UPDATE webhooks SET last_seq = ?, failures = 0 WHERE id = ? AND last_seq < ?', [seq, id, seq]);
+    await this.db.run('UPDATE webhooks SET last_seq = ?, failures = 0 WHERE id = ? AND last_seq < ?', [
+      seq,
+      id,
+      seq,
+    ]);
   }
   async webhookFailed(id: string): Promise<void> {
     await this.db.run('UPDATE webhooks SET failures = failures + 1 WHERE id = ?', [id]);
@@ -323,7 +404,10 @@ export class Store {
     return Number(row?.id);
   }
   /** Stores readings all or none (one transaction); answers their ids in order. */
-  async insertReadings(vehicleId: string, readings: Array<{ tsMs: number; reading: string; leaf: string }>): Promise<number[]> {
+  async insertReadings(
+    vehicleId: string,
+    readings: Array<{ tsMs: number; reading: string; leaf: string }>,
+  ): Promise<number[]> {
     const at = now();
     const rows = await this.db.many<{ id: number | string }>(
       'INSERT INTO telemetry_readings (vehicle_id, ts_ms, reading, leaf, received_at) VALUES (?,?,?,?,?) RETURNING id',
@@ -340,7 +424,10 @@ export class Store {
     return rows.map(numericReading);
   }
   async earliestOpenReading(vehicleId: string): Promise<ReadingRow | undefined> {
-    const r = await this.db.get<ReadingRow>('SELECT * FROM telemetry_readings WHERE vehicle_id = ? AND window_id IS NULL ORDER BY ts_ms, id LIMIT 1', [vehicleId]);
+    const r = await this.db.get<ReadingRow>(
+      'SELECT * FROM telemetry_readings WHERE vehicle_id = ? AND window_id IS NULL ORDER BY ts_ms, id LIMIT 1',
+      [vehicleId],
+    );
     return r && numericReading(r);
   }
   async getReading(id: number): Promise<ReadingRow | undefined> {
@@ -348,11 +435,17 @@ export class Store {
     return r && numericReading(r);
   }
   async windowReadings(windowId: string): Promise<ReadingRow[]> {
-    const rows = await this.db.all<ReadingRow>('SELECT * FROM telemetry_readings WHERE window_id = ? ORDER BY idx', [windowId]);
+    const rows = await this.db.all<ReadingRow>(
+      'SELECT * FROM telemetry_readings WHERE window_id = ? ORDER BY idx',
+      [windowId],
+    );
     return rows.map(numericReading);
   }
   lastWindow(vehicleId: string): Promise<WindowRow | undefined> {
-    return this.db.get<WindowRow>('SELECT * FROM telemetry_windows WHERE vehicle_id = ? ORDER BY seq DESC LIMIT 1', [vehicleId]);
+    return this.db.get<WindowRow>(
+      'SELECT * FROM telemetry_windows WHERE vehicle_id = ? ORDER BY seq DESC LIMIT 1',
+      [vehicleId],
+    );
   }
   /** Seals a window: its row first (unique per vehicle and seq), then exactly the listed readings. */
   async insertWindow(w: Omit<WindowRow, 'created_at' | 'anchor_tx'>, readingIds: number[]): Promise<boolean> {
@@ -362,7 +455,10 @@ export class Store {
     );
     if (res.changes === 0) return false;
     // One transaction for the window's readings: a window of thousands costs one commit, not thousands.
-    await this.db.many('UPDATE telemetry_readings SET window_id = ?, idx = ? WHERE id = ? AND window_id IS NULL', readingIds.map((id, i) => [w.id, i, id]));
+    await this.db.many(
+      'UPDATE telemetry_readings SET window_id = ?, idx = ? WHERE id = ? AND window_id IS NULL',
+      readingIds.map((id, i) => [w.id, i, id]),
+    );
     return true;
   }
   getWindow(id: string): Promise<WindowRow | undefined> {
@@ -392,10 +488,25 @@ export class Store {
       [p.channel, p.chaincode, p.entity, p.entity_id, p.status, p.data, p.seq, now()],
     );
   }
-  getProjection(channel: string, chaincode: string, entity: string, id: string): Promise<ProjectionRow | undefined> {
-    return this.db.get<ProjectionRow>('SELECT * FROM projections WHERE channel = ? AND chaincode = ? AND entity = ? AND entity_id = ?', [channel, chaincode, entity, id]);
+  getProjection(
+    channel: string,
+    chaincode: string,
+    entity: string,
+    id: string,
+  ): Promise<ProjectionRow | undefined> {
+    return this.db.get<ProjectionRow>(
+      'SELECT * FROM projections WHERE channel = ? AND chaincode = ? AND entity = ? AND entity_id = ?',
+      [channel, chaincode, entity, id],
+    );
   }
-  async listProjections(q: { chaincode: string; entity: string; status?: string; after?: string; limit: number; channels: string[] }): Promise<ProjectionRow[]> {
+  async listProjections(q: {
+    chaincode: string;
+    entity: string;
+    status?: string;
+    after?: string;
+    limit: number;
+    channels: string[];
+  }): Promise<ProjectionRow[]> {
     if (q.channels.length === 0) return [];
     const where = ['chaincode = ?', 'entity = ?', `channel IN (${q.channels.map(() => '?').join(',')})`];
     const params: unknown[] = [q.chaincode, q.entity, ...q.channels];
@@ -407,7 +518,10 @@ export class Store {
       where.push('entity_id > ?');
       params.push(q.after);
     }
-    return this.db.all<ProjectionRow>(`SELECT * FROM projections WHERE ${where.join(' AND ')} ORDER BY entity_id LIMIT ${Math.floor(q.limit)}`, params);
+    return this.db.all<ProjectionRow>(
+      `SELECT * FROM projections WHERE ${where.join(' AND ')} ORDER BY entity_id LIMIT ${Math.floor(q.limit)}`,
+      params,
+    );
   }
 }
 
