@@ -83,7 +83,21 @@ function profile(paths: Paths, t: Topology, channel: ChannelSpec) {
             ServerTLSCert: tlsCert(o),
             Identity: path.join(ordererDir(paths, o), 'msp', 'signcerts', 'cert.pem'),
           })),
-          SmartBFT: { RequestBatchMaxInterval: t.ordering.batchTimeout },
+          // configtxgen leaves unset SmartBFT options empty (not defaulted), and the orderer then refuses
+          // the channel: every option is given, Fabric's sample values but the batch interval.
+          SmartBFT: {
+            RequestBatchMaxInterval: t.ordering.batchTimeout,
+            RequestForwardTimeout: '5s',
+            RequestComplainTimeout: '20s',
+            RequestAutoRemoveTimeout: '3m0s',
+            ViewChangeResendInterval: '5s',
+            ViewChangeTimeout: '20s',
+            LeaderHeartbeatTimeout: '1m0s',
+            CollectTimeout: '1s',
+            IncomingMessageBufferSize: 200,
+            RequestPoolSize: 100000,
+            LeaderHeartbeatCount: 10,
+          },
         };
   const groupPolicies = {
     Readers: implicit('ANY Readers'),
@@ -158,16 +172,27 @@ function osnadminArgs(paths: Paths, orderer: Node<OrdererSpec>): string[] {
   ];
 }
 
+/** osnadmin exits 0 whatever the HTTP status it got: read the status line it prints. */
+function expectStatus(output: string, expected: number[], what: string): string {
+  const status = Number(/Status: (\d+)/.exec(output)?.[1]);
+  if (!expected.includes(status)) throw new Error(`${what}: ${output.trim().slice(0, 600)}`);
+  return output;
+}
+
 export async function joinOrderer(
   paths: Paths,
   channel: ChannelSpec,
   orderer: Node<OrdererSpec>,
 ): Promise<boolean> {
   const osnadmin = paths.binary('osnadmin');
-  const listed = await run(osnadmin, ['channel', 'list', ...osnadminArgs(paths, orderer)]);
+  const listed = expectStatus(
+    await run(osnadmin, ['channel', 'list', ...osnadminArgs(paths, orderer)]),
+    [200],
+    `listing ${orderer.id}'s channels`,
+  );
   if (listed.includes(`"name": "${channel.name}"`) || listed.includes(`"name":"${channel.name}"`))
     return false;
-  await run(osnadmin, [
+  const joined = await run(osnadmin, [
     'channel',
     'join',
     '--channelID',
@@ -176,6 +201,7 @@ export async function joinOrderer(
     paths.channelBlock(channel.name),
     ...osnadminArgs(paths, orderer),
   ]);
+  expectStatus(joined, [201], `${orderer.id} joining ${channel.name}`);
   return true;
 }
 
