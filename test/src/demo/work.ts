@@ -7,51 +7,11 @@
  */
 import { randomInt } from 'node:crypto';
 import { Client, GatewayProblem } from './client';
+import type { Account, Certificate, Interval, SettlementRecord } from '@cityledger/energy-chaincode';
 import { Day } from './context';
 import { check } from './narrator';
 
-interface Interval {
-  intervalId: string;
-  state: string;
-  importTariff: number;
-  exportTariff: number;
-  feeBps: number;
-  clearingPrice?: number | null;
-  clearedWh?: number;
-  tradeCount?: number;
-}
-interface Account {
-  available: number;
-  escrowed: number;
-}
-interface BuildingSettlement {
-  buildingId: string;
-  importWh: number;
-  exportWh: number;
-  soldWh: number;
-  boughtWh: number;
-  deliveredWh: number;
-  imbalanceWh: number;
-  paidKrw: number;
-  receivedKrw: number;
-  feeKrw: number;
-  utilityChargeKrw: number;
-  utilityCreditKrw: number;
-  unpaidKrw: number;
-  owedByUtilityKrw: number;
-}
-interface Settlement {
-  buildings: BuildingSettlement[];
-  energy: { tradedWh: number; deliveredWh: number; utilitySuppliedWh: number; utilityAbsorbedWh: number };
-  money: { debitsKrw: number; creditsKrw: number; feesKrw: number };
-  certificateCount: number;
-}
-interface Certificate {
-  certificateId: string;
-  producer: string;
-  retiredFor: string;
-  quantityWh: number;
-}
+type Settlement = SettlementRecord;
 
 export interface WorkOutcome {
   intervalId: string;

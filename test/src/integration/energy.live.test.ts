@@ -20,6 +20,18 @@ import { evaluateAs, forgetContracts, InvalidAtCommit, submitAs } from '../suppo
 import { transactionEffects, splitCompositeKey, writesIn } from '../support/effects';
 import { chaincodeError, expectRefusal } from '../support/errors';
 import { closeConnections, enrolUser, ensureNetwork, network, TestUser } from '../support/live';
+import type {
+  Account,
+  Bilateral,
+  BuildingSettlement,
+  Certificate,
+  Entry,
+  Interval,
+  Order,
+  Reading,
+  SettlementRecord,
+  Trade,
+} from '@cityledger/energy-chaincode';
 
 const CC = 'energy';
 const run = randomUUID().slice(0, 8);
@@ -27,99 +39,8 @@ const channel = () => network().topology.chaincodes.find((c) => c.name === CC)!.
 
 // ---- what the chaincode returns (the parts these tests read) ---------------------------------------
 
-interface Account {
-  account: string;
-  available: number;
-  escrowed: number;
-}
-interface Interval {
-  intervalId: string;
-  state: string;
-  importTariff: number;
-  exportTariff: number;
-  feeBps: number;
-  clearingPrice?: number | null;
-  clearedWh?: number;
-  tradeCount?: number;
-}
-interface Order {
-  orderId: string;
-  buildingId: string;
-  side: 'BUY' | 'SELL';
-  quantityWh: number;
-  limitPrice: number;
-  escrowKrw: number;
-  filledWh: number;
-  status: string;
-}
-interface Bilateral {
-  contractId: string;
-  status: string;
-  valueKrw: number;
-  escrowKrw: number;
-}
-interface Trade {
-  intervalId: string;
-  tradeId: string;
-  kind: 'AUCTION' | 'BILATERAL';
-  buyer: string;
-  seller: string;
-  buyRef: string;
-  sellRef: string;
-  quantityWh: number;
-  price: number;
-  valueKrw: number;
-}
-interface Reading {
-  meterId: string;
-  importDeltaWh: number;
-  exportDeltaWh: number;
-}
-interface BuildingSettlement {
-  buildingId: string;
-  importWh: number;
-  exportWh: number;
-  boughtWh: number;
-  soldWh: number;
-  deliveredWh: number;
-  imbalanceWh: number;
-  escrowReleasedKrw: number;
-  paidKrw: number;
-  receivedKrw: number;
-  feeKrw: number;
-  utilityChargeKrw: number;
-  utilityCreditKrw: number;
-  unpaidKrw: number;
-  owedByUtilityKrw: number;
-}
-interface Settlement {
-  intervalId: string;
-  txId: string;
-  buildings: BuildingSettlement[];
-  energy: Record<string, number>;
-  money: { debitsKrw: number; creditsKrw: number; feesKrw: number };
-  postingCount: number;
-  certificateCount: number;
-}
-interface Certificate {
-  certificateId: string;
-  intervalId: string;
-  tradeId: string;
-  producer: string;
-  buyer: string;
-  quantityWh: number;
-  source: string;
-  status: string;
-  retiredFor: string;
-}
-interface Entry {
-  account: string;
-  kind: string;
-  amountKrw: number;
-  counterparty: string;
-  ref: string;
-  intervalId?: string;
-}
+// Their shapes are the chaincode's own types (one definition, no drift).
+type Settlement = SettlementRecord;
 interface Page<T> {
   items: T[];
   bookmark: string;
