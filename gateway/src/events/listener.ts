@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
-import { FabricPort, SigningIdentity } from '../fabric/port';
+import { ChaincodeEventRecord, FabricPort, SigningIdentity } from '../fabric/port';
 import { Store } from '../store/store';
 import { EventHub } from './hub';
+
+/** Events stored per transaction at most. */
+const MAX_BATCH = 500;
 
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms).unref());
@@ -50,30 +53,74 @@ export class ChaincodeEventListener {
     const after = cp ? { blockNumber: BigInt(cp.block_number), ...(cp.tx_id ? { txId: cp.tx_id } : {}) } : undefined;
     const stream = await this.port.chaincodeEvents(await this.identity(), this.channel, this.chaincode, after);
     this.stream = stream;
-    try {
-      for await (const e of stream) {
-        if (this.stopped) break;
-        const { seq, inserted } = await this.store.insertEvent({
-          channel: this.channel,
-          chaincode: e.chaincode,
-          block_number: e.blockNumber.toString(),
-          tx_id: e.txId,
-          event_name: e.eventName,
-          payload: Buffer.from(e.payload).toString('base64'),
-        });
-        await this.store.saveCheckpoint(this.name, e.blockNumber, e.txId);
-        if (inserted) {
-          const [row] = await this.store.eventsAfter(seq - 1, 1, { channel: this.channel, chaincode: e.chaincode });
-          if (row) this.hub.publish(row);
+    const inbox = new Inbox<ChaincodeEventRecord>(MAX_BATCH * 4);
+    const pump = (async () => {
+      try {
+        for await (const e of stream) {
+          if (this.stopped) break;
+          await inbox.put(e);
         }
+      } finally {
+        inbox.end();
+      }
+    })();
+    try {
+      // What arrived while the last batch was being stored (a block's events come together) is stored
+      // as one batch: one transaction and one checkpoint, not one each per event.
+      for (let batch = await inbox.take(MAX_BATCH); batch.length > 0 && !this.stopped; batch = await inbox.take(MAX_BATCH)) {
+        const inserted = await this.store.insertEvents(
+          batch.map((e) => ({
+            channel: this.channel,
+            chaincode: e.chaincode,
+            block_number: e.blockNumber.toString(),
+            tx_id: e.txId,
+            event_name: e.eventName,
+            payload: Buffer.from(e.payload).toString('base64'),
+          })),
+        );
+        const last = batch[batch.length - 1];
+        await this.store.saveCheckpoint(this.name, last.blockNumber, last.txId);
+        for (const row of inserted) this.hub.publish(row);
       }
     } finally {
       stream.close();
+      inbox.end();
+      await pump; // rethrows a broken stream, so run() reconnects
     }
   }
 
   stop(): void {
     this.stopped = true;
     this.stream?.close();
+  }
+}
+
+/** A bounded queue between the event stream and the store: the stream waits when the store lags. */
+class Inbox<T> {
+  private items: T[] = [];
+  private ended = false;
+  private wakeTaker?: () => void;
+  private wakePutter?: () => void;
+
+  constructor(private readonly capacity: number) {}
+
+  async put(item: T): Promise<void> {
+    while (this.items.length >= this.capacity && !this.ended) await new Promise<void>((r) => (this.wakePutter = r));
+    this.items.push(item);
+    this.wakeTaker?.();
+  }
+
+  /** Up to `max` items, waiting for the first; empty once ended and drained. */
+  async take(max: number): Promise<T[]> {
+    while (this.items.length === 0 && !this.ended) await new Promise<void>((r) => (this.wakeTaker = r));
+    const batch = this.items.splice(0, max);
+    this.wakePutter?.();
+    return batch;
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wakeTaker?.();
+    this.wakePutter?.();
   }
 }

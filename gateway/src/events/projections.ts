@@ -1,5 +1,5 @@
 import { words } from '../api/routes';
-import { EventRow, Store } from '../store/store';
+import { EventRow, ProjectionRow, Store } from '../store/store';
 
 /**
  * Read tables projected from chaincode events, so lists and searches (claims by status, port calls by
@@ -43,19 +43,38 @@ export function projectionsOf(row: EventRow): Projection[] {
 }
 
 export async function project(store: Store, row: EventRow): Promise<void> {
-  for (const p of projectionsOf(row)) {
-    const existing = await store.getProjection(row.channel, row.chaincode, p.entity, p.id);
-    const merged = { ...(existing ? (JSON.parse(existing.data) as Record<string, unknown>) : {}), ...p.data };
-    await store.upsertProjection({
-      channel: row.channel,
-      chaincode: row.chaincode,
-      entity: p.entity,
-      entity_id: p.id,
-      status: p.status ?? existing?.status ?? null,
-      data: JSON.stringify(merged),
-      seq: row.seq,
-    });
+  await projectAll(store, [row]);
+}
+
+/**
+ * Projects events in sequence order: each entity's events are merged in memory first, so a batch
+ * writes each row once, and all its writes are requested together (one commit on SQLite).
+ */
+export async function projectAll(store: Store, rows: EventRow[]): Promise<void> {
+  const merged = new Map<string, Omit<ProjectionRow, 'updated_at' | 'data'> & { data: Record<string, unknown> }>();
+  for (const row of rows) {
+    for (const p of projectionsOf(row)) {
+      const key = JSON.stringify([row.channel, row.chaincode, p.entity, p.id]);
+      let current = merged.get(key);
+      if (!current) {
+        const existing = await store.getProjection(row.channel, row.chaincode, p.entity, p.id);
+        current = {
+          channel: row.channel,
+          chaincode: row.chaincode,
+          entity: p.entity,
+          entity_id: p.id,
+          status: existing?.status ?? null,
+          data: existing ? (JSON.parse(existing.data) as Record<string, unknown>) : {},
+          seq: row.seq,
+        };
+        merged.set(key, current);
+      }
+      current.data = { ...current.data, ...p.data };
+      current.status = p.status ?? current.status;
+      current.seq = row.seq;
+    }
   }
+  await Promise.all([...merged.values()].map((m) => store.upsertProjection({ ...m, data: JSON.stringify(m.data) })));
 }
 
 /** Feeds the read tables from the event log with its own cursor, so it catches up after restarts too. */
@@ -80,7 +99,7 @@ export class Projector {
         for (;;) {
           const rows = await this.store.eventsAfter(last, 500);
           if (rows.length === 0) break;
-          for (const row of rows) await project(this.store, row);
+          await projectAll(this.store, rows);
           last = rows[rows.length - 1].seq;
           await this.store.saveCheckpoint(Projector.CURSOR, BigInt(last), null);
         }

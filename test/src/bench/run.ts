@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --quick | --smoke] [-- --workloads=noop,read] [-- --modes=direct] [-- --pool=64]`
+ *   [-- --steady=30 --warmup=5 --submit-rates=100,200 --evaluate-rates=1000 --ingest-rates=40]
  *
  * `--smoke` checks that every workload works (a few transactions at 3/s, no Caliper), not how fast.
  * `--pool` caps the identities/objects a domain workload sets up (default: enough for the top rate).
@@ -18,6 +19,7 @@ import { chaincodeProcess, Network } from '@cityledger/network';
 import { runCaliper } from './caliper';
 import { closeConnections, contractAs, ensureNetwork, orgAdmin } from '../support/live';
 import { cpuPerTx, snapshot } from './cpu';
+import { closeHttpAgents } from './http';
 import { errorCode, openLoop, Operation, StepResult } from './load';
 import { round, summarise } from './stats';
 import { domainWorkloads } from './domain';
@@ -103,6 +105,32 @@ function arg(name: string): string | undefined {
   return found?.split('=')[1];
 }
 
+/** `--steady=S`, `--warmup=S` and `--submit-rates=`/`--evaluate-rates=`/`--ingest-rates=` (comma lists) reshape a plan. */
+function withOverrides(base: Plan): Plan {
+  const seconds = (name: string) => {
+    const v = arg(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(n > 0 && n <= 600)) throw new Error(`--${name} must be seconds in (0, 600], got ${v}`);
+    return Math.round(n * 1000);
+  };
+  const rates = (name: string) => {
+    const v = arg(name);
+    if (v === undefined) return undefined;
+    const list = v.split(',').map(Number);
+    if (list.some((r) => !(Number.isInteger(r) && r > 0 && r <= 20000)))
+      throw new Error(`--${name} must be integers in 1..20000, got ${v}`);
+    return list;
+  };
+  return {
+    warmupMs: seconds('warmup') ?? base.warmupMs,
+    steadyMs: seconds('steady') ?? base.steadyMs,
+    submitRates: rates('submit-rates') ?? base.submitRates,
+    evaluateRates: rates('evaluate-rates') ?? base.evaluateRates,
+    ingestRates: rates('ingest-rates') ?? base.ingestRates,
+  };
+}
+
 function toRow(
   step: StepResult,
   cpu: Record<string, number>,
@@ -149,11 +177,12 @@ const loadSeconds = (runs: { workload: Workload; modes: number }[], plan: Plan) 
 async function main(): Promise<void> {
   const started = performance.now();
   const smoke = process.argv.includes('--smoke');
-  const plan = smoke ? SMOKE : process.argv.includes('--quick') ? QUICK : FULL;
+  const quick = !smoke && process.argv.includes('--quick');
+  const plan = withOverrides(smoke ? SMOKE : quick ? QUICK : FULL);
   const onlyWorkloads = arg('workloads')?.split(',');
   // Setup cost grows with the pools (CA enrolments): quick runs keep them small.
   if (arg('pool')) process.env.CITYLEDGER_BENCH_POOL = arg('pool');
-  else if (plan !== FULL) process.env.CITYLEDGER_BENCH_POOL ??= '48';
+  else if (smoke || quick) process.env.CITYLEDGER_BENCH_POOL ??= '48';
   const network = await ensureNetwork();
   const runId = randomUUID().slice(0, 8);
   const ctx: DirectContext = { contract: (cc) => contractAs(orgAdmin('city'), cc), runId };
@@ -253,9 +282,10 @@ async function main(): Promise<void> {
 
   printTable(rows);
   await gateway?.close();
+  closeHttpAgents();
   const wallSeconds = Math.round((performance.now() - started) / 1000);
   process.stdout.write(
-    `\nwall time: ${wallSeconds} s${plan === QUICK ? (wallSeconds <= 300 ? ' (quick: under 5 minutes)' : ' (quick: OVER 5 minutes)') : ''}\n`,
+    `\nwall time: ${wallSeconds} s${quick ? (wallSeconds <= 300 ? ' (quick: under 5 minutes)' : ' (quick: OVER 5 minutes)') : ''}\n`,
   );
   const dir = path.join(network.paths.state, 'bench');
   mkdirSync(dir, { recursive: true });
@@ -265,7 +295,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         createdAt: new Date().toISOString(),
-        quick: plan === QUICK,
+        quick,
         smoke,
         plan,
         wallSeconds,

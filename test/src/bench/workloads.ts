@@ -1,5 +1,6 @@
 import { Contract } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
+import { httpRequest } from './http';
 import { Operation, Outcome } from './load';
 
 /**
@@ -78,17 +79,9 @@ export interface Workload {
 /** Calls the gateway; a non-2xx answer is a failure named by the problem's stable code. */
 export function restCaller(baseUrl: string, apiKey: string): RestContext['call'] {
   return async (method, path, body) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${apiKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.ok) return { ok: true };
-    let code = `HTTP_${res.status}`;
+    const { status, text } = await call(baseUrl, apiKey, method, path, body);
+    if (status >= 200 && status < 300) return { ok: true };
+    let code = `HTTP_${status}`;
     try {
       code = (JSON.parse(text) as { code?: string }).code ?? code;
     } catch {
@@ -96,6 +89,19 @@ export function restCaller(baseUrl: string, apiKey: string): RestContext['call']
     }
     return { ok: false, failure: code };
   };
+}
+
+function call(baseUrl: string, apiKey: string, method: string, path: string, body?: unknown) {
+  return httpRequest(
+    baseUrl,
+    method,
+    path,
+    {
+      authorization: `Bearer ${apiKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body === undefined ? undefined : JSON.stringify(body),
+  );
 }
 
 /** Calls the gateway with `apiKey`, answering the status and the parsed JSON body. */
@@ -106,22 +112,14 @@ export async function restRequest(
   path: string,
   body?: unknown,
 ): Promise<RestAnswer> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${apiKey}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
+  const { status, text } = await call(baseUrl, apiKey, method, path, body);
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
   } catch {
     /* not JSON */
   }
-  return { status: res.status, body: parsed };
+  return { status, body: parsed };
 }
 
 const codeNames = new Map(
