@@ -16,6 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chaincodeProcess, Network } from '@cityledger/network';
+import { judgeBars, printBars } from './bars';
 import { runCaliper } from './caliper';
 import { closeConnections, contractAs, ensureNetwork, orgAdmin } from '../support/live';
 import { cpuPerTx, snapshot } from './cpu';
@@ -281,6 +282,8 @@ async function main(): Promise<void> {
   closeConnections();
 
   printTable(rows);
+  const bars = judgeBars(rows, figures);
+  printBars(bars, (line) => process.stdout.write(line));
   await gateway?.close();
   closeHttpAgents();
   const wallSeconds = Math.round((performance.now() - started) / 1000);
@@ -305,6 +308,7 @@ async function main(): Promise<void> {
         machine: machine(),
         rows,
         figures,
+        bars,
         skipped,
       },
       null,

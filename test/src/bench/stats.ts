@@ -12,3 +12,21 @@ export function summarise(latenciesMs: number[]): { p50: number; p95: number; p9
 }
 
 export const round = (x: number, digits = 1) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
+
+/**
+ * The highest rate over any `windowS`-second span of a timeline of (ms timestamp, count) events, in
+ * counts per second; null when the timeline spans less than the window (a rate over a shorter span
+ * would flatter a burst).
+ */
+export function bestWindowRate(timeline: Array<[atMs: number, count: number]>, windowS: number): number | null {
+  if (timeline.length === 0 || timeline[timeline.length - 1][0] - timeline[0][0] < windowS * 1000) return null;
+  let best = 0;
+  let sum = 0;
+  let start = 0;
+  for (let end = 0; end < timeline.length; end++) {
+    sum += timeline[end][1];
+    while (timeline[end][0] - timeline[start][0] >= windowS * 1000) sum -= timeline[start++][1];
+    best = Math.max(best, sum);
+  }
+  return round(best / windowS);
+}

@@ -1,0 +1,125 @@
+import type { Row } from './run';
+
+/** One of issue 10's bars, judged from a run's rows: `holds` is null when the run did not measure it. */
+export interface BarResult {
+  bar: string;
+  figure: string;
+  holds: boolean | null;
+}
+
+/** Each chaincode's main write (the bars' "main workloads"). */
+export const MAIN_WRITES = [
+  'identity-issue',
+  'medical-submit',
+  'mobility-anchor',
+  'energy-bid',
+  'energy-reading',
+  'logistics-time',
+];
+const WRITE_TPS = 100;
+const WRITE_P95_MS = 1500;
+const QUERY_TPS = 1000;
+const QUERY_P95_MS = 50;
+const REST_SHARE_PCT = 95;
+const REST_QUERY_ADDED_MS = 1;
+const MVCC_PCT = 1;
+const READINGS_PER_S = 10_000;
+const CALIPER_PCT = 10;
+
+type Figures = Record<string, Record<string, number | null>>;
+
+const find = (rows: Row[], workload: string, mode: Row['mode']) =>
+  rows.find((r) => r.workload === workload && r.mode === mode);
+const withinBudget = (r: Row) => r.failed <= 0.01 * r.sent && (r.p95_ms ?? Infinity) <= (r.p95_budget_ms ?? Infinity);
+
+export function judgeBars(rows: Row[], figures: Figures): BarResult[] {
+  const out: BarResult[] = [];
+
+  // Throughput through the gateway vs direct, each the best step within the latency budget.
+  for (const direct of rows.filter((r) => r.mode === 'direct' && r.workload !== 'read')) {
+    const rest = find(rows, direct.workload, 'rest');
+    if (!rest) continue;
+    const pct = direct.tps > 0 ? (100 * rest.tps) / direct.tps : 0;
+    out.push({
+      bar: `${direct.workload}: REST throughput ≥ ${REST_SHARE_PCT}% of direct`,
+      figure: `${rest.tps} vs ${direct.tps} tx/s (${pct.toFixed(1)}%)`,
+      holds: pct >= REST_SHARE_PCT && withinBudget(rest),
+    });
+  }
+
+  // Query latency the gateway adds: p50 at each offered rate both drivers ran within budget.
+  const readDirect = find(rows, 'read', 'direct');
+  const readRest = find(rows, 'read', 'rest');
+  if (readDirect && readRest) {
+    const pairs = readDirect.steps.flatMap((d) => {
+      const r = readRest.steps.find((s) => s.offered_tps === d.offered_tps);
+      return r && d.p50_ms !== null && r.p50_ms !== null ? [{ rate: d.offered_tps, added: r.p50_ms - d.p50_ms, r }] : [];
+    });
+    out.push({
+      bar: `read: REST adds ≤ ${REST_QUERY_ADDED_MS} ms to query p50`,
+      figure: pairs.map((p) => `${p.rate}/s: ${p.added >= 0 ? '+' : ''}${p.added.toFixed(1)} ms`).join(', ') || 'no common step',
+      holds: pairs.length ? pairs.every((p) => p.added <= REST_QUERY_ADDED_MS) : null,
+    });
+  }
+
+  for (const workload of MAIN_WRITES)
+    for (const mode of ['direct', 'rest'] as const) {
+      const r = find(rows, workload, mode);
+      out.push({
+        bar: `${workload} (${mode}): ≥ ${WRITE_TPS} tx/s with p95 ≤ ${WRITE_P95_MS} ms`,
+        figure: r ? `${r.tps} tx/s, p95 ${r.p95_ms} ms (offered ${r.offered_tps}/s)` : 'not run',
+        holds: r ? r.tps >= WRITE_TPS && (r.p95_ms ?? Infinity) <= WRITE_P95_MS && r.failed <= 0.01 * r.sent : null,
+      });
+    }
+
+  for (const mode of ['direct', 'rest'] as const) {
+    const r = find(rows, 'read', mode);
+    out.push({
+      bar: `read (${mode}): ≥ ${QUERY_TPS}/s with p95 ≤ ${QUERY_P95_MS} ms`,
+      figure: r ? `${r.tps}/s, p95 ${r.p95_ms} ms (offered ${r.offered_tps}/s)` : 'not run',
+      holds: r ? r.tps >= 0.99 * QUERY_TPS && (r.p95_ms ?? Infinity) <= QUERY_P95_MS : null,
+    });
+  }
+
+  for (const r of rows.filter((x) => x.workload === 'energy-hot-interval')) {
+    const sent = r.steps.reduce((n, s) => n + s.sent, 0);
+    const mvcc = r.steps.reduce((n, s) => n + s.mvcc_conflicts, 0);
+    const retries = figures[`energy-hot-interval/${r.mode}`]?.gateway_conflict_retries ?? 0;
+    const pct = sent ? (100 * (mvcc + retries)) / sent : 0;
+    out.push({
+      bar: `energy-hot-interval (${r.mode}): MVCC conflicts < ${MVCC_PCT}%`,
+      figure: `${mvcc + retries} of ${sent} (${pct.toFixed(2)}%)`,
+      holds: sent ? pct < MVCC_PCT : null,
+    });
+  }
+
+  const t = figures['telemetry-ingest/rest'];
+  if (t) {
+    const accepted = t.accepted_per_s_best_10s ?? t.readings_accepted_per_s ?? null;
+    const anchored = t.anchored_per_s_best_10s ?? t.anchored_per_s_over_run ?? null;
+    out.push({
+      bar: `telemetry: ≥ ${READINGS_PER_S} readings/s accepted and anchored`,
+      figure: `accepted ${accepted ?? '-'}/s, anchored ${anchored ?? '-'}/s`,
+      holds: accepted !== null && anchored !== null ? accepted >= READINGS_PER_S && anchored >= READINGS_PER_S : null,
+    });
+  }
+
+  const caliper = find(rows, 'noop', 'caliper') as (Row & { tps_vs_direct_pct?: number | null }) | undefined;
+  if (caliper) {
+    const pct = caliper.tps_vs_direct_pct;
+    out.push({
+      bar: `noop: Caliper and our driver within ${CALIPER_PCT}%`,
+      figure: pct === undefined || pct === null ? 'Caliper did not run' : `${pct}% apart`,
+      holds: pct === undefined || pct === null ? null : Math.abs(pct) <= CALIPER_PCT,
+    });
+  }
+  return out;
+}
+
+export function printBars(results: BarResult[], write: (s: string) => void): void {
+  if (results.length === 0) return;
+  write('\nbars (issue 10, on this machine):\n');
+  const width = Math.max(...results.map((r) => r.bar.length));
+  for (const r of results)
+    write(`  ${r.holds === null ? 'n/a ' : r.holds ? 'ok  ' : 'NOT '} ${r.bar.padEnd(width)}  ${r.figure}\n`);
+}
