@@ -68,7 +68,8 @@ export class MarketContract extends CityContract {
       await hold(ctx, buildingAccount(building.buildingId), escrowKrw);
       await recordEntry(ctx, { account: buildingAccount(building.buildingId), kind: 'ESCROW_HOLD', amountKrw: -escrowKrw, counterparty: 'escrow', ref: order.orderId, intervalId: order.intervalId }, 0);
     }
-    await orders.create(ctx, order);
+    // put, not create: the order id is this transaction's id, so nothing can hold it yet.
+    await orders.put(ctx, order);
     await ordersByBuilding.put(ctx, order);
     emit(ctx, 'OrderPlaced', { intervalId: order.intervalId, orderId: order.orderId, buildingId: order.buildingId, side: order.side, quantityWh: order.quantityWh, limitPrice: order.limitPrice, escrowKrw });
     return order;

@@ -106,7 +106,9 @@ export class ObservationContract extends CityContract {
       const valueHash = sha256Hex(toBytes(value));
       result.alertIds.push(...(await raiseAlerts(ctx, value, now.iso, loadConsents)));
       await observationValues.put(ctx, value);
-      await observations.create(ctx, {
+      // put, not create: the id is this transaction's id, so no earlier record can hold it, and an
+      // existence read would add a key to every scan's read set for each peer to validate.
+      await observations.put(ctx, {
         observationId,
         patientId,
         code: item.code,
