@@ -63,7 +63,8 @@ export function createApp(deps: AppDeps): App {
     metrics.inFlight.inc();
     res.on('finish', () => {
       metrics.inFlight.dec();
-      const route = (req.route?.path as string | undefined) ?? (res.locals.routeId as string | undefined) ?? 'other';
+      // Chaincode routes name their full path template (their router is mounted per chaincode).
+      const route = (res.locals.routePath as string | undefined) ?? (req.route?.path as string | undefined) ?? (res.locals.routeId as string | undefined) ?? 'other';
       end({ route, status: String(res.statusCode) });
       // Never the body: it may carry private (transient) inputs.
       (res.locals.log as Logger).info(
@@ -241,6 +242,7 @@ export function createApp(deps: AppDeps): App {
     const channel = config.channels.find((c) => c.name === route.channel);
     return async (req: Request, res: Response): Promise<void> => {
       res.locals.routeId = route.id;
+      res.locals.routePath = route.path;
       const p = principalOf(res);
       if (!channel?.orgs.includes(p.org)) throw forbidden(`${p.mspId} is not a member of channel ${route.channel}`);
       const input = api.validator.validate(route, { params: req.params as Record<string, string>, query: req.query as Record<string, unknown>, body: req.body });

@@ -31,11 +31,20 @@ export class ApiRegistry {
 
   private rebuild(): void {
     const routes = buildRouteTable([...this.chaincodes.values()].sort((a, b) => a.chaincode.localeCompare(b.chaincode)));
+    // One router per chaincode, mounted at its name: a request is matched against its chaincode's
+    // routes only, not every route of the city (Express tries a router's routes one by one).
     const router = Router();
+    const byChaincode = new Map<string, Router>();
     for (const r of routes) {
       this.validator.compile(r);
-      // Mounted under /api/v1 by the app.
-      router[r.method](r.path.slice(API_PREFIX.length), this.handlerFor(r));
+      let sub = byChaincode.get(r.chaincode);
+      if (!sub) {
+        sub = Router({ mergeParams: true });
+        byChaincode.set(r.chaincode, sub);
+        router.use(`/${r.chaincode}`, sub);
+      }
+      // Mounted under /api/v1/<chaincode> (the app mounts this router under /api/v1).
+      sub[r.method](r.path.slice(`${API_PREFIX}/${r.chaincode}`.length), this.handlerFor(r));
     }
     this.routes = routes;
     this.router = router;
