@@ -146,11 +146,13 @@ export class TransactionService {
         channel: req.spec.channel,
         chaincode: req.spec.chaincode,
         transaction_name: req.spec.transaction,
-        tx_bytes: b64(endorsed.bytes),
+        // The signed transaction is kept only where a retry may resume it (an Idempotency-Key): without
+        // one it is sent now or never (≈ 8 KB a transaction less to write).
+        tx_bytes: req.idempotency ? b64(endorsed.bytes) : null,
         result: b64(endorsed.result),
       });
       if (req.idempotency) await this.store.setIdempotencyTx(req.userId, req.idempotency.key, endorsed.txId);
-      const row = (await this.store.getTx(endorsed.txId))!;
+      const row = { ...(await this.store.getTx(endorsed.txId))!, tx_bytes: b64(endorsed.bytes) };
       const outcome = await this.finish(req.identity, row, req.wait, Boolean(req.idempotency));
       if (outcome) return outcome;
       if (attempt >= this.opts.conflictRetries) {
