@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick | --smoke] [-- --workloads=noop,read] [-- --modes=direct] [-- --pool=64]`
- *   [-- --steady=30 --warmup=5 --submit-rates=100,200 --evaluate-rates=1000 --ingest-rates=40]
+ *   [-- --steady=30 --warmup=5 --submit-rates=100,200 --evaluate-rates=1000 --ingest-rates=40 --no-refine]
  *
  * `--smoke` checks that every workload works (a few transactions at 3/s, no Caliper), not how fast.
  * `--pool` caps the identities/objects a domain workload sets up (default: enough for the top rate).
@@ -43,6 +43,8 @@ interface Plan {
   evaluateRates: number[];
   /** Requests per second of the ingest workloads (telemetry: batches of readings). */
   ingestRates: number[];
+  /** One more step halfway between the last rate within the latency budget and the first beyond it. */
+  refine: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ const QUICK: Plan = {
   submitRates: [100, 200],
   evaluateRates: [500, 1000],
   ingestRates: [20, 40],
+  refine: false, // keeps --quick under 5 minutes
 };
 /** A functional check of every workload: tiny load that leaves the shared machine alone. */
 const SMOKE: Plan = {
@@ -64,6 +67,7 @@ const SMOKE: Plan = {
   submitRates: [3],
   evaluateRates: [3],
   ingestRates: [2],
+  refine: false,
 };
 /**
  * Steps from below every workload's knee on this class of machine (2 cores) up to past it; a workload
@@ -76,6 +80,7 @@ const FULL: Plan = {
   submitRates: [100, 125, 150, 200, 250, 300],
   evaluateRates: [500, 1000, 1500, 2000],
   ingestRates: [20, 40, 60, 80],
+  refine: true,
 };
 
 /** Requests per minute of every key the run uses through the gateway (the gateway's default maxPerKey). */
@@ -134,6 +139,7 @@ function withOverrides(base: Plan): Plan {
     submitRates: rates('submit-rates') ?? base.submitRates,
     evaluateRates: rates('evaluate-rates') ?? base.evaluateRates,
     ingestRates: rates('ingest-rates') ?? base.ingestRates,
+    refine: process.argv.includes('--no-refine') ? false : base.refine,
   };
 }
 
@@ -460,8 +466,7 @@ async function measure(
   process.stdout.write(`  unloaded p95 ${unloadedP95 ?? '-'} ms\n`);
   // The issue's bars: writes p95 ≤ 1.5 s, queries p95 ≤ 50 ms.
   const budgetMs = workload.kind === 'evaluate' ? 50 : 1500;
-  let kneeAt: number | undefined;
-  for (const rate of rates) {
+  const runStep = async (rate: number) => {
     const warm = await openLoop(operation, { rate, durationMs: plan.warmupMs, firstIndex: index });
     index += warm.sent;
     const before = snapshot(pids);
@@ -471,15 +476,28 @@ async function measure(
     const failureRate = steady.sent ? steady.failed / steady.sent : 1;
     row.knee =
       failureRate > 0.01 || (unloadedP95 !== undefined && (row.p95_ms ?? Infinity) > 2 * unloadedP95);
-    if (row.knee) kneeAt ??= rate;
     steps.push(row);
     process.stdout.write(
       `  offered ${rate}/s: committed ${row.committed}/${row.sent}, ${row.tps}/s, p50 ${row.p50_ms} ms, p95 ${row.p95_ms} ms, failed ${row.failed}${row.knee ? '  ← knee' : ''}\n`,
     );
+    return failureRate <= 0.01 && (row.p95_ms ?? Infinity) <= budgetMs;
+  };
+  let lastGood: number | undefined;
+  for (const rate of rates) {
     // Past the knee, keep stepping while the latency budget of the issue's bars still holds, so the
     // report shows both where queueing starts and the highest rate served within budget.
-    if (failureRate > 0.01 || (row.p95_ms ?? Infinity) > budgetMs) break;
+    if (await runStep(rate)) {
+      lastGood = rate;
+      continue;
+    }
+    // The budget broke between two steps: one step halfway narrows where (both modes alike), so a
+    // coarse plan does not understate the rate a mode sustains.
+    const mid = lastGood === undefined ? undefined : Math.round((lastGood + rate) / 2 / 5) * 5;
+    if (plan.refine && mid !== undefined && mid > lastGood! && mid < rate) await runStep(mid);
+    break;
   }
+  steps.sort((a, b) => a.offered_tps - b.offered_tps);
+  const kneeAt = steps.find((st) => st.knee)?.offered_tps;
   const withinBudget = steps.filter((s) => s.failed <= 0.01 * s.sent && (s.p95_ms ?? Infinity) <= budgetMs);
   const best = (withinBudget.length ? withinBudget : steps).reduce((a, b) => (b.tps > a.tps ? b : a));
   return {
