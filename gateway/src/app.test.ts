@@ -190,6 +190,24 @@ describe('gateway app over a fake Fabric', () => {
       expect(conflict.body.code).toBe('READ_CONFLICT');
     });
 
+    it('retries endorsements that do not match (peers a block apart) from a new proposal, then answers 409 READ_CONFLICT', async () => {
+      const mismatch = () =>
+        Object.assign(new Error('10 ABORTED: failed to assemble transaction: ProposalResponsePayloads do not match'), {
+          name: 'EndorseError',
+          code: 10,
+          details: [],
+        });
+      h.fabric.failures.endorse.push(mismatch());
+      const ok = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
+      expect(ok.status).toBe(200);
+      expect(h.fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(2);
+      h.fabric.failures.endorse.push(mismatch(), mismatch(), mismatch(), mismatch());
+      const conflict = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
+      expect(conflict.status).toBe(409);
+      expect(conflict.body.code).toBe('READ_CONFLICT');
+      expect(h.fabric.submittedCount()).toBe(1);
+    });
+
     it('?wait=none answers 202 with a status URL that reports the commit', async () => {
       const res = await request(h.app).post('/api/v1/claims/claims?wait=none').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
       expect(res.status).toBe(202);

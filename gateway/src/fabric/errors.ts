@@ -105,6 +105,9 @@ export function toProblem(err: unknown, txId?: string): Problem {
     }
   }
 
+  if (isEndorsementMismatch(err))
+    return new Problem(409, 'READ_CONFLICT', 'the endorsing peers read different versions of the state (a key written concurrently); retries exhausted, try again', withTx);
+
   const isFabric = ['GatewayError', 'EndorseError', 'SubmitError', 'CommitStatusError'].includes(e.name ?? '');
   if (isFabric || typeof e.code === 'number') {
     const peers = (e.details ?? []).map((d) => `${d.mspId ?? '?'}@${d.address ?? '?'}: ${d.message ?? ''}`).join('; ');
@@ -129,4 +132,15 @@ export function toProblem(err: unknown, txId?: string): Problem {
     }
   }
   return new Problem(500, 'INTERNAL', 'internal error', withTx);
+}
+
+/**
+ * The peer gateway's ABORTED "ProposalResponsePayloads do not match": two endorsers, a block apart,
+ * simulated on different versions of a key. Transient; nothing reached the orderer.
+ */
+export function isEndorsementMismatch(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; details?: Array<{ message?: string }> } | undefined;
+  if (!e || e.code !== GRPC.ABORTED) return false;
+  const texts = [String(e.message ?? ''), ...(e.details ?? []).map((d) => d.message ?? '')];
+  return texts.some((t) => /ProposalResponsePayloads do not match/i.test(t));
 }

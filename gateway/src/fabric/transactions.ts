@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Problem } from '../problem';
 import { Store, TxRow } from '../store/store';
-import { ReadConflict, toProblem, TxInvalid } from './errors';
+import { isEndorsementMismatch, ReadConflict, toProblem, TxInvalid } from './errors';
 import { FabricPort, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ProposalSpec, SigningIdentity } from './port';
 
 export interface WriteRequest {
@@ -136,6 +136,13 @@ export class TransactionService {
       let endorsed;
       try {
         endorsed = await this.port.endorse(req.identity, req.spec);
+      } catch (err) {
+        // Nothing was sent: endorsements that disagree (peers a block apart read different versions
+        // of a key written fast) are retried from a new proposal, like a read conflict.
+        if (!isEndorsementMismatch(err) || attempt >= this.opts.conflictRetries) throw err;
+        this.observer.retry();
+        this.log.info({ attempt }, 'endorsements did not match: retrying from a new proposal');
+        continue;
       } finally {
         this.observer.stage('endorse', seconds(t0));
       }
