@@ -95,8 +95,8 @@ describe('events', () => {
       expect(firstTwo[0].data.payload).toMatchObject({ transaction: 'FileClaim' });
       // Reconnect after the first event, then a live one arrives.
       const resumed = read({ 'last-event-id': firstTwo[0].id }, 2, () => {
-        const stored = h.store.insertEvent({ channel: 'city', chaincode: 'claims', block_number: '103', tx_id: 't3', event_name: 'claim.FileClaim', payload: Buffer.from(envelope(3)).toString('base64') });
-        void stored.then(async ({ seq }) => h.hub.publish((await h.store.eventsAfter(seq - 1, 1))[0]));
+        const stored = h.store.insertEvents([{ channel: 'city', chaincode: 'claims', block_number: '103', tx_id: 't3', event_name: 'claim.FileClaim', payload: Buffer.from(envelope(3)).toString('base64') }]);
+        void stored.then(([row]) => h.hub.publish(row));
       });
       expect((await resumed).map((e) => e.data.txId)).toEqual(['t2', 't3']);
       // Only the caller's channels: the port org is not on health, but it is on city.
@@ -177,7 +177,7 @@ describe('events', () => {
     emit(6, 'APPROVED');
     await runUntil(6);
     // c1 is approved later by an event that carries only its id and status.
-    await h.store.insertEvent({ channel: 'city', chaincode: 'claims', block_number: '200', tx_id: 't7', event_name: 'claim.ApproveClaim', payload: Buffer.from(JSON.stringify({ events: [{ type: 'ClaimApproved', data: { claimId: 'c1', status: 'APPROVED' } }] })).toString('base64') });
+    await h.store.insertEvents([{ channel: 'city', chaincode: 'claims', block_number: '200', tx_id: 't7', event_name: 'claim.ApproveClaim', payload: Buffer.from(JSON.stringify({ events: [{ type: 'ClaimApproved', data: { claimId: 'c1', status: 'APPROVED' } }] })).toString('base64') }]);
     await new Projector(h.store).catchUp();
     const page1 = await request(h.app).get('/api/v1/read/claims/claim?status=APPROVED&limit=2').set(bearer(h.adminKeys.insurer));
     expect(page1.body.items.map((i: { id: string }) => i.id)).toEqual(['c1', 'c2']);

@@ -42,10 +42,6 @@ export function projectionsOf(row: EventRow): Projection[] {
   return out;
 }
 
-export async function project(store: Store, row: EventRow): Promise<void> {
-  await projectAll(store, [row]);
-}
-
 /**
  * Projects events in sequence order: each entity's events are merged in memory first, so a batch
  * writes each row once, and all its writes are requested together (one commit on SQLite).

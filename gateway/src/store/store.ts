@@ -332,18 +332,6 @@ export class Store {
       [listener, blockNumber.toString(), txId, now()],
     );
   }
-  /** Stores an event once (a replay after a crash hits the unique key); returns its sequence number. */
-  async insertEvent(e: Omit<EventRow, 'seq' | 'created_at'>): Promise<{ seq: number; inserted: boolean }> {
-    const res = await this.db.run(
-      `INSERT INTO events (channel, chaincode, block_number, tx_id, event_name, payload, created_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`,
-      [e.channel, e.chaincode, e.block_number, e.tx_id, e.event_name, e.payload, now()],
-    );
-    const row = await this.db.get<{ seq: number | string }>(
-      'SELECT seq FROM events WHERE channel = ? AND chaincode = ? AND tx_id = ?',
-      [e.channel, e.chaincode, e.tx_id],
-    );
-    return { seq: Number(row?.seq), inserted: res.changes > 0 };
-  }
   /**
    * Stores a batch of events in one transaction (the events of a block arrive together); answers the
    * rows actually inserted, in order (a replay's events hit the unique key and are left out).
