@@ -1,13 +1,12 @@
 import type { Logger } from 'pino';
 import { ChaincodeEventRecord, FabricPort, SigningIdentity } from '../fabric/port';
 import { Store } from '../store/store';
+import { realSleep, reconnectDelayMs, Sleep } from '../sleep';
 import { EventHub } from './hub';
 
 /** Events stored per transaction at most. */
 const MAX_BATCH = 500;
 
-export type Sleep = (ms: number) => Promise<void>;
-export const realSleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms).unref());
 
 /**
  * One chaincode event listener per (channel, chaincode). Each event is stored (unique by transaction
@@ -43,7 +42,7 @@ export class ChaincodeEventListener {
         failures++;
         this.log.warn({ listener: this.name, err: (err as Error).message, failures }, 'event stream broke; reconnecting');
       }
-      if (!this.stopped) await this.sleep(Math.min(30000, 250 * 2 ** Math.min(failures, 7)));
+      if (!this.stopped) await this.sleep(reconnectDelayMs(failures));
     }
   }
 

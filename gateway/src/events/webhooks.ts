@@ -4,7 +4,7 @@ import { Sealer } from '../auth/secrets';
 import { badRequest, notFound } from '../problem';
 import { Store, WebhookRow } from '../store/store';
 import { EventHub, eventJson } from './hub';
-import { realSleep, Sleep } from './listener';
+import { realSleep, Sleep } from '../sleep';
 
 export interface WebhookOptions {
   maxAttempts: number;

@@ -4,6 +4,7 @@ import { connect, Gateway, hash } from '@hyperledger/fabric-gateway';
 import type { ChaincodeEvent, Checkpoint } from '@hyperledger/fabric-gateway';
 import { OrgConfig, PeerConfig } from '../config';
 import {
+  BlockOutcomeStream,
   CommitOutcome,
   EndorsedTx,
   EventCheckpoint,
@@ -13,6 +14,7 @@ import {
   ProposalSpec,
   SigningIdentity,
   SubmittedTx,
+  validationCodeName,
 } from './port';
 import { newLowSSigner } from './signer';
 
@@ -24,17 +26,6 @@ export interface Timeouts {
   connect: number;
 }
 
-/** Fabric validation code names (peer.TxValidationCode), for readable errors. */
-const VALIDATION_CODES: Record<number, string> = {
-  0: 'VALID', 1: 'NIL_ENVELOPE', 2: 'BAD_PAYLOAD', 3: 'BAD_COMMON_HEADER', 4: 'BAD_CREATOR_SIGNATURE',
-  5: 'INVALID_ENDORSER_TRANSACTION', 6: 'INVALID_CONFIG_TRANSACTION', 7: 'UNSUPPORTED_TX_PAYLOAD',
-  8: 'BAD_PROPOSAL_TXID', 9: 'DUPLICATE_TXID', 10: 'ENDORSEMENT_POLICY_FAILURE', 11: 'MVCC_READ_CONFLICT',
-  12: 'PHANTOM_READ_CONFLICT', 13: 'UNKNOWN_TX_TYPE', 14: 'TARGET_CHAIN_NOT_FOUND', 15: 'MARSHAL_TX_ERROR',
-  16: 'NIL_TXACTION', 17: 'EXPIRED_CHAINCODE', 18: 'CHAINCODE_VERSION_CONFLICT', 19: 'BAD_HEADER_EXTENSION',
-  20: 'BAD_CHANNEL_HEADER', 21: 'BAD_RESPONSE_PAYLOAD', 22: 'BAD_RWSET', 23: 'ILLEGAL_WRITESET',
-  24: 'INVALID_WRITESET', 25: 'INVALID_CHAINCODE', 254: 'NOT_VALIDATED', 255: 'INVALID_OTHER_REASON',
-};
-export const validationCodeName = (code: number) => VALIDATION_CODES[code] ?? `CODE_${code}`;
 
 const UNAVAILABLE = 14;
 
@@ -128,6 +119,24 @@ export class FabricGatewayAdapter implements FabricPort {
         async *[Symbol.asyncIterator]() {
           for await (const e of events as AsyncIterable<ChaincodeEvent>) {
             yield { blockNumber: e.blockNumber, txId: e.transactionId, chaincode: e.chaincodeName, eventName: e.eventName, payload: e.payload };
+          }
+        },
+      };
+    });
+  }
+
+  async blockOutcomes(identity: SigningIdentity, channel: string): Promise<BlockOutcomeStream> {
+    return this.withPeer(identity, async (gw) => {
+      // Filtered blocks: transaction ids and validation codes only, no payloads.
+      const blocks = await gw.getNetwork(channel).getFilteredBlockEvents();
+      return {
+        close: () => blocks.close(),
+        async *[Symbol.asyncIterator]() {
+          for await (const b of blocks) {
+            yield {
+              blockNumber: BigInt(b.getNumber()),
+              txs: b.getFilteredTransactionsList().map((t) => ({ txId: t.getTxid(), code: t.getTxValidationCode() })),
+            };
           }
         },
       };

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  BlockOutcomes,
+  BlockOutcomeStream,
   ChaincodeEventRecord,
   CommitOutcome,
   EndorsedTx,
@@ -10,6 +12,7 @@ import {
   ProposalSpec,
   SigningIdentity,
   SubmittedTx,
+  validationCodeName,
 } from './port';
 
 /**
@@ -43,6 +46,8 @@ export class FakeFabric implements FabricPort {
   private readonly pending = new Map<string, PendingTx>();
   private readonly committed = new Map<string, CommitOutcome>();
   private readonly listeners = new Set<() => void>();
+  /** Blocks cut so far (one per first submission), for blockOutcomes. */
+  private readonly blocks: BlockOutcomes[] = [];
 
   /** Registers a transaction; a handler may return `{ result, event }` to emit a chaincode event on commit. */
   on(chaincode: string, transaction: string, handler: Handler): this {
@@ -99,7 +104,9 @@ export class FakeFabric implements FabricPort {
       const code = this.commitCodes.shift() ?? 0;
       const p = this.pending.get(txId);
       const blockNumber = ++this.block;
-      this.committed.set(txId, { txId, blockNumber, code, codeName: code === 0 ? 'VALID' : code === 11 ? 'MVCC_READ_CONFLICT' : `CODE_${code}`, successful: code === 0 });
+      this.committed.set(txId, { txId, blockNumber, code, codeName: validationCodeName(code), successful: code === 0 });
+      this.blocks.push({ blockNumber, txs: [{ txId, code }] });
+      for (const l of this.listeners) l();
       if (code === 0 && p?.event) this.emit({ blockNumber, txId, chaincode: p.spec.chaincode, eventName: p.event.name, payload: new Uint8Array(Buffer.from(JSON.stringify(p.event.payload))) });
     }
     return Promise.resolve({ txId, commitBytes: new Uint8Array(Buffer.from(`commit:${txId}`)) });
@@ -148,6 +155,33 @@ export class FakeFabric implements FabricPort {
             const e = events[index++];
             if (e.chaincode === chaincode) yield e;
           }
+          if (closed) break;
+          await new Promise<void>((r) => (wake = r));
+        }
+      },
+    });
+  }
+
+  blockOutcomes(identity: SigningIdentity): Promise<BlockOutcomeStream> {
+    this.calls.push({ kind: 'blocks', identity: identity.id });
+    let closed = false;
+    let wake: (() => void) | undefined;
+    const listener = () => wake?.();
+    this.listeners.add(listener);
+    const { blocks, listeners } = this;
+    // Like Fabric's deliver service from "newest": the current block first, then each new one.
+    const first: BlockOutcomes = { blockNumber: this.block, txs: [] };
+    let index = blocks.length;
+    return Promise.resolve({
+      close() {
+        closed = true;
+        listeners.delete(listener);
+        wake?.();
+      },
+      async *[Symbol.asyncIterator]() {
+        yield first;
+        while (!closed) {
+          while (index < blocks.length && !closed) yield blocks[index++];
           if (closed) break;
           await new Promise<void>((r) => (wake = r));
         }

@@ -64,6 +64,16 @@ export interface EventStream extends AsyncIterable<ChaincodeEventRecord> {
   close(): void;
 }
 
+/** The validation outcome of every transaction in one block. */
+export interface BlockOutcomes {
+  blockNumber: bigint;
+  txs: Array<{ txId: string; code: number }>;
+}
+
+export interface BlockOutcomeStream extends AsyncIterable<BlockOutcomes> {
+  close(): void;
+}
+
 export interface PeerHealth {
   org: string;
   peer: string;
@@ -85,9 +95,23 @@ export interface FabricPort {
     chaincode: string,
     after?: EventCheckpoint,
   ): Promise<EventStream>;
+  /** Transaction outcomes block by block, from the newest block (delivered first) onwards. */
+  blockOutcomes(identity: SigningIdentity, channel: string): Promise<BlockOutcomeStream>;
   health(org: string): Promise<PeerHealth[]>;
   close(): void;
 }
+
+/** Fabric validation code names (peer.TxValidationCode), for readable errors. */
+const VALIDATION_CODES: Record<number, string> = {
+  0: 'VALID', 1: 'NIL_ENVELOPE', 2: 'BAD_PAYLOAD', 3: 'BAD_COMMON_HEADER', 4: 'BAD_CREATOR_SIGNATURE',
+  5: 'INVALID_ENDORSER_TRANSACTION', 6: 'INVALID_CONFIG_TRANSACTION', 7: 'UNSUPPORTED_TX_PAYLOAD',
+  8: 'BAD_PROPOSAL_TXID', 9: 'DUPLICATE_TXID', 10: 'ENDORSEMENT_POLICY_FAILURE', 11: 'MVCC_READ_CONFLICT',
+  12: 'PHANTOM_READ_CONFLICT', 13: 'UNKNOWN_TX_TYPE', 14: 'TARGET_CHAIN_NOT_FOUND', 15: 'MARSHAL_TX_ERROR',
+  16: 'NIL_TXACTION', 17: 'EXPIRED_CHAINCODE', 18: 'CHAINCODE_VERSION_CONFLICT', 19: 'BAD_HEADER_EXTENSION',
+  20: 'BAD_CHANNEL_HEADER', 21: 'BAD_RESPONSE_PAYLOAD', 22: 'BAD_RWSET', 23: 'ILLEGAL_WRITESET',
+  24: 'INVALID_WRITESET', 25: 'INVALID_CHAINCODE', 254: 'NOT_VALIDATED', 255: 'INVALID_OTHER_REASON',
+};
+export const validationCodeName = (code: number) => VALIDATION_CODES[code] ?? `CODE_${code}`;
 
 export const MVCC_READ_CONFLICT = 11;
 export const PHANTOM_READ_CONFLICT = 12;

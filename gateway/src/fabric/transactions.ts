@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Problem } from '../problem';
 import { Store, TxRow } from '../store/store';
+import { CommitWaiter } from './commits';
 import { isEndorsementMismatch, ReadConflict, toProblem, TxInvalid } from './errors';
 import { FabricPort, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ProposalSpec, SigningIdentity } from './port';
 
@@ -49,6 +50,8 @@ const FINAL_STATUSES = new Set([400, 403, 404, 409, 422]);
  */
 export class TransactionService {
   private readonly tracking = new Set<string>();
+  /** Rows of transactions without an Idempotency-Key, written only once sent (or refused). */
+  private readonly unjournalled = new WeakSet<TxRow>();
 
   constructor(
     private readonly port: FabricPort,
@@ -57,6 +60,8 @@ export class TransactionService {
     private readonly log: Logger,
     private readonly observer: TxObserver = noObserver,
     private readonly identityOf: (userId: string) => Promise<SigningIdentity> = () => Promise.reject(new Error('no identities')),
+    /** Learns commits from a block stream (CommitTracker); without it every commit is asked with CommitStatus. */
+    private readonly commits?: { expect(org: string, channel: string, txId: string): CommitWaiter | undefined },
   ) {}
 
   async evaluate(identity: SigningIdentity, spec: ProposalSpec): Promise<unknown> {
@@ -146,21 +151,28 @@ export class TransactionService {
       } finally {
         this.observer.stage('endorse', seconds(t0));
       }
-      await this.store.insertTx({
+      const endorsedTx = {
         tx_id: endorsed.txId,
         user_id: req.userId,
         org: req.identity.org,
         channel: req.spec.channel,
         chaincode: req.spec.chaincode,
         transaction_name: req.spec.transaction,
-        // The signed transaction is kept only where a retry may resume it (an Idempotency-Key): without
-        // one it is sent now or never (≈ 8 KB a transaction less to write).
-        tx_bytes: req.idempotency ? b64(endorsed.bytes) : null,
+        tx_bytes: b64(endorsed.bytes),
         result: b64(endorsed.result),
-      });
-      if (req.idempotency) await this.store.setIdempotencyTx(req.userId, req.idempotency.key, endorsed.txId);
-      const row = { ...(await this.store.getTx(endorsed.txId))!, tx_bytes: b64(endorsed.bytes) };
-      const outcome = await this.finish(req.identity, row, req.wait, Boolean(req.idempotency));
+      };
+      let outcome;
+      if (req.idempotency) {
+        // Journalled before it is sent, signed bytes included, so a retry (even after a restart) resumes it.
+        const row = await this.store.insertTx(endorsedTx);
+        await this.store.setIdempotencyTx(req.userId, req.idempotency.key, endorsed.txId);
+        outcome = await this.finish(req.identity, row, req.wait, true);
+      } else {
+        // Without a key nobody can resume it: it is sent now or never, and journalled once sent (or refused).
+        const row: TxRow = { ...endorsedTx, state: 'endorsed', commit_bytes: null, block_number: null, validation_code: null, error: null, created_at: '', updated_at: '' };
+        this.unjournalled.add(row);
+        outcome = await this.finish(req.identity, row, req.wait, false);
+      }
       if (outcome) return outcome;
       if (attempt >= this.opts.conflictRetries) {
         const last = (await this.store.getTx(endorsed.txId))!;
@@ -175,22 +187,29 @@ export class TransactionService {
   private async finish(identity: SigningIdentity, tx: TxRow, wait: 'commit' | 'none', resumable = false): Promise<Outcome | undefined> {
     if (tx.state === 'committed') return this.committed(tx);
     let commitBytes = tx.commit_bytes;
+    let waiter: CommitWaiter | undefined;
     if (tx.state === 'endorsed' || !commitBytes) {
+      // Expected before it is sent, so its block cannot pass the stream unseen.
+      if (wait === 'commit') waiter = this.commits?.expect(identity.org, tx.channel, tx.tx_id);
       const t0 = process.hrtime.bigint();
       try {
         const submitted = await this.port.submit(identity, tx.channel, unb64(tx.tx_bytes!));
         commitBytes = b64(submitted.commitBytes);
       } catch (err) {
+        waiter?.cancel();
         // Without an Idempotency-Key nobody will resume this transaction: the caller was told it
         // failed, so it must never be sent later. A timeout may have reached the orderer: it stays
         // 'endorsed' (its status URL says so) but is not resubmitted either.
         const timedOut = (err as { code?: number }).code === 4;
-        if (!resumable && !timedOut) await this.store.updateTx(tx.tx_id, { state: 'failed', error: JSON.stringify(toProblem(err, tx.tx_id).toBody()) });
+        if (!resumable) {
+          const failed = timedOut ? {} : { state: 'failed' as const, error: JSON.stringify(toProblem(err, tx.tx_id).toBody()) };
+          await this.journal(tx, { ...failed, tx_bytes: null });
+        }
         throw err;
       } finally {
         this.observer.stage('submit', seconds(t0));
       }
-      await this.store.updateTx(tx.tx_id, { state: 'submitted', commit_bytes: commitBytes });
+      await this.journal(tx, { state: 'submitted', commit_bytes: commitBytes, ...(resumable ? {} : { tx_bytes: null }) });
     }
     if (wait === 'none') {
       this.track(tx.tx_id);
@@ -200,7 +219,7 @@ export class TransactionService {
     const t0 = process.hrtime.bigint();
     let status;
     try {
-      status = await this.port.commitStatus(identity, tx.channel, unb64(commitBytes));
+      status = (await waiter?.outcome) ?? (await this.port.commitStatus(identity, tx.channel, unb64(commitBytes)));
     } catch (err) {
       throw toProblem(err, tx.tx_id);
     } finally {
@@ -214,6 +233,12 @@ export class TransactionService {
     await this.store.updateTx(tx.tx_id, { state: 'invalid', block_number: blockNumber, validation_code: status.codeName });
     if (status.code === MVCC_READ_CONFLICT || status.code === PHANTOM_READ_CONFLICT) return undefined;
     throw new TxInvalid(tx.tx_id, status.codeName, status.blockNumber);
+  }
+
+  /** Updates a journalled transaction, or journals one that was not yet (no Idempotency-Key) with the patch applied. */
+  private async journal(tx: TxRow, patch: Partial<Pick<TxRow, 'state' | 'tx_bytes' | 'commit_bytes' | 'error'>>): Promise<void> {
+    if (this.unjournalled.delete(tx)) await this.store.insertTx({ ...tx, ...patch });
+    else await this.store.updateTx(tx.tx_id, patch);
   }
 
   private committed(tx: TxRow): Outcome {

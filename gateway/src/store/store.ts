@@ -287,18 +287,31 @@ export class Store {
   }
 
   // ---- transactions
+  /**
+   * Journals a transaction (state 'endorsed' unless given) and returns the row as written. A
+   * transaction id is unique: a second insert of the same id changes nothing.
+   */
   async insertTx(
-    t: Pick<
-      TxRow,
-      'tx_id' | 'user_id' | 'org' | 'channel' | 'chaincode' | 'transaction_name' | 'tx_bytes' | 'result'
-    >,
-  ): Promise<void> {
+    t: Pick<TxRow, 'tx_id' | 'user_id' | 'org' | 'channel' | 'chaincode' | 'transaction_name' | 'tx_bytes' | 'result'> &
+      Partial<Pick<TxRow, 'state' | 'commit_bytes' | 'error'>>,
+  ): Promise<TxRow> {
     const ts = now();
+    const row: TxRow = {
+      state: 'endorsed',
+      commit_bytes: null,
+      error: null,
+      ...t,
+      block_number: null,
+      validation_code: null,
+      created_at: ts,
+      updated_at: ts,
+    };
     await this.db.run(
-      `INSERT INTO transactions (tx_id, user_id, org, channel, chaincode, transaction_name, state, tx_bytes, result, created_at, updated_at)
-       VALUES (?,?,?,?,?,?,'endorsed',?,?,?,?) ON CONFLICT DO NOTHING`,
-      [t.tx_id, t.user_id, t.org, t.channel, t.chaincode, t.transaction_name, t.tx_bytes, t.result, ts, ts],
+      `INSERT INTO transactions (tx_id, user_id, org, channel, chaincode, transaction_name, state, tx_bytes, commit_bytes, result, error, created_at, updated_at)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`,
+      [row.tx_id, row.user_id, row.org, row.channel, row.chaincode, row.transaction_name, row.state, row.tx_bytes, row.commit_bytes, row.result, row.error, ts, ts],
     );
+    return row;
   }
   async updateTx(
     txId: string,

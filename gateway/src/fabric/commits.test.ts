@@ -1,0 +1,150 @@
+import pino from 'pino';
+import { Store } from '../store/store';
+import { testDb } from '../testing/harness';
+import { CommitTracker } from './commits';
+import { FakeFabric, fakeIdentity } from './fake';
+import { BlockOutcomes, BlockOutcomeStream, FabricPort } from './port';
+import { TransactionService } from './transactions';
+
+const log = pino({ level: 'silent' });
+const city = fakeIdentity('city', 'CityMSP', 'admin');
+const spec = { channel: 'city', chaincode: 'claims', transaction: 'ClaimContract:FileClaim', args: ['c-1'] };
+
+/** Polls until `f` answers (the stream connects on the first expect, asynchronously). */
+async function eventually<T>(f: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 1000; i++) {
+    const v = f();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  throw new Error('never answered');
+}
+
+/** A block stream the test feeds and breaks by hand. */
+class ScriptedBlocks {
+  streams = 0;
+  private push?: (b: BlockOutcomes | Error) => void;
+
+  port(): FabricPort {
+    return {
+      blockOutcomes: (): Promise<BlockOutcomeStream> => {
+        this.streams++;
+        const queue: Array<BlockOutcomes | Error> = [];
+        let wake: (() => void) | undefined;
+        let closed = false;
+        this.push = (b) => {
+          queue.push(b);
+          wake?.();
+        };
+        return Promise.resolve({
+          close: () => {
+            closed = true;
+            wake?.();
+          },
+          async *[Symbol.asyncIterator]() {
+            while (!closed) {
+              const next = queue.shift();
+              if (next instanceof Error) throw next;
+              if (next) yield next;
+              else await new Promise<void>((r) => (wake = r));
+            }
+          },
+        });
+      },
+    } as unknown as FabricPort;
+  }
+
+  block(blockNumber: number, txs: Array<[string, number]> = []): void {
+    this.push!({ blockNumber: BigInt(blockNumber), txs: txs.map(([txId, code]) => ({ txId, code })) });
+  }
+
+  break(): void {
+    this.push!(new Error('stream reset'));
+  }
+}
+
+describe('CommitTracker', () => {
+  let tracker: CommitTracker;
+  afterEach(() => tracker.close());
+
+  it('answers nothing until the stream has delivered the newest block, then each expected transaction from its block', async () => {
+    const blocks = new ScriptedBlocks();
+    tracker = new CommitTracker(blocks.port(), () => Promise.resolve(city), 5000, log, () => Promise.resolve());
+    expect(tracker.expect('city', 'city', 'tx-early')).toBeUndefined();
+    await eventually(() => (blocks.streams > 0 ? true : undefined));
+    expect(tracker.expect('city', 'city', 'tx-early')).toBeUndefined();
+    blocks.block(7);
+    const ok = await eventually(() => tracker.expect('city', 'city', 'tx-ok'));
+    const conflict = tracker.expect('city', 'city', 'tx-conflict')!;
+    blocks.block(8, [['tx-other', 0], ['tx-ok', 0], ['tx-conflict', 11]]);
+    expect(await ok.outcome).toEqual({ txId: 'tx-ok', blockNumber: 8n, code: 0, codeName: 'VALID', successful: true });
+    expect(await conflict.outcome).toEqual({ txId: 'tx-conflict', blockNumber: 8n, code: 11, codeName: 'MVCC_READ_CONFLICT', successful: false });
+  });
+
+  it('a broken stream hands every wait back to CommitStatus, and answers again once it follows anew', async () => {
+    const blocks = new ScriptedBlocks();
+    tracker = new CommitTracker(blocks.port(), () => Promise.resolve(city), 5000, log, () => Promise.resolve());
+    tracker.expect('city', 'city', 'x');
+    await eventually(() => (blocks.streams > 0 ? true : undefined));
+    blocks.block(3);
+    const waiting = await eventually(() => tracker.expect('city', 'city', 'tx-1'));
+    blocks.break();
+    expect(await waiting.outcome).toBeUndefined();
+    await eventually(() => (blocks.streams > 1 ? true : undefined));
+    expect(tracker.expect('city', 'city', 'tx-2')).toBeUndefined();
+    blocks.block(4);
+    const again = await eventually(() => tracker.expect('city', 'city', 'tx-2'));
+    blocks.block(5, [['tx-2', 0]]);
+    expect((await again.outcome)?.blockNumber).toBe(5n);
+  });
+
+  it('a transaction whose block does not come within the timeout, or that was not sent, goes back to CommitStatus', async () => {
+    const blocks = new ScriptedBlocks();
+    tracker = new CommitTracker(blocks.port(), () => Promise.resolve(city), 60, log, () => Promise.resolve());
+    tracker.expect('city', 'city', 'x');
+    await eventually(() => (blocks.streams > 0 ? true : undefined));
+    blocks.block(1);
+    const slow = await eventually(() => tracker.expect('city', 'city', 'tx-slow'));
+    const unsent = tracker.expect('city', 'city', 'tx-unsent')!;
+    unsent.cancel();
+    expect(await unsent.outcome).toBeUndefined();
+    expect(await slow.outcome).toBeUndefined();
+  });
+
+  it('keeps one stream per org and channel', async () => {
+    const fabric = new FakeFabric();
+    tracker = new CommitTracker(fabric, (org) => Promise.resolve(fakeIdentity(org, 'X', 'admin')), 5000, log);
+    tracker.expect('city', 'city', 'a');
+    tracker.expect('city', 'city', 'b');
+    tracker.expect('city', 'health', 'c');
+    tracker.expect('hospital', 'health', 'd');
+    await eventually(() => (fabric.calls.filter((c) => c.kind === 'blocks').length === 3 ? true : undefined));
+    expect(fabric.calls.filter((c) => c.kind === 'blocks').map((c) => c.identity).sort()).toEqual(['city:admin', 'city:admin', 'hospital:admin']);
+  });
+});
+
+describe('TransactionService with a CommitTracker', () => {
+  it('learns commits from the block stream once it follows, asking CommitStatus only before', async () => {
+    const fabric = new FakeFabric().on('claims', 'ClaimContract:FileClaim', ({ args }) => ({ claimId: args[0] }));
+    const store = new Store(await testDb());
+    await store.migrate();
+    const tracker = new CommitTracker(fabric, () => Promise.resolve(city), 5000, log);
+    const service = new TransactionService(fabric, store, { conflictRetries: 2, bootId: 'b', publicUrl: 'http://gw.test' }, log, undefined, undefined, tracker);
+    try {
+      const write = () => service.write({ userId: 'u', identity: city, spec, wait: 'commit' });
+      const first = await write();
+      expect(first.status).toBe(200);
+      expect(fabric.calls.filter((c) => c.kind === 'commitStatus')).toHaveLength(1);
+      await eventually(() => tracker.expect('city', 'city', 'probe'));
+      fabric.commitCodes.push(11); // a read conflict learnt from the stream is retried like one from CommitStatus
+      const second = await write();
+      expect(second).toMatchObject({ status: 200, body: { result: { claimId: 'c-1' } } });
+      expect(fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(3);
+      expect(fabric.calls.filter((c) => c.kind === 'commitStatus')).toHaveLength(1);
+      expect((await store.getTx(second.body.txId as string))?.state).toBe('committed');
+    } finally {
+      tracker.close();
+      await store.close();
+    }
+  });
+});

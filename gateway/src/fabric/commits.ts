@@ -1,0 +1,146 @@
+import type { Logger } from 'pino';
+import { realSleep, reconnectDelayMs, Sleep } from '../sleep';
+import { BlockOutcomeStream, CommitOutcome, FabricPort, SigningIdentity, validationCodeName } from './port';
+
+
+/** A pending wait for one transaction's block; `undefined` means "not learned here: ask CommitStatus". */
+export interface CommitWaiter {
+  outcome: Promise<CommitOutcome | undefined>;
+  /** The transaction was not sent after all. */
+  cancel(): void;
+}
+
+interface Waiting {
+  resolve(outcome: CommitOutcome | undefined): void;
+  deadline: number;
+}
+
+/**
+ * Commit outcomes from one filtered-block stream per (org, channel), instead of one signed CommitStatus
+ * call per transaction: under load that call was a third of the gateway's Fabric work (sign, gRPC,
+ * protobuf) and cost the peer a signature check each. A transaction is expected before it is submitted,
+ * and only while the stream is following (it has delivered the newest block), so its block cannot have
+ * passed unseen. Whenever the stream cannot answer (not yet following, broken, too slow) the waiter
+ * yields undefined and the caller asks CommitStatus, which is always right: the stream only saves work.
+ */
+export class CommitTracker {
+  private readonly followers = new Map<string, BlockFollower>();
+  private closed = false;
+
+  constructor(
+    private readonly port: FabricPort,
+    /** The identity a stream of `org` reads blocks as (any member of the org may). */
+    private readonly identityOf: (org: string) => Promise<SigningIdentity>,
+    private readonly timeoutMs: number,
+    private readonly log: Logger,
+    private readonly sleep: Sleep = realSleep,
+  ) {}
+
+  /** Registers interest in `txId` before it is submitted; undefined when the stream is not following yet. */
+  expect(org: string, channel: string, txId: string): CommitWaiter | undefined {
+    if (this.closed) return undefined;
+    const key = `${org}\u0000${channel}`;
+    let follower = this.followers.get(key);
+    if (!follower) {
+      follower = new BlockFollower(this.port, () => this.identityOf(org), channel, this.timeoutMs, this.log.child({ org, channel }), this.sleep);
+      this.followers.set(key, follower);
+      void follower.run();
+    }
+    return follower.expect(txId);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const f of this.followers.values()) f.stop();
+    this.followers.clear();
+  }
+}
+
+class BlockFollower {
+  private following = false;
+  private stopped = false;
+  private stream?: BlockOutcomeStream;
+  private readonly waiting = new Map<string, Waiting>();
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(
+    private readonly port: FabricPort,
+    private readonly identity: () => Promise<SigningIdentity>,
+    private readonly channel: string,
+    private readonly timeoutMs: number,
+    private readonly log: Logger,
+    private readonly sleep: Sleep,
+  ) {}
+
+  expect(txId: string): CommitWaiter | undefined {
+    if (!this.following) return undefined;
+    let resolve!: Waiting['resolve'];
+    const outcome = new Promise<CommitOutcome | undefined>((r) => (resolve = r));
+    this.waiting.set(txId, { resolve, deadline: Date.now() + this.timeoutMs });
+    return {
+      outcome,
+      cancel: () => {
+        if (this.waiting.delete(txId)) resolve(undefined);
+      },
+    };
+  }
+
+  /** Follows the channel until stop(), reconnecting with capped backoff; each session starts at the newest block. */
+  async run(): Promise<void> {
+    // One timer per stream, not per transaction: waits past their deadline go to CommitStatus.
+    this.sweeper = setInterval(() => this.expire(Date.now()), Math.max(50, Math.min(1000, this.timeoutMs / 4)));
+    this.sweeper.unref();
+    for (let failures = 0; !this.stopped; ) {
+      try {
+        await this.session();
+        failures = 0;
+      } catch (err) {
+        failures++;
+        this.log.warn({ err: (err as Error).message, failures }, 'block stream for commit outcomes broke; using CommitStatus meanwhile');
+      }
+      this.lose();
+      if (!this.stopped) await this.sleep(reconnectDelayMs(failures));
+    }
+  }
+
+  private async session(): Promise<void> {
+    const stream = await this.port.blockOutcomes(await this.identity(), this.channel);
+    this.stream = stream;
+    if (this.stopped) stream.close();
+    try {
+      for await (const block of stream) {
+        if (this.stopped) break;
+        this.following = true;
+        for (const { txId, code } of block.txs) {
+          const w = this.waiting.get(txId);
+          if (!w) continue;
+          this.waiting.delete(txId);
+          w.resolve({ txId, blockNumber: block.blockNumber, code, codeName: validationCodeName(code), successful: code === 0 });
+        }
+      }
+    } finally {
+      stream.close();
+    }
+  }
+
+  /** The stream ended: nothing waiting can be answered from it any more. */
+  private lose(): void {
+    this.following = false;
+    this.expire(Infinity);
+  }
+
+  private expire(now: number): void {
+    for (const [txId, w] of this.waiting) {
+      if (w.deadline > now) continue;
+      this.waiting.delete(txId);
+      w.resolve(undefined);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stream?.close();
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.lose();
+  }
+}
