@@ -43,7 +43,7 @@ interface Plan {
   evaluateRates: number[];
   /** Requests per second of the ingest workloads (telemetry: batches of readings). */
   ingestRates: number[];
-  /** One more step halfway between the last rate within the latency budget and the first beyond it. */
+  /** Up to two more steps, halving the gap between the last rate within the latency budget and the first beyond it. */
   refine: boolean;
 }
 
@@ -492,10 +492,14 @@ async function measure(
       lastGood = rate;
       continue;
     }
-    // The budget broke between two steps: one step halfway narrows where (both modes alike), so a
-    // coarse plan does not understate the rate a mode sustains.
-    const mid = lastGood === undefined ? undefined : Math.round((lastGood + rate) / 2 / 5) * 5;
-    if (plan.refine && mid !== undefined && mid > lastGood! && mid < rate) await runStep(mid);
+    // The budget broke between two steps: halving the gap (twice at most) narrows where, both modes
+    // alike, so a coarse plan does not understate the rate a mode sustains.
+    for (let good = lastGood, bad = rate, halvings = 0; plan.refine && good !== undefined && halvings < 2; halvings++) {
+      const mid = Math.round((good + bad) / 2 / 5) * 5;
+      if (!(mid > good && mid < bad)) break;
+      if (await runStep(mid)) good = mid;
+      else bad = mid;
+    }
     break;
   }
   steps.sort((a, b) => a.offered_tps - b.offered_tps);
