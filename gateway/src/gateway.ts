@@ -53,15 +53,10 @@ export function masterKeyOf(cfg: Config): Buffer {
 export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   const log =
     overrides.log ??
-    pino(
-      {
-        level: cfg.logLevel,
-        redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'apiKey', 'secret', 'privateKey'],
-      },
-      // Asynchronous: lines written while a write is in flight go out together (one syscall per request
-      // line was visible under load); pino flushes what is buffered when the process exits.
-      pino.destination({ dest: 1, sync: false }),
-    );
+    pino({
+      level: cfg.logLevel,
+      redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'apiKey', 'secret', 'privateKey'],
+    });
   const masterKey = masterKeyOf(cfg);
   const sealer = new Sealer(masterKey);
   const store = new Store(openDb(cfg.database));
