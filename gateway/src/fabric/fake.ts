@@ -130,10 +130,6 @@ export class FakeFabric implements FabricPort {
 
   chaincodeEvents(identity: SigningIdentity, _channel: string, chaincode: string, after?: EventCheckpoint): Promise<EventStream> {
     this.calls.push({ kind: 'events', identity: identity.id });
-    let closed = false;
-    let wake: (() => void) | undefined;
-    const listener = () => wake?.();
-    this.listeners.add(listener);
     // Resume semantics of fabric-gateway checkpoints: skip events up to and including the checkpointed one.
     let index = 0;
     if (after) {
@@ -141,52 +137,40 @@ export class FakeFabric implements FabricPort {
       index = pos >= 0 ? pos + 1 : this.events.findIndex((e) => e.blockNumber > after.blockNumber);
       if (index < 0) index = this.events.length;
     }
-    const events = this.events;
+    return Promise.resolve(this.tail(this.events, index, (e) => e.chaincode === chaincode));
+  }
+
+  blockOutcomes(identity: SigningIdentity): Promise<BlockOutcomeStream> {
+    this.calls.push({ kind: 'blocks', identity: identity.id });
+    // Like Fabric's deliver service from "newest": the current block first, then each new one.
+    return Promise.resolve(this.tail(this.blocks, this.blocks.length, () => true, { blockNumber: this.block, txs: [] }));
+  }
+
+  /** A stream over an append-only list from `index` on, woken by every append, until closed. */
+  private tail<T>(items: T[], index: number, keep: (item: T) => boolean, first?: T): AsyncIterable<T> & { close(): void } {
+    let closed = false;
+    let wake: (() => void) | undefined;
+    const listener = () => wake?.();
     const listeners = this.listeners;
-    return Promise.resolve({
+    listeners.add(listener);
+    return {
       close() {
         closed = true;
         listeners.delete(listener);
         wake?.();
       },
       async *[Symbol.asyncIterator]() {
+        if (first) yield first;
         while (!closed) {
-          while (index < events.length && !closed) {
-            const e = events[index++];
-            if (e.chaincode === chaincode) yield e;
+          while (index < items.length && !closed) {
+            const item = items[index++];
+            if (keep(item)) yield item;
           }
           if (closed) break;
           await new Promise<void>((r) => (wake = r));
         }
       },
-    });
-  }
-
-  blockOutcomes(identity: SigningIdentity): Promise<BlockOutcomeStream> {
-    this.calls.push({ kind: 'blocks', identity: identity.id });
-    let closed = false;
-    let wake: (() => void) | undefined;
-    const listener = () => wake?.();
-    this.listeners.add(listener);
-    const { blocks, listeners } = this;
-    // Like Fabric's deliver service from "newest": the current block first, then each new one.
-    const first: BlockOutcomes = { blockNumber: this.block, txs: [] };
-    let index = blocks.length;
-    return Promise.resolve({
-      close() {
-        closed = true;
-        listeners.delete(listener);
-        wake?.();
-      },
-      async *[Symbol.asyncIterator]() {
-        yield first;
-        while (!closed) {
-          while (index < blocks.length && !closed) yield blocks[index++];
-          if (closed) break;
-          await new Promise<void>((r) => (wake = r));
-        }
-      },
-    });
+    };
   }
 
   health(org: string): Promise<PeerHealth[]> {
