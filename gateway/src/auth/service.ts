@@ -1,9 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { OrgConfig } from '../config';
-import { SigningIdentity } from '../fabric/port';
+import { IDENTITY_CACHE_SIZE, SigningIdentity } from '../fabric/port';
 import { badRequest, forbidden, notFound, Problem } from '../problem';
 import { Store, UserRow } from '../store/store';
 import { CaError, CaIdentity, FabricCa } from './ca-client';
@@ -62,7 +63,8 @@ export interface PublicUser {
 }
 
 export class AuthService {
-  private readonly identities = new Map<string, SigningIdentity>();
+  /** Decrypted identities of recently active users: bounded, so a gateway serving many users stays small. */
+  private readonly identities = new LRUCache<string, SigningIdentity>({ max: IDENTITY_CACHE_SIZE });
   private readonly orgs: Map<string, OrgConfig>;
 
   constructor(

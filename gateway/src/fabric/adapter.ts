@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, Gateway, hash } from '@hyperledger/fabric-gateway';
 import type { ChaincodeEvent, Checkpoint } from '@hyperledger/fabric-gateway';
+import { LRUCache } from 'lru-cache';
 import { OrgConfig, PeerConfig } from '../config';
 import {
   BlockOutcomeStream,
@@ -10,6 +11,7 @@ import {
   EventCheckpoint,
   EventStream,
   FabricPort,
+  IDENTITY_CACHE_SIZE,
   PeerHealth,
   ProposalSpec,
   SigningIdentity,
@@ -43,8 +45,10 @@ interface PeerClient {
  */
 export class FabricGatewayAdapter implements FabricPort {
   private readonly peersByOrg = new Map<string, PeerClient[]>();
-  private readonly gateways = new Map<string, Gateway>();
-  private readonly signers = new Map<string, ReturnType<typeof newLowSSigner>>();
+  // Bounded: a gateway serving thousands of users keeps connections only for the recently active ones
+  // (an evicted connection is closed; the shared gRPC client stays).
+  private readonly gateways = new LRUCache<string, Gateway>({ max: IDENTITY_CACHE_SIZE, dispose: (gw) => gw.close() });
+  private readonly signers = new LRUCache<string, ReturnType<typeof newLowSSigner>>({ max: IDENTITY_CACHE_SIZE });
 
   constructor(
     orgs: OrgConfig[],
@@ -158,8 +162,7 @@ export class FabricGatewayAdapter implements FabricPort {
   }
 
   close(): void {
-    for (const gw of this.gateways.values()) gw.close();
-    this.gateways.clear();
+    this.gateways.clear(); // closes each (dispose)
     for (const peers of this.peersByOrg.values()) for (const p of peers) p.client.close();
   }
 
@@ -212,13 +215,9 @@ export class FabricGatewayAdapter implements FabricPort {
 
   /** Drops cached connections of an identity (key rotation, revocation). */
   forget(identityId: string): void {
-    for (const [key, gw] of this.gateways) {
-      if (key.startsWith(`${identityId}\u0000`)) {
-        gw.close();
-        this.gateways.delete(key);
-      }
-    }
-    for (const key of this.signers.keys()) if (key.startsWith(`${identityId}\u0000`)) this.signers.delete(key);
+    const own = (key: string) => key.startsWith(`${identityId}\u0000`);
+    for (const key of [...this.gateways.keys()].filter(own)) this.gateways.delete(key); // closes it (dispose)
+    for (const key of [...this.signers.keys()].filter(own)) this.signers.delete(key);
   }
 }
 

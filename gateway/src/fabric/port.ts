@@ -13,6 +13,9 @@ export interface SigningIdentity {
   privateKey: string;
 }
 
+/** Users whose signing identity and Fabric connections stay cached in memory (least recently used go). */
+export const IDENTITY_CACHE_SIZE = 2000;
+
 export interface ProposalSpec {
   channel: string;
   chaincode: string;
