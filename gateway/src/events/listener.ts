@@ -7,7 +7,6 @@ import { EventHub } from './hub';
 /** Events stored per transaction at most. */
 const MAX_BATCH = 500;
 
-
 /**
  * One chaincode event listener per (channel, chaincode). Each event is stored (unique by transaction
  * id, so a replay after a crash stores nothing twice) and then checkpointed in the same database;

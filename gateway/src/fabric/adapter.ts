@@ -28,7 +28,6 @@ export interface Timeouts {
   connect: number;
 }
 
-
 const UNAVAILABLE = 14;
 
 interface PeerClient {

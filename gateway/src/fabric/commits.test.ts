@@ -67,6 +67,13 @@ describe('CommitTracker', () => {
   let tracker: CommitTracker;
   afterEach(() => tracker.close());
 
+  /** A tracker whose first stream has connected (it follows once a block arrives). */
+  async function connected(blocks: ScriptedBlocks, timeoutMs: number): Promise<void> {
+    tracker = new CommitTracker(blocks.port(), () => Promise.resolve(city), timeoutMs, log, () => Promise.resolve());
+    tracker.expect('city', 'city', 'x');
+    await eventually(() => (blocks.streams > 0 ? true : undefined));
+  }
+
   it('answers nothing until the stream has delivered the newest block, then each expected transaction from its block', async () => {
     const blocks = new ScriptedBlocks();
     tracker = new CommitTracker(blocks.port(), () => Promise.resolve(city), 5000, log, () => Promise.resolve());
@@ -83,9 +90,7 @@ describe('CommitTracker', () => {
 
   it('a broken stream hands every wait back to CommitStatus, and answers again once it follows anew', async () => {
     const blocks = new ScriptedBlocks();
-    tracker = new CommitTracker(blocks.port(), () => Promise.resolve(city), 5000, log, () => Promise.resolve());
-    tracker.expect('city', 'city', 'x');
-    await eventually(() => (blocks.streams > 0 ? true : undefined));
+    await connected(blocks, 5000);
     blocks.block(3);
     const waiting = await eventually(() => tracker.expect('city', 'city', 'tx-1'));
     blocks.break();
@@ -100,9 +105,7 @@ describe('CommitTracker', () => {
 
   it('a transaction whose block does not come within the timeout, or that was not sent, goes back to CommitStatus', async () => {
     const blocks = new ScriptedBlocks();
-    tracker = new CommitTracker(blocks.port(), () => Promise.resolve(city), 60, log, () => Promise.resolve());
-    tracker.expect('city', 'city', 'x');
-    await eventually(() => (blocks.streams > 0 ? true : undefined));
+    await connected(blocks, 60);
     blocks.block(1);
     const slow = await eventually(() => tracker.expect('city', 'city', 'tx-slow'));
     const unsent = tracker.expect('city', 'city', 'tx-unsent')!;

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import { realSleep, reconnectDelayMs, Sleep } from '../sleep';
 import { BlockOutcomeStream, CommitOutcome, FabricPort, SigningIdentity, validationCodeName } from './port';
 
-
 /** A pending wait for one transaction's block; `undefined` means "not learned here: ask CommitStatus". */
 export interface CommitWaiter {
   outcome: Promise<CommitOutcome | undefined>;

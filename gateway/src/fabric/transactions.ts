@@ -50,8 +50,6 @@ const FINAL_STATUSES = new Set([400, 403, 404, 409, 422]);
  */
 export class TransactionService {
   private readonly tracking = new Set<string>();
-  /** Rows of transactions without an Idempotency-Key, written only once sent (or refused). */
-  private readonly unjournalled = new WeakSet<TxRow>();
 
   constructor(
     private readonly port: FabricPort,
@@ -170,7 +168,6 @@ export class TransactionService {
       } else {
         // Without a key nobody can resume it: it is sent now or never, and journalled once sent (or refused).
         const row: TxRow = { ...endorsedTx, state: 'endorsed', commit_bytes: null, block_number: null, validation_code: null, error: null, created_at: '', updated_at: '' };
-        this.unjournalled.add(row);
         outcome = await this.finish(req.identity, row, req.wait, false);
       }
       if (outcome) return outcome;
@@ -203,13 +200,15 @@ export class TransactionService {
         const timedOut = (err as { code?: number }).code === 4;
         if (!resumable) {
           const failed = timedOut ? {} : { state: 'failed' as const, error: JSON.stringify(toProblem(err, tx.tx_id).toBody()) };
-          await this.journal(tx, { ...failed, tx_bytes: null });
+          await this.store.insertTx({ ...tx, ...failed, tx_bytes: null });
         }
         throw err;
       } finally {
         this.observer.stage('submit', seconds(t0));
       }
-      await this.journal(tx, { state: 'submitted', commit_bytes: commitBytes, ...(resumable ? {} : { tx_bytes: null }) });
+      // A resumable transaction was journalled before it was sent; any other is journalled now, once.
+      if (resumable) await this.store.updateTx(tx.tx_id, { state: 'submitted', commit_bytes: commitBytes });
+      else await this.store.insertTx({ ...tx, state: 'submitted', commit_bytes: commitBytes, tx_bytes: null });
     }
     if (wait === 'none') {
       this.track(tx.tx_id);
@@ -233,12 +232,6 @@ export class TransactionService {
     await this.store.updateTx(tx.tx_id, { state: 'invalid', block_number: blockNumber, validation_code: status.codeName });
     if (status.code === MVCC_READ_CONFLICT || status.code === PHANTOM_READ_CONFLICT) return undefined;
     throw new TxInvalid(tx.tx_id, status.codeName, status.blockNumber);
-  }
-
-  /** Updates a journalled transaction, or journals one that was not yet (no Idempotency-Key) with the patch applied. */
-  private async journal(tx: TxRow, patch: Partial<Pick<TxRow, 'state' | 'tx_bytes' | 'commit_bytes' | 'error'>>): Promise<void> {
-    if (this.unjournalled.delete(tx)) await this.store.insertTx({ ...tx, ...patch });
-    else await this.store.updateTx(tx.tx_id, patch);
   }
 
   private committed(tx: TxRow): Outcome {
