@@ -98,6 +98,7 @@ describe('gateway app over a fake Fabric', () => {
       const res = await request(h.app).get('/api/v1/claims/claims/c-1').set(bearer(adjusterKey));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ result: { claimId: 'c-1', status: 'FILED', readBy: 'InsurerMSP' } });
+      expect(res.headers['server-timing']).toMatch(/^evaluate;dur=\d+\.\d$/);
       const list = await request(h.app).get('/api/v1/claims/claims-by-status?status=FILED&pageSize=20').set(bearer(adjusterKey));
       expect(list.status).toBe(200);
       const call = h.fabric.calls.find((c) => c.spec?.transaction === 'ClaimContract:ListClaimsByStatus');
@@ -114,6 +115,8 @@ describe('gateway app over a fake Fabric', () => {
       const res = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c-1', vin: VIN, amount: 1200 });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ txId: expect.stringMatching(/^[0-9a-f]{64}$/), blockNumber: '11', result: { claimId: 'c-1', vin: VIN, amount: 1200, status: 'FILED' } });
+      // Where the time went, stage by stage (W3C Server-Timing).
+      expect(res.headers['server-timing']).toMatch(/^endorse;dur=\d+\.\d, submit;dur=\d+\.\d, commit;dur=\d+\.\d$/);
       const endorse = h.fabric.calls.find((c) => c.kind === 'endorse');
       expect(endorse?.spec).toMatchObject({ channel: 'city', chaincode: 'claims', transaction: 'ClaimContract:FileClaim', args: ['c-1', VIN, '1200'] });
     });
@@ -175,6 +178,8 @@ describe('gateway app over a fake Fabric', () => {
       expect(timeout.status).toBe(504);
       expect(timeout.body.code).toBe('TIMEOUT');
       expect(timeout.body.txId).toMatch(/^[0-9a-f]{64}$/);
+      // A failure tells the stages it went through too: here the commit wait is what ran out.
+      expect(timeout.headers['server-timing']).toMatch(/^endorse;dur=[\d.]+, submit;dur=[\d.]+, commit;dur=[\d.]+$/);
       const status = await request(h.app).get(`/api/v1/transactions/${timeout.body.txId}`).set(bearer(adjusterKey));
       expect(status.body.status).toBe('submitted');
     });
@@ -184,6 +189,8 @@ describe('gateway app over a fake Fabric', () => {
       const ok = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
       expect(ok.status).toBe(200);
       expect(h.fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(2);
+      // Stages are summed over the retry, each named once.
+      expect(ok.headers['server-timing'].split(', ').map((t: string) => t.split(';')[0])).toEqual(['endorse', 'submit', 'commit']);
       h.fabric.commitCodes.push(11, 12, 11);
       const conflict = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
       expect(conflict.status).toBe(409);
@@ -201,6 +208,8 @@ describe('gateway app over a fake Fabric', () => {
       const ok = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
       expect(ok.status).toBe(200);
       expect(h.fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(2);
+      // Stages are summed over the retry, each named once.
+      expect(ok.headers['server-timing'].split(', ').map((t: string) => t.split(';')[0])).toEqual(['endorse', 'submit', 'commit']);
       h.fabric.failures.endorse.push(mismatch(), mismatch(), mismatch(), mismatch());
       const conflict = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
       expect(conflict.status).toBe(409);

@@ -15,6 +15,7 @@ import { WebhookDispatcher } from './events/webhooks';
 import { canonicalJson } from './offchain/merkle';
 import { TelemetryService } from './offchain/telemetry';
 import { FabricPort } from './fabric/port';
+import { StageTimes } from './fabric/stage-times';
 import { TransactionService } from './fabric/transactions';
 import { Metrics } from './ops/metrics';
 import { badRequest, forbidden, notFound, Problem, unauthorized } from './problem';
@@ -255,8 +256,12 @@ export function createApp(deps: AppDeps): App {
         ...(route.tx.endorsers ? { endorsingOrgs: route.tx.endorsers } : {}),
       };
       const identity = await auth.identity(p.userId);
+      // The error handler sends it too: a failure also tells which stages it went through.
+      const times = (res.locals.stageTimes = new StageTimes());
       if (!route.tx.submit) {
-        res.json({ result: await tx.evaluate(identity, spec) });
+        const result = await tx.evaluate(identity, spec, times);
+        setServerTiming(res);
+        res.json({ result });
         return;
       }
       const waitParam = (req.query as Record<string, unknown>).wait;
@@ -266,8 +271,9 @@ export function createApp(deps: AppDeps): App {
       const requestHash = key
         ? createHmac('sha256', deps.masterKey).update(canonicalJson({ op: route.id, params: req.params, args: input.args, transient: input.transient ? Object.fromEntries(Object.entries(input.transient).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) : null })).digest('hex')
         : '';
-      const outcome = await tx.write({ userId: p.userId, identity, spec, wait: waitParam === 'none' ? 'none' : 'commit', ...(key ? { idempotency: { key, requestHash } } : {}) });
+      const outcome = await tx.write({ userId: p.userId, identity, spec, wait: waitParam === 'none' ? 'none' : 'commit', times, ...(key ? { idempotency: { key, requestHash } } : {}) });
       res.locals.txId = outcome.body.txId;
+      setServerTiming(res);
       res.status(outcome.status).set(outcome.headers ?? {}).json(outcome.body);
     };
   }
@@ -280,10 +286,17 @@ export function createApp(deps: AppDeps): App {
     metrics.errors.inc({ code: problem.code });
     if (problem.extra.txId) res.locals.txId = problem.extra.txId;
     if (res.headersSent) return;
+    setServerTiming(res);
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.toBody()));
   });
 
   return { app, api };
+}
+
+/** The Fabric stages a chaincode request went through (W3C Server-Timing), when it reached any. */
+function setServerTiming(res: Response): void {
+  const header = (res.locals.stageTimes as StageTimes | undefined)?.toHeader();
+  if (header) res.setHeader('server-timing', header);
 }
 
 function toHttpProblem(err: unknown): Problem {

@@ -4,6 +4,7 @@ import { Store, TxRow } from '../store/store';
 import { CommitWaiter } from './commits';
 import { isEndorsementMismatch, ReadConflict, toProblem, TxInvalid } from './errors';
 import { FabricPort, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ProposalSpec, SigningIdentity } from './port';
+import { Stage, StageTimes } from './stage-times';
 
 export interface WriteRequest {
   userId: string;
@@ -11,6 +12,8 @@ export interface WriteRequest {
   spec: ProposalSpec;
   wait: 'commit' | 'none';
   idempotency?: { key: string; requestHash: string };
+  /** Filled with this request's time per stage (the Server-Timing header). */
+  times?: StageTimes;
 }
 
 export interface Outcome {
@@ -20,7 +23,7 @@ export interface Outcome {
 }
 
 export interface TxObserver {
-  stage(stage: 'evaluate' | 'endorse' | 'submit' | 'commit', seconds: number): void;
+  stage(stage: Stage, seconds: number): void;
   retry(): void;
 }
 
@@ -62,20 +65,21 @@ export class TransactionService {
     private readonly commits?: { expect(org: string, channel: string, txId: string): CommitWaiter | undefined },
   ) {}
 
-  async evaluate(identity: SigningIdentity, spec: ProposalSpec): Promise<unknown> {
+  async evaluate(identity: SigningIdentity, spec: ProposalSpec, times = new StageTimes()): Promise<unknown> {
     const t0 = process.hrtime.bigint();
     try {
       return decodeResult(await this.port.evaluate(identity, spec));
     } catch (err) {
       throw toProblem(err);
     } finally {
-      this.observer.stage('evaluate', seconds(t0));
+      this.timed(times, 'evaluate', t0);
     }
   }
 
   async write(req: WriteRequest): Promise<Outcome> {
     const idem = req.idempotency;
-    if (!idem) return this.run(req).catch((err) => Promise.reject(toProblem(err)));
+    const times = req.times ?? new StageTimes();
+    if (!idem) return this.run(req, times).catch((err) => Promise.reject(toProblem(err)));
 
     const { userId } = req;
     let resumeTx: TxRow | undefined;
@@ -94,7 +98,7 @@ export class TransactionService {
     }
 
     try {
-      const outcome = await this.run(req, resumeTx);
+      const outcome = await this.run(req, times, resumeTx);
       await this.store.completeIdempotency(userId, idem.key, outcome.status, JSON.stringify(outcome));
       return outcome;
     } catch (err) {
@@ -129,9 +133,9 @@ export class TransactionService {
     }
   }
 
-  private async run(req: WriteRequest, resume?: TxRow): Promise<Outcome> {
+  private async run(req: WriteRequest, times: StageTimes, resume?: TxRow): Promise<Outcome> {
     if (resume && (resume.state === 'endorsed' || resume.state === 'submitted' || resume.state === 'committed')) {
-      const done = await this.finish(req.identity, resume, req.wait, true);
+      const done = await this.finish(req.identity, resume, req.wait, times, true);
       if (done) return done;
     }
     for (let attempt = 0; ; attempt++) {
@@ -147,7 +151,7 @@ export class TransactionService {
         this.log.info({ attempt }, 'endorsements did not match: retrying from a new proposal');
         continue;
       } finally {
-        this.observer.stage('endorse', seconds(t0));
+        this.timed(times, 'endorse', t0);
       }
       const endorsedTx = {
         tx_id: endorsed.txId,
@@ -164,11 +168,11 @@ export class TransactionService {
         // Journalled before it is sent, signed bytes included, so a retry (even after a restart) resumes it.
         const row = await this.store.insertTx(endorsedTx);
         await this.store.setIdempotencyTx(req.userId, req.idempotency.key, endorsed.txId);
-        outcome = await this.finish(req.identity, row, req.wait, true);
+        outcome = await this.finish(req.identity, row, req.wait, times, true);
       } else {
         // Without a key nobody can resume it: it is sent now or never, and journalled once sent (or refused).
         const row: TxRow = { ...endorsedTx, state: 'endorsed', commit_bytes: null, block_number: null, validation_code: null, error: null, created_at: '', updated_at: '' };
-        outcome = await this.finish(req.identity, row, req.wait, false);
+        outcome = await this.finish(req.identity, row, req.wait, times, false);
       }
       if (outcome) return outcome;
       if (attempt >= this.opts.conflictRetries) {
@@ -181,7 +185,13 @@ export class TransactionService {
   }
 
   /** Drives a persisted transaction to an outcome; undefined means "read conflict: start over". */
-  private async finish(identity: SigningIdentity, tx: TxRow, wait: 'commit' | 'none', resumable = false): Promise<Outcome | undefined> {
+  private async finish(
+    identity: SigningIdentity,
+    tx: TxRow,
+    wait: 'commit' | 'none',
+    times: StageTimes,
+    resumable = false,
+  ): Promise<Outcome | undefined> {
     if (tx.state === 'committed') return this.committed(tx);
     let commitBytes = tx.commit_bytes;
     let waiter: CommitWaiter | undefined;
@@ -204,7 +214,7 @@ export class TransactionService {
         }
         throw err;
       } finally {
-        this.observer.stage('submit', seconds(t0));
+        this.timed(times, 'submit', t0);
       }
       // A resumable transaction was journalled before it was sent; any other is journalled now, once.
       if (resumable) await this.store.updateTx(tx.tx_id, { state: 'submitted', commit_bytes: commitBytes });
@@ -222,7 +232,7 @@ export class TransactionService {
     } catch (err) {
       throw toProblem(err, tx.tx_id);
     } finally {
-      this.observer.stage('commit', seconds(t0));
+      this.timed(times, 'commit', t0);
     }
     const blockNumber = status.blockNumber.toString();
     if (status.successful) {
@@ -247,7 +257,7 @@ export class TransactionService {
         const tx = await this.store.getTx(txId);
         if (!tx) return;
         const identity = await this.identityOf(tx.user_id);
-        await this.finish(identity, tx, 'commit');
+        await this.finish(identity, tx, 'commit', new StageTimes());
       } catch (err) {
         const problem = toProblem(err, txId);
         if (!(err instanceof TxInvalid) && problem.status !== 504 && problem.status !== 503) await this.store.updateTx(txId, { state: 'failed', error: JSON.stringify(problem.toBody()) });
@@ -256,6 +266,12 @@ export class TransactionService {
         this.tracking.delete(txId);
       }
     })();
+  }
+
+  private timed(times: StageTimes, stage: Stage, t0: bigint): void {
+    const s = seconds(t0);
+    this.observer.stage(stage, s);
+    times.add(stage, s);
   }
 
   /** Waits until no background tracking is running (tests, shutdown). */

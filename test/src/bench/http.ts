@@ -8,6 +8,7 @@ import https from 'node:https';
 export interface HttpAnswer {
   status: number;
   text: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 const agents = new Map<string, http.Agent>();
@@ -43,7 +44,7 @@ export function httpRequest(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
         res.on('error', reject);
       },
     );

@@ -479,8 +479,10 @@ async function measure(
     row.knee =
       failureRate > 0.01 || (unloadedP95 !== undefined && (row.p95_ms ?? Infinity) > 2 * unloadedP95);
     steps.push(row);
+    const stages = Object.entries(row.stages_p50_ms).map(([stage, ms]) => `${stage} ${ms}`).join(', ');
     process.stdout.write(
-      `  offered ${rate}/s: committed ${row.committed}/${row.sent}, ${row.tps}/s, p50 ${row.p50_ms} ms, p95 ${row.p95_ms} ms, failed ${row.failed}${row.knee ? '  ← knee' : ''}\n`,
+      `  offered ${rate}/s: committed ${row.committed}/${row.sent}, ${row.tps}/s, p50 ${row.p50_ms} ms, p95 ${row.p95_ms} ms, failed ${row.failed}${row.knee ? '  ← knee' : ''}\n` +
+        (stages ? `    stage p50s (ms): ${stages}\n` : ''),
     );
     return failureRate <= 0.01 && (row.p95_ms ?? Infinity) <= budgetMs;
   };

@@ -79,8 +79,9 @@ export interface Workload {
 /** Calls the gateway; a non-2xx answer is a failure named by the problem's stable code. */
 export function restCaller(baseUrl: string, apiKey: string): RestContext['call'] {
   return async (method, path, body) => {
-    const { status, text } = await call(baseUrl, apiKey, method, path, body);
-    if (status >= 200 && status < 300) return { ok: true };
+    const t0 = performance.now();
+    const { status, text, headers } = await call(baseUrl, apiKey, method, path, body);
+    if (status >= 200 && status < 300) return { ok: true, stages: restStages(headers['server-timing'], performance.now() - t0) };
     let code = `HTTP_${status}`;
     try {
       code = (JSON.parse(text) as { code?: string }).code ?? code;
@@ -89,6 +90,23 @@ export function restCaller(baseUrl: string, apiKey: string): RestContext['call']
     }
     return { ok: false, failure: code };
   };
+}
+
+/**
+ * The gateway's Server-Timing (endorse, submit, commit; evaluate for queries) named as the direct
+ * driver names its stages, plus what the request spent outside Fabric: HTTP both ways and the
+ * gateway's own work and queueing.
+ */
+function restStages(serverTiming: string | string[] | undefined, totalMs: number): Record<string, number> | undefined {
+  if (!serverTiming) return undefined;
+  const stages: Record<string, number> = {};
+  for (const entry of [serverTiming].flat().join(',').split(',')) {
+    const [name, ...params] = entry.trim().split(';');
+    const dur = params.find((p) => p.startsWith('dur='));
+    if (dur) stages[name === 'submit' ? 'order' : name] = Number(dur.slice(4));
+  }
+  const fabricMs = Object.values(stages).reduce((a, b) => a + b, 0);
+  return { ...stages, http_and_gateway: Math.max(0, totalMs - fabricMs) };
 }
 
 function call(baseUrl: string, apiKey: string, method: string, path: string, body?: unknown) {
