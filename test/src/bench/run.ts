@@ -525,9 +525,9 @@ const CALIPER_MAX_TPS = 200;
 async function caliperRow(network: Network, direct: Row, plan: Plan, ctx: DirectContext): Promise<Row> {
   // Both drivers offer the same rate for the same time, back to back, so throughput is compared like
   // for like (Caliper's own ramp makes short rounds unfair). The rate is the highest our driver
-  // sustained, up to CALIPER_MAX_TPS: Caliper's worker signs in pure JS (≈ 0.4 ms a signature, three
-  // per transaction) and shares the 2 cores with the network, so above that it measures its own
-  // limit (173/s offered 300/s, seen), not the network's.
+  // sustained, up to CALIPER_MAX_TPS: Caliper's workers sign in pure JS (≈ 0.4 ms a signature, three
+  // per transaction) and share the 2 cores with the network, so above that it measures its own
+  // limit (offered 280/s it sent ≈ 196/s with two workers, 173/s of 300/s with one), not the network's.
   const durationS = Math.max(10, Math.round(plan.steadyMs / 1000));
   const rate = Math.min(direct.offered_tps, CALIPER_MAX_TPS);
   process.stdout.write(
