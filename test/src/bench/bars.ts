@@ -47,24 +47,32 @@ export function judgeBars(rows: Row[], figures: Figures): BarResult[] {
     });
   }
 
-  // Query latency the gateway adds: p50 at each offered rate both drivers ran. Judged below the knee
-  // (where neither driver queues yet); steps past it are shown, marked, since they measure queueing
-  // on the shared CPU rather than what the gateway adds to a request.
+  // Query latency the gateway adds: p50 unloaded (a few requests per second) and at each offered rate
+  // both drivers ran. Judged unloaded and below the knee (where neither driver queues yet); steps past
+  // it are shown, marked, since they measure queueing on the shared CPU rather than what the gateway
+  // adds to a request.
   const readDirect = find(rows, 'read', 'direct');
   const readRest = find(rows, 'read', 'rest');
   if (readDirect && readRest) {
-    const pairs = readDirect.steps.flatMap((d) => {
-      const r = readRest.steps.find((s) => s.offered_tps === d.offered_tps);
-      return r && d.p50_ms !== null && r.p50_ms !== null
-        ? [{ rate: d.offered_tps, added: r.p50_ms - d.p50_ms, queueing: d.knee || r.knee }]
+    const unloaded =
+      readDirect.unloaded_p50_ms != null && readRest.unloaded_p50_ms != null
+        ? [{ rate: 'unloaded', added: readRest.unloaded_p50_ms - readDirect.unloaded_p50_ms, queueing: false }]
         : [];
-    });
+    const pairs = [
+      ...unloaded,
+      ...readDirect.steps.flatMap((d) => {
+        const r = readRest.steps.find((s) => s.offered_tps === d.offered_tps);
+        return r && d.p50_ms !== null && r.p50_ms !== null
+          ? [{ rate: `${d.offered_tps}/s`, added: r.p50_ms - d.p50_ms, queueing: d.knee || r.knee }]
+          : [];
+      }),
+    ];
     const judged = pairs.filter((p) => !p.queueing);
     out.push({
       bar: `read: REST adds ≤ ${REST_QUERY_ADDED_MS} ms to query p50`,
       figure:
         pairs
-          .map((p) => `${p.rate}/s: ${p.added >= 0 ? '+' : ''}${p.added.toFixed(1)} ms${p.queueing ? ' (past the knee)' : ''}`)
+          .map((p) => `${p.rate}: ${p.added >= 0 ? '+' : ''}${p.added.toFixed(1)} ms${p.queueing ? ' (past the knee)' : ''}`)
           .join(', ') || 'no common step',
       holds: judged.length ? judged.every((p) => p.added <= REST_QUERY_ADDED_MS) : null,
     });

@@ -103,6 +103,8 @@ export interface Row {
   cpu_s_per_tx: Record<string, number>;
   knee: boolean;
   /** p95 at a few requests per second, before the steps: the reference for the knee. */
+  /** Latency at a few requests per second, before the steps. */
+  unloaded_p50_ms?: number | null;
   unloaded_p95_ms?: number | null;
   /** The first offered rate past the knee (p95 over twice unloaded, or failures over 1%). */
   knee_offered_tps?: number | null;
@@ -464,8 +466,10 @@ async function measure(
     durationMs: Math.max(1000, plan.warmupMs),
   });
   let index = unloaded.sent;
-  const unloadedP95 = unloaded.ok > 0 ? (round(summarise(unloaded.latenciesMs).p95) ?? undefined) : undefined;
-  process.stdout.write(`  unloaded p95 ${unloadedP95 ?? '-'} ms\n`);
+  const unloadedStats = unloaded.ok > 0 ? summarise(unloaded.latenciesMs) : undefined;
+  const unloadedP95 = unloadedStats ? (round(unloadedStats.p95) ?? undefined) : undefined;
+  const unloadedP50 = unloadedStats ? round(unloadedStats.p50) : null;
+  process.stdout.write(`  unloaded p50 ${unloadedP50 ?? '-'} ms, p95 ${unloadedP95 ?? '-'} ms\n`);
   // The issue's bars: writes p95 ≤ 1.5 s, queries p95 ≤ 50 ms.
   const budgetMs = workload.kind === 'evaluate' ? 50 : 1500;
   const runStep = async (rate: number) => {
@@ -512,6 +516,7 @@ async function measure(
     workload: workload.name,
     mode,
     ...best,
+    unloaded_p50_ms: unloadedP50,
     unloaded_p95_ms: unloadedP95 ?? null,
     knee_offered_tps: kneeAt ?? null,
     p95_budget_ms: budgetMs,
