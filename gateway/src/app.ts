@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): App {
   });
   // Plain HTTP on loopback by default: no upgrade-insecure-requests, or browsers would fetch the docs' assets over https.
   app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'upgrade-insecure-requests': null } } }));
-  app.use(cors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, exposedHeaders: ['x-request-id', 'location', 'idempotent-replayed'] }));
+  app.use(cors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, exposedHeaders: ['x-request-id', 'location', 'idempotent-replayed', 'server-timing', 'retry-after'] }));
   app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
 
   // ---- operations (no auth)
