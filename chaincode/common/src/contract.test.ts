@@ -291,6 +291,17 @@ describe('transactions through the real fabric-shim dispatcher', () => {
     expect(r.value).toEqual({ items: [], bookmark: '' });
   });
 
+  it('refuses a bookmark outside the query range (LevelDB panics on a range that ends before it starts)', async () => {
+    await h.submit(alice, 'note:Create', [{ id: 'n1', text: 'a' }]);
+    const list = (bookmark: string) => h.evaluate(alice, 'note:List', [10, bookmark]);
+    for (const bookmark of ['zzz', '\u0000nota\u0000', '\u0000note\u0000\u{10ffff}x']) {
+      const r = await list(bookmark);
+      expect(r.error?.code).toBe('INVALID_ARGUMENT');
+      expect(r.error?.details).toEqual({ objectType: 'note' });
+    }
+    expect((await list('\u0000note\u0000n1\u0000')).ok).toBe(true);
+  });
+
   it('pages through composite-key ranges with bookmarks', async () => {
     for (const id of ['a', 'b', 'c', 'd', 'e']) await h.submit(alice, 'note:Create', [{ id, text: id }]);
     const p1 = await h.evaluate<{ items: Note[]; bookmark: string }>(alice, 'note:List', [2, '']);

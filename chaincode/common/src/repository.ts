@@ -115,6 +115,12 @@ export class Repository<T> {
   async page(ctx: Context, partial: string[], pageSize: number, bookmark = ''): Promise<Page<T>> {
     if (!Number.isInteger(pageSize) || pageSize < 1)
       throw invalidArgument('pageSize must be a positive integer', { pageSize });
+    // The peer starts a page at the bookmark without checking that it lies in the query's range, and
+    // LevelDB panics on a range whose start is past its end (goleveldb slices its table list with
+    // them): one crafted bookmark would stop the peer. Only a key of this range can be a bookmark.
+    const prefix = ctx.stub.createCompositeKey(this.objectType, partial);
+    if (bookmark !== '' && !inKeyRange(bookmark, prefix, prefix + MAX_UNICODE_RUNE))
+      throw invalidArgument('bookmark is not one this query returned', { objectType: this.objectType });
     if (this.options.collection) return this.privatePage(ctx, partial, pageSize, bookmark);
     const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(
       this.objectType,
@@ -162,6 +168,19 @@ export class Repository<T> {
       ? ctx.stub.getPrivateData(this.options.collection, key)
       : ctx.stub.getState(key);
   }
+}
+
+/** The end of Fabric's partial-composite-key ranges: keys with a prefix sort below `prefix + MAX_UNICODE_RUNE`. */
+export const MAX_UNICODE_RUNE = '\u{10ffff}';
+
+/** LevelDB's key order: UTF-8 bytes (JavaScript's string order differs above U+FFFF). */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Whether `key` lies in [start, end) in LevelDB's order. */
+export function inKeyRange(key: string, start: string, end: string): boolean {
+  return compareKeys(key, start) >= 0 && compareKeys(key, end) < 0;
 }
 
 /**

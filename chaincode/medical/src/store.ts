@@ -1,6 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import type { Iterators } from 'fabric-shim';
-import { Repository, drain, failedPrecondition, fromBytes } from '@cityledger/chaincode-common';
+import { Repository, compareKeys, drain, failedPrecondition, fromBytes, MAX_UNICODE_RUNE } from '@cityledger/chaincode-common';
 import {
   CITY,
   HOSPITAL,
@@ -104,7 +104,7 @@ export async function valuesInWindow(
   const endKey =
     window.end !== undefined
       ? observationValues.key(ctx, patientId, code, timeKey(window.end))
-      : `${prefix}\u{10ffff}`;
+      : prefix + MAX_UNICODE_RUNE;
   const all = await privateRead(() => privateRange(ctx, OBSERVATIONS_COLLECTION, startKey, endKey));
   const kvs = all.filter((kv) => bookmark === '' || kv.key > bookmark);
   const page = kvs.slice(0, limit);
@@ -121,5 +121,8 @@ export async function privateRange(
   startKey: string,
   endKey: string,
 ): Promise<Iterators.KV[]> {
+  // An empty range never reaches the peer: LevelDB panics on a start past the end (a window whose
+  // start is after its end would stop the peer otherwise).
+  if (compareKeys(startKey, endKey) >= 0) return [];
   return drain(await ctx.stub.getPrivateDataByRange(collection, startKey, endKey));
 }

@@ -19,6 +19,7 @@ import { Outcome, tryEndorse } from './sweep';
 
 const run = randomUUID().slice(0, 8);
 const ORGS_ON_CITY = ['city', 'hospital', 'insurer', 'port'];
+const HEALTH_ORGS = ['city', 'hospital', 'insurer'];
 const hour = 3600000;
 const at = (ms: number) => new Date(Date.now() + ms).toISOString();
 
@@ -199,7 +200,23 @@ describe('a doctor whose licence is revoked', () => {
     await registerResident(registrar, patientId, patient);
     await untilEveryOrg(['city', 'hospital'], residentStatus(patientId), (r) => r.status === 'ACTIVE');
     await recordScan(device, measurement([{ code: BODY_WEIGHT, value: 64.25, unit: 'kg' }]));
-    await createConsent(patient, permit(patientId, doctor));
+    const consent = permit(patientId, doctor);
+    await createConsent(patient, consent);
+    // RequestAccess is endorsed on two health peers, each checking the licence (across channels) and
+    // the consent: a peer that has not committed either yet refuses, and the endorsements disagree.
+    await untilEveryOrg(
+      HEALTH_ORGS,
+      (org) => evaluateAs<{ status: string }>(orgAdmin(org), 'identity', 'credential:GetCredential', [licenceId]),
+      (c) => c.status === 'ACTIVE',
+    );
+    await untilEveryOrg(
+      HEALTH_ORGS,
+      (org) =>
+        evaluateAs<{ status: string }>(patient, 'medical', 'consent:GetConsent', [patientId, consent.consentId], {
+          endorsingOrganizations: [orgAdmin(org).mspId],
+        }),
+      (c) => c.status === 'ACTIVE',
+    );
     const granted = await submitAs<{ accessId: string }>(doctor, 'medical', 'access:RequestAccess', [
       { patientId, codes: [BODY_WEIGHT], purpose: 'TREAT' },
     ]);
@@ -220,7 +237,7 @@ describe('a doctor whose licence is revoked', () => {
       'security suite: licence revoked',
     ]);
     await untilEveryOrg(
-      ['city', 'hospital', 'insurer'],
+      HEALTH_ORGS,
       (org) =>
         evaluateAs<{ status: string }>(orgAdmin(org), 'identity', 'credential:GetCredential', [licenceId]),
       (c) => c.status === 'REVOKED',

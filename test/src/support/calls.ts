@@ -79,11 +79,13 @@ export async function evaluateAs<T>(
   chaincode: string,
   tx: string,
   args: unknown[],
-  options: Pick<CallOptions, 'transient'> = {},
+  /** `endorsingOrganizations`: evaluate on a peer of these orgs (e.g. to see what that peer has committed). */
+  options: CallOptions = {},
 ): Promise<T> {
   const bytes = await chaincodeAs(user, chaincode).evaluate(tx, {
     arguments: args.map(arg),
     ...(options.transient ? { transientData: transient(options.transient) } : {}),
+    ...(options.endorsingOrganizations ? { endorsingOrganizations: options.endorsingOrganizations } : {}),
   });
   return json(bytes) as T;
 }
