@@ -287,8 +287,12 @@ export async function deployChaincode(
 }
 
 /** Calls the contract's own metadata function: proves the chaincode answers a query end to end. */
-export async function queryMetadata(paths: Paths, t: Topology, cc: ChaincodeSpec): Promise<string> {
-  const peer = channelPeers(t, channel(t, cc.channel))[0];
+export async function queryMetadata(
+  paths: Paths,
+  t: Topology,
+  cc: ChaincodeSpec,
+  peer: Node<PeerSpec> = channelPeers(t, channel(t, cc.channel))[0],
+): Promise<string> {
   return run(
     paths.binary('peer'),
     [

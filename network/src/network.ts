@@ -31,6 +31,7 @@ import { Paths } from './paths';
 import { Processes } from './processes';
 import {
   ChaincodeSpec,
+  channel,
   channelOrderers,
   loadTopology,
   orderers,
@@ -117,8 +118,11 @@ export class Network {
         const before = (await committedDefinition(this.paths, t, cc))?.sequence;
         const sequence = await deployChaincode(this.paths, t, cc, d);
         if (sequence !== before) upgraded.push(cc.name);
-        // The first invocation makes each peer build the CCaaS package and dial the server.
-        await retry(`${cc.name} answering a query`, () => queryMetadata(this.paths, t, cc), 60000, 500);
+        // The first invocation makes each peer build the CCaaS package and dial the server. Every peer
+        // of the channel is asked: one that has not committed the new definition yet cannot reach the
+        // new server, and a two-org endorsement landing on it right after `deploy` would fail.
+        for (const peer of channelPeers(t, channel(t, cc.channel)))
+          await retry(`${cc.name} answering a query on ${peer.id}`, () => queryMetadata(this.paths, t, cc, peer), 60000, 500);
         info(`  ${cc.name}: package ${d.packageId.slice(0, 40)}…, sequence ${sequence}`);
       });
     }

@@ -60,11 +60,13 @@ export async function submitAs<T>(
   args: unknown[],
   options: CallOptions = {},
 ): Promise<Committed<T>> {
-  const submitted = await chaincodeAs(user, chaincode).submitAsync(tx, {
-    arguments: args.map(arg),
-    ...(options.transient ? { transientData: transient(options.transient) } : {}),
-    ...(options.endorsingOrganizations ? { endorsingOrganizations: options.endorsingOrganizations } : {}),
-  });
+  const submitted = await chaincodeAs(user, chaincode)
+    .submitAsync(tx, {
+      arguments: args.map(arg),
+      ...(options.transient ? { transientData: transient(options.transient) } : {}),
+      ...(options.endorsingOrganizations ? { endorsingOrganizations: options.endorsingOrganizations } : {}),
+    })
+    .catch((err: unknown) => Promise.reject(withPeerDetails(err, tx)));
   const status = await submitted.getStatus();
   if (!status.successful) throw new InvalidAtCommit(tx, status.transactionId, status.code);
   return {
@@ -88,4 +90,15 @@ export async function evaluateAs<T>(
     ...(options.endorsingOrganizations ? { endorsingOrganizations: options.endorsingOrganizations } : {}),
   });
   return json(bytes) as T;
+}
+
+/**
+ * fabric-gateway puts each peer's answer in `details`, which a failing test's report does not show:
+ * appended to the message (the error stays the same object, so callers reading `details` still can).
+ */
+function withPeerDetails(err: unknown, tx: string): unknown {
+  const details = (err as { details?: { mspId?: string; address?: string; message?: string }[] }).details;
+  if (err instanceof Error && details?.length)
+    err.message += ` [${tx}: ${details.map((d) => `${d.mspId ?? '?'}@${d.address ?? '?'}: ${d.message ?? ''}`).join('; ')}]`;
+  return err;
 }
