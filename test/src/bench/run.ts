@@ -102,9 +102,9 @@ export interface Row {
   stages_p50_ms: Record<string, number | null>;
   cpu_s_per_tx: Record<string, number>;
   knee: boolean;
-  /** p95 at a few requests per second, before the steps: the reference for the knee. */
-  /** Latency at a few requests per second, before the steps. */
+  /** p50 at a few requests per second, before the steps: the reference for the query overhead. */
   unloaded_p50_ms?: number | null;
+  /** p95 at a few requests per second, before the steps: the reference for the knee. */
   unloaded_p95_ms?: number | null;
   /** The first offered rate past the knee (p95 over twice unloaded, or failures over 1%). */
   knee_offered_tps?: number | null;

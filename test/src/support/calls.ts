@@ -61,11 +61,7 @@ export async function submitAs<T>(
   options: CallOptions = {},
 ): Promise<Committed<T>> {
   const submitted = await chaincodeAs(user, chaincode)
-    .submitAsync(tx, {
-      arguments: args.map(arg),
-      ...(options.transient ? { transientData: transient(options.transient) } : {}),
-      ...(options.endorsingOrganizations ? { endorsingOrganizations: options.endorsingOrganizations } : {}),
-    })
+    .submitAsync(tx, proposalOptions(args, options))
     .catch((err: unknown) => Promise.reject(withPeerDetails(err, tx)));
   const status = await submitted.getStatus();
   if (!status.successful) throw new InvalidAtCommit(tx, status.transactionId, status.code);
@@ -84,12 +80,16 @@ export async function evaluateAs<T>(
   /** `endorsingOrganizations`: evaluate on a peer of these orgs (e.g. to see what that peer has committed). */
   options: CallOptions = {},
 ): Promise<T> {
-  const bytes = await chaincodeAs(user, chaincode).evaluate(tx, {
+  const bytes = await chaincodeAs(user, chaincode).evaluate(tx, proposalOptions(args, options));
+  return json(bytes) as T;
+}
+
+function proposalOptions(args: unknown[], options: CallOptions) {
+  return {
     arguments: args.map(arg),
     ...(options.transient ? { transientData: transient(options.transient) } : {}),
     ...(options.endorsingOrganizations ? { endorsingOrganizations: options.endorsingOrganizations } : {}),
-  });
-  return json(bytes) as T;
+  };
 }
 
 /**

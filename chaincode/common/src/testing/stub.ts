@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import Long from 'long';
 import type { ChaincodeResponse, ChaincodeStub, Iterators } from 'fabric-shim-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
+import { compareKeys, MAX_UNICODE_RUNE as MAX_RUNE } from '../repository';
 
 const NS = '\u0000';
-const MAX_RUNE = '\u{10ffff}';
 
 type Bytes = Uint8Array;
 
@@ -350,7 +350,7 @@ export class MemoryStub {
 
   private range(source: Map<string, Bytes> | undefined, start: string, end: string): Iterators.KV[] {
     // A real peer's LevelDB panics (the peer process dies) on a range that starts after its end.
-    if (Buffer.compare(Buffer.from(start), Buffer.from(end)) > 0)
+    if (compareKeys(start, end) > 0)
       throw new Error(`leveldb: range starts after its end (${JSON.stringify(start)} > ${JSON.stringify(end)}): a peer crashes on this`);
     return [...(source ?? new Map<string, Bytes>()).entries()]
       .filter(([k]) => k >= start && k < end)
