@@ -118,6 +118,28 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /**
+     * How long the gateway keeps what only it holds (0 = forever): the ledger keeps every transaction,
+     * so its own journal, answered idempotency keys, the event log and raw telemetry readings need not
+     * grow without bound.
+     */
+    retention: Type.Object(
+      {
+        /** How often old rows are deleted; 0 = never. */
+        intervalMs: Type.Integer({ minimum: 0 }),
+        /** Journalled transactions, once final (their status URL answers 404 afterwards). */
+        transactionsDays: Type.Number({ minimum: 0 }),
+        /** Answered Idempotency-Keys (a retry after that is a new request). */
+        idempotencyHours: Type.Number({ minimum: 0 }),
+        /** Chaincode events (SSE replay); never one a webhook or the read tables have yet to take. */
+        eventsDays: Type.Number({ minimum: 0 }),
+        /** Raw telemetry readings (their windows' roots stay); default forever, as proofs need them. */
+        telemetryDays: Type.Number({ minimum: 0 }),
+        /** Rows per delete statement: each one holds the database briefly. */
+        batchSize: Type.Integer({ minimum: 1, maximum: 100000 }),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );
@@ -190,12 +212,13 @@ export function loadConfig(options: LoadOptions = {}): Config {
     logLevel: 'info',
     webhooks: { maxAttempts: 12, baseDelayMs: 500, maxDelayMs: 300000, timeoutMs: 10000, allowInsecure: false },
     telemetry: { maxWindow: 4096, maxBatch: 1000 },
+    retention: { intervalMs: 600000, transactionsDays: 30, idempotencyHours: 24, eventsDays: 30, telemetryDays: 0, batchSize: 2000 },
   };
 
   // File values override defaults; orgs merge by name so a file can change one peer without restating all.
   const merged: Record<string, unknown> = { ...defaults, ...file };
   if (Array.isArray(file.orgs)) merged.orgs = mergeOrgs(defaults.orgs, file.orgs as Array<Record<string, unknown>>);
-  for (const k of ['timeouts', 'rateLimit', 'webhooks', 'telemetry'] as const)
+  for (const k of ['timeouts', 'rateLimit', 'webhooks', 'telemetry', 'retention'] as const)
     if (file[k]) merged[k] = { ...(defaults[k] as object), ...(file[k] as object) };
 
   // Env overrides.

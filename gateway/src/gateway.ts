@@ -15,6 +15,7 @@ import { CommitTracker } from './fabric/commits';
 import { realSleep } from './sleep';
 import { Projector } from './events/projections';
 import { WebhookDispatcher } from './events/webhooks';
+import { Retention } from './store/retention';
 import { FabricGatewayAdapter } from './fabric/adapter';
 import { FabricPort } from './fabric/port';
 import { TransactionService } from './fabric/transactions';
@@ -105,6 +106,7 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
     (userId) => auth.identity(userId),
     cfg.telemetry.maxBatch,
   );
+  const retention = new Retention(store, cfg.retention, log, (table, rows) => metrics.prunedRows.inc({ table }, rows));
   const { app, api } = createApp({
     config: cfg,
     store,
@@ -218,6 +220,8 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
     await projector.catchUp();
     await webhooks.start();
     await tx.recoverPending();
+    // 5. retention (after the projector has caught up: it bounds which events may go)
+    retention.start();
   })().catch((err: Error) => log.error({ err: err.message }, 'background start failed'));
 
   return {
@@ -229,6 +233,7 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
       for (const l of listeners) l.stop();
       commits.close();
       webhooks.stop();
+      await retention.stop();
       hub.shutdown();
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();

@@ -21,6 +21,10 @@ export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Reques
     const filter = { channels: channelsOf(req), channel: q.channel, chaincode: q.chaincode, eventName: q.event };
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': cityledger events\n\n');
+    // Retention deleted events this client has not seen: say so (no id: its resume point stays), then
+    // replay what is kept.
+    const prunedThrough = resume ? await store.eventsPrunedThrough() : 0;
+    if (last < prunedThrough) res.write(`event: gap\ndata: ${JSON.stringify({ after: last, prunedThrough })}\n\n`);
 
     let pumping = false;
     let again = false;

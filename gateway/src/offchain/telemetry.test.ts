@@ -49,6 +49,17 @@ describe('telemetry readings, windows and proofs', () => {
     expect(next.body).toMatchObject({ seq: 2, windowStart: t(10), count: 1 });
   });
 
+  it('a window whose first readings retention deleted answers 410 for the rest, not a wrong proof', async () => {
+    const ids: number[] = [];
+    for (const s of [0, 1, 2]) ids.push((await record(car, s)).body.id);
+    expect((await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car)).send({ windowStart: t(0), windowEnd: t(10) })).status).toBe(201);
+    await h.store.db.run('UPDATE telemetry_readings SET received_at = ? WHERE id = ?', ['2020-01-01T00:00:00.000Z', ids[0]]);
+    expect(await h.store.pruneReadings('2021-01-01T00:00:00.000Z', 100)).toBe(1);
+    const proof = await request(h.app).get(`/api/v1/telemetry/readings/${ids[2]}/proof`).set(bearer(adjuster));
+    expect(proof.status).toBe(410);
+    expect(proof.body.code).toBe('READINGS_PRUNED');
+  });
+
   it('anchor: true submits mobility telemetry:AnchorWindow as the vehicle, once per window', async () => {
     await record(car, 1);
     const sealed = await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car)).send({ windowStart: t(0), windowEnd: t(10), anchor: true });

@@ -198,6 +198,8 @@ export class TelemetryService {
     if (!r.window_id || r.idx === null) throw new Problem(422, 'NOT_SEALED', 'the reading is not in a sealed window yet');
     const w = (await this.store.getWindow(r.window_id))!;
     const leaves = (await this.store.windowReadings(r.window_id)).map((x) => x.leaf);
+    // Retention deletes readings by age, so a window may have lost its first ones: no proof without all its leaves.
+    if (leaves.length !== Number(w.size)) throw new Problem(410, 'READINGS_PRUNED', `readings of window ${w.id} were deleted by retention: no proof can be built`);
     return {
       vin: r.vehicle_id,
       seq: Number(w.seq),

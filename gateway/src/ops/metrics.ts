@@ -22,6 +22,8 @@ export class Metrics {
   readonly conflictRetries = new Counter({ name: 'cityledger_conflict_retries_total', help: 'Whole-flow retries after read conflicts', registers: [this.registry] });
   readonly eventsStored = new Counter({ name: 'cityledger_events_stored_total', help: 'Chaincode events stored', labelNames: ['listener'] as const, registers: [this.registry] });
 
+  readonly prunedRows = new Counter({ name: 'cityledger_pruned_rows_total', help: 'Rows deleted by retention', labelNames: ['table'] as const, registers: [this.registry] });
+
   constructor(defaults = false) {
     if (defaults) collectDefaultMetrics({ register: this.registry });
   }

@@ -35,6 +35,9 @@ export interface IdempotencyRow {
   created_at: string;
 }
 
+/** The checkpoint row that remembers how far retention has deleted events. */
+const EVENTS_PRUNED_THROUGH = 'retention:events';
+
 /** States a transaction never leaves. */
 const FINAL_TX_STATES: ReadonlySet<string> = new Set(['committed', 'invalid', 'failed']);
 
@@ -148,10 +151,13 @@ export class Store {
       `CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, hash TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)`,
       `CREATE TABLE IF NOT EXISTS idempotency (principal TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, owner TEXT NOT NULL,
         tx_id TEXT, status INTEGER, response TEXT, created_at TEXT NOT NULL, PRIMARY KEY (principal, key))`,
+      `CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (created_at)`,
       `CREATE TABLE IF NOT EXISTS transactions (tx_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, org TEXT NOT NULL, channel TEXT NOT NULL,
         chaincode TEXT NOT NULL, transaction_name TEXT NOT NULL, state TEXT NOT NULL, tx_bytes TEXT, commit_bytes TEXT, result TEXT,
         block_number TEXT, validation_code TEXT, error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
       `CREATE INDEX IF NOT EXISTS transactions_state ON transactions (state)`,
+      // Retention deletes the oldest rows first; created_at only grows, so the index is appended to.
+      `CREATE INDEX IF NOT EXISTS transactions_created ON transactions (created_at)`,
       `CREATE TABLE IF NOT EXISTS checkpoints (listener TEXT PRIMARY KEY, block_number TEXT NOT NULL, tx_id TEXT, updated_at TEXT NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS events (seq ${serial}, channel TEXT NOT NULL, chaincode TEXT NOT NULL, block_number TEXT NOT NULL,
         tx_id TEXT NOT NULL, event_name TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (channel, chaincode, tx_id))`,
@@ -413,6 +419,11 @@ export class Store {
       seq,
     ]);
   }
+  /** The lowest event sequence number an enabled webhook has delivered (undefined: no webhook). */
+  async lowestWebhookDelivery(): Promise<number | undefined> {
+    const row = await this.db.get<{ seq: number | string | null }>('SELECT MIN(last_seq) AS seq FROM webhooks WHERE disabled_at IS NULL');
+    return row?.seq === null || row?.seq === undefined ? undefined : Number(row.seq);
+  }
   async webhookFailed(id: string): Promise<void> {
     await this.db.run('UPDATE webhooks SET failures = failures + 1 WHERE id = ?', [id]);
   }
@@ -491,6 +502,68 @@ export class Store {
   }
   async setWindowAnchor(id: string, txId: string): Promise<void> {
     await this.db.run('UPDATE telemetry_windows SET anchor_tx = ? WHERE id = ?', [txId, id]);
+  }
+
+  // ---- retention (each call deletes at most `limit` rows, oldest first, and answers how many)
+  /** Final transactions journalled before `before`; one still in flight is kept whatever its age. */
+  async pruneTransactions(before: string, limit: number): Promise<number> {
+    const res = await this.db.run(
+      `DELETE FROM transactions WHERE tx_id IN (SELECT tx_id FROM transactions WHERE created_at < ?
+       AND state IN ('committed', 'invalid', 'failed') ORDER BY created_at LIMIT ${Math.floor(limit)})`,
+      [before],
+    );
+    return res.changes;
+  }
+  /** Answered idempotency keys claimed before `before`; a key whose request is unfinished is kept. */
+  async pruneIdempotency(before: string, limit: number): Promise<number> {
+    const res = await this.db.run(
+      `DELETE FROM idempotency WHERE (principal, key) IN (SELECT principal, key FROM idempotency WHERE created_at < ?
+       AND response IS NOT NULL ORDER BY created_at LIMIT ${Math.floor(limit)})`,
+      [before],
+    );
+    return res.changes;
+  }
+  /**
+   * Events stored before `before` with a sequence number up to `keepAbove` (what every consumer of the
+   * log has read); answers the rows deleted and the highest sequence number deleted.
+   */
+  async pruneEvents(before: string, limit: number, keepAbove: number): Promise<{ deleted: number; through?: number }> {
+    const end = await this.oldestRowsEnd('events', 'seq', 'created_at', before, limit);
+    if (!Number.isFinite(end)) return { deleted: 0 };
+    const upTo = Math.min(end, keepAbove + 1);
+    const last = await this.db.get<{ seq: number | string | null }>('SELECT MAX(seq) AS seq FROM events WHERE seq < ?', [upTo]);
+    if (last?.seq === null || last?.seq === undefined) return { deleted: 0 };
+    const res = await this.db.run('DELETE FROM events WHERE seq < ?', [upTo]);
+    const through = Number(last.seq);
+    await this.saveCheckpoint(EVENTS_PRUNED_THROUGH, BigInt(through), null);
+    return { deleted: res.changes, through };
+  }
+  /** The highest event sequence number retention has deleted (0: none). */
+  async eventsPrunedThrough(): Promise<number> {
+    const row = await this.getCheckpoint(EVENTS_PRUNED_THROUGH);
+    return row ? Number(row.block_number) : 0;
+  }
+  /** Telemetry readings received before `before` (their windows' roots stay: they are what was anchored). */
+  async pruneReadings(before: string, limit: number): Promise<number> {
+    const end = await this.oldestRowsEnd('telemetry_readings', 'id', 'received_at', before, limit);
+    if (!Number.isFinite(end)) return 0;
+    return (await this.db.run('DELETE FROM telemetry_readings WHERE id < ?', [end])).changes;
+  }
+  /**
+   * In a table whose serial id grows with its timestamp: the id below which up to `limit` of the oldest
+   * rows are all older than `before` (Infinity when there is nothing to delete). Reads at most `limit`
+   * rows, where a plain `WHERE time < ?` would scan every row kept.
+   */
+  private async oldestRowsEnd(table: string, id: string, time: string, before: string, limit: number): Promise<number> {
+    const oldest = await this.db.get<{ id: number | string; t: string }>(`SELECT ${id} AS id, ${time} AS t FROM ${table} ORDER BY ${id} LIMIT 1`);
+    if (!oldest || oldest.t >= before) return Infinity;
+    const cap = Number(oldest.id) + Math.floor(limit);
+    // The old rows come first: the first newer one within the batch ends it.
+    const newer = await this.db.get<{ id: number | string }>(
+      `SELECT ${id} AS id FROM ${table} WHERE ${id} >= ? AND ${id} < ? AND ${time} >= ? ORDER BY ${id} LIMIT 1`,
+      [oldest.id, cap, before],
+    );
+    return newer ? Number(newer.id) : cap;
   }
 
   // ---- metadata
