@@ -72,6 +72,29 @@ describe('idempotent writes across a gateway restart', () => {
     expect(fabric.calls.filter((c) => c.kind === 'submit')).toHaveLength(1);
   });
 
+  it('without an Idempotency-Key a write is journalled once, with its outcome; after a commit timeout it is journalled submitted, then followed after a restart', async () => {
+    const journalWrites: string[] = [];
+    const run = first.store.db.run.bind(first.store.db);
+    jest.spyOn(first.store.db, 'run').mockImplementation((sql, params) => {
+      if (/\btransactions\b/.test(sql)) journalWrites.push(sql.trim().split(/\s/)[0]);
+      return run(sql, params);
+    });
+    const ok = await request(first.app).post('/api/v1/claims/claims').set(bearer(userKey)).send(body);
+    expect(ok.status).toBe(200);
+    expect(journalWrites).toEqual(['INSERT']);
+    expect(await first.store.getTx(ok.body.txId)).toMatchObject({ state: 'committed', block_number: ok.body.blockNumber, tx_bytes: null, commit_bytes: null });
+
+    fabric.failures.commitStatus.push(Object.assign(new Error('deadline'), { name: 'CommitStatusError', code: 4, details: [] }));
+    const timedOut = await request(first.app).post('/api/v1/claims/claims').set(bearer(userKey)).send({ ...body, claimId: 'c-2' });
+    expect(timedOut.status).toBe(504);
+    const poll = (h: Harness) => request(h.app).get(`/api/v1/transactions/${timedOut.body.txId}`).set(bearer(userKey));
+    expect((await poll(first)).body).toMatchObject({ status: 'submitted' });
+    const second = await boot('second');
+    await second.tx.recoverPending();
+    await second.tx.idle();
+    expect((await poll(second)).body).toMatchObject({ status: 'committed' });
+  });
+
   it('a concurrent duplicate in the same process is told to retry later, never submitted twice', async () => {
     const [a, b] = await Promise.all([file(first, 'k3'), file(first, 'k3')]);
     const statuses = [a.status, b.status].sort();

@@ -170,7 +170,8 @@ export class TransactionService {
         await this.store.setIdempotencyTx(req.userId, req.idempotency.key, endorsed.txId);
         outcome = await this.finish(req.identity, row, req.wait, times, true);
       } else {
-        // Without a key nobody can resume it: it is sent now or never, and journalled once sent (or refused).
+        // Without a key nobody can resume it: it is sent now or never, and journalled once, when its
+        // fate is known (refused, committed, invalid) or someone may ask for it (a 202, a timeout).
         const row: TxRow = { ...endorsedTx, state: 'endorsed', commit_bytes: null, block_number: null, validation_code: null, error: null, created_at: '', updated_at: '' };
         outcome = await this.finish(req.identity, row, req.wait, times, false);
       }
@@ -184,13 +185,16 @@ export class TransactionService {
     }
   }
 
-  /** Drives a persisted transaction to an outcome; undefined means "read conflict: start over". */
+  /**
+   * Drives a transaction to an outcome; undefined means "read conflict: start over". `journalled`: its
+   * row is in the store already (a resumable transaction, one being followed); otherwise it is written once.
+   */
   private async finish(
     identity: SigningIdentity,
     tx: TxRow,
     wait: 'commit' | 'none',
     times: StageTimes,
-    resumable = false,
+    journalled: boolean,
   ): Promise<Outcome | undefined> {
     if (tx.state === 'committed') return this.committed(tx);
     let commitBytes = tx.commit_bytes;
@@ -208,7 +212,7 @@ export class TransactionService {
         // failed, so it must never be sent later. A timeout may have reached the orderer: it stays
         // 'endorsed' (its status URL says so) but is not resubmitted either.
         const timedOut = (err as { code?: number }).code === 4;
-        if (!resumable) {
+        if (!journalled) {
           const failed = timedOut ? {} : { state: 'failed' as const, error: JSON.stringify(toProblem(err, tx.tx_id).toBody()) };
           await this.store.insertTx({ ...tx, ...failed, tx_bytes: null });
         }
@@ -216,11 +220,12 @@ export class TransactionService {
       } finally {
         this.timed(times, 'submit', t0);
       }
-      // A resumable transaction was journalled before it was sent; any other is journalled now, once.
-      if (resumable) await this.store.updateTx(tx.tx_id, { state: 'submitted', commit_bytes: commitBytes });
-      else await this.store.insertTx({ ...tx, state: 'submitted', commit_bytes: commitBytes, tx_bytes: null });
+      if (journalled) await this.store.updateTx(tx.tx_id, { state: 'submitted', commit_bytes: commitBytes });
+      else tx = { ...tx, state: 'submitted', commit_bytes: commitBytes, tx_bytes: null };
     }
     if (wait === 'none') {
+      // Its status URL must answer at once; a transaction awaited here is journalled with its outcome.
+      if (!journalled) await this.store.insertTx(tx);
       this.track(tx.tx_id);
       const statusUrl = `${this.opts.publicUrl}/api/v1/transactions/${tx.tx_id}`;
       return { status: 202, body: { txId: tx.tx_id, status: 'submitted', statusUrl }, headers: { location: statusUrl } };
@@ -230,16 +235,17 @@ export class TransactionService {
     try {
       status = (await waiter?.outcome) ?? (await this.port.commitStatus(identity, tx.channel, unb64(commitBytes)));
     } catch (err) {
+      // The caller is told to poll its status URL (it may still commit).
+      if (!journalled) await this.store.insertTx(tx);
       throw toProblem(err, tx.tx_id);
     } finally {
       this.timed(times, 'commit', t0);
     }
     const blockNumber = status.blockNumber.toString();
-    if (status.successful) {
-      await this.store.updateTx(tx.tx_id, { state: 'committed', block_number: blockNumber, validation_code: status.codeName });
-      return this.committed({ ...tx, block_number: blockNumber });
-    }
-    await this.store.updateTx(tx.tx_id, { state: 'invalid', block_number: blockNumber, validation_code: status.codeName });
+    const final = { state: status.successful ? ('committed' as const) : ('invalid' as const), block_number: blockNumber, validation_code: status.codeName };
+    if (journalled) await this.store.updateTx(tx.tx_id, final);
+    else await this.store.insertTx({ ...tx, ...final, commit_bytes: null });
+    if (status.successful) return this.committed({ ...tx, block_number: blockNumber });
     if (status.code === MVCC_READ_CONFLICT || status.code === PHANTOM_READ_CONFLICT) return undefined;
     throw new TxInvalid(tx.tx_id, status.codeName, status.blockNumber);
   }
@@ -257,7 +263,7 @@ export class TransactionService {
         const tx = await this.store.getTx(txId);
         if (!tx) return;
         const identity = await this.identityOf(tx.user_id);
-        await this.finish(identity, tx, 'commit', new StageTimes());
+        await this.finish(identity, tx, 'commit', new StageTimes(), true);
       } catch (err) {
         const problem = toProblem(err, txId);
         if (!(err instanceof TxInvalid) && problem.status !== 504 && problem.status !== 503) await this.store.updateTx(txId, { state: 'failed', error: JSON.stringify(problem.toBody()) });

@@ -299,23 +299,23 @@ export class Store {
    */
   async insertTx(
     t: Pick<TxRow, 'tx_id' | 'user_id' | 'org' | 'channel' | 'chaincode' | 'transaction_name' | 'tx_bytes' | 'result'> &
-      Partial<Pick<TxRow, 'state' | 'commit_bytes' | 'error'>>,
+      Partial<Pick<TxRow, 'state' | 'commit_bytes' | 'error' | 'block_number' | 'validation_code'>>,
   ): Promise<TxRow> {
     const ts = now();
     const row: TxRow = {
       state: 'endorsed',
       commit_bytes: null,
       error: null,
-      ...t,
       block_number: null,
       validation_code: null,
+      ...t,
       created_at: ts,
       updated_at: ts,
     };
     await this.db.run(
-      `INSERT INTO transactions (tx_id, user_id, org, channel, chaincode, transaction_name, state, tx_bytes, commit_bytes, result, error, created_at, updated_at)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`,
-      [row.tx_id, row.user_id, row.org, row.channel, row.chaincode, row.transaction_name, row.state, row.tx_bytes, row.commit_bytes, row.result, row.error, ts, ts],
+      `INSERT INTO transactions (tx_id, user_id, org, channel, chaincode, transaction_name, state, tx_bytes, commit_bytes, result,
+       block_number, validation_code, error, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`,
+      [row.tx_id, row.user_id, row.org, row.channel, row.chaincode, row.transaction_name, row.state, row.tx_bytes, row.commit_bytes, row.result, row.block_number, row.validation_code, row.error, ts, ts],
     );
     return row;
   }
