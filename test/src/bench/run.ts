@@ -16,6 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chaincodeProcess, Network } from '@cityledger/network';
+import { describeAge, networkAge } from './age';
 import { judgeBars, printBars } from './bars';
 import { runCaliper } from './caliper';
 import { closeConnections, contractAs, ensureNetwork, orgAdmin } from '../support/live';
@@ -198,6 +199,8 @@ async function main(): Promise<void> {
   if (arg('pool')) process.env.CITYLEDGER_BENCH_POOL = arg('pool');
   else if (smoke || quick) process.env.CITYLEDGER_BENCH_POOL ??= '48';
   const network = await ensureNetwork();
+  const age = await networkAge(network);
+  process.stdout.write(`${describeAge(age)}\n`);
   const runId = randomUUID().slice(0, 8);
   const ctx: DirectContext = { contract: (cc) => contractAs(orgAdmin('city'), cc), runId };
 
@@ -321,6 +324,7 @@ async function main(): Promise<void> {
           ? { url: gatewayUrl, keyLimitPerMinute: gateway.admin.keyLimitPerMinute ?? null }
           : null,
         machine: machine(),
+        network: age,
         rows,
         figures,
         bars,
