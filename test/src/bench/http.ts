@@ -14,6 +14,7 @@ export interface HttpAnswer {
 const agents = new Map<string, http.Agent>();
 /** Every request is bounded: a gateway that stops answering fails the request, not the run. */
 const REQUEST_TIMEOUT_MS = 120_000;
+const IDLE_SOCKET_TIMEOUT_MS = 60_000;
 
 export function httpRequest(
   baseUrl: string,
@@ -26,7 +27,10 @@ export function httpRequest(
   const client = base.protocol === 'https:' ? https : http;
   let agent = agents.get(base.origin);
   if (!agent) {
-    agent = new client.Agent({ keepAlive: true, maxSockets: 512 });
+    // An idle-socket timeout lets the agent honour the server's `Keep-Alive: timeout=N` hint (it then
+    // drops an idle socket a second before the server would); without one it kept idle sockets for ever,
+    // and a request sent on one the gateway was closing failed with ECONNRESET (seen under load).
+    agent = new client.Agent({ keepAlive: true, maxSockets: 512, timeout: IDLE_SOCKET_TIMEOUT_MS });
     agents.set(base.origin, agent);
   }
   const sent = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
