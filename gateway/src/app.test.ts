@@ -52,6 +52,16 @@ describe('gateway app over a fake Fabric', () => {
       expect((await request(h.app).get('/api/v1/me').set(bearer(rotated.body.apiKey))).status).toBe(401);
     });
 
+    it('a looked-up key is reused for a few seconds, its secret still checked; a revocation by another process takes effect within that time', async () => {
+      const me = await request(h.app).get('/api/v1/me').set(bearer(adjusterKey));
+      const wrongSecret = `${adjusterKey.slice(0, -4)}${adjusterKey.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+      expect((await request(h.app).get('/api/v1/me').set(bearer(wrongSecret))).status).toBe(401);
+      await h.store.revokeApiKey(me.body.keyId); // as another gateway process sharing the database would
+      expect((await request(h.app).get('/api/v1/me').set(bearer(adjusterKey))).status).toBe(200);
+      await new Promise((r) => setTimeout(r, h.config.apiKeyCacheMs + 20));
+      expect((await request(h.app).get('/api/v1/me').set(bearer(adjusterKey))).status).toBe(401);
+    });
+
     it('never stores API keys or private keys in clear', async () => {
       const rows = await h.store.db.all<Record<string, string>>('SELECT * FROM api_keys');
       const users = await h.store.db.all<Record<string, string>>('SELECT * FROM users');

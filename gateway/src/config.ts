@@ -98,6 +98,11 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     corsOrigins: Type.Array(Type.String()),
+    /**
+     * How long a looked-up API key is reused before the database is read again; 0 = every request. A key
+     * revoked through this process stops at once; through another process sharing the database, within it.
+     */
+    apiKeyCacheMs: Type.Integer({ minimum: 0, maximum: 600000 }),
     logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
     webhooks: Type.Object(
       {
@@ -209,6 +214,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     bodyLimit: '256kb',
     rateLimit: { windowMs: 60000, max: 600, maxPerKey: 100000 },
     corsOrigins: [] as string[],
+    apiKeyCacheMs: 5000,
     logLevel: 'info',
     webhooks: { maxAttempts: 12, baseDelayMs: 500, maxDelayMs: 300000, timeoutMs: 10000, allowInsecure: false },
     telemetry: { maxWindow: 4096, maxBatch: 1000 },

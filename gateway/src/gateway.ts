@@ -80,6 +80,7 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
   const forget = (userId: string) => (port instanceof FabricGatewayAdapter ? port.forget(userId) : undefined);
   const auth = new AuthService(store, sealer, orgs, ca, masterKey, log, forget, {
     maxRateLimitPerKey: cfg.rateLimit.maxPerKey,
+    apiKeyCacheMs: cfg.apiKeyCacheMs,
   });
   const bootId = randomUUID();
   // Commit outcomes come from one block stream per org and channel, read as the org's gateway admin.

@@ -49,6 +49,8 @@ export interface NewUserInput {
 export interface AuthOptions {
   /** The highest per-key limit (requests per minute) an org admin may set: config rateLimit.maxPerKey. */
   maxRateLimitPerKey: number;
+  /** How long a looked-up API key is reused without reading the database (config apiKeyCacheMs; 0: never). */
+  apiKeyCacheMs?: number;
 }
 
 export interface PublicUser {
@@ -65,6 +67,12 @@ export interface PublicUser {
 export class AuthService {
   /** Decrypted identities of recently active users: bounded, so a gateway serving many users stays small. */
   private readonly identities = new LRUCache<string, SigningIdentity>({ max: IDENTITY_CACHE_SIZE });
+  /**
+   * Active keys recently presented, with their stored hash (each request's secret is still checked):
+   * every request presents one, and two database reads a request showed in the gateway's profile.
+   * This process forgets a key it revokes at once; another process sharing the database within the TTL.
+   */
+  private readonly keys?: LRUCache<string, { hash: string; principal: Principal }>;
   private readonly orgs: Map<string, OrgConfig>;
 
   constructor(
@@ -78,19 +86,25 @@ export class AuthService {
     private readonly options: AuthOptions = { maxRateLimitPerKey: 100000 },
   ) {
     this.orgs = new Map(orgs.map((o) => [o.name, o]));
+    const ttl = options.apiKeyCacheMs ?? 0;
+    if (ttl > 0) this.keys = new LRUCache({ max: IDENTITY_CACHE_SIZE, ttl });
   }
 
   /** Resolves an API key to its principal; undefined for anything not an active key of an active user. */
   async authenticate(presented: string | undefined): Promise<Principal | undefined> {
     const parsed = presented ? parseApiKey(presented.trim()) : undefined;
     if (!parsed) return undefined;
+    const cached = this.keys?.get(parsed.id);
+    if (cached) return verifySecret(parsed.secret, cached.hash) ? cached.principal : undefined;
     const key = await this.store.getApiKey(parsed.id);
     // Compare even for unknown ids, so timing does not reveal which key ids exist.
     const ok = verifySecret(parsed.secret, key?.hash ?? '0'.repeat(64));
     if (!key || !ok || key.revoked_at) return undefined;
     const user = await this.store.getUser(key.user_id);
     if (!user || user.disabled_at || !this.orgs.has(user.org)) return undefined;
-    return { ...toPublic(user, this.mspId(user.org)), keyId: key.id, rateLimitPerMinute: key.rate_limit };
+    const principal: Principal = { ...toPublic(user, this.mspId(user.org)), keyId: key.id, rateLimitPerMinute: key.rate_limit };
+    this.keys?.set(key.id, { hash: key.hash, principal });
+    return principal;
   }
 
   /** The Fabric identity a principal signs with; the private key is decrypted once and kept in memory. */
@@ -246,6 +260,7 @@ export class AuthService {
     if (revokeOthers)
       for (const old of await this.store.listApiKeys(user.id))
         if (old.id !== k.id && !old.revoked_at && (await this.store.revokeApiKey(old.id))) revoked.push(old.id);
+    for (const id of revoked) this.keys?.delete(id);
     this.log.info({ userId, keyId: k.id, revoked, rateLimitPerMinute, by: actor.userId }, 'api key issued');
     return { apiKey: k.key, keyId: k.id, revoked, rateLimitPerMinute };
   }
@@ -255,6 +270,7 @@ export class AuthService {
     if (!key) throw notFound(`no key ${keyId}`);
     await this.userActorMayManage(actor, key.user_id);
     await this.store.revokeApiKey(keyId);
+    this.keys?.delete(keyId);
     this.log.info({ keyId, by: actor.userId }, 'api key revoked');
   }
 
@@ -263,7 +279,10 @@ export class AuthService {
     const user = await this.userActorMayManage(actor, userId);
     if (user.is_admin) throw forbidden('the org admin cannot be disabled through the API');
     await this.store.disableUser(userId);
-    for (const k of await this.store.listApiKeys(userId)) if (!k.revoked_at) await this.store.revokeApiKey(k.id);
+    for (const k of await this.store.listApiKeys(userId)) {
+      if (!k.revoked_at) await this.store.revokeApiKey(k.id);
+      this.keys?.delete(k.id);
+    }
     this.identities.delete(userId);
     this.onForget(userId);
   }

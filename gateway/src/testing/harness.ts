@@ -75,7 +75,7 @@ export async function persistentTestDb(sqliteFile: string): Promise<() => Db> {
 
 /** Builds a complete app over a FakeFabric and a fresh (or given) database, admins bootstrapped. */
 export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: Buffer; bootId?: string; conflictRetries?: number; file?: Record<string, unknown>; logLines?: string[] } = {}): Promise<Harness> {
-  const config = loadConfig({ env: {}, topology: topologyFixture, file: { webhooks: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 1000, allowInsecure: true }, rateLimit: { windowMs: 60000, max: 1000 }, ...opts.file } });
+  const config = loadConfig({ env: {}, topology: topologyFixture, file: { webhooks: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 1000, allowInsecure: true }, rateLimit: { windowMs: 60000, max: 1000 }, apiKeyCacheMs: 100, ...opts.file } });
   const log = opts.logLines ? pino({ level: 'info' }, { write: (line: string) => void opts.logLines!.push(line) }) : pino({ level: 'silent' });
   const store = new Store(opts.db ?? (await testDb()));
   await store.migrate();
@@ -83,7 +83,7 @@ export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: 
   const ca = new FakeCa();
   const masterKey = opts.masterKey ?? randomBytes(32);
   const sealer = new Sealer(masterKey);
-  const auth = new AuthService(store, sealer, config.orgs, () => ca, masterKey, log, undefined, { maxRateLimitPerKey: config.rateLimit.maxPerKey });
+  const auth = new AuthService(store, sealer, config.orgs, () => ca, masterKey, log, undefined, { maxRateLimitPerKey: config.rateLimit.maxPerKey, apiKeyCacheMs: config.apiKeyCacheMs });
   const bootId = opts.bootId ?? `boot-${randomBytes(4).toString('hex')}`;
   const tx = new TransactionService(fabric, store, { conflictRetries: opts.conflictRetries ?? 2, bootId, publicUrl: 'http://gw.test' }, log, undefined, (id) => auth.identity(id));
   const hub = new EventHub();
