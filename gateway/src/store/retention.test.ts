@@ -80,6 +80,20 @@ describe('retention', () => {
     expect(await store.getReading(ids[2])).toBeDefined();
   });
 
+  it('starts with a pass at once, and none with an interval of 0', async () => {
+    await tx('old', 'committed');
+    await age(store, 'transactions', 'created_at', '1 = 1', 31);
+    const off = retention(store, { transactionsDays: 30, intervalMs: 0 });
+    off.start();
+    await off.stop();
+    expect(await store.getTx('old')).toBeDefined();
+    const pruned: string[] = [];
+    const on = retention(store, { transactionsDays: 30, intervalMs: 600000 }, pruned);
+    on.start();
+    await on.stop(); // waits for the pass under way
+    expect(pruned).toEqual(['transactions:1']);
+  });
+
   it('does nothing with everything at 0 (forever)', async () => {
     await tx('a', 'committed');
     await event(1);

@@ -30,9 +30,12 @@ export class Retention {
     private readonly sleep: Sleep = realSleep,
   ) {}
 
+  /** A first pass now (a gateway restarted more often than the interval still prunes), then one per interval. */
   start(): void {
     if (this.cfg.intervalMs === 0) return;
-    this.timer = setInterval(() => void this.runOnce().catch((err: Error) => this.log.warn({ err: err.message }, 'retention run failed')), this.cfg.intervalMs);
+    const tick = () => void this.runOnce().catch((err: Error) => this.log.warn({ err: err.message }, 'retention run failed'));
+    tick();
+    this.timer = setInterval(tick, this.cfg.intervalMs);
     this.timer.unref();
   }
 
