@@ -29,6 +29,8 @@ const MIN_WINDOW_MS = 1000;
  * load) the next one fills, and must stay under maxWindow.
  */
 const PER_VEHICLE = 800;
+/** The gateway's telemetry.maxWindow (default): a window over it is refused (WINDOW_TOO_LARGE). */
+const MAX_WINDOW = 4096;
 
 interface Stream {
   vin: string;
@@ -127,6 +129,9 @@ export const telemetryIngest: Workload = {
     figures = emptyFigures();
     return (i) =>
       streams!.use(async (s): Promise<Outcome> => {
+        // While its last window anchors, a vehicle sends at most one window's worth: past the knee the
+        // anchoring took longer than the next window took to fill, and the gateway refused it as too large.
+        while (s.sealing && s.open + BATCH > MAX_WINDOW) await s.sealing;
         // One timestamp per batch (a window orders equal timestamps by arrival), never before the open window.
         const ts = Math.max(Date.now(), s.lastTs + 1);
         const stamp = iso(ts);
