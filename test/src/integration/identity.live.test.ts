@@ -20,6 +20,7 @@ import {
   transient,
 } from '../support/credentials';
 import { chaincodeError, expectRefusal } from '../support/errors';
+import { untilEveryPeerHas } from '../support/heights';
 import { chaincodeEventsOf, fetchBlock } from '../support/ledger';
 import {
   closeConnections,
@@ -773,6 +774,8 @@ describe('expiry by time', () => {
     const validUntil = new Date(Date.now() + 3000).toISOString();
     const { committed, document } = await issue(residentIds.bob, { city: 'Busan' }, { validUntil });
     expect(committed.result.status).toBe('ACTIVE');
+    // The insurer's peer endorses the next call: it must hold the credential (else NOT_FOUND, seen in CI).
+    await untilEveryPeerHas('city', committed.blockNumber);
     await expectRefusal(
       submit(insurer, 'credential:ExpireCredential', [document.credentialId]),
       'FAILED_PRECONDITION',
