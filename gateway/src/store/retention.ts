@@ -61,7 +61,7 @@ export class Retention {
       pruned.idempotency = await this.drain('idempotency', (n) => this.store.pruneIdempotency(cutoff(idempotencyHours * HOUR_MS), n));
     if (eventsDays > 0) {
       const keepAbove = await this.eventsEveryoneRead();
-      pruned.events = await this.drain('events', async (n) => (await this.store.pruneEvents(cutoff(eventsDays * DAY_MS), n, keepAbove)).deleted);
+      pruned.events = await this.drain('events', (n) => this.store.pruneEvents(cutoff(eventsDays * DAY_MS), n, keepAbove));
     }
     if (telemetryDays > 0)
       pruned.telemetry_readings = await this.drain('telemetry_readings', (n) => this.store.pruneReadings(cutoff(telemetryDays * DAY_MS), n));

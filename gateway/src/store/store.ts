@@ -525,18 +525,17 @@ export class Store {
   }
   /**
    * Events stored before `before` with a sequence number up to `keepAbove` (what every consumer of the
-   * log has read); answers the rows deleted and the highest sequence number deleted.
+   * log has read); remembers the highest sequence number deleted (eventsPrunedThrough).
    */
-  async pruneEvents(before: string, limit: number, keepAbove: number): Promise<{ deleted: number; through?: number }> {
+  async pruneEvents(before: string, limit: number, keepAbove: number): Promise<number> {
     const end = await this.oldestRowsEnd('events', 'seq', 'created_at', before, limit);
-    if (!Number.isFinite(end)) return { deleted: 0 };
+    if (!Number.isFinite(end)) return 0;
     const upTo = Math.min(end, keepAbove + 1);
     const last = await this.db.get<{ seq: number | string | null }>('SELECT MAX(seq) AS seq FROM events WHERE seq < ?', [upTo]);
-    if (last?.seq === null || last?.seq === undefined) return { deleted: 0 };
+    if (last?.seq === null || last?.seq === undefined) return 0;
     const res = await this.db.run('DELETE FROM events WHERE seq < ?', [upTo]);
-    const through = Number(last.seq);
-    await this.saveCheckpoint(EVENTS_PRUNED_THROUGH, BigInt(through), null);
-    return { deleted: res.changes, through };
+    await this.saveCheckpoint(EVENTS_PRUNED_THROUGH, BigInt(last.seq), null);
+    return res.changes;
   }
   /** The highest event sequence number retention has deleted (0: none). */
   async eventsPrunedThrough(): Promise<number> {

@@ -34,7 +34,7 @@ import {
 } from '../support/live';
 
 const run = randomUUID().slice(0, 8);
-const channel = () => network().topology.chaincodes.find((c) => c.name === 'identity')!.channel;
+const channel = (chaincode = 'identity') => network().topology.chaincodes.find((c) => c.name === chaincode)!.channel;
 
 // ---- calling the chaincode ------------------------------------------------------------------------
 
@@ -83,8 +83,7 @@ async function submit<T>(
   const status = await submitted.getStatus();
   if (!status.successful)
     throw new Error(`${tx} ${status.transactionId} invalid at commit: code ${status.code}`);
-  const chaincode = options.chaincode ?? 'identity';
-  await untilEveryPeerHas(network().topology.chaincodes.find((c) => c.name === chaincode)!.channel, status.blockNumber);
+  await untilEveryPeerHas(channel(options.chaincode), status.blockNumber);
   return {
     result: json(submitted.getResult()) as T,
     txId: status.transactionId,
