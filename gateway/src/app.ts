@@ -58,7 +58,6 @@ export function createApp(deps: AppDeps): App {
     const incoming = req.get('x-request-id');
     const requestId = incoming && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
-    res.locals.log = log.child({ requestId });
     res.setHeader('x-request-id', requestId);
     const end = metrics.http.startTimer({ method: req.method });
     metrics.inFlight.inc();
@@ -68,9 +67,9 @@ export function createApp(deps: AppDeps): App {
       const route = (res.locals.routePath as string | undefined) ?? (req.route?.path as string | undefined) ?? (res.locals.routeId as string | undefined) ?? 'other';
       end({ route, status: String(res.statusCode) });
       // Never the body: it may carry private (transient) inputs.
-      (res.locals.log as Logger).info(
+      log.info(
         // originalUrl: req.path is relative inside mounted routers; the query string is left out (it may carry data).
-        { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, txId: res.locals.txId, userId: res.locals.principal?.userId },
+        { requestId, method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, txId: res.locals.txId, userId: res.locals.principal?.userId },
         'request',
       );
     });
@@ -119,7 +118,6 @@ export function createApp(deps: AppDeps): App {
     const principal = await auth.authenticate(presented);
     if (!principal) throw unauthorized();
     res.locals.principal = principal;
-    res.locals.log = (res.locals.log as Logger).child({ userId: principal.userId });
     next();
   });
   v1.use(
@@ -282,7 +280,7 @@ export function createApp(deps: AppDeps): App {
   app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const problem = toHttpProblem(err);
-    if (problem.status >= 500) (res.locals.log as Logger | undefined ?? log).error({ err: errSummary(err), code: problem.code }, 'request failed');
+    if (problem.status >= 500) log.error({ requestId: res.locals.requestId, userId: res.locals.principal?.userId, err: errSummary(err), code: problem.code }, 'request failed');
     metrics.errors.inc({ code: problem.code });
     if (problem.extra.txId) res.locals.txId = problem.extra.txId;
     if (res.headersSent) return;

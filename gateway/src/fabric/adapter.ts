@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, Gateway, hash } from '@hyperledger/fabric-gateway';
-import type { ChaincodeEvent, Checkpoint } from '@hyperledger/fabric-gateway';
+import type { ChaincodeEvent, Checkpoint, Transaction } from '@hyperledger/fabric-gateway';
 import { LRUCache } from 'lru-cache';
 import { OrgConfig, PeerConfig } from '../config';
 import {
@@ -83,10 +83,25 @@ export class FabricGatewayAdapter implements FabricPort {
     return this.withPeer(identity, async (gw) => {
       const proposal = gw.getNetwork(spec.channel).getContract(spec.chaincode).newProposal(spec.transaction, proposalOptions(spec));
       const tx = await proposal.endorse();
-      // The signature is applied lazily; force it now so the persisted bytes are submittable as-is.
-      const signed = gw.newSignedTransaction(tx.getBytes(), await this.signer(identity)(tx.getDigest()));
-      return { txId: tx.getTransactionId(), result: tx.getResult(), bytes: signed.getBytes() };
+      return {
+        txId: tx.getTransactionId(),
+        result: tx.getResult(),
+        // The library signs lazily, on submit: bytes to journal carry their signature already.
+        signedBytes: async () => gw.newSignedTransaction(tx.getBytes(), await this.signer(identity)(tx.getDigest())).getBytes(),
+        send: () => this.sendEndorsed(identity, spec.channel, tx),
+      };
     });
+  }
+
+  /** Sends on the connection that endorsed it; another peer of the org gets it as bytes if that one is down. */
+  private async sendEndorsed(identity: SigningIdentity, channel: string, tx: Transaction): Promise<SubmittedTx> {
+    try {
+      const submitted = await tx.submit();
+      return { txId: submitted.getTransactionId(), commitBytes: submitted.getBytes() };
+    } catch (err) {
+      if ((err as { code?: number }).code !== UNAVAILABLE) throw err;
+      return this.submit(identity, channel, tx.getBytes());
+    }
   }
 
   async submit(identity: SigningIdentity, _channel: string, txBytes: Uint8Array): Promise<SubmittedTx> {

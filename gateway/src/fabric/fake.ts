@@ -88,7 +88,8 @@ export class FakeFabric implements FabricPort {
     try {
       const { result, event } = this.invoke(identity, spec);
       this.pending.set(txId, { spec, identity, result, event });
-      return Promise.resolve({ txId, result, bytes: new Uint8Array(Buffer.from(`tx:${txId}`)) });
+      const bytes = new Uint8Array(Buffer.from(`tx:${txId}`));
+      return Promise.resolve({ txId, result, signedBytes: () => Promise.resolve(bytes), send: () => this.submit(identity, spec.channel, bytes) });
     } catch (err) {
       return Promise.reject(err);
     }

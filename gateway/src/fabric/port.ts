@@ -27,11 +27,17 @@ export interface ProposalSpec {
   endorsingOrgs?: string[];
 }
 
-/** An endorsed, signed transaction: `bytes` can be submitted later, by this or a restarted process. */
+/** An endorsed transaction, not yet signed for ordering nor sent: either journal its bytes or send it. */
 export interface EndorsedTx {
   txId: string;
   result: Uint8Array;
-  bytes: Uint8Array;
+  /** Signs it; the bytes can be submitted later, by this or a restarted process. */
+  signedBytes(): Promise<Uint8Array>;
+  /**
+   * Signs and sends it now (the same as `submit` of its signed bytes): for a transaction nobody will
+   * resume, it skips encoding the envelope to bytes and decoding it again.
+   */
+  send(): Promise<SubmittedTx>;
 }
 
 export interface SubmittedTx {

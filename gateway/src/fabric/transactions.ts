@@ -3,7 +3,7 @@ import { Problem } from '../problem';
 import { Store, TxRow } from '../store/store';
 import { CommitWaiter } from './commits';
 import { isEndorsementMismatch, ReadConflict, toProblem, TxInvalid } from './errors';
-import { FabricPort, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ProposalSpec, SigningIdentity } from './port';
+import { EndorsedTx, FabricPort, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ProposalSpec, SigningIdentity } from './port';
 import { Stage, StageTimes } from './stage-times';
 
 export interface WriteRequest {
@@ -160,20 +160,19 @@ export class TransactionService {
         channel: req.spec.channel,
         chaincode: req.spec.chaincode,
         transaction_name: req.spec.transaction,
-        tx_bytes: b64(endorsed.bytes),
         result: b64(endorsed.result),
       };
       let outcome;
       if (req.idempotency) {
         // Journalled before it is sent, signed bytes included, so a retry (even after a restart) resumes it.
-        const row = await this.store.insertTx(endorsedTx);
+        const row = await this.store.insertTx({ ...endorsedTx, tx_bytes: b64(await endorsed.signedBytes()) });
         await this.store.setIdempotencyTx(req.userId, req.idempotency.key, endorsed.txId);
         outcome = await this.finish(req.identity, row, req.wait, times, true);
       } else {
         // Without a key nobody can resume it: it is sent now or never, and journalled once, when its
         // fate is known (refused, committed, invalid) or someone may ask for it (a 202, a timeout).
-        const row: TxRow = { ...endorsedTx, state: 'endorsed', commit_bytes: null, block_number: null, validation_code: null, error: null, created_at: '', updated_at: '' };
-        outcome = await this.finish(req.identity, row, req.wait, times, false);
+        const row: TxRow = { ...endorsedTx, tx_bytes: null, state: 'endorsed', commit_bytes: null, block_number: null, validation_code: null, error: null, created_at: '', updated_at: '' };
+        outcome = await this.finish(req.identity, row, req.wait, times, false, endorsed);
       }
       if (outcome) return outcome;
       if (attempt >= this.opts.conflictRetries) {
@@ -187,7 +186,8 @@ export class TransactionService {
 
   /**
    * Drives a transaction to an outcome; undefined means "read conflict: start over". `journalled`: its
-   * row is in the store already (a resumable transaction, one being followed); otherwise it is written once.
+   * row is in the store already (a resumable transaction, one being followed); otherwise it is written once,
+   * and it is sent as `endorsed` (its row has no bytes).
    */
   private async finish(
     identity: SigningIdentity,
@@ -195,6 +195,7 @@ export class TransactionService {
     wait: 'commit' | 'none',
     times: StageTimes,
     journalled: boolean,
+    endorsed?: EndorsedTx,
   ): Promise<Outcome | undefined> {
     if (tx.state === 'committed') return this.committed(tx);
     let commitBytes = tx.commit_bytes;
@@ -204,7 +205,7 @@ export class TransactionService {
       if (wait === 'commit') waiter = this.commits?.expect(identity.org, tx.channel, tx.tx_id);
       const t0 = process.hrtime.bigint();
       try {
-        const submitted = await this.port.submit(identity, tx.channel, unb64(tx.tx_bytes!));
+        const submitted = endorsed ? await endorsed.send() : await this.port.submit(identity, tx.channel, unb64(tx.tx_bytes!));
         commitBytes = b64(submitted.commitBytes);
       } catch (err) {
         waiter?.cancel();
@@ -214,14 +215,14 @@ export class TransactionService {
         const timedOut = (err as { code?: number }).code === 4;
         if (!journalled) {
           const failed = timedOut ? {} : { state: 'failed' as const, error: JSON.stringify(toProblem(err, tx.tx_id).toBody()) };
-          await this.store.insertTx({ ...tx, ...failed, tx_bytes: null });
+          await this.store.insertTx({ ...tx, ...failed });
         }
         throw err;
       } finally {
         this.timed(times, 'submit', t0);
       }
       if (journalled) await this.store.updateTx(tx.tx_id, { state: 'submitted', commit_bytes: commitBytes });
-      else tx = { ...tx, state: 'submitted', commit_bytes: commitBytes, tx_bytes: null };
+      else tx = { ...tx, state: 'submitted', commit_bytes: commitBytes };
     }
     if (wait === 'none') {
       // Its status URL must answer at once; a transaction awaited here is journalled with its outcome.
