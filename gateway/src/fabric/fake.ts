@@ -89,7 +89,11 @@ export class FakeFabric implements FabricPort {
       const { result, event } = this.invoke(identity, spec);
       this.pending.set(txId, { spec, identity, result, event });
       const bytes = new Uint8Array(Buffer.from(`tx:${txId}`));
-      return Promise.resolve({ txId, result, signedBytes: () => Promise.resolve(bytes), send: () => this.submit(identity, spec.channel, bytes) });
+      const signedBytes = () => {
+        this.calls.push({ kind: 'signedBytes', identity: identity.id, txId });
+        return Promise.resolve(bytes);
+      };
+      return Promise.resolve({ txId, result, signedBytes, send: () => this.submit(identity, spec.channel, bytes) });
     } catch (err) {
       return Promise.reject(err);
     }

@@ -57,6 +57,7 @@ describe('idempotent writes across a gateway restart', () => {
     const retried = await file(second, 'k2');
     expect(retried.status).toBe(200);
     expect(retried.body.txId).toBe(endorsed[0].txId);
+    expect(fabric.calls.filter((c) => c.kind === 'signedBytes')).toHaveLength(1);
     expect(fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(1);
   });
 
@@ -82,6 +83,8 @@ describe('idempotent writes across a gateway restart', () => {
     const ok = await request(first.app).post('/api/v1/claims/claims').set(bearer(userKey)).send(body);
     expect(ok.status).toBe(200);
     expect(journalWrites).toEqual(['INSERT']);
+    // Sent as endorsed: its envelope was never turned into bytes to store.
+    expect(fabric.calls.filter((c) => c.kind === 'signedBytes')).toHaveLength(0);
     expect(await first.store.getTx(ok.body.txId)).toMatchObject({ state: 'committed', block_number: ok.body.blockNumber, tx_bytes: null, commit_bytes: null });
 
     fabric.failures.commitStatus.push(Object.assign(new Error('deadline'), { name: 'CommitStatusError', code: 4, details: [] }));

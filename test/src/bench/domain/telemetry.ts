@@ -129,9 +129,16 @@ export const telemetryIngest: Workload = {
     figures = emptyFigures();
     return (i) =>
       streams!.use(async (s): Promise<Outcome> => {
-        // While its last window anchors, a vehicle sends at most one window's worth: past the knee the
-        // anchoring took longer than the next window took to fill, and the gateway refused it as too large.
-        while (s.sealing && s.open + BATCH > MAX_WINDOW) await s.sealing;
+        // A window never passes the gateway's maxWindow (it would refuse it as too large): a batch that
+        // would overfill the open window waits until it is sealed. Past the knee, anchoring takes longer
+        // than the next window takes to fill, and a window sealed just after one finished could overfill.
+        while (s.open + BATCH > MAX_WINDOW) {
+          if (!s.sealing) {
+            s.lastTs = Math.max(s.lastTs, s.windowStart + MIN_WINDOW_MS); // the gateway's shortest window
+            sealInBackground(ctx, s);
+          }
+          await s.sealing;
+        }
         // One timestamp per batch (a window orders equal timestamps by arrival), never before the open window.
         const ts = Math.max(Date.now(), s.lastTs + 1);
         const stamp = iso(ts);
