@@ -101,8 +101,10 @@ export function judgeBars(rows: Row[], figures: Figures): BarResult[] {
   }
 
   for (const r of rows.filter((x) => x.workload === 'energy-hot-interval')) {
-    const sent = r.steps.reduce((n, s) => n + s.sent, 0);
-    const mvcc = r.steps.reduce((n, s) => n + s.mvcc_conflicts, 0);
+    // Every step of every round (--repeat): a conflict in a round that was not the median one counts too.
+    const steps = (r.rounds ?? [r]).flatMap((x) => x.steps);
+    const sent = steps.reduce((n, s) => n + s.sent, 0);
+    const mvcc = steps.reduce((n, s) => n + s.mvcc_conflicts, 0);
     const retries = figures[`energy-hot-interval/${r.mode}`]?.gateway_conflict_retries ?? 0;
     const pct = sent ? (100 * (mvcc + retries)) / sent : 0;
     out.push({
