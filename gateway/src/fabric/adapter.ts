@@ -100,6 +100,7 @@ export class FabricGatewayAdapter implements FabricPort {
       return { txId: submitted.getTransactionId(), commitBytes: submitted.getBytes() };
     } catch (err) {
       if ((err as { code?: number }).code !== UNAVAILABLE) throw err;
+      // Signed by then (submit signs before it sends): its bytes go as they are.
       return this.submit(identity, channel, tx.getBytes());
     }
   }

@@ -135,7 +135,7 @@ export class TransactionService {
 
   private async run(req: WriteRequest, times: StageTimes, resume?: TxRow): Promise<Outcome> {
     if (resume && (resume.state === 'endorsed' || resume.state === 'submitted' || resume.state === 'committed')) {
-      const done = await this.finish(req.identity, resume, req.wait, times, true);
+      const done = await this.finish(req.identity, resume, req.wait, times);
       if (done) return done;
     }
     for (let attempt = 0; ; attempt++) {
@@ -167,12 +167,12 @@ export class TransactionService {
         // Journalled before it is sent, signed bytes included, so a retry (even after a restart) resumes it.
         const row = await this.store.insertTx({ ...endorsedTx, tx_bytes: b64(await endorsed.signedBytes()) });
         await this.store.setIdempotencyTx(req.userId, req.idempotency.key, endorsed.txId);
-        outcome = await this.finish(req.identity, row, req.wait, times, true);
+        outcome = await this.finish(req.identity, row, req.wait, times);
       } else {
         // Without a key nobody can resume it: it is sent now or never, and journalled once, when its
         // fate is known (refused, committed, invalid) or someone may ask for it (a 202, a timeout).
         const row: TxRow = { ...endorsedTx, tx_bytes: null, state: 'endorsed', commit_bytes: null, block_number: null, validation_code: null, error: null, created_at: '', updated_at: '' };
-        outcome = await this.finish(req.identity, row, req.wait, times, false, endorsed);
+        outcome = await this.finish(req.identity, row, req.wait, times, endorsed);
       }
       if (outcome) return outcome;
       if (attempt >= this.opts.conflictRetries) {
@@ -185,18 +185,18 @@ export class TransactionService {
   }
 
   /**
-   * Drives a transaction to an outcome; undefined means "read conflict: start over". `journalled`: its
-   * row is in the store already (a resumable transaction, one being followed); otherwise it is written once,
-   * and it is sent as `endorsed` (its row has no bytes).
+   * Drives a transaction to an outcome; undefined means "read conflict: start over". Without `endorsed`
+   * its row is in the store already (a resumable transaction, one being followed); with it, nobody can
+   * resume it: it is sent as endorsed (its row has no bytes) and its row is written once.
    */
   private async finish(
     identity: SigningIdentity,
     tx: TxRow,
     wait: 'commit' | 'none',
     times: StageTimes,
-    journalled: boolean,
     endorsed?: EndorsedTx,
   ): Promise<Outcome | undefined> {
+    const journalled = !endorsed;
     if (tx.state === 'committed') return this.committed(tx);
     let commitBytes = tx.commit_bytes;
     let waiter: CommitWaiter | undefined;
@@ -264,7 +264,7 @@ export class TransactionService {
         const tx = await this.store.getTx(txId);
         if (!tx) return;
         const identity = await this.identityOf(tx.user_id);
-        await this.finish(identity, tx, 'commit', new StageTimes(), true);
+        await this.finish(identity, tx, 'commit', new StageTimes());
       } catch (err) {
         const problem = toProblem(err, txId);
         if (!(err instanceof TxInvalid) && problem.status !== 504 && problem.status !== 503) await this.store.updateTx(txId, { state: 'failed', error: JSON.stringify(problem.toBody()) });
