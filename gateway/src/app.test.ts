@@ -108,7 +108,7 @@ describe('gateway app over a fake Fabric', () => {
       const res = await request(h.app).get('/api/v1/claims/claims/c-1').set(bearer(adjusterKey));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ result: { claimId: 'c-1', status: 'FILED', readBy: 'InsurerMSP' } });
-      expect(res.headers['server-timing']).toMatch(/^evaluate;dur=\d+\.\d$/);
+      expect(res.headers['server-timing']).toMatch(/^evaluate;dur=\d+\.\d, total;dur=\d+\.\d$/);
       const list = await request(h.app).get('/api/v1/claims/claims-by-status?status=FILED&pageSize=20').set(bearer(adjusterKey));
       expect(list.status).toBe(200);
       const call = h.fabric.calls.find((c) => c.spec?.transaction === 'ClaimContract:ListClaimsByStatus');
@@ -126,7 +126,7 @@ describe('gateway app over a fake Fabric', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ txId: expect.stringMatching(/^[0-9a-f]{64}$/), blockNumber: '11', result: { claimId: 'c-1', vin: VIN, amount: 1200, status: 'FILED' } });
       // Where the time went, stage by stage (W3C Server-Timing).
-      expect(res.headers['server-timing']).toMatch(/^endorse;dur=\d+\.\d, submit;dur=\d+\.\d, commit;dur=\d+\.\d$/);
+      expect(res.headers['server-timing']).toMatch(/^endorse;dur=\d+\.\d, submit;dur=\d+\.\d, commit;dur=\d+\.\d, total;dur=\d+\.\d$/);
       const endorse = h.fabric.calls.find((c) => c.kind === 'endorse');
       expect(endorse?.spec).toMatchObject({ channel: 'city', chaincode: 'claims', transaction: 'ClaimContract:FileClaim', args: ['c-1', VIN, '1200'] });
     });
@@ -189,7 +189,7 @@ describe('gateway app over a fake Fabric', () => {
       expect(timeout.body.code).toBe('TIMEOUT');
       expect(timeout.body.txId).toMatch(/^[0-9a-f]{64}$/);
       // A failure tells the stages it went through too: here the commit wait is what ran out.
-      expect(timeout.headers['server-timing']).toMatch(/^endorse;dur=[\d.]+, submit;dur=[\d.]+, commit;dur=[\d.]+$/);
+      expect(timeout.headers['server-timing']).toMatch(/^endorse;dur=[\d.]+, submit;dur=[\d.]+, commit;dur=[\d.]+, total;dur=[\d.]+$/);
       const status = await request(h.app).get(`/api/v1/transactions/${timeout.body.txId}`).set(bearer(adjusterKey));
       expect(status.body.status).toBe('submitted');
     });
@@ -200,7 +200,7 @@ describe('gateway app over a fake Fabric', () => {
       expect(ok.status).toBe(200);
       expect(h.fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(2);
       // Stages are summed over the retry, each named once.
-      expect(ok.headers['server-timing'].split(', ').map((t: string) => t.split(';')[0])).toEqual(['endorse', 'submit', 'commit']);
+      expect(ok.headers['server-timing'].split(', ').map((t: string) => t.split(';')[0])).toEqual(['endorse', 'submit', 'commit', 'total']);
       h.fabric.commitCodes.push(11, 12, 11);
       const conflict = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
       expect(conflict.status).toBe(409);
@@ -219,7 +219,7 @@ describe('gateway app over a fake Fabric', () => {
       expect(ok.status).toBe(200);
       expect(h.fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(2);
       // Stages are summed over the retry, each named once.
-      expect(ok.headers['server-timing'].split(', ').map((t: string) => t.split(';')[0])).toEqual(['endorse', 'submit', 'commit']);
+      expect(ok.headers['server-timing'].split(', ').map((t: string) => t.split(';')[0])).toEqual(['endorse', 'submit', 'commit', 'total']);
       h.fabric.failures.endorse.push(mismatch(), mismatch(), mismatch(), mismatch());
       const conflict = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
       expect(conflict.status).toBe(409);

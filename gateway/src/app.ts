@@ -55,6 +55,7 @@ export function createApp(deps: AppDeps): App {
 
   // ---- request id, logging, metrics
   app.use((req, res, next) => {
+    res.locals.receivedAt = performance.now();
     const incoming = req.get('x-request-id');
     const requestId = incoming && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
@@ -294,7 +295,9 @@ export function createApp(deps: AppDeps): App {
 /** The Fabric stages a chaincode request went through (W3C Server-Timing), when it reached any. */
 function setServerTiming(res: Response): void {
   const header = (res.locals.stageTimes as StageTimes | undefined)?.toHeader();
-  if (header) res.setHeader('server-timing', header);
+  // `total`: from the request's arrival to its answer, so a client tells the gateway's own time
+  // (total less the stages) from the network's and its own (what it measured less total).
+  if (header) res.setHeader('server-timing', `${header}, total;dur=${(performance.now() - (res.locals.receivedAt as number)).toFixed(1)}`);
 }
 
 function toHttpProblem(err: unknown): Problem {

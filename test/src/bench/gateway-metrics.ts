@@ -1,19 +1,10 @@
+import { lateMs, LoopLag } from './loop-lag';
+
 /**
  * What the bench reads from the gateway's Prometheus endpoint: its own read-conflict retries, and how
  * late its event loop ran during a step (prom-client's `nodejs_eventloop_lag_*` gauges summarise the
  * delay since the previous scrape, so a scrape at the start of a step resets them).
  */
-
-/**
- * The gauges come from a histogram of the intervals between ticks of a 10 ms timer (prom-client's
- * default precision; an idle process reports a mean of ≈ 10 ms), so lateness is that much less.
- */
-const SAMPLING_MS = 10;
-export interface LoopLag {
-  mean_ms: number;
-  p99_ms: number;
-  max_ms: number;
-}
 
 async function scrape(baseUrl: string): Promise<string | undefined> {
   try {
@@ -38,7 +29,8 @@ export async function gatewayConflictRetries(baseUrl: string): Promise<number | 
 }
 
 /**
- * Starts watching the gateway's event-loop lag; the returned function answers its summary since then
+ * Starts watching the gateway's event-loop lag (its gauges come from Node's delay histogram, as the
+ * driver's own does: see loop-lag.ts); the returned function answers its summary since then
  * (undefined when the gateway does not answer, or exports no lag gauges).
  */
 export async function watchLoopLag(baseUrl: string): Promise<() => Promise<LoopLag | undefined>> {
@@ -48,7 +40,7 @@ export async function watchLoopLag(baseUrl: string): Promise<() => Promise<LoopL
     if (text === undefined) return undefined;
     const ms = (metric: string) => {
       const s = sum(text, metric);
-      return s === undefined ? undefined : Math.max(0, Math.round((s * 1000 - SAMPLING_MS) * 10) / 10);
+      return s === undefined ? undefined : lateMs(s * 1000);
     };
     const mean = ms('nodejs_eventloop_lag_mean_seconds');
     const p99 = ms('nodejs_eventloop_lag_p99_seconds');

@@ -23,8 +23,9 @@ import { judgeBars, printBars } from './bars';
 import { runCaliper } from './caliper';
 import { closeConnections, contractAs, ensureNetwork, orgAdmin } from '../support/live';
 import { cpuPerTx, snapshot } from './cpu';
-import { gatewayConflictRetries, LoopLag, watchLoopLag } from './gateway-metrics';
+import { gatewayConflictRetries, watchLoopLag } from './gateway-metrics';
 import { closeHttpAgents } from './http';
+import { LoopLag, watchOwnLoopLag } from './loop-lag';
 import { errorCode, openLoop, Operation, StepResult } from './load';
 import { round, summarise } from './stats';
 import { domainWorkloads } from './domain';
@@ -121,6 +122,8 @@ export interface Row {
   p95_budget_ms?: number;
   /** How late the gateway's event loop ran during the steady window (both modes: the gateway runs in each). */
   gateway_loop_lag?: LoopLag;
+  /** How late the driver's own event loop ran during the steady window. */
+  driver_loop_lag?: LoopLag;
   steps: Omit<Row, 'steps' | 'workload' | 'mode'>[];
   /** With --repeat: every round of this workload and mode, in the order run (the row is the median one). */
   rounds?: Omit<Row, 'rounds'>[];
@@ -540,10 +543,12 @@ async function measure(
     const warm = await openLoop(operation, { rate, durationMs: plan.warmupMs, firstIndex: index });
     index += warm.sent;
     const lagSince = await options.loopLag?.();
+    const ownLag = watchOwnLoopLag();
     const before = snapshot(pids);
     const steady = await openLoop(operation, { rate, durationMs: plan.steadyMs, firstIndex: index });
     index += steady.sent;
     const row = toRow(steady, cpuPerTx(before, snapshot(pids), steady.ok), false);
+    row.driver_loop_lag = ownLag();
     const lag = await lagSince?.();
     if (lag) row.gateway_loop_lag = lag;
     const failureRate = steady.sent ? steady.failed / steady.sent : 1;
@@ -556,9 +561,9 @@ async function measure(
     process.stdout.write(
       `  offered ${rate}/s: committed ${row.committed}/${row.sent}, ${row.tps}/s, p50 ${row.p50_ms} ms, p95 ${row.p95_ms} ms, failed ${row.failed}${row.knee ? '  ← knee' : ''}\n` +
         (stages ? `    stage p50s (ms): ${stages}\n` : '') +
-        (lag
-          ? `    gateway event loop late (ms): mean ${lag.mean_ms}, p99 ${lag.p99_ms}, max ${lag.max_ms}\n`
-          : ''),
+        `    event loop late (ms, mean/p99/max): driver ${lagText(row.driver_loop_lag)}` +
+        (lag ? `, gateway ${lagText(lag)}` : '') +
+        '\n',
     );
     return withinBudget(row);
   };
@@ -613,6 +618,8 @@ async function measure(
     steps,
   };
 }
+
+const lagText = (lag: LoopLag) => `${lag.mean_ms}/${lag.p99_ms}/${lag.max_ms}`;
 
 const CALIPER_MAX_TPS = 150;
 

@@ -81,7 +81,8 @@ export function restCaller(baseUrl: string, apiKey: string): RestContext['call']
   return async (method, path, body) => {
     const t0 = performance.now();
     const { status, text, headers } = await call(baseUrl, apiKey, method, path, body);
-    if (status >= 200 && status < 300) return { ok: true, stages: restStages(headers['server-timing'], performance.now() - t0) };
+    if (status >= 200 && status < 300)
+      return { ok: true, stages: restStages(headers['server-timing'], performance.now() - t0) };
     let code = `HTTP_${status}`;
     try {
       code = (JSON.parse(text) as { code?: string }).code ?? code;
@@ -94,19 +95,32 @@ export function restCaller(baseUrl: string, apiKey: string): RestContext['call']
 
 /**
  * The gateway's Server-Timing (endorse, submit, commit; evaluate for queries) named as the direct
- * driver names its stages, plus what the request spent outside Fabric: HTTP both ways and the
- * gateway's own work and queueing.
+ * driver names its stages, plus what the request spent outside Fabric: in the gateway itself
+ * (`gateway`: its `total` less the stages) and in HTTP both ways and this driver (`http`: what the
+ * driver measured less the gateway's `total`). Their sum is `http_and_gateway`.
  */
-function restStages(serverTiming: string | string[] | undefined, totalMs: number): Record<string, number> | undefined {
+function restStages(
+  serverTiming: string | string[] | undefined,
+  totalMs: number,
+): Record<string, number> | undefined {
   if (!serverTiming) return undefined;
   const stages: Record<string, number> = {};
+  let gatewayMs: number | undefined;
   for (const entry of [serverTiming].flat().join(',').split(',')) {
     const [name, ...params] = entry.trim().split(';');
     const dur = params.find((p) => p.startsWith('dur='));
-    if (dur) stages[name === 'submit' ? 'order' : name] = Number(dur.slice(4));
+    if (!dur) continue;
+    if (name === 'total') gatewayMs = Number(dur.slice(4));
+    else stages[name === 'submit' ? 'order' : name] = Number(dur.slice(4));
   }
   const fabricMs = Object.values(stages).reduce((a, b) => a + b, 0);
-  return { ...stages, http_and_gateway: Math.max(0, totalMs - fabricMs) };
+  return {
+    ...stages,
+    http_and_gateway: Math.max(0, totalMs - fabricMs),
+    ...(gatewayMs === undefined
+      ? {}
+      : { gateway: Math.max(0, gatewayMs - fabricMs), http: Math.max(0, totalMs - gatewayMs) }),
+  };
 }
 
 function call(baseUrl: string, apiKey: string, method: string, path: string, body?: unknown) {
