@@ -294,8 +294,14 @@ async function main(): Promise<void> {
       ...ctx,
       rest: gateway?.admin,
       maxRate: Math.max(...rates),
+      // Beyond the planned rates a round may add up to four steps, none above the top rate: two
+      // halvings where the budget broke and REST's two targets (an energy-reading run once ran out of
+      // meter intervals without them).
       budget: Math.ceil(
-        plan.repeat * rates.reduce((sum, r) => sum + (r * (plan.warmupMs + plan.steadyMs)) / 1000, 0),
+        (plan.repeat *
+          (rates.reduce((sum, r) => sum + r, 0) + (plan.refine ? 4 * Math.max(...rates) : 0)) *
+          (plan.warmupMs + plan.steadyMs)) /
+          1000,
       ),
       modes: runModes,
     };
