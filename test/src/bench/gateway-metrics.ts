@@ -23,6 +23,7 @@ function sum(text: string, metric: string): number | undefined {
   return samples.length > 0 ? samples.reduce((a, b) => a + b, 0) : undefined;
 }
 
+/** The gateway's own MVCC retries so far (a Prometheus counter); undefined when it does not answer. */
 export async function gatewayConflictRetries(baseUrl: string): Promise<number | undefined> {
   const text = await scrape(baseUrl);
   return text === undefined ? undefined : (sum(text, 'cityledger_conflict_retries_total') ?? 0);

@@ -402,7 +402,6 @@ async function main(): Promise<void> {
   process.stdout.write(`${file}\n`);
 }
 
-/** The gateway's own MVCC retries so far (Prometheus counter), or undefined when it cannot be read. */
 /**
  * The gateway as the run uses it. Every key the run calls with has a high per-key limit
  * (`rateLimitPerMinute`, gateway/README.md): each org admin gets a dedicated bench key (revoked by
