@@ -290,16 +290,17 @@ async function main(): Promise<void> {
       (m) => (m === 'direct' && workload.direct) || (m === 'rest' && rest && workload.rest),
     );
     if (runModes.length === 0) continue;
+    const maxRate = Math.max(...rates);
     const prepare: PrepareContext = {
       ...ctx,
       rest: gateway?.admin,
-      maxRate: Math.max(...rates),
+      maxRate,
       // Beyond the planned rates a round may add up to four steps, none above the top rate: two
       // halvings where the budget broke and REST's two targets (an energy-reading run once ran out of
       // meter intervals without them).
       budget: Math.ceil(
         (plan.repeat *
-          (rates.reduce((sum, r) => sum + r, 0) + (plan.refine ? 4 * Math.max(...rates) : 0)) *
+          (rates.reduce((sum, r) => sum + r, 0) + (plan.refine ? 4 * maxRate : 0)) *
           (plan.warmupMs + plan.steadyMs)) /
           1000,
       ),
