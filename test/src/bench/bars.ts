@@ -1,3 +1,4 @@
+import { cpuSplitMs } from './cpu';
 import type { Row } from './run';
 
 /** One of issue 10's bars, judged from a run's rows: `holds` is null when the run did not measure it. */
@@ -32,6 +33,22 @@ const find = (rows: Row[], workload: string, mode: Row['mode']) =>
   rows.find((r) => r.workload === workload && r.mode === mode);
 const withinBudget = (r: Row) => r.failed <= 0.01 * r.sent && (r.p95_ms ?? Infinity) <= (r.p95_budget_ms ?? Infinity);
 
+/**
+ * Where the REST path's CPU goes: at the highest offered rate both modes ran up to direct's best step,
+ * CPU per committed transaction on the client side (gateway + driver) and in the network. On a box
+ * whose CPU is the ceiling, what REST's client side costs more is what its throughput gives up.
+ */
+function cpuAtCommonRate(rest: Row, direct: Row): string {
+  const common = direct.steps
+    .filter((d) => d.offered_tps <= direct.offered_tps && rest.steps.some((r) => r.offered_tps === d.offered_tps))
+    .map((d) => d.offered_tps);
+  if (common.length === 0) return '';
+  const rate = Math.max(...common);
+  const at = (row: Row) => cpuSplitMs(row.steps.find((s) => s.offered_tps === rate)!.cpu_s_per_tx);
+  const [r, d] = [at(rest), at(direct)];
+  return `; CPU per tx at ${rate}/s, REST vs direct: gateway + driver ${r.client.toFixed(2)} vs ${d.client.toFixed(2)} ms, network ${r.network.toFixed(2)} vs ${d.network.toFixed(2)} ms`;
+}
+
 export function judgeBars(rows: Row[], figures: Figures): BarResult[] {
   const out: BarResult[] = [];
 
@@ -42,7 +59,7 @@ export function judgeBars(rows: Row[], figures: Figures): BarResult[] {
     const pct = direct.tps > 0 ? (100 * rest.tps) / direct.tps : 0;
     out.push({
       bar: `${direct.workload}: REST throughput ≥ ${REST_SHARE_PCT}% of direct`,
-      figure: `${rest.tps} vs ${direct.tps} tx/s (${pct.toFixed(1)}%)`,
+      figure: `${rest.tps} vs ${direct.tps} tx/s (${pct.toFixed(1)}%)${cpuAtCommonRate(rest, direct)}`,
       holds: pct >= REST_SHARE_PCT && withinBudget(rest),
     });
   }
@@ -137,9 +154,9 @@ export function judgeBars(rows: Row[], figures: Figures): BarResult[] {
   return out;
 }
 
-export function printBars(results: BarResult[], write: (s: string) => void): void {
+export function printBars(results: BarResult[], write: (s: string) => void, condition?: string): void {
   if (results.length === 0) return;
-  write('\nbars (issue 10, on this machine):\n');
+  write(`\nbars (issue 10, on this machine${condition ? `, ${condition}` : ''}):\n`);
   const width = Math.max(...results.map((r) => r.bar.length));
   for (const r of results)
     write(`  ${r.holds === null ? 'n/a ' : r.holds ? 'ok  ' : 'NOT '} ${r.bar.padEnd(width)}  ${r.figure}\n`);

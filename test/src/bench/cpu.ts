@@ -19,21 +19,27 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** Descendants too: a supervisor's live child is not in its own counters until it exits. */
-export function treeCpuSeconds(pid: number): number | undefined {
-  const own = cpuSeconds(pid);
-  if (own === undefined) return undefined;
-  let total = own;
+/** A process and its descendants: a supervisor's live child is not in its own counters until it exits. */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
   try {
     const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
       .trim()
       .split(/\s+/)
       .filter(Boolean);
-    for (const child of children) total += treeCpuSeconds(Number(child)) ?? 0;
+    for (const child of children) tree.push(...processTree(Number(child)));
   } catch {
-    /* no children file: kernel without CONFIG_PROC_CHILDREN */
+    /* gone, or no children file: kernel without CONFIG_PROC_CHILDREN */
   }
-  return total;
+  return tree;
+}
+
+export function treeCpuSeconds(pid: number): number | undefined {
+  const own = cpuSeconds(pid);
+  if (own === undefined) return undefined;
+  return processTree(pid)
+    .slice(1)
+    .reduce((total, child) => total + (cpuSeconds(child) ?? 0), own);
 }
 
 export type CpuSnapshot = Map<string, number>;
@@ -55,4 +61,22 @@ export function cpuPerTx(before: CpuSnapshot, after: CpuSnapshot, committed: num
     if (start !== undefined && committed > 0) out[name] = Number(((end - start) / committed).toFixed(6));
   }
   return out;
+}
+
+/**
+ * The processes on the client side of a run: the bench's driver and the REST gateway (whose background
+ * work, following the chain, runs in both modes). Everything else is the network: peers, orderers,
+ * chaincode servers, CAs.
+ */
+export const CLIENT_SIDE = new Set(['bench-driver', 'gateway']);
+
+/** CPU per committed transaction, ms, split into the client side and the network. */
+export function cpuSplitMs(perTx: Record<string, number>): { client: number; network: number } {
+  let client = 0;
+  let network = 0;
+  for (const [name, seconds] of Object.entries(perTx)) {
+    if (CLIENT_SIDE.has(name)) client += seconds * 1000;
+    else network += seconds * 1000;
+  }
+  return { client, network };
 }

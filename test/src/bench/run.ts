@@ -1,11 +1,13 @@
 /**
  * `npm run bench [-- --quick | --smoke] [-- --workloads=noop,read] [-- --modes=direct] [-- --pool=64]`
  *   [-- --steady=30 --warmup=5 --submit-rates=100,200 --evaluate-rates=1000 --ingest-rates=40 --no-refine]
- *   [-- --repeat=3]
+ *   [-- --repeat=3] [-- --network-cpus=1.5]
  *
  * `--smoke` checks that every workload works (a few transactions at 3/s, no Caliper), not how fast.
  * `--pool` caps the identities/objects a domain workload sets up (default: enough for the top rate).
  * `--repeat=N` runs each workload's modes N times, alternating, and reports the median round.
+ * `--network-cpus=N` caps the network's processes at N cores for the run (cpu-cap.ts): the gateway and
+ *   the drivers get the rest, as they would on cores of their own.
  *
  * Measures the running network (starting it if needed): for each workload and driver mode, open-loop
  * load at stepped rates through the knee (p95 above twice the unloaded p95, or more than 1% failures)
@@ -22,7 +24,8 @@ import { describeAge, networkAge } from './age';
 import { judgeBars, printBars } from './bars';
 import { runCaliper } from './caliper';
 import { closeConnections, contractAs, ensureNetwork, orgAdmin } from '../support/live';
-import { cpuPerTx, snapshot } from './cpu';
+import { capCpu } from './cpu-cap';
+import { CLIENT_SIDE, cpuPerTx, cpuSplitMs, processTree, snapshot } from './cpu';
 import { gatewayConflictRetries, watchLoopLag } from './gateway-metrics';
 import { closeHttpAgents } from './http';
 import { LoopLag, watchOwnLoopLag } from './loop-lag';
@@ -162,6 +165,18 @@ function withOverrides(base: Plan): Plan {
   };
 }
 
+function networkCpusArg(): number | undefined {
+  const v = arg('network-cpus');
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  const cores = os.availableParallelism();
+  if (!(n > 0 && n < cores))
+    throw new Error(
+      `--network-cpus must be cores in (0, ${cores}), leaving some to the client side, got ${v}`,
+    );
+  return n;
+}
+
 function repeatArg(): number | undefined {
   const v = arg('repeat');
   if (v === undefined) return undefined;
@@ -245,6 +260,24 @@ async function main(): Promise<void> {
   for (const name of network.processes.known()) {
     const pid = network.processes.pid(name);
     if (pid !== undefined) pids.set(name, pid);
+  }
+  const networkCpus = networkCpusArg();
+  const cap =
+    networkCpus === undefined
+      ? undefined
+      : capCpu(
+          'cityledger-network',
+          [...pids].filter(([name]) => !CLIENT_SIDE.has(name)).flatMap(([, pid]) => processTree(pid)),
+          networkCpus,
+        );
+  if (cap) {
+    // Released however the run ends: an interrupted run must not leave the network capped.
+    process.on('exit', () => cap.release());
+    process.once('SIGINT', () => process.exit(130));
+    process.once('SIGTERM', () => process.exit(143));
+    process.stdout.write(
+      `network capped at ${cap.cores} of ${os.availableParallelism()} cores (cgroup ${cap.cgroup}): the gateway and the drivers run on the rest\n`,
+    );
   }
 
   const deployed = new Set(
@@ -367,7 +400,11 @@ async function main(): Promise<void> {
   // A smoke run checks that workloads work at 3/s: judging speed bars on it would only mislead.
   const bars = smoke ? [] : judgeBars(rows, figures);
   if (smoke) process.stdout.write('\nbars: not judged (--smoke checks function, not speed)\n');
-  printBars(bars, (line) => process.stdout.write(line));
+  printBars(bars, (line) => process.stdout.write(line), cap && `network capped at ${cap.cores} cores`);
+  const networkCap = cap
+    ? { cores: cap.cores, cgroup: cap.cgroup, throttled_s: round(cap.throttledSeconds()) }
+    : null;
+  cap?.release();
   await gateway?.close();
   closeHttpAgents();
   const wallSeconds = Math.round((performance.now() - started) / 1000);
@@ -391,6 +428,7 @@ async function main(): Promise<void> {
           : null,
         machine: machine(),
         network: age,
+        network_cpus: networkCap,
         rows,
         figures,
         bars,
@@ -561,6 +599,7 @@ async function measure(
     row.knee =
       failureRate > 0.01 || (unloadedP95 !== undefined && (row.p95_ms ?? Infinity) > 2 * unloadedP95);
     steps.push(row);
+    const cpu = cpuSplitMs(row.cpu_s_per_tx);
     const stages = Object.entries(row.stages_p50_ms)
       .map(([stage, ms]) => `${stage} ${ms}`)
       .join(', ');
@@ -569,7 +608,8 @@ async function measure(
         (stages ? `    stage p50s (ms): ${stages}\n` : '') +
         `    event loop late (ms, mean/p99/max): driver ${lagText(row.driver_loop_lag)}` +
         (lag ? `, gateway ${lagText(lag)}` : '') +
-        '\n',
+        '\n' +
+        `    CPU per tx (ms): gateway + driver ${cpu.client.toFixed(2)}, network ${cpu.network.toFixed(2)}\n`,
     );
     return withinBudget(row);
   };
