@@ -308,3 +308,33 @@ export async function queryMetadata(
     { env: adminEnv(paths, peer) },
   );
 }
+
+/**
+ * The endorsers a peer's discovery service offers for `cc` (the `discover` CLI, as the org's admin).
+ * A peer's gateway plans endorsements from this view, which gossip fills in: until the peer has
+ * learnt which peers of the other orgs run the chaincode, a transaction its policy needs them for
+ * fails ("no combination of peers can be derived which satisfy the endorsement policy"). Fails the
+ * same way while the view is short.
+ */
+export async function discoverEndorsers(paths: Paths, cc: ChaincodeSpec, peer: Node<PeerSpec>): Promise<string> {
+  const env = adminEnv(paths, peer);
+  const msp = env.CORE_PEER_MSPCONFIGPATH!;
+  const keystore = path.join(msp, 'keystore');
+  const signcerts = path.join(msp, 'signcerts');
+  return run(
+    paths.binary('discover'),
+    [
+      `--peerTLSCA=${env.CORE_PEER_TLS_ROOTCERT_FILE}`,
+      `--tlsCert=${env.CORE_PEER_TLS_CLIENTCERT_FILE}`,
+      `--tlsKey=${env.CORE_PEER_TLS_CLIENTKEY_FILE}`,
+      `--userKey=${path.join(keystore, readdirSync(keystore)[0])}`,
+      `--userCert=${path.join(signcerts, readdirSync(signcerts)[0])}`,
+      `--MSP=${peer.org.mspId}`,
+      'endorsers',
+      `--channel=${cc.channel}`,
+      `--chaincode=${cc.name}`,
+      `--server=${peer.address}`,
+    ],
+    { env: { FABRIC_LOGGING_SPEC: 'ERROR' } },
+  );
+}

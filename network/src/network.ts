@@ -9,6 +9,7 @@ import {
   committedDefinition,
   deployChaincode,
   Deployment,
+  discoverEndorsers,
   packageChaincode,
   queryMetadata,
 } from './chaincode';
@@ -123,6 +124,11 @@ export class Network {
         // new server, and a two-org endorsement landing on it right after `deploy` would fail.
         for (const peer of channelPeers(t, channel(t, cc.channel)))
           await retry(`${cc.name} answering a query on ${peer.id}`, () => queryMetadata(this.paths, t, cc, peer), 60000, 500);
+        // A peer's gateway plans endorsements from its discovery view, which gossip fills in: once,
+        // right after `npm start`, the first two-org transactions failed with "no combination of
+        // peers can be derived". `up` returns only when every peer's view offers endorsers.
+        for (const peer of channelPeers(t, channel(t, cc.channel)))
+          await retry(`${cc.name}'s endorsers in the discovery view of ${peer.id}`, () => discoverEndorsers(this.paths, cc, peer), 60000, 500);
         info(`  ${cc.name}: package ${d.packageId.slice(0, 40)}…, sequence ${sequence}`);
       });
     }

@@ -19,7 +19,9 @@ export interface CpuCap {
 }
 
 const ROOT = '/sys/fs/cgroup';
-const PERIOD_US = 100_000;
+// A short period bounds how long the network stands still once a burst has spent its quota (up to
+// tens of ms with the default 100 ms period).
+const PERIOD_US = 10_000;
 
 interface Layout {
   version: 'v1' | 'v2';
