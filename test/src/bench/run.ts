@@ -225,6 +225,12 @@ function toRow(
   };
 }
 
+/** Before a workload's steps, the unloaded reference: a few requests per second. */
+const unloadedProbe = (rates: number[], plan: Plan) => ({
+  rate: Math.max(2, Math.min(10, Math.floor(rates[0] / 10))),
+  durationMs: Math.max(1000, plan.warmupMs),
+});
+
 const ratesOf = (workload: Workload, plan: Plan) =>
   workload.kind === 'submit' || workload.kind === 'mix'
     ? plan.submitRates
@@ -324,17 +330,20 @@ async function main(): Promise<void> {
     );
     if (runModes.length === 0) continue;
     const maxRate = Math.max(...rates);
+    const probe = unloadedProbe(rates, plan);
     const prepare: PrepareContext = {
       ...ctx,
       rest: gateway?.admin,
       maxRate,
       // Beyond the planned rates a round may add up to four steps, none above the top rate: two
       // halvings where the budget broke and REST's two targets (an energy-reading run once ran out of
-      // meter intervals without them).
+      // meter intervals without them); and each round starts with the unloaded probe (a smoke run's
+      // second mode ran out without it).
       budget: Math.ceil(
         (plan.repeat *
-          (rates.reduce((sum, r) => sum + r, 0) + (plan.refine ? 4 * maxRate : 0)) *
-          (plan.warmupMs + plan.steadyMs)) /
+          ((rates.reduce((sum, r) => sum + r, 0) + (plan.refine ? 4 * maxRate : 0)) *
+            (plan.warmupMs + plan.steadyMs) +
+            probe.rate * probe.durationMs)) /
           1000,
       ),
       modes: runModes,
@@ -570,10 +579,7 @@ async function measure(
   const rates = ratesOf(workload, plan);
   const steps: Row['steps'] = [];
   // The knee is judged against the latency of an unloaded system: a few requests per second, first.
-  const unloaded = await openLoop(operation, {
-    rate: Math.max(2, Math.min(10, Math.floor(rates[0] / 10))),
-    durationMs: Math.max(1000, plan.warmupMs),
-  });
+  const unloaded = await openLoop(operation, unloadedProbe(rates, plan));
   let index = unloaded.sent;
   const unloadedStats = unloaded.ok > 0 ? summarise(unloaded.latenciesMs) : undefined;
   const unloadedP95 = unloadedStats ? (round(unloadedStats.p95) ?? undefined) : undefined;
