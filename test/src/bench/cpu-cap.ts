@@ -27,7 +27,7 @@ interface Layout {
   version: 'v1' | 'v2';
   /** Where the CPU controller's hierarchy is mounted. */
   mount: string;
-  /** This process's cgroup in that hierarchy, from a /proc/<pid>/cgroup line. */
+  /** A process's cgroup in that hierarchy, from its /proc/<pid>/cgroup. */
   cgroupOf(pid: number): string | undefined;
   setQuota(dir: string, cores: number): void;
   throttledSeconds(dir: string): number;

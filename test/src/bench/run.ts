@@ -235,8 +235,8 @@ const ratesOf = (workload: Workload, plan: Plan) =>
 /**
  * Before a workload's steps, the unloaded reference: a few requests per second. A write's sets the
  * knee; a query's p50 is also what the bar on the gateway's query overhead (≤ 1 ms) is judged on, so
- * it gets a warm-up (the direct driver's first round ran ≈ 1.5 ms slower than its later ones, cold
- * code) and a steady window's samples (with 30, one mode's p50 moved by 2 ms from round to round).
+ * it gets a warm-up (the direct driver's first, cold round ran ≈ 1.5 ms slower than its later ones)
+ * and a steady window's samples rather than 30.
  */
 const unloadedProbe = (workload: Workload, plan: Plan) => {
   const rate = Math.max(2, Math.min(10, Math.floor(ratesOf(workload, plan)[0] / 10)));
