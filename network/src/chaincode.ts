@@ -318,17 +318,16 @@ export async function queryMetadata(
  */
 export async function discoverEndorsers(paths: Paths, cc: ChaincodeSpec, peer: Node<PeerSpec>): Promise<string> {
   const env = adminEnv(paths, peer);
+  // Enrolment gives every MSP fixed file names (ca.ts, normaliseMsp).
   const msp = env.CORE_PEER_MSPCONFIGPATH!;
-  const keystore = path.join(msp, 'keystore');
-  const signcerts = path.join(msp, 'signcerts');
   return run(
     paths.binary('discover'),
     [
       `--peerTLSCA=${env.CORE_PEER_TLS_ROOTCERT_FILE}`,
       `--tlsCert=${env.CORE_PEER_TLS_CLIENTCERT_FILE}`,
       `--tlsKey=${env.CORE_PEER_TLS_CLIENTKEY_FILE}`,
-      `--userKey=${path.join(keystore, readdirSync(keystore)[0])}`,
-      `--userCert=${path.join(signcerts, readdirSync(signcerts)[0])}`,
+      `--userKey=${path.join(msp, 'key.pem')}`,
+      `--userCert=${path.join(msp, 'signcerts', 'cert.pem')}`,
       `--MSP=${peer.org.mspId}`,
       'endorsers',
       `--channel=${cc.channel}`,
