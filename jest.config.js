@@ -10,8 +10,9 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       // Explicit roots keep Jest out of .cityledger/ (Raft snapshots there are also named *.snap).
-      roots: ['<rootDir>/chaincode', '<rootDir>/gateway', '<rootDir>/network'],
-      testMatch: ['<rootDir>/{chaincode,gateway,network}/**/src/**/*.test.ts'],
+      roots: ['<rootDir>/chaincode', '<rootDir>/gateway', '<rootDir>/network', '<rootDir>/test/src/bench'],
+      // The bench's own plumbing (its HTTP client) is tested here too; everything else under test/ is live.
+      testMatch: ['<rootDir>/{chaincode,gateway,network}/**/src/**/*.test.ts', '<rootDir>/test/src/bench/*.test.ts'],
       moduleNameMapper: { '^@cityledger/chaincode-common$': '<rootDir>/chaincode/common/src' },
     },
     {

@@ -27,7 +27,7 @@ import { closeConnections, contractAs, ensureNetwork, orgAdmin } from '../suppor
 import { capCpu } from './cpu-cap';
 import { CLIENT_SIDE, cpuPerTx, cpuSplitMs, processTree, snapshot } from './cpu';
 import { gatewayConflictRetries, watchLoopLag } from './gateway-metrics';
-import { closeHttpAgents } from './http';
+import { closeHttpClients } from './http';
 import { LoopLag, watchOwnLoopLag } from './loop-lag';
 import { errorCode, openLoop, Operation, StepResult } from './load';
 import { round, summarise } from './stats';
@@ -422,7 +422,7 @@ async function main(): Promise<void> {
     : null;
   cap?.release();
   await gateway?.close();
-  closeHttpAgents();
+  closeHttpClients();
   const wallSeconds = Math.round((performance.now() - started) / 1000);
   process.stdout.write(
     `\nwall time: ${wallSeconds} s${quick ? (wallSeconds <= 300 ? ' (quick: under 5 minutes)' : ' (quick: OVER 5 minutes)') : ''}\n`,
