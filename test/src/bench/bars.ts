@@ -49,6 +49,43 @@ function cpuAtCommonRate(rest: Row, direct: Row): string {
   return `; CPU per tx at ${rate}/s, REST vs direct: gateway + driver ${r.client.toFixed(2)} vs ${d.client.toFixed(2)} ms, network ${r.network.toFixed(2)} vs ${d.network.toFixed(2)} ms`;
 }
 
+/**
+ * REST p50 less direct p50, unloaded and at each offered rate both ran. With rounds, each REST round
+ * is set against the direct round it ran next to (the same network, minutes apart) and the figure is
+ * the median over rounds: the rows are the median-throughput rounds, and at a fixed query rate every
+ * round's throughput is the offered rate, so which round is a row's says nothing about its latency.
+ * A rate's rounds past the knee count only when no round was below it (then it is marked).
+ */
+function queryOverheads(direct: Row, rest: Row) {
+  const directRounds = direct.rounds ?? [direct];
+  const restRounds = rest.rounds ?? [rest];
+  const byRate = new Map<string, { added: number; queueing: boolean }[]>();
+  const add = (rate: string, added: number, queueing: boolean) =>
+    byRate.set(rate, [...(byRate.get(rate) ?? []), { added, queueing }]);
+  directRounds.slice(0, restRounds.length).forEach((d, i) => {
+    const r = restRounds[i];
+    if (d.unloaded_p50_ms != null && r.unloaded_p50_ms != null)
+      add('unloaded', r.unloaded_p50_ms - d.unloaded_p50_ms, false);
+    for (const ds of d.steps) {
+      const rs = r.steps.find((s) => s.offered_tps === ds.offered_tps);
+      if (rs && ds.p50_ms !== null && rs.p50_ms !== null)
+        add(`${ds.offered_tps}/s`, rs.p50_ms - ds.p50_ms, ds.knee || rs.knee);
+    }
+  });
+  return [...byRate].map(([rate, all]) => {
+    const below = all.filter((x) => !x.queueing);
+    const counted = (below.length > 0 ? below : all).map((x) => x.added);
+    return { rate, added: median(counted), rounds: counted, queueing: below.length === 0 };
+  });
+}
+
+/** The median (the mean of the two middle values for an even count). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
 export function judgeBars(rows: Row[], figures: Figures): BarResult[] {
   const out: BarResult[] = [];
 
@@ -71,25 +108,18 @@ export function judgeBars(rows: Row[], figures: Figures): BarResult[] {
   const readDirect = find(rows, 'read', 'direct');
   const readRest = find(rows, 'read', 'rest');
   if (readDirect && readRest) {
-    const unloaded =
-      readDirect.unloaded_p50_ms != null && readRest.unloaded_p50_ms != null
-        ? [{ rate: 'unloaded', added: readRest.unloaded_p50_ms - readDirect.unloaded_p50_ms, queueing: false }]
-        : [];
-    const pairs = [
-      ...unloaded,
-      ...readDirect.steps.flatMap((d) => {
-        const r = readRest.steps.find((s) => s.offered_tps === d.offered_tps);
-        return r && d.p50_ms !== null && r.p50_ms !== null
-          ? [{ rate: `${d.offered_tps}/s`, added: r.p50_ms - d.p50_ms, queueing: d.knee || r.knee }]
-          : [];
-      }),
-    ];
+    const pairs = queryOverheads(readDirect, readRest);
     const judged = pairs.filter((p) => !p.queueing);
+    const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+    const ms = (x: number) => `${signed(x)} ms`;
     out.push({
       bar: `read: REST adds ≤ ${REST_QUERY_ADDED_MS} ms to query p50`,
       figure:
         pairs
-          .map((p) => `${p.rate}: ${p.added >= 0 ? '+' : ''}${p.added.toFixed(1)} ms${p.queueing ? ' (past the knee)' : ''}`)
+          .map(
+            (p) =>
+              `${p.rate}: ${ms(p.added)}${p.rounds.length > 1 ? ` (rounds ${p.rounds.map(signed).join(', ')})` : ''}${p.queueing ? ' (past the knee)' : ''}`,
+          )
           .join(', ') || 'no common step',
       holds: judged.length ? judged.every((p) => p.added <= REST_QUERY_ADDED_MS) : null,
     });
