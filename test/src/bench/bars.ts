@@ -1,4 +1,5 @@
 import { cpuSplitMs } from './cpu';
+import { median } from './stats';
 import type { Row } from './run';
 
 /** One of issue 10's bars, judged from a run's rows: `holds` is null when the run did not measure it. */
@@ -53,7 +54,7 @@ function cpuAtCommonRate(rest: Row, direct: Row): string {
  * REST p50 less direct p50, unloaded and at each offered rate both ran. With rounds, each REST round
  * is set against the direct round it ran next to (the same network, minutes apart) and the figure is
  * the median over rounds: the rows are the median-throughput rounds, and at a fixed query rate every
- * round's throughput is the offered rate, so which round is a row's says nothing about its latency.
+ * round's throughput is the offered rate, so which round became the row is arbitrary.
  * A rate's rounds past the knee count only when no round was below it (then it is marked).
  */
 function queryOverheads(direct: Row, rest: Row) {
@@ -77,13 +78,6 @@ function queryOverheads(direct: Row, rest: Row) {
     const counted = (below.length > 0 ? below : all).map((x) => x.added);
     return { rate, added: median(counted), rounds: counted, queueing: below.length === 0 };
   });
-}
-
-/** The median (the mean of the two middle values for an even count). */
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 export function judgeBars(rows: Row[], figures: Figures): BarResult[] {

@@ -85,10 +85,11 @@ describe('bench HTTP client', () => {
     expect(sockets.size).toBe(4);
   });
 
-  it('fails a request whose connection drops, or that cannot connect, and refuses header injection', async () => {
+  it('fails a request whose connection drops, or that cannot connect, and refuses header or path injection', async () => {
     handler = (req) => req.socket.destroy();
     await expect(httpRequest(base, 'GET', '/drop', {})).rejects.toThrow(/closed the connection|ECONNRESET/);
     await expect(httpRequest('http://127.0.0.1:1/', 'GET', '/', {})).rejects.toThrow(/ECONNREFUSED/);
     expect(() => httpRequest(base, 'GET', '/', { 'x-a': 'b\r\nx-evil: 1' })).toThrow(/line break/);
+    expect(() => httpRequest(base, 'GET', '/a b', {})).toThrow(/request line/);
   });
 });

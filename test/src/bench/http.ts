@@ -122,7 +122,8 @@ function parseHead(text: string, bodyStart: number, method: string): Head {
   const lines = text.split('\r\n');
   const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]);
   if (!status) throw new Error(`not an HTTP/1.1 answer: ${lines[0].slice(0, 40)}`);
-  const headers: Record<string, string> = {};
+  // No prototype: a header named like one of Object's properties is just a header.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   for (let i = 1; i < lines.length; i++) {
     const colon = lines[i].indexOf(':');
     if (colon <= 0) continue;
@@ -131,7 +132,8 @@ function parseHead(text: string, bodyStart: number, method: string): Head {
     headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
   }
   const code = Number(status[1]);
-  const bodiless = method === 'HEAD' || code === 204 || code === 304 || code < 200;
+  // No request asks for an interim (1xx) answer: one arrives as a framing error below.
+  const bodiless = method === 'HEAD' || code === 204 || code === 304;
   let length: Head['length'] = 0;
   if (!bodiless && /\bchunked\b/i.test(headers['transfer-encoding'] ?? '')) length = 'chunked';
   else if (!bodiless && headers['content-length'] !== undefined) length = Number(headers['content-length']);
@@ -248,6 +250,7 @@ export function httpRequest(
     origin = new Origin(base);
     origins.set(base.origin, origin);
   }
+  if (/[^\x21-\x7e]/.test(path)) throw new Error(`path ${path} has characters a request line cannot carry`);
   let wire = `${method} ${base.pathname.replace(/\/$/, '')}${path} HTTP/1.1\r\nhost: ${base.host}\r\n`;
   for (const [name, value] of Object.entries(headers)) {
     if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new Error(`header ${name} has a line break`);
