@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { GATEWAY_SEGMENTS } from './api/routes';
 import { chaincodeError } from './fabric/fake';
 import { bearer, harness, Harness } from './testing/harness';
 
@@ -104,6 +105,18 @@ describe('gateway app over a fake Fabric', () => {
   });
 
   describe('chaincode routes', () => {
+    it("dispatches by chaincode name ahead of the gateway's own paths, which are all GATEWAY_SEGMENTS", async () => {
+      // Chaincode names are refused when they are one of GATEWAY_SEGMENTS (config): a new gateway path must join them.
+      type Layer = { rawPath?: string; route?: { path: string }; handle: { stack?: Layer[] } };
+      const v1 = (h.app.router as unknown as { stack: Layer[] }).stack.find((l) => l.rawPath === '/api/v1')!;
+      const own = v1.handle.stack!.filter((l) => l.route).map((l) => l.route!.path.split('/')[1]);
+      expect(own.length).toBeGreaterThan(0);
+      for (const segment of own) expect(GATEWAY_SEGMENTS).toContain(segment);
+      expect((await request(h.app).get('/api/v1/claims/claims/c-1').set(bearer(adjusterKey))).status).toBe(200);
+      expect((await request(h.app).get('/api/v1/me').set(bearer(adjusterKey))).body.enrollmentId).toBe('alice');
+      expect((await request(h.app).get('/api/v1/nothing/here').set(bearer(adjusterKey))).status).toBe(404);
+    });
+
     it('evaluates GET /claims/:claimId as the caller, with query params typed by schema', async () => {
       const res = await request(h.app).get('/api/v1/claims/claims/c-1').set(bearer(adjusterKey));
       expect(res.status).toBe(200);

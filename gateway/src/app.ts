@@ -81,36 +81,6 @@ export function createApp(deps: AppDeps): App {
   app.use(cors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, exposedHeaders: ['x-request-id', 'location', 'idempotent-replayed', 'server-timing', 'retry-after'] }));
   app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
 
-  // ---- operations (no auth)
-  app.get('/livez', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const orgs = await Promise.all(
-      servedOrgs(config).map(async (o) => {
-        const peers = await port.health(o.name).catch((err: Error) => [{ org: o.name, peer: '?', endpoint: '?', ready: false, error: err.message }]);
-        return { org: o.name, ready: peers.some((p) => p.ready), peers };
-      }),
-    );
-    const chaincodes = config.channels.flatMap((c) => c.chaincodes).map((name) => ({ name, loaded: api.chaincodes.has(name) }));
-    const ready = orgs.every((o) => o.ready) && chaincodes.every((c) => c.loaded);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', orgs, chaincodes });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  app.get('/openapi.json', (_req, res) => {
-    res.json(api.openapi);
-  });
-  const swaggerDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-  app.get(['/docs', '/docs/index.html'], (_req, res) => {
-    res.type('html').send(DOCS_HTML);
-  });
-  app.get('/docs/init.js', (_req, res) => {
-    res.type('js').send(`window.onload = () => { window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', presets: [SwaggerUIBundle.presets.apis], layout: 'BaseLayout' }); };`);
-  });
-  app.use('/docs', express.static(swaggerDir, { index: false }));
-
   // ---- everything under /api/v1 needs a key
   const v1 = express.Router();
   v1.use(async (req, res, next) => {
@@ -135,6 +105,9 @@ export function createApp(deps: AppDeps): App {
       handler: (_req, _res, next) => next(new Problem(429, 'RATE_LIMITED', 'too many requests for this API key')),
     }),
   );
+  // Chaincode routes first: they are most of the traffic, and found by name. The gateway's own paths
+  // below are GATEWAY_SEGMENTS, names config refuses for a chaincode, so neither shadows the other.
+  v1.use(api.handler());
 
   v1.get('/me', (_req, res) => {
     const p = principalOf(res);
@@ -225,7 +198,6 @@ export function createApp(deps: AppDeps): App {
     res.json(await deps.telemetry.proof(principalOf(res), id));
   });
 
-  v1.use(api.handler());
   // A configured chaincode whose metadata is not loaded yet (the gateway is starting or restarting) has no
   // routes yet: that is "retry shortly" (503), not a 404 a client would take as final.
   const configured = new Set(config.channels.flatMap((c) => c.chaincodes));
@@ -236,6 +208,36 @@ export function createApp(deps: AppDeps): App {
     next(new Problem(503, 'CHAINCODE_UNAVAILABLE', `the API of chaincode ${chaincode} is not loaded yet; retry shortly`));
   });
   app.use('/api/v1', v1);
+
+  // ---- operations (no auth; after the API, which takes nearly every request)
+  app.get('/livez', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const orgs = await Promise.all(
+      servedOrgs(config).map(async (o) => {
+        const peers = await port.health(o.name).catch((err: Error) => [{ org: o.name, peer: '?', endpoint: '?', ready: false, error: err.message }]);
+        return { org: o.name, ready: peers.some((p) => p.ready), peers };
+      }),
+    );
+    const chaincodes = config.channels.flatMap((c) => c.chaincodes).map((name) => ({ name, loaded: api.chaincodes.has(name) }));
+    const ready = orgs.every((o) => o.ready) && chaincodes.every((c) => c.loaded);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', orgs, chaincodes });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(api.openapi);
+  });
+  const swaggerDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+  app.get(['/docs', '/docs/index.html'], (_req, res) => {
+    res.type('html').send(DOCS_HTML);
+  });
+  app.get('/docs/init.js', (_req, res) => {
+    res.type('js').send(`window.onload = () => { window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', presets: [SwaggerUIBundle.presets.apis], layout: 'BaseLayout' }); };`);
+  });
+  app.use('/docs', express.static(swaggerDir, { index: false }));
 
   // ---- the handler every chaincode route shares
   function chaincodeHandler(route: RouteSpec) {

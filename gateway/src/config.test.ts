@@ -69,6 +69,11 @@ describe('config', () => {
     expect(err2?.message).toMatch(/masterKey: must be 32 bytes/);
   });
 
+  it('refuses a chaincode named like a path the gateway serves itself under /api/v1', () => {
+    const topology = { ...topologyFixture, chaincodes: [...topologyFixture.chaincodes, { name: 'events', channel: 'city' }] };
+    expect(() => loadConfig({ env: {}, topology, file: {} })).toThrow(/\/channels\/city: chaincode "events" is named like a path the gateway serves itself/);
+  });
+
   it('reads the real topology.yaml', () => {
     const cfg = loadConfig({ env: {}, file: {} });
     expect(cfg.orgs.map((o) => o.mspId)).toEqual(['CityMSP', 'HospitalMSP', 'InsurerMSP', 'PortMSP']);

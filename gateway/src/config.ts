@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Static, Type, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import YAML from 'yaml';
+import { GATEWAY_SEGMENTS } from './api/routes';
 
 /**
  * The gateway's configuration: one validated object built from network/topology.yaml (orgs, peers, CAs,
@@ -266,8 +267,11 @@ function validate<T extends TSchema>(schema: T, value: unknown): Static<T> {
     const cfg = value as Config;
     const orgNames = new Set(cfg.orgs.map((o) => o.name));
     for (const s of cfg.serve) if (!orgNames.has(s)) problems.push(`/serve: unknown org "${s}" (known: ${[...orgNames].join(', ')})`);
-    for (const c of cfg.channels)
+    for (const c of cfg.channels) {
       for (const o of c.orgs) if (!orgNames.has(o)) problems.push(`/channels/${c.name}: unknown org "${o}"`);
+      for (const cc of c.chaincodes)
+        if (GATEWAY_SEGMENTS.includes(cc)) problems.push(`/channels/${c.name}: chaincode "${cc}" is named like a path the gateway serves itself (${GATEWAY_SEGMENTS.join(', ')})`);
+    }
     if (cfg.masterKey !== undefined && decodeKey(cfg.masterKey) === undefined)
       problems.push('/masterKey: must be 32 bytes, hex (64 chars) or base64');
   }

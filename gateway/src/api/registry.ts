@@ -13,7 +13,8 @@ export class ApiRegistry {
   routes: RouteSpec[] = [];
   openapi: Record<string, unknown>;
   readonly validator = new RouteValidator();
-  private router: Router = Router();
+  /** Each chaincode's routes, by chaincode name: a request is dispatched by its first path segment. */
+  private routers = new Map<string, Router>();
   readonly chaincodes = new Map<string, ChaincodeMeta>();
 
   constructor(
@@ -31,28 +32,30 @@ export class ApiRegistry {
 
   private rebuild(): void {
     const routes = buildRouteTable([...this.chaincodes.values()].sort((a, b) => a.chaincode.localeCompare(b.chaincode)));
-    // One router per chaincode, mounted at its name: a request is matched against its chaincode's
-    // routes only, not every route of the city (Express tries a router's routes one by one).
-    const router = Router();
-    const byChaincode = new Map<string, Router>();
+    // One router per chaincode, found by name: a request is matched against its chaincode's routes
+    // only, not every route of the city (Express tries a router's routes one by one).
+    const routers = new Map<string, Router>();
     for (const r of routes) {
       this.validator.compile(r);
-      let sub = byChaincode.get(r.chaincode);
-      if (!sub) {
-        sub = Router({ mergeParams: true });
-        byChaincode.set(r.chaincode, sub);
-        router.use(`/${r.chaincode}`, sub);
+      let router = routers.get(r.chaincode);
+      if (!router) {
+        router = Router();
+        routers.set(r.chaincode, router);
       }
-      // Mounted under /api/v1/<chaincode> (the app mounts this router under /api/v1).
-      sub[r.method](r.path.slice(`${API_PREFIX}/${r.chaincode}`.length), this.handlerFor(r));
+      // Relative to /api/v1, where the app mounts this registry's handler.
+      router[r.method](r.path.slice(API_PREFIX.length), this.handlerFor(r));
     }
     this.routes = routes;
-    this.router = router;
+    this.routers = routers;
     this.openapi = buildOpenApi(routes, { version: this.version, serverUrl: this.serverUrl });
   }
 
-  /** Middleware delegating to the current router. */
+  /** Middleware dispatching to the router of the chaincode a path names (/<chaincode>/...); next() for any other path. */
   handler() {
-    return (req: Request, res: Response, next: (err?: unknown) => void) => this.router(req, res, next);
+    return (req: Request, res: Response, next: (err?: unknown) => void) => {
+      const router = this.routers.get(req.path.split('/', 2)[1]);
+      if (router) router(req, res, next);
+      else next();
+    };
   }
 }

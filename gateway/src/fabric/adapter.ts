@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, Gateway, hash } from '@hyperledger/fabric-gateway';
-import type { ChaincodeEvent, Checkpoint, Transaction } from '@hyperledger/fabric-gateway';
+import type { ChaincodeEvent, Checkpoint, Contract, Transaction } from '@hyperledger/fabric-gateway';
 import { LRUCache } from 'lru-cache';
 import { OrgConfig, PeerConfig } from '../config';
 import {
@@ -75,13 +75,13 @@ export class FabricGatewayAdapter implements FabricPort {
 
   async evaluate(identity: SigningIdentity, spec: ProposalSpec): Promise<Uint8Array> {
     return this.withPeer(identity, (gw) =>
-      gw.getNetwork(spec.channel).getContract(spec.chaincode).evaluate(spec.transaction, proposalOptions(spec)),
+      contractOf(gw, spec.channel, spec.chaincode).evaluate(spec.transaction, proposalOptions(spec)),
     );
   }
 
   async endorse(identity: SigningIdentity, spec: ProposalSpec): Promise<EndorsedTx> {
     return this.withPeer(identity, async (gw) => {
-      const proposal = gw.getNetwork(spec.channel).getContract(spec.chaincode).newProposal(spec.transaction, proposalOptions(spec));
+      const proposal = contractOf(gw, spec.channel, spec.chaincode).newProposal(spec.transaction, proposalOptions(spec));
       const tx = await proposal.endorse();
       return {
         txId: tx.getTransactionId(),
@@ -234,6 +234,19 @@ export class FabricGatewayAdapter implements FabricPort {
     for (const key of [...this.gateways.keys()].filter(own)) this.gateways.delete(key); // closes it (dispose)
     for (const key of [...this.signers.keys()].filter(own)) this.signers.delete(key);
   }
+}
+
+// A connection's contracts, made once: every request would otherwise build a Network and a Contract
+// object for the same channel and chaincode. Weak, so they go with their (LRU-evicted) connection.
+const contracts = new WeakMap<Gateway, Map<string, Contract>>();
+
+function contractOf(gw: Gateway, channel: string, chaincode: string): Contract {
+  let byName = contracts.get(gw);
+  if (!byName) contracts.set(gw, (byName = new Map()));
+  const key = `${channel}\u0000${chaincode}`;
+  let contract = byName.get(key);
+  if (!contract) byName.set(key, (contract = gw.getNetwork(channel).getContract(chaincode)));
+  return contract;
 }
 
 /** Peers whose channel is READY or IDLE first, in configured order, so a dead first peer costs nothing. */
