@@ -46,8 +46,8 @@ describe('dropDisabledShimLogsEarly', () => {
     const shimLogger = getLogger('shim-logging.test');
     expect(shimLogger.isLevelEnabled('debug')).toBe(false);
     const capture = new Capture();
-    const console = shimLogger.transports[0];
-    console.silent = true; // the shim's shared Console transport: kept out of the test output
+    const consoleTransport = shimLogger.transports[0];
+    consoleTransport.silent = true; // the shim's shared Console transport: kept out of the test output
     shimLogger.add(capture);
     try {
       shimLogger.debug('quiet');
@@ -56,7 +56,7 @@ describe('dropDisabledShimLogsEarly', () => {
       shimLogger.debug('loud');
     } finally {
       shimLogger.remove(capture);
-      console.silent = false;
+      consoleTransport.silent = false;
     }
     expect(capture.lines.map((l) => /(quiet|told|loud)/.exec(l)?.[1])).toEqual(['told', 'loud']);
   });
