@@ -1,12 +1,20 @@
+import { createRequire } from 'node:module';
 import Transport from 'winston-transport';
 import winston from 'winston';
-import { getLogger, setLevel } from 'fabric-shim/lib/logger';
 import { dropDisabledShimLogsEarly } from './shim-logging';
+
+// fabric-shim's own logger module (untyped): the loggers the shim and contract API log through.
+const { getLogger, setLevel } = createRequire(require.resolve('fabric-shim/package.json'))(
+  './lib/logger',
+) as {
+  getLogger(name: string): winston.Logger;
+  setLevel(level: string): void;
+};
 
 /** Keeps what reaches it, formatted. */
 class Capture extends Transport {
   readonly lines: string[] = [];
-  log(info: Record<symbol, string>, next: () => void): void {
+  override log(info: Record<symbol, string>, next: () => void): void {
     this.lines.push(info[Symbol.for('message')]);
     next();
   }
