@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { GATEWAY_SEGMENTS } from './api/routes';
+import { firstSegment, GATEWAY_SEGMENTS } from './api/routes';
 import { chaincodeError } from './fabric/fake';
 import { bearer, harness, Harness } from './testing/harness';
 
@@ -109,7 +109,7 @@ describe('gateway app over a fake Fabric', () => {
       // Chaincode names are refused when they are one of GATEWAY_SEGMENTS (config): a new gateway path must join them.
       type Layer = { rawPath?: string; route?: { path: string }; handle: { stack?: Layer[] } };
       const v1 = (h.app.router as unknown as { stack: Layer[] }).stack.find((l) => l.rawPath === '/api/v1')!;
-      const own = v1.handle.stack!.filter((l) => l.route).map((l) => l.route!.path.split('/')[1]);
+      const own = v1.handle.stack!.filter((l) => l.route).map((l) => firstSegment(l.route!.path));
       expect(own.length).toBeGreaterThan(0);
       for (const segment of own) expect(GATEWAY_SEGMENTS).toContain(segment);
       expect((await request(h.app).get('/api/v1/claims/claims/c-1').set(bearer(adjusterKey))).status).toBe(200);

@@ -6,7 +6,7 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { ApiRegistry } from './api/registry';
-import { RouteSpec } from './api/routes';
+import { firstSegment, RouteSpec } from './api/routes';
 import { AuthService, Principal } from './auth/service';
 import { Config, servedOrgs } from './config';
 import { EventHub } from './events/hub';
@@ -202,7 +202,7 @@ export function createApp(deps: AppDeps): App {
   // routes yet: that is "retry shortly" (503), not a 404 a client would take as final.
   const configured = new Set(config.channels.flatMap((c) => c.chaincodes));
   v1.use((req, res, next) => {
-    const chaincode = req.path.split('/')[1];
+    const chaincode = firstSegment(req.path);
     if (!configured.has(chaincode) || api.chaincodes.has(chaincode)) return next();
     res.setHeader('retry-after', '1');
     next(new Problem(503, 'CHAINCODE_UNAVAILABLE', `the API of chaincode ${chaincode} is not loaded yet; retry shortly`));

@@ -1,7 +1,7 @@
 import { Router, Request, Response } from 'express';
 import { ChaincodeMeta } from './metadata';
 import { buildOpenApi } from './openapi';
-import { API_PREFIX, buildRouteTable, RouteSpec } from './routes';
+import { API_PREFIX, buildRouteTable, firstSegment, RouteSpec } from './routes';
 import { RouteValidator } from './validation';
 
 /**
@@ -53,7 +53,7 @@ export class ApiRegistry {
   /** Middleware dispatching to the router of the chaincode a path names (/<chaincode>/...); next() for any other path. */
   handler() {
     return (req: Request, res: Response, next: (err?: unknown) => void) => {
-      const router = this.routers.get(req.path.split('/', 2)[1]);
+      const router = this.routers.get(firstSegment(req.path));
       if (router) router(req, res, next);
       else next();
     };

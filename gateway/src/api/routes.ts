@@ -48,6 +48,9 @@ export const API_PREFIX = '/api/v1';
 /** First path segments under API_PREFIX the gateway serves itself: no chaincode may be named like one. */
 export const GATEWAY_SEGMENTS: readonly string[] = ['me', 'users', 'keys', 'transactions', 'events', 'webhooks', 'read', 'telemetry'];
 
+/** The first segment of a path relative to API_PREFIX (`/identity/residents/1` → `identity`): a chaincode or a GATEWAY_SEGMENT. */
+export const firstSegment = (relativePath: string): string => relativePath.split('/', 2)[1] ?? '';
+
 const CREATE_VERBS = new Set(['create', 'register', 'add', 'issue', 'open', 'record', 'submit', 'file', 'declare', 'enrol', 'enroll', 'place', 'post', 'new', 'mint', 'book', 'request', 'report', 'anchor', 'log']);
 const GET_VERBS = new Set(['get', 'read', 'fetch']);
 const LIST_VERBS = new Set(['list', 'query', 'search', 'find']);
