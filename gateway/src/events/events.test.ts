@@ -4,6 +4,7 @@ import { AddressInfo } from 'node:net';
 import pino from 'pino';
 import request from 'supertest';
 import { fakeIdentity } from '../fabric/fake';
+import { FabricPort } from '../fabric/port';
 import { bearer, harness, Harness } from '../testing/harness';
 import { ChaincodeEventListener } from './listener';
 import { isInternalHost } from './webhooks';
@@ -56,6 +57,36 @@ describe('events', () => {
     emit(3);
     await runUntil(3);
     expect(await stored()).toEqual(['t1', 't2', 't3']);
+  });
+
+  it('the listener stops without a warning: the stream it closes fails as cancelled, which is no break', async () => {
+    const lines: string[] = [];
+    // Like gRPC: a stream closed by its reader ends with CANCELLED (the fake's streams just end).
+    const cancelling = {
+      chaincodeEvents: async (...args: Parameters<FabricPort['chaincodeEvents']>) => {
+        const inner = await h.fabric.chaincodeEvents(...args);
+        let closed = false;
+        return {
+          close: () => {
+            closed = true;
+            inner.close();
+          },
+          async *[Symbol.asyncIterator]() {
+            yield* inner;
+            if (closed) throw new Error('1 CANCELLED: Cancelled on client');
+          },
+        };
+      },
+    } as unknown as FabricPort;
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const l = new ChaincodeEventListener(cancelling, h.store, h.hub, 'city', 'claims', () => Promise.resolve(admin), log, () => Promise.resolve());
+    const running = l.run();
+    emit(1);
+    await until(async () => (await stored()).length >= 1);
+    l.stop();
+    await running;
+    expect(await stored()).toEqual(['t1']);
+    expect(lines).toEqual([]);
   });
 
   it('SSE streams stored then live events in order and resumes after Last-Event-ID', async () => {

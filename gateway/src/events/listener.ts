@@ -38,6 +38,8 @@ export class ChaincodeEventListener {
         await this.once();
         failures = 0;
       } catch (err) {
+        // Closing the stream on stop() fails it too (CANCELLED): not worth a warning.
+        if (this.stopped) break;
         failures++;
         this.log.warn({ listener: this.name, err: (err as Error).message, failures }, 'event stream broke; reconnecting');
       }

@@ -25,6 +25,9 @@ class ScriptedBlocks {
   streams = 0;
   private push?: (b: BlockOutcomes | Error) => void;
 
+  /** @param closeFails like gRPC, a stream closed by its reader fails with CANCELLED */
+  constructor(private readonly closeFails = false) {}
+
   port(): FabricPort {
     return {
       blockOutcomes: (): Promise<BlockOutcomeStream> => {
@@ -32,6 +35,7 @@ class ScriptedBlocks {
         const queue: Array<BlockOutcomes | Error> = [];
         let wake: (() => void) | undefined;
         let closed = false;
+        const closeFails = this.closeFails;
         this.push = (b) => {
           queue.push(b);
           wake?.();
@@ -48,6 +52,7 @@ class ScriptedBlocks {
               if (next) yield next;
               else await new Promise<void>((r) => (wake = r));
             }
+            if (closeFails) throw new Error('1 CANCELLED: Cancelled on client');
           },
         });
       },
@@ -112,6 +117,20 @@ describe('CommitTracker', () => {
     unsent.cancel();
     expect(await unsent.outcome).toBeUndefined();
     expect(await slow.outcome).toBeUndefined();
+  });
+
+  it('stops without a warning: the stream it closes fails as cancelled, which is no break', async () => {
+    const lines: string[] = [];
+    const blocks = new ScriptedBlocks(true);
+    tracker = new CommitTracker(blocks.port(), () => Promise.resolve(city), 5000, pino({ level: 'info' }, { write: (l: string) => void lines.push(l) }), () => Promise.resolve());
+    tracker.expect('city', 'city', 'x');
+    await eventually(() => (blocks.streams > 0 ? true : undefined));
+    blocks.block(1);
+    await eventually(() => tracker.expect('city', 'city', 'y'));
+    tracker.close();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(lines).toEqual([]);
+    expect(blocks.streams).toBe(1);
   });
 
   it('keeps one stream per org and channel', async () => {

@@ -94,8 +94,11 @@ class BlockFollower {
         await this.session();
         failures = 0;
       } catch (err) {
-        failures++;
-        this.log.warn({ err: (err as Error).message, failures }, 'block stream for commit outcomes broke; using CommitStatus meanwhile');
+        // Closing the stream on stop() fails it too (CANCELLED): not worth a warning.
+        if (!this.stopped) {
+          failures++;
+          this.log.warn({ err: (err as Error).message, failures }, 'block stream for commit outcomes broke; using CommitStatus meanwhile');
+        }
       }
       this.lose();
       if (!this.stopped) await this.sleep(reconnectDelayMs(failures));
