@@ -1,4 +1,5 @@
 import { cpuSplitMs } from './cpu';
+import type { HttpFloorStep } from './http-floor';
 import { median } from './stats';
 import type { Row } from './run';
 
@@ -80,7 +81,11 @@ function queryOverheads(direct: Row, rest: Row) {
   });
 }
 
-export function judgeBars(rows: Row[], figures: Figures): BarResult[] {
+/**
+ * `httpFloor`: what an empty HTTP hop costs on this machine (`http-floor.ts`); the query-overhead
+ * figure quotes its round trip at the unloaded rate, the part of REST's overhead any HTTP gateway pays.
+ */
+export function judgeBars(rows: Row[], figures: Figures, httpFloor?: HttpFloorStep[]): BarResult[] {
   const out: BarResult[] = [];
 
   // Throughput through the gateway vs direct, each the best step within the latency budget.
@@ -106,15 +111,18 @@ export function judgeBars(rows: Row[], figures: Figures): BarResult[] {
     const judged = pairs.filter((p) => !p.queueing);
     const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
     const ms = (x: number) => `${signed(x)} ms`;
+    // The floor's first step runs at the unloaded probe's rate.
+    const hop = httpFloor?.[0];
     out.push({
       bar: `read: REST adds ≤ ${REST_QUERY_ADDED_MS} ms to query p50`,
       figure:
-        pairs
+        (pairs
           .map(
             (p) =>
               `${p.rate}: ${ms(p.added)}${p.rounds.length > 1 ? ` (rounds ${p.rounds.map(signed).join(', ')})` : ''}${p.queueing ? ' (past the knee)' : ''}`,
           )
-          .join(', ') || 'no common step',
+          .join(', ') || 'no common step') +
+        (hop?.p50_ms != null ? `; an empty HTTP round trip: p50 ${hop.p50_ms} ms at ${hop.offered_tps}/s` : ''),
       holds: judged.length ? judged.every((p) => p.added <= REST_QUERY_ADDED_MS) : null,
     });
   }

@@ -80,3 +80,30 @@ export function cpuSplitMs(perTx: Record<string, number>): { client: number; net
   }
   return { client, network };
 }
+
+/** The machine's CPU time as /proc/stat counts it, all cores, in ticks: in all, and given to other guests. */
+export interface MachineTicks {
+  total: number;
+  steal: number;
+}
+
+export function machineTicks(): MachineTicks | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    // user nice system idle iowait irq softirq steal (guest time is already counted in user).
+    const fields = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Percent of the machine's CPU time the hypervisor ran other guests on between two readings ("steal"):
+ * on a shared VM the same run goes slower while it is high, so figures from such a window do not
+ * compare with others.
+ */
+export function stealPct(before: MachineTicks | undefined, after: MachineTicks | undefined): number | null {
+  if (!before || !after || after.total <= before.total) return null;
+  return Number(((100 * (after.steal - before.steal)) / (after.total - before.total)).toFixed(1));
+}

@@ -22,10 +22,12 @@ import path from 'node:path';
 import { chaincodeProcess, Network } from '@cityledger/network';
 import { describeAge, networkAge } from './age';
 import { judgeBars, printBars } from './bars';
+import { describeHttpFloor, HttpFloorStep, measureHttpFloor } from './http-floor';
+import { describeMachine, measureMachine } from './machine';
 import { runCaliper } from './caliper';
 import { closeConnections, contractAs, ensureNetwork, orgAdmin } from '../support/live';
 import { capCpu } from './cpu-cap';
-import { CLIENT_SIDE, cpuPerTx, cpuSplitMs, processTree, snapshot } from './cpu';
+import { CLIENT_SIDE, cpuPerTx, cpuSplitMs, machineTicks, processTree, snapshot, stealPct } from './cpu';
 import { gatewayConflictRetries, watchLoopLag } from './gateway-metrics';
 import { closeHttpClients } from './http';
 import { LoopLag, watchOwnLoopLag } from './loop-lag';
@@ -41,6 +43,7 @@ import {
   restCaller,
   restRequest,
   noop,
+  read,
   Workload,
 } from './workloads';
 
@@ -96,6 +99,9 @@ const FULL: Plan = {
   repeat: 1,
 };
 
+/** Steal above this share of the machine's CPU over a run is named in the bars' heading. */
+const STEAL_NOTED_PCT = 2;
+
 /** Requests per minute of every key the run uses through the gateway (the gateway's default maxPerKey). */
 const BENCH_KEY_LIMIT = 100_000;
 
@@ -114,6 +120,8 @@ export interface Row {
   p99_ms: number | null;
   stages_p50_ms: Record<string, number | null>;
   cpu_s_per_tx: Record<string, number>;
+  /** Percent of the machine's CPU the hypervisor gave other guests during the steady window (/proc/stat steal). */
+  cpu_steal_pct?: number | null;
   knee: boolean;
   /** p50 at a few requests per second, before the steps: the reference for the query overhead. */
   unloaded_p50_ms?: number | null;
@@ -245,6 +253,24 @@ const unloadedProbe = (workload: Workload, plan: Plan) => {
     : { rate, warmupMs: 0, durationMs: Math.max(1000, plan.warmupMs) };
 };
 
+/**
+ * What an HTTP hop alone costs on this machine (`http-floor.ts`), measured before any workload while
+ * the network is idle: at the unloaded probe's rate (where the query-overhead bar is judged), at 200/s
+ * (where the main writes' knees are on a 2-core machine: the REST/direct bar) and at the query bar's
+ * 1,000/s.
+ */
+async function httpFloorOf(plan: Plan): Promise<HttpFloorStep[]> {
+  const rates = [unloadedProbe(read, plan).rate, 200, 1000];
+  const steps = await measureHttpFloor(rates, {
+    warmupMs: Math.min(plan.warmupMs, 2000),
+    durationMs: Math.min(plan.steadyMs, 4000),
+  });
+  process.stdout.write(
+    `an empty HTTP hop (node:http server, the REST driver's client): ${describeHttpFloor(steps)}\n`,
+  );
+  return steps;
+}
+
 /** Seconds of load a plan offers (setup, drains and Caliper's start come on top). */
 const loadSeconds = (runs: { workload: Workload; modes: number }[], plan: Plan) =>
   runs.reduce(
@@ -256,6 +282,7 @@ const loadSeconds = (runs: { workload: Workload; modes: number }[], plan: Plan) 
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const runTicks = machineTicks();
   const smoke = process.argv.includes('--smoke');
   const quick = !smoke && process.argv.includes('--quick');
   const plan = withOverrides(smoke ? SMOKE : quick ? QUICK : FULL);
@@ -266,6 +293,8 @@ async function main(): Promise<void> {
   const network = await ensureNetwork();
   const age = await networkAge(network);
   process.stdout.write(`${describeAge(age)}\n`);
+  const machineSpeed = await measureMachine();
+  process.stdout.write(`${describeMachine(machineSpeed)}\n`);
   const runId = randomUUID().slice(0, 8);
   const ctx: DirectContext = { contract: (cc) => contractAs(orgAdmin('city'), cc), runId };
 
@@ -319,6 +348,7 @@ async function main(): Promise<void> {
     ? await restContext(adminKeysFile, gatewayUrl, runId, topRate)
     : undefined;
   const rest = gateway?.context;
+  const httpFloor = rest && !smoke ? await httpFloorOf(plan) : undefined;
   const rows: Row[] = [];
   const figures: Record<string, Record<string, number | null>> = {};
   const skipped: { workload: string; reason: string }[] = [];
@@ -414,9 +444,18 @@ async function main(): Promise<void> {
 
   printTable(rows);
   // A smoke run checks that workloads work at 3/s: judging speed bars on it would only mislead.
-  const bars = smoke ? [] : judgeBars(rows, figures);
+  const bars = smoke ? [] : judgeBars(rows, figures, httpFloor);
   if (smoke) process.stdout.write('\nbars: not judged (--smoke checks function, not speed)\n');
-  printBars(bars, (line) => process.stdout.write(line), cap && `network capped at ${cap.cores} cores`);
+  const steal = stealPct(runTicks, machineTicks());
+  if (steal !== null)
+    process.stdout.write(`\nCPU stolen by the hypervisor over the run: ${steal} % of the machine's CPU\n`);
+  const conditions = [
+    cap && `network capped at ${cap.cores} cores`,
+    // A few percent is a shared VM's background; more slows every figure by as much or more.
+    steal !== null && steal > STEAL_NOTED_PCT && `${steal} % of its CPU stolen by the hypervisor`,
+  ].filter(Boolean);
+  printBars(bars, (line) => process.stdout.write(line), conditions.join(', ') || undefined);
+  if (httpFloor) process.stdout.write(`  (an empty HTTP hop here: ${describeHttpFloor(httpFloor)})\n`);
   const networkCap = cap
     ? { cores: cap.cores, cgroup: cap.cgroup, throttled_s: round(cap.throttledSeconds()) }
     : null;
@@ -442,9 +481,11 @@ async function main(): Promise<void> {
         gateway: gateway
           ? { url: gatewayUrl, keyLimitPerMinute: gateway.admin.keyLimitPerMinute ?? null }
           : null,
-        machine: machine(),
+        machine: machineSpeed,
         network: age,
         network_cpus: networkCap,
+        cpu_steal_pct: steal,
+        http_floor: httpFloor ?? null,
         rows,
         figures,
         bars,
@@ -610,9 +651,11 @@ async function measure(
     const lagSince = await options.loopLag?.();
     const ownLag = watchOwnLoopLag();
     const before = snapshot(pids);
+    const ticks = machineTicks();
     const steady = await openLoop(operation, { rate, durationMs: plan.steadyMs, firstIndex: index });
     index += steady.sent;
     const row = toRow(steady, cpuPerTx(before, snapshot(pids), steady.ok), false);
+    row.cpu_steal_pct = stealPct(ticks, machineTicks());
     row.driver_loop_lag = ownLag();
     const lag = await lagSince?.();
     if (lag) row.gateway_loop_lag = lag;
@@ -630,7 +673,9 @@ async function measure(
         `    event loop late (ms, mean/p99/max): driver ${lagText(row.driver_loop_lag)}` +
         (lag ? `, gateway ${lagText(lag)}` : '') +
         '\n' +
-        `    CPU per tx (ms): gateway + driver ${cpu.client.toFixed(2)}, network ${cpu.network.toFixed(2)}\n`,
+        `    CPU per tx (ms): gateway + driver ${cpu.client.toFixed(2)}, network ${cpu.network.toFixed(2)}` +
+        (row.cpu_steal_pct ? `; stolen by the hypervisor: ${row.cpu_steal_pct} % of the machine's CPU` : '') +
+        '\n',
     );
     return withinBudget(row);
   };
@@ -795,15 +840,6 @@ function printTable(rows: Row[]): void {
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   process.stdout.write(`\n${fmt(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const l of lines) process.stdout.write(`${fmt(l)}\n`);
-}
-
-function machine() {
-  return {
-    cpus: os.cpus().length,
-    model: os.cpus()[0]?.model,
-    memoryGiB: round(os.totalmem() / 2 ** 30),
-    node: process.version,
-  };
 }
 
 main().catch((err: unknown) => {
