@@ -747,28 +747,48 @@ async function caliperRow(network: Network, direct: Row, plan: Plan, ctx: Direct
   // Sustained is what it committed, not what it was offered: on a slower machine the best step within
   // budget can be past the network's capacity (offered 100/s, committed 91.6/s), and there each driver's
   // own CPU, taken from the network, would decide the comparison.
-  const rate = Math.max(5, Math.min(Math.floor(direct.tps / 5) * 5, CALIPER_MAX_TPS));
-  process.stdout.write(
-    `\nnoop (caliper): Hyperledger Caliper fixed-rate ${rate}/s for ${durationS} s, and our driver alike\n`,
-  );
-  try {
-    const ours = await openLoop(noop.direct!(ctx), { rate, durationMs: durationS * 1000 });
-    const oursTps = round(ours.ok / ours.elapsedS) ?? 0;
-    const c = await runCaliper(network, {
+  let rate = Math.max(5, Math.min(Math.floor(direct.tps / 5) * 5, CALIPER_MAX_TPS));
+  const compareAt = async (tps: number) => {
+    process.stdout.write(
+      `\nnoop (caliper): Hyperledger Caliper fixed-rate ${tps}/s for ${durationS} s, and our driver alike\n`,
+    );
+    const ours = await openLoop(noop.direct!(ctx), { rate: tps, durationMs: durationS * 1000 });
+    const caliper = await runCaliper(network, {
       label: 'noop',
       chaincode: baseWorkloads[0].chaincode,
       contractFunction: 'probe:Noop',
       args: [],
-      tps: rate,
+      tps,
       durationS,
     });
-    direct = { ...direct, tps: oursTps };
+    const sent = caliper.succeeded + caliper.failed;
+    return {
+      caliper,
+      oursTps: round(ours.ok / ours.elapsedS) ?? 0,
+      sent,
+      kept: sent >= 0.95 * tps * durationS,
+    };
+  };
+  try {
+    let run = await compareAt(rate);
+    if (!run.kept) {
+      // Caliper's own CPU limit is lower on a slower machine (96.8/s of 150/s on one): compared there,
+      // the figure says how much slower Caliper is, not whether the two drivers measure alike. Once
+      // more at 80 % of what it did send.
+      const lower = Math.max(5, Math.floor((0.8 * run.sent) / durationS / 5) * 5);
+      process.stdout.write(
+        `  caliper sent ${run.sent} of ${rate * durationS} (its own CPU limit): once more at ${lower}/s, a rate it can keep\n`,
+      );
+      rate = lower;
+      run = await compareAt(rate);
+    }
+    const c = run.caliper;
+    direct = { ...direct, tps: run.oursTps };
     const agreement = direct.tps ? round((100 * (c.throughput - direct.tps)) / direct.tps) : null;
     process.stdout.write(`  caliper ${c.throughput}/s vs our driver ${direct.tps}/s (${agreement}% apart)\n`);
-    const asked = rate * durationS;
-    if (c.succeeded + c.failed < 0.95 * asked)
+    if (!run.kept)
       process.stdout.write(
-        `  caliper sent ${c.succeeded + c.failed} of ${asked}: it did not keep the rate (its own CPU limit), so this compares its limit, not the network's\n`,
+        `  caliper sent ${run.sent} of ${rate * durationS}: it did not keep the rate (its own CPU limit), so this compares its limit, not the network's\n`,
       );
     const row: Row = {
       workload: 'noop',
