@@ -9,8 +9,8 @@ import { round, summarise } from './stats';
  * of its own, called with the REST driver's client at a rate. REST mode puts such a hop, and then the
  * gateway's own work, in front of the path the direct driver takes; so this is the part of the
  * REST-vs-direct figures that no gateway built on Node's HTTP server could avoid here. On a 2-core
- * Firecracker VM a round trip took 0.7–0.8 ms at 10/s and 0.25 ms at 500/s: an idle machine wakes
- * slowly and runs cold code, and the query-overhead bar (≤ 1 ms) is judged at 10/s.
+ * Firecracker VM a round trip took 0.7–0.9 ms at 10/s and 0.25 ms at 500/s: an idle machine wakes
+ * slowly and runs cold code, and the query-overhead bar (≤ 1 ms) is judged unloaded (10/s) too.
  */
 export interface HttpFloorStep {
   offered_tps: number;
