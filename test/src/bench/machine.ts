@@ -5,10 +5,9 @@ import { round } from './stats';
 /**
  * The machine a run's figures come from. Its name is not enough to compare runs: on two "2-core" VMs
  * the same network spent 9–14 ms of CPU per no-op transaction (an Intel Xeon) and at most 5.3 ms (an
- * AMD EPYC, which committed 292 a second on its 2 cores). So the run
- * also measures its cores, alone and together, on the work Fabric's clients and peers do most per
- * transaction: P-256 signatures (node:crypto, a thread per core). Measured before any load, on an
- * idle network.
+ * AMD EPYC, which committed 292 a second on its 2 cores). So the run also measures its cores, alone
+ * and together, on the work Fabric's clients and peers do most per transaction: P-256 signatures
+ * (node:crypto, a thread per core). Measured before any load, on an idle network.
  */
 export interface Machine {
   cpus: number;
