@@ -5,6 +5,7 @@ export { FakeFabric, fakeIdentity, chaincodeError } from './fabric/fake';
 export { FabricGatewayAdapter } from './fabric/adapter';
 export { toProblem, parseChaincodeError, CHAINCODE_STATUS } from './fabric/errors';
 export { newLowSSigner } from './fabric/signer';
+export { FabricCaClient, type CaIdentity } from './auth/ca-client';
 export { buildRouteTable, API_PREFIX } from './api/routes';
 export type { RouteSpec } from './api/routes';
 export { normaliseMetadata } from './api/metadata';

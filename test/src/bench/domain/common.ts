@@ -4,9 +4,13 @@
  * setup, pool sizes that follow the offered load, and the actors of a pool with their identity in
  * each mode (a Fabric CA enrolment for direct mode, a gateway user and API key for REST mode).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type CaIdentity, FabricCaClient } from '@cityledger/gateway';
+import { caName, caUrl, org as findOrg } from '@cityledger/network';
 import { Contract } from '@hyperledger/fabric-gateway';
 import { arg, submitAs } from '../../support/calls';
-import { contractAs, enrolUser, TestUser } from '../../support/live';
+import { contractAs, network, TestUser } from '../../support/live';
 import { Outcome } from '../load';
 import { PrepareContext, RestContext, SubmitOptions, submitWithStages } from '../workloads';
 
@@ -22,7 +26,14 @@ export function once<T>(key: string, setup: () => Promise<T>): Promise<T> {
   return found;
 }
 
-/** `fn` over `items`, at most `limit` at a time (the CAs and peers share two cores with the load). */
+/**
+ * How many setup steps run at once. A step mostly waits: for its transaction's block (the orderer
+ * cuts one every 250 ms at low load) and for the CA. Setup runs between workloads, never under
+ * measured load, so it only needs to keep the two cores busy.
+ */
+export const SETUP_PARALLEL = 16;
+
+/** `fn` over `items`, at most `limit` at a time. */
 export async function inBatches<T, R>(
   items: T[],
   limit: number,
@@ -81,7 +92,7 @@ export async function makeActors(
   const restOnly = ctx.modes.includes('rest') ? ['rest'] : [];
   return inBatches(
     Array.from({ length: count }, (_, i) => i),
-    4,
+    SETUP_PARALLEL,
     (i) =>
       makeActor(ctx, org, i === 0 ? name : `${name}-${i}`, attrs, chaincode, i === 0 ? ctx.modes : restOnly),
   );
@@ -89,21 +100,55 @@ export async function makeActors(
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
-/**
- * enrolUser, retried: the network tooling keeps each org's enrolment secrets in one JSON file that
- * every process rewrites without a lock, so an enrolment racing another suite's may read it half
- * written (SyntaxError) or lose its secret; a retry, under a new name after the second failure, gets
- * through.
- */
-export async function enrol(org: string, name: string, attrs: Record<string, string>): Promise<TestUser> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await enrolUser(org, attempt < 2 ? name : `${name}-x${attempt}`, attrs);
-    } catch (err) {
-      if (attempt >= 3) throw err;
-      await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
-    }
+/** Each org's CA as this process reaches it: the gateway's CA client, signed by the org's registrar. */
+const cas = new Map<string, { ca: FabricCaClient; registrar: CaIdentity; org: string; mspId: string }>();
+
+function caOf(orgName: string) {
+  let found = cas.get(orgName);
+  if (!found) {
+    const { paths, topology } = network();
+    const o = findOrg(topology, orgName);
+    const msp = path.join(paths.registrar(o.name), 'msp');
+    const keystore = path.join(msp, 'keystore');
+    found = {
+      ca: new FabricCaClient(caUrl(o), readFileSync(paths.caCert(o.name)), caName(o)),
+      registrar: {
+        certificate: readFileSync(path.join(msp, 'signcerts', 'cert.pem'), 'utf8'),
+        privateKey: readFileSync(path.join(keystore, readdirSync(keystore)[0]), 'utf8'),
+      },
+      org: o.name,
+      mspId: o.mspId,
+    };
+    cas.set(orgName, found);
   }
+  return found;
+}
+
+const enrolled = new Map<string, Promise<TestUser>>();
+
+/**
+ * A bench actor's identity (`attrs` in its certificate), registered and enrolled over the CA's REST API
+ * from this process and kept in memory; a later call with the same name gets the same identity (names
+ * are unique per run and attribute set). The network tooling's enrolUser spawns fabric-ca-client twice
+ * per identity, ≈ 0.1 s of CPU that a quick run's setup (≈ 200 identities) paid on the machine under
+ * test.
+ */
+export function enrol(org: string, name: string, attrs: Record<string, string>): Promise<TestUser> {
+  const key = `${org}/${name}`;
+  let found = enrolled.get(key);
+  if (!found) {
+    found = (async () => {
+      const { ca, registrar, mspId, org: orgName } = caOf(org);
+      const secret = await ca.register(registrar, {
+        enrollmentId: name,
+        attrs: Object.entries(attrs).map(([attr, value]) => ({ name: attr, value })),
+      });
+      const { certificate, privateKey } = await ca.enroll(name, secret);
+      return { org: orgName, name, mspId, certificate, privateKey };
+    })();
+    enrolled.set(key, found);
+  }
+  return found;
 }
 
 /** One actor of a pool: the same on-chain identity (attributes) in both modes. */
@@ -157,7 +202,7 @@ export const cityRegistrar = (ctx: PrepareContext): Promise<TestUser> =>
 /** Registers residents `ids` (identity chaincode), a few at a time. */
 export async function registerResidents(ctx: PrepareContext, ids: string[]): Promise<void> {
   const registrar = await cityRegistrar(ctx);
-  await inBatches(ids, 8, (residentId) =>
+  await inBatches(ids, SETUP_PARALLEL, (residentId) =>
     submitAs(registrar, 'identity', 'resident:RegisterResident', [{ residentId }]),
   );
 }

@@ -17,7 +17,17 @@ import { Outcome } from '../load';
 import { Pool } from '../pool';
 import { DirectContext, evaluate, PrepareContext, RestContext, Workload } from '../workloads';
 import { cityReaders } from './identity';
-import { Actor, enrol, inBatches, makeActor, once, poolSize, restAs, submitDirect } from './common';
+import {
+  Actor,
+  enrol,
+  inBatches,
+  makeActor,
+  once,
+  poolSize,
+  restAs,
+  SETUP_PARALLEL,
+  submitDirect,
+} from './common';
 
 interface Building extends Actor {
   buildingId: string;
@@ -89,7 +99,7 @@ async function openIntervals(ctx: PrepareContext, count: number): Promise<string
     m.cursor += m.intervalMinutes * 60_000;
     return id;
   });
-  const opened = await inBatches(slots, 8, async (id) => {
+  const opened = await inBatches(slots, SETUP_PARALLEL, async (id) => {
     try {
       await submitAs(m.operator, 'energy', 'market:OpenInterval', [id]);
       return id;
@@ -107,7 +117,7 @@ const buildingsSetup = (ctx: PrepareContext) =>
     const utility = await enrol('city', `bench-${ctx.runId}-utility`, { role: 'utility' });
     const n = poolSize(ctx);
     const ids = Array.from({ length: n }, (_, i) => `bench-${ctx.runId}-bld-${i}`);
-    const buildings = await inBatches(ids, 4, async (buildingId, i): Promise<Building> => {
+    const buildings = await inBatches(ids, SETUP_PARALLEL, async (buildingId, i): Promise<Building> => {
       await submitAs(m.operator, 'energy', 'registry:RegisterBuilding', [{ buildingId, neighbours: [] }]);
       const side = i % 2 === 0 ? 'BUY' : 'SELL';
       if (side === 'BUY')
@@ -143,7 +153,7 @@ const meterSetup = (ctx: PrepareContext) =>
     await buildingsSetup(ctx);
     const m = await market(ctx);
     const buildings = state.buildings!.items;
-    const meters = await inBatches(buildings, 4, async (b, i): Promise<Meter> => {
+    const meters = await inBatches(buildings, SETUP_PARALLEL, async (b, i): Promise<Meter> => {
       const meterId = `${b.buildingId}-m`;
       await submitAs(m.operator, 'energy', 'registry:RegisterMeter', [
         { meterId, buildingId: b.buildingId, importWh: 0, exportWh: 0 },

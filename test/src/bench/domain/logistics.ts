@@ -19,6 +19,7 @@ import {
   poolSize,
   restAs,
   restKeysFor,
+  SETUP_PARALLEL,
   submitDirect,
 } from './common';
 
@@ -33,7 +34,7 @@ const logisticsSetup = (ctx: PrepareContext) =>
   once('logistics', async () => {
     const agent = await enrol('port', `bench-${ctx.runId}-agent`, { role: 'agent' });
     const ids = Array.from({ length: poolSize(ctx) }, (_, i) => `bench-${ctx.runId}-call-${i}`);
-    await inBatches(ids, 4, (callId, i) =>
+    await inBatches(ids, SETUP_PARALLEL, (callId, i) =>
       submitAs(agent, 'logistics', 'portcall:Announce', [
         {
           callId,

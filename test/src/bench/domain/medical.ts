@@ -17,6 +17,7 @@ import {
   poolSize,
   registerResidents,
   restAs,
+  SETUP_PARALLEL,
   submitDirect,
 } from './common';
 
@@ -33,7 +34,7 @@ const medicalSetup = (ctx: PrepareContext) =>
     const n = poolSize(ctx);
     const patients = Array.from({ length: n }, (_, i) => `bench-${ctx.runId}-patient-${i}`);
     await registerResidents(ctx, patients);
-    const items = await inBatches(patients, 4, async (patientId, i) => ({
+    const items = await inBatches(patients, SETUP_PARALLEL, async (patientId, i) => ({
       patientId,
       ...(await makeActor(
         ctx,

@@ -20,6 +20,7 @@ import {
   poolSize,
   registerResidents,
   restAs,
+  SETUP_PARALLEL,
   submitDirect,
 } from './common';
 
@@ -52,7 +53,7 @@ export async function registerVehicles(
 ): Promise<(Actor & { vin: string })[]> {
   const registrar = await cityRegistrar(ctx);
   const ownerId = await vehicleOwner(ctx);
-  return inBatches(Array.from({ length: n }, randomVin), 4, async (vin, i) => {
+  return inBatches(Array.from({ length: n }, randomVin), SETUP_PARALLEL, async (vin, i) => {
     await submitAs(registrar, 'mobility', 'vehicle:RegisterVehicle', [
       { vin, ownerId, make: 'Hyundai', model: 'Ioniq 5' },
     ]);
