@@ -56,6 +56,12 @@ interface Plan {
   ingestRates: number[];
   /** Up to two more steps, halving the gap between the last rate within the latency budget and the first beyond it. */
   refine: boolean;
+  /**
+   * A workload stops stepping at its knee, even within the latency budget. The quick plan's steps
+   * are 2× apart: on a machine whose knee is at the first, the second only adds seconds of backlog
+   * draining (2–3.5 s a run on a 2-core VM that committed ≈ 90 of 200 tx/s there).
+   */
+  stopAtKnee: boolean;
   /** Rounds of every workload's modes, alternating (direct, rest, direct, rest …); each row is the median round. */
   repeat: number;
 }
@@ -72,6 +78,7 @@ const QUICK: Plan = {
   evaluateRates: [500, 1000],
   ingestRates: [20, 40],
   refine: false, // keeps --quick under 5 minutes
+  stopAtKnee: true,
   repeat: 1,
 };
 /** A functional check of every workload: tiny load that leaves the shared machine alone. */
@@ -82,6 +89,7 @@ const SMOKE: Plan = {
   evaluateRates: [3],
   ingestRates: [2],
   refine: false,
+  stopAtKnee: false,
   repeat: 1,
 };
 /**
@@ -96,6 +104,7 @@ const FULL: Plan = {
   evaluateRates: [500, 1000, 1500, 2000],
   ingestRates: [20, 40, 60, 80],
   refine: true,
+  stopAtKnee: false,
   repeat: 1,
 };
 
@@ -169,6 +178,7 @@ function withOverrides(base: Plan): Plan {
     evaluateRates: rates('evaluate-rates') ?? base.evaluateRates,
     ingestRates: rates('ingest-rates') ?? base.ingestRates,
     refine: process.argv.includes('--no-refine') ? false : base.refine,
+    stopAtKnee: base.stopAtKnee,
     repeat: repeatArg() ?? base.repeat,
   };
 }
@@ -685,6 +695,7 @@ async function measure(
     // report shows both where queueing starts and the highest rate served within budget.
     if (await runStep(rate)) {
       lastGood = rate;
+      if (plan.stopAtKnee && steps.at(-1)!.knee) break;
       continue;
     }
     // The budget broke between two steps: halving the gap (twice at most) narrows where, both modes
