@@ -57,11 +57,18 @@ interface Plan {
   /** Up to two more steps, halving the gap between the last rate within the latency budget and the first beyond it. */
   refine: boolean;
   /**
-   * A workload stops stepping at its knee, even within the latency budget. The quick plan's steps
-   * are 2× apart: on a machine whose knee is at the first, the second only adds seconds of backlog
-   * draining (2–3.5 s a run on a 2-core VM that committed ≈ 90 of 200 tx/s there).
+   * A workload stops stepping at its knee, even within the latency budget: where the first mode of a
+   * round found it, the other modes run up to the same step. The quick plan's steps are 2× apart: on
+   * a machine whose knee is at the first, the second only adds seconds of backlog draining (2–3.5 s a
+   * run on a 2-core VM that committed ≈ 90 of 200 tx/s there).
    */
   stopAtKnee: boolean;
+  /**
+   * The Caliper cross-check's rate, as a share of what our driver sustained. The quick plan takes half:
+   * Caliper's own CPU limit was 0.5–0.7 of the network's no-op capacity on the two 2-core VMs measured,
+   * and a check at a rate Caliper cannot keep is run a second time (≈ 30 s more).
+   */
+  caliperShare: number;
   /** Rounds of every workload's modes, alternating (direct, rest, direct, rest …); each row is the median round. */
   repeat: number;
 }
@@ -79,6 +86,7 @@ const QUICK: Plan = {
   ingestRates: [20, 40],
   refine: false, // keeps --quick under 5 minutes
   stopAtKnee: true,
+  caliperShare: 0.5,
   repeat: 1,
 };
 /** A functional check of every workload: tiny load that leaves the shared machine alone. */
@@ -90,6 +98,7 @@ const SMOKE: Plan = {
   ingestRates: [2],
   refine: false,
   stopAtKnee: false,
+  caliperShare: 1,
   repeat: 1,
 };
 /**
@@ -105,6 +114,7 @@ const FULL: Plan = {
   ingestRates: [20, 40, 60, 80],
   refine: true,
   stopAtKnee: false,
+  caliperShare: 1,
   repeat: 1,
 };
 
@@ -179,6 +189,7 @@ function withOverrides(base: Plan): Plan {
     ingestRates: rates('ingest-rates') ?? base.ingestRates,
     refine: process.argv.includes('--no-refine') ? false : base.refine,
     stopAtKnee: base.stopAtKnee,
+    caliperShare: base.caliperShare,
     repeat: repeatArg() ?? base.repeat,
   };
 }
@@ -413,7 +424,11 @@ async function main(): Promise<void> {
     const rounds: Record<string, Row[]> = {};
     for (let pass = 1; pass <= plan.repeat; pass++) {
       const order = (pass % 2 === 1 ? runModes : [...runModes].reverse()) as ('direct' | 'rest')[];
+      // With stopAtKnee, the round's first mode finds the knee and the others run the same steps up
+      // to it (not stopping at their own), so each mode's best step comes from the same rates.
+      let upTo: number | undefined;
       for (const mode of order) {
+        const first = mode === order[0];
         if (plan.repeat > 1) process.stdout.write(`\n${workload.name}: round ${pass} of ${plan.repeat}`);
         const operation = mode === 'direct' ? workload.direct!(ctx) : workload.rest!(rest!);
         const retriesBefore = mode === 'rest' ? await gatewayConflictRetries(gatewayUrl) : undefined;
@@ -425,7 +440,10 @@ async function main(): Promise<void> {
         const row = await measure(workload, mode, operation, plan, pids, {
           target,
           loopLag: rest ? () => watchLoopLag(gatewayUrl) : undefined,
+          stopAtKnee: plan.stopAtKnee && first,
+          upTo,
         });
+        if (plan.stopAtKnee && first) upTo = row.knee_offered_tps ?? undefined;
         (rounds[mode] ??= []).push(row);
         const own = (await workload.finish?.(mode)) ?? {};
         const retriesAfter = mode === 'rest' ? await gatewayConflictRetries(gatewayUrl) : undefined;
@@ -631,10 +649,14 @@ async function measure(
     target?: { rate: number; line: number };
     /** Starts watching the gateway's event-loop lag for one step (absent: no gateway in this run). */
     loopLag?: () => Promise<() => Promise<LoopLag | undefined>>;
+    /** Stop stepping at the knee, even within the latency budget (Plan.stopAtKnee). */
+    stopAtKnee?: boolean;
+    /** No step above this rate (where another mode of the round stopped at its knee). */
+    upTo?: number;
   } = {},
 ): Promise<Row> {
   process.stdout.write(`\n${workload.name} (${mode}): ${workload.description}\n`);
-  const rates = ratesOf(workload, plan);
+  const rates = ratesOf(workload, plan).filter((r) => options.upTo === undefined || r <= options.upTo);
   const steps: Row['steps'] = [];
   // The knee is judged against the latency of an unloaded system: a few requests per second, first.
   const probe = unloadedProbe(workload, plan);
@@ -695,7 +717,7 @@ async function measure(
     // report shows both where queueing starts and the highest rate served within budget.
     if (await runStep(rate)) {
       lastGood = rate;
-      if (plan.stopAtKnee && steps.at(-1)!.knee) break;
+      if (options.stopAtKnee && steps.at(-1)!.knee) break;
       continue;
     }
     // The budget broke between two steps: halving the gap (twice at most) narrows where, both modes
@@ -758,7 +780,7 @@ async function caliperRow(network: Network, direct: Row, plan: Plan, ctx: Direct
   // Sustained is what it committed, not what it was offered: on a slower machine the best step within
   // budget can be past the network's capacity (offered 100/s, committed 91.6/s), and there each driver's
   // own CPU, taken from the network, would decide the comparison.
-  let rate = Math.max(5, Math.min(Math.floor(direct.tps / 5) * 5, CALIPER_MAX_TPS));
+  let rate = Math.max(5, Math.min(Math.floor((plan.caliperShare * direct.tps) / 5) * 5, CALIPER_MAX_TPS));
   const compareAt = async (tps: number) => {
     process.stdout.write(
       `\nnoop (caliper): Hyperledger Caliper fixed-rate ${tps}/s for ${durationS} s, and our driver alike\n`,
