@@ -1,13 +1,14 @@
 /**
  * `npm run bench [-- --quick | --smoke] [-- --workloads=noop,read] [-- --modes=direct] [-- --pool=64]`
  *   [-- --steady=30 --warmup=5 --submit-rates=100,200 --evaluate-rates=1000 --ingest-rates=40 --no-refine]
- *   [-- --repeat=3] [-- --network-cpus=1.5]
+ *   [-- --repeat=3] [-- --network-cpus=1.5] [-- --direct-commits=blocks]
  *
  * `--smoke` checks that every workload works (a few transactions at 3/s, no Caliper), not how fast.
  * `--pool` caps the identities/objects a domain workload sets up (default: enough for the top rate).
  * `--repeat=N` runs each workload's modes N times, alternating, and reports the median round.
  * `--network-cpus=N` caps the network's processes at N cores for the run (cpu-cap.ts): the gateway and
  *   the drivers get the rest, as they would on cores of their own.
+ * `--direct-commits=blocks` has the direct driver learn outcomes from block streams (block-commits.ts).
  *
  * Measures the running network (starting it if needed): for each workload and driver mode, open-loop
  * load at stepped rates through the knee (p95 above twice the unloaded p95, or more than 1% failures)
@@ -22,6 +23,7 @@ import path from 'node:path';
 import { chaincodeProcess, Network } from '@cityledger/network';
 import { describeAge, networkAge } from './age';
 import { judgeBars, printBars } from './bars';
+import { BlockCommits } from './block-commits';
 import { describeHttpFloor, HttpFloorStep, measureHttpFloor } from './http-floor';
 import { describeMachine, measureMachine } from './machine';
 import { installCaliper, runCaliper } from './caliper';
@@ -37,6 +39,7 @@ import { domainWorkloads } from './domain';
 import {
   baseWorkloads,
   DirectContext,
+  learnCommitsFromBlocks,
   PrepareContext,
   RestAdmin,
   RestContext,
@@ -163,6 +166,34 @@ export interface Row {
 function arg(name: string): string | undefined {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`));
   return found?.split('=')[1];
+}
+
+/**
+ * How the direct driver learns a transaction's outcome: `status` (default), fabric-gateway's own
+ * CommitStatus call per transaction, as a plain client does; `blocks`, one filtered-block stream per
+ * channel, as the REST gateway does (block-commits.ts).
+ */
+function directCommitsArg(): 'status' | 'blocks' {
+  const v = arg('direct-commits') ?? 'status';
+  if (v !== 'status' && v !== 'blocks')
+    throw new Error(`--direct-commits must be status or blocks, got ${v}`);
+  return v;
+}
+
+/** One block stream per channel the workloads' chaincodes are on, keyed by chaincode. */
+async function openBlockCommits(network: Network, workloads: Workload[]): Promise<Map<string, BlockCommits>> {
+  const used = new Set(workloads.flatMap((w) => w.chaincodes ?? [w.chaincode]));
+  const byChannel = new Map<string, BlockCommits>();
+  const byChaincode = new Map<string, BlockCommits>();
+  for (const cc of network.topology.chaincodes.filter((c) => used.has(c.name))) {
+    let stream = byChannel.get(cc.channel);
+    if (!stream) {
+      stream = await BlockCommits.open(orgAdmin('city'), cc.channel);
+      byChannel.set(cc.channel, stream);
+    }
+    byChaincode.set(cc.name, stream);
+  }
+  return byChaincode;
 }
 
 /** `--steady=S`, `--warmup=S` and `--submit-rates=`/`--evaluate-rates=`/`--ingest-rates=` (comma lists) reshape a plan. */
@@ -370,6 +401,15 @@ async function main(): Promise<void> {
     ? await restContext(adminKeysFile, gatewayUrl, runId, topRate)
     : undefined;
   const rest = gateway?.context;
+  const directCommits = directCommitsArg();
+  const blockStreams =
+    directCommits === 'blocks' && modes.includes('direct')
+      ? await openBlockCommits(network, workloads)
+      : undefined;
+  learnCommitsFromBlocks(blockStreams && ((chaincode) => blockStreams.get(chaincode)));
+  process.stdout.write(
+    `direct mode learns each commit from ${directCommits === 'blocks' ? 'one block stream per channel' : 'a CommitStatus call'} (--direct-commits=${directCommits})\n`,
+  );
   const httpFloor = rest && !smoke ? await httpFloorOf(plan) : undefined;
   const rows: Row[] = [];
   const figures: Record<string, Record<string, number | null>> = {};
@@ -472,6 +512,8 @@ async function main(): Promise<void> {
   // Installed before its row, so that the first run on a machine can tell the install from its own time.
   const caliperInstallSeconds = withCaliper ? await installCaliper() : 0;
   if (withCaliper) rows.push(await caliperRow(network, noopDirect, plan, ctx));
+  for (const stream of new Set(blockStreams?.values())) stream.close();
+  learnCommitsFromBlocks(undefined);
   closeConnections();
 
   printTable(rows);
@@ -515,6 +557,7 @@ async function main(): Promise<void> {
         quick,
         smoke,
         plan,
+        direct_commits: directCommits,
         wallSeconds,
         caliperInstallSeconds,
         gateway: gateway

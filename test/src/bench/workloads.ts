@@ -1,12 +1,13 @@
 import { Contract } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
+import type { BlockCommits } from './block-commits';
 import { httpRequest } from './http';
 import { Operation, Outcome } from './load';
 
 /**
  * A workload is one kind of request, offered by each driver mode the same way. Direct mode calls Fabric
  * with @hyperledger/fabric-gateway and measures each stage of a submit: endorse, order (submit to the
- * orderer), commit (wait for the commit status).
+ * orderer), commit (wait for the commit status, or for the block: `learnCommitsFromBlocks`).
  */
 export interface DirectContext {
   /** A contract of `chaincode` as an identity suited to the workload. */
@@ -165,6 +166,14 @@ export interface SubmitOptions {
   endorsingOrganizations?: string[];
 }
 
+/** With `--direct-commits=blocks`: the block stream that answers a chaincode's commits. */
+let blockCommitsOf: ((chaincode: string) => BlockCommits | undefined) | undefined;
+
+/** Direct submits learn their outcome from `find`'s block streams (undefined: CommitStatus again). */
+export function learnCommitsFromBlocks(find?: (chaincode: string) => BlockCommits | undefined): void {
+  blockCommitsOf = find;
+}
+
 export async function submitWithStages(
   contract: Contract,
   name: string,
@@ -174,11 +183,18 @@ export async function submitWithStages(
   const t0 = performance.now();
   const transaction = await contract.newProposal(name, { arguments: args, ...options }).endorse();
   const t1 = performance.now();
-  const commit = await transaction.submit();
+  const awaited = blockCommitsOf?.(contract.getChaincodeName())?.expect(transaction.getTransactionId());
+  let commit;
+  try {
+    commit = await transaction.submit();
+  } catch (err) {
+    awaited?.cancel();
+    throw err;
+  }
   const t2 = performance.now();
-  const status = await commit.getStatus();
+  const code = awaited ? await awaited.code : (await commit.getStatus()).code;
   const t3 = performance.now();
-  if (!status.successful) return { ok: false, failure: validationCode(status.code) };
+  if (code !== peer.TxValidationCode.VALID) return { ok: false, failure: validationCode(code) };
   return { ok: true, stages: { endorse: t1 - t0, order: t2 - t1, commit: t3 - t2 } };
 }
 
