@@ -26,7 +26,7 @@ export class BlockCommits {
   private readonly waiting = new Map<string, Waiting>();
   private broken?: Error;
 
-  private constructor(private readonly blocks: CloseableAsyncIterable<peer.FilteredBlock>) {
+  constructor(private readonly blocks: CloseableAsyncIterable<peer.FilteredBlock>) {
     void this.follow();
   }
 
