@@ -9,7 +9,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { chainHeight, searchBlocks } from '../support/blocks';
+import { searchBlocks } from '../support/blocks';
+import { chainHeight } from '../support/heights';
 import { untilEveryOrg } from '../support/eventually';
 import { evaluateAs, forgetContracts } from '../support/calls';
 import {

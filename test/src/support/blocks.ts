@@ -3,18 +3,9 @@
  * value never reached any block. Blocks are scanned as raw bytes: whatever encoding a leak took inside the
  * protobuf envelope (argument, write set, event, result), its UTF-8 text is in those bytes.
  */
-import { common } from '@hyperledger/fabric-protos';
 import { fetchBlock } from './ledger';
-import { connectAs, TestUser } from './live';
-
-/** The channel's height (number of blocks) on `user`'s org peer. */
-export async function chainHeight(user: TestUser, channel: string): Promise<bigint> {
-  const qscc = connectAs(user).getNetwork(channel).getContract('qscc');
-  const info = common.BlockchainInfo.deserializeBinary(
-    await qscc.evaluateTransaction('GetChainInfo', channel),
-  );
-  return BigInt(info.getHeight());
-}
+import { chainHeight } from './heights';
+import { TestUser } from './live';
 
 export interface BlockHit {
   needle: string;
