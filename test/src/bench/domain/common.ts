@@ -27,9 +27,10 @@ export function once<T>(key: string, setup: () => Promise<T>): Promise<T> {
 }
 
 /**
- * How many setup steps run at once. A step mostly waits: for its transaction's block (the orderer
- * cuts one every 250 ms at low load) and for the CA. Setup runs between workloads, never under
- * measured load, so it only needs to keep the two cores busy.
+ * How many setup steps run at once. A step that registers an object on chain mostly waits for its
+ * block (the orderer cuts one every 250 ms at low load); one that creates identities keeps the CA busy
+ * (bcrypt). Setup runs between workloads, never under measured load, so it only needs to keep the
+ * two cores busy.
  */
 export const SETUP_PARALLEL = 16;
 
