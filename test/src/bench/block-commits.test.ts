@@ -21,11 +21,14 @@ function feed() {
       }
     },
     close: () => push(null),
+    [Symbol.dispose]: () => push(null),
   };
   return { blocks, push };
 }
 
-function block(...txs: [string, number][]): peer.FilteredBlock {
+type Code = Parameters<peer.FilteredTransaction['setTxValidationCode']>[0];
+
+function block(...txs: [string, Code][]): peer.FilteredBlock {
   const b = new peer.FilteredBlock();
   b.setFilteredTransactionsList(
     txs.map(([id, code]) => {
