@@ -80,7 +80,7 @@ interface Plan {
  * The same workloads as the full run, up to two short steps each (a workload stops at its knee): at
  * most 25 mode runs × 2 × (0.5 s + 2 s) = 125 s of load, + drains (≈ 25–50 s), + setup (pools of at
  * most 48: ≈ 45 s on the slower 2-core VM), + the machine's measurements (≈ 15 s), + Caliper (≈ 30 s):
- * 242–271 s on that VM; the run prints its wall time at the end.
+ * 242–261 s on that VM; the run prints its wall time at the end.
  */
 const QUICK: Plan = {
   warmupMs: 500,
