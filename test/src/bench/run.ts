@@ -406,7 +406,7 @@ async function main(): Promise<void> {
     directCommits === 'blocks' && modes.includes('direct')
       ? await openBlockCommits(network, workloads)
       : undefined;
-  learnCommitsFromBlocks(blockStreams && ((chaincode) => blockStreams.get(chaincode)));
+  learnCommitsFromBlocks(blockStreams);
   process.stdout.write(
     `direct mode learns each commit from ${directCommits === 'blocks' ? 'one block stream per channel' : 'a CommitStatus call'} (--direct-commits=${directCommits})\n`,
   );
@@ -834,7 +834,8 @@ async function caliperRow(network: Network, direct: Row, plan: Plan, ctx: Direct
   // Sustained is what it committed, not what it was offered: on a slower machine the best step within
   // budget can be past the network's capacity (offered 100/s, committed 91.6/s), and there each driver's
   // own CPU, taken from the network, would decide the comparison.
-  let rate = Math.max(5, Math.min(Math.floor((plan.caliperShare * direct.tps) / 5) * 5, CALIPER_MAX_TPS));
+  const inFives = (tps: number) => Math.max(5, Math.floor(tps / 5) * 5);
+  let rate = Math.min(inFives(plan.caliperShare * direct.tps), CALIPER_MAX_TPS);
   const compareAt = async (tps: number) => {
     process.stdout.write(
       `\nnoop (caliper): Hyperledger Caliper fixed-rate ${tps}/s for ${durationS} s, and our driver alike\n`,
@@ -862,7 +863,7 @@ async function caliperRow(network: Network, direct: Row, plan: Plan, ctx: Direct
       // Caliper's own CPU limit is lower on a slower machine (96.8/s of 150/s on one): compared there,
       // the figure says how much slower Caliper is, not whether the two drivers measure alike. Once
       // more at 80 % of what it did send.
-      const lower = Math.max(5, Math.floor((0.8 * run.sent) / durationS / 5) * 5);
+      const lower = inFives((0.8 * run.sent) / durationS);
       process.stdout.write(
         `  caliper sent ${run.sent} of ${rate * durationS} (its own CPU limit): once more at ${lower}/s, a rate it can keep\n`,
       );

@@ -166,12 +166,12 @@ export interface SubmitOptions {
   endorsingOrganizations?: string[];
 }
 
-/** With `--direct-commits=blocks`: the block stream that answers a chaincode's commits. */
-let blockCommitsOf: ((chaincode: string) => BlockCommits | undefined) | undefined;
+/** With `--direct-commits=blocks`: the block stream that answers each chaincode's commits. */
+let blockCommits: ReadonlyMap<string, BlockCommits> | undefined;
 
-/** Direct submits learn their outcome from `find`'s block streams (undefined: CommitStatus again). */
-export function learnCommitsFromBlocks(find?: (chaincode: string) => BlockCommits | undefined): void {
-  blockCommitsOf = find;
+/** Direct submits learn their outcome from these block streams, by chaincode (undefined: CommitStatus again). */
+export function learnCommitsFromBlocks(byChaincode?: ReadonlyMap<string, BlockCommits>): void {
+  blockCommits = byChaincode;
 }
 
 export async function submitWithStages(
@@ -183,7 +183,7 @@ export async function submitWithStages(
   const t0 = performance.now();
   const transaction = await contract.newProposal(name, { arguments: args, ...options }).endorse();
   const t1 = performance.now();
-  const awaited = blockCommitsOf?.(contract.getChaincodeName())?.expect(transaction.getTransactionId());
+  const awaited = blockCommits?.get(contract.getChaincodeName())?.expect(transaction.getTransactionId());
   let commit;
   try {
     commit = await transaction.submit();

@@ -125,8 +125,6 @@ function caOf(orgName: string) {
   return found;
 }
 
-const enrolled = new Map<string, Promise<TestUser>>();
-
 /**
  * A bench actor's identity (`attrs` in its certificate), registered and enrolled over the CA's REST API
  * from this process and kept in memory; a later call with the same name gets the same identity (names
@@ -134,23 +132,16 @@ const enrolled = new Map<string, Promise<TestUser>>();
  * per identity, ≈ 0.1 s of CPU that a quick run's setup (≈ 200 identities) paid on the machine under
  * test.
  */
-export function enrol(org: string, name: string, attrs: Record<string, string>): Promise<TestUser> {
-  const key = `${org}/${name}`;
-  let found = enrolled.get(key);
-  if (!found) {
-    found = (async () => {
-      const { ca, registrar, mspId, org: orgName } = caOf(org);
-      const secret = await ca.register(registrar, {
-        enrollmentId: name,
-        attrs: Object.entries(attrs).map(([attr, value]) => ({ name: attr, value })),
-      });
-      const { certificate, privateKey } = await ca.enroll(name, secret);
-      return { org: orgName, name, mspId, certificate, privateKey };
-    })();
-    enrolled.set(key, found);
-  }
-  return found;
-}
+export const enrol = (org: string, name: string, attrs: Record<string, string>): Promise<TestUser> =>
+  once(`enrol:${org}/${name}`, async () => {
+    const { ca, registrar, mspId, org: orgName } = caOf(org);
+    const secret = await ca.register(registrar, {
+      enrollmentId: name,
+      attrs: Object.entries(attrs).map(([attr, value]) => ({ name: attr, value })),
+    });
+    const { certificate, privateKey } = await ca.enroll(name, secret);
+    return { org: orgName, name, mspId, certificate, privateKey };
+  });
 
 /** One actor of a pool: the same on-chain identity (attributes) in both modes. */
 export interface Actor {
