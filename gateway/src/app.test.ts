@@ -240,6 +240,26 @@ describe('gateway app over a fake Fabric', () => {
       expect(h.fabric.submittedCount()).toBe(1);
     });
 
+    it('retries when another org\'s peer refused on the state before a block (peers a block apart), and answers its refusal if it persists', async () => {
+      const refused = () =>
+        Object.assign(new Error('10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info'), {
+          name: 'EndorseError',
+          code: 10,
+          details: [{ address: 'peer0.insurer:9051', mspId: 'InsurerMSP', message: 'chaincode response 422, {"code":"FAILED_PRECONDITION","details":{},"message":"claim is FILED"}' }],
+        });
+      h.fabric.failures.endorse.push(refused());
+      const ok = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
+      expect(ok.status).toBe(200);
+      expect(h.fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(2);
+      h.fabric.failures.endorse.push(refused(), refused(), refused()); // the first try and conflictRetries (2) more
+      const still = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
+      expect(still.status).toBe(422);
+      expect(still.body).toMatchObject({ code: 'FAILED_PRECONDITION', detail: 'claim is FILED' });
+      expect(h.fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(5);
+      expect(h.fabric.failures.endorse).toHaveLength(0);
+      expect(h.fabric.submittedCount()).toBe(1);
+    });
+
     it('?wait=none answers 202 with a status URL that reports the commit', async () => {
       const res = await request(h.app).post('/api/v1/claims/claims?wait=none').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
       expect(res.status).toBe(202);

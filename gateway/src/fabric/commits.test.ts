@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { Store } from '../store/store';
 import { testDb } from '../testing/harness';
-import { CommitTracker } from './commits';
+import { Commits, CommitTracker } from './commits';
 import { FakeFabric, fakeIdentity } from './fake';
 import { BlockOutcomes, BlockOutcomeStream, FabricPort } from './port';
 import { TransactionService } from './transactions';
@@ -133,6 +133,42 @@ describe('CommitTracker', () => {
     expect(blocks.streams).toBe(1);
   });
 
+  it('holds a call until its org\'s stream has the newest block a caller was answered from', async () => {
+    const byOrg = { city: new ScriptedBlocks(), port: new ScriptedBlocks() };
+    const fabric = {
+      blockOutcomes: (identity: { org: 'city' | 'port' }, channel: string) => byOrg[identity.org].port().blockOutcomes(identity as never, channel),
+    } as unknown as FabricPort;
+    tracker = new CommitTracker(fabric, (org) => Promise.resolve(fakeIdentity(org, 'X', 'admin')), 5000, log, () => Promise.resolve());
+    // Nothing answered yet, and the port org's stream does not follow yet: no wait (it starts following).
+    await tracker.caughtUp('port', 'city');
+    await eventually(() => (byOrg.port.streams > 0 ? true : undefined));
+    byOrg.port.block(7);
+    await eventually(() => tracker.expect('port', 'city', 'probe'));
+
+    // A city caller was answered from block 8; the port org's peer has only 7.
+    tracker.answered('city', 8n);
+    tracker.answered('city', 6n); // an older answer never lowers the mark
+    let through = false;
+    const held = tracker.caughtUp('port', 'city').then(() => (through = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(through).toBe(false);
+    byOrg.port.block(8);
+    await held;
+    await tracker.caughtUp('port', 'city'); // at once now
+
+    // A stream that breaks lets the held calls go (they cannot learn more from it).
+    tracker.answered('city', 9n);
+    const broken = tracker.caughtUp('port', 'city');
+    byOrg.port.break();
+    await broken;
+    // Another channel's answers do not hold this one.
+    tracker.answered('health', 50n);
+    await eventually(() => (byOrg.port.streams === 2 ? true : undefined));
+    byOrg.port.block(9);
+    await eventually(() => tracker.expect('port', 'city', 'probe-2'));
+    await tracker.caughtUp('port', 'city');
+  });
+
   it('keeps one stream per org and channel', async () => {
     const fabric = new FakeFabric();
     tracker = new CommitTracker(fabric, (org) => Promise.resolve(fakeIdentity(org, 'X', 'admin')), 5000, log);
@@ -166,6 +202,29 @@ describe('TransactionService with a CommitTracker', () => {
       expect((await store.getTx(second.body.txId as string))?.state).toBe('committed');
     } finally {
       tracker.close();
+      await store.close();
+    }
+  });
+
+  it('waits for the caller\'s org to catch up before every endorsement and query, and reports each block it answers from', async () => {
+    const fabric = new FakeFabric().on('claims', 'ClaimContract:FileClaim', ({ args }) => ({ claimId: args[0] }));
+    const store = new Store(await testDb());
+    await store.migrate();
+    const seen: string[] = [];
+    const commits: Commits = {
+      expect: () => undefined,
+      caughtUp: (org, channel) => {
+        seen.push(`caughtUp ${org} ${channel}`);
+        return Promise.resolve();
+      },
+      answered: (channel, block) => void seen.push(`answered ${channel} ${block}`),
+    };
+    const service = new TransactionService(fabric, store, { conflictRetries: 2, bootId: 'b', publicUrl: 'http://gw.test' }, log, undefined, undefined, commits);
+    try {
+      const written = await service.write({ userId: 'u', identity: city, spec, wait: 'commit' });
+      await service.evaluate(city, { ...spec, transaction: 'ClaimContract:FileClaim' });
+      expect(seen).toEqual(['caughtUp city city', `answered city ${written.body.blockNumber}`, 'caughtUp city city']);
+    } finally {
       await store.close();
     }
   });

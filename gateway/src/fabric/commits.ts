@@ -14,6 +14,20 @@ interface Waiting {
   deadline: number;
 }
 
+/** What the transaction service asks of commit tracking. */
+export interface Commits {
+  expect(org: string, channel: string, txId: string): CommitWaiter | undefined;
+  caughtUp(org: string, channel: string): Promise<void>;
+  answered(channel: string, blockNumber: bigint): void;
+}
+
+/**
+ * How long a call waits for its org's peer to have the newest block a caller was answered from. Peers
+ * take a block from the orderers each on its own, a few milliseconds apart, more when one catches up
+ * after a restart; past this the call goes ahead and the peer answers as it can.
+ */
+export const CATCH_UP_MS = 2000;
+
 /**
  * Commit outcomes from one filtered-block stream per (org, channel), instead of one signed CommitStatus
  * call per transaction: under load that call was a third of the gateway's Fabric work (sign, gRPC,
@@ -22,8 +36,10 @@ interface Waiting {
  * passed unseen. Whenever the stream cannot answer (not yet following, broken, too slow) the waiter
  * yields undefined and the caller asks CommitStatus, which is always right: the stream only saves work.
  */
-export class CommitTracker {
+export class CommitTracker implements Commits {
   private readonly followers = new Map<string, BlockFollower>();
+  /** Per channel, the newest block a caller was told its transaction committed in. */
+  private readonly newestAnswered = new Map<string, bigint>();
   private closed = false;
 
   constructor(
@@ -37,6 +53,27 @@ export class CommitTracker {
 
   /** Registers interest in `txId` before it is submitted; undefined when the stream is not following yet. */
   expect(org: string, channel: string, txId: string): CommitWaiter | undefined {
+    return this.follower(org, channel)?.expect(txId);
+  }
+
+  /** A caller was told its transaction committed in `blockNumber`. */
+  answered(channel: string, blockNumber: bigint): void {
+    if (blockNumber > (this.newestAnswered.get(channel) ?? -1n)) this.newestAnswered.set(channel, blockNumber);
+  }
+
+  /**
+   * Resolves once `org`'s peer has every block a caller was answered from on `channel` (or after
+   * CATCH_UP_MS). A commit is learnt from the committing org's peer; the caller's next call may be
+   * another org's, whose peer, a block behind, would simulate on the state before it and refuse. At
+   * once when the org's stream does not follow yet (this starts it, for the calls after).
+   */
+  caughtUp(org: string, channel: string): Promise<void> {
+    const follower = this.follower(org, channel);
+    const block = this.newestAnswered.get(channel);
+    return follower && block !== undefined ? follower.reached(block, CATCH_UP_MS) : Promise.resolve();
+  }
+
+  private follower(org: string, channel: string): BlockFollower | undefined {
     if (this.closed) return undefined;
     const key = `${org}\u0000${channel}`;
     let follower = this.followers.get(key);
@@ -45,7 +82,7 @@ export class CommitTracker {
       this.followers.set(key, follower);
       void follower.run();
     }
-    return follower.expect(txId);
+    return follower;
   }
 
   close(): void {
@@ -60,6 +97,9 @@ class BlockFollower {
   private stopped = false;
   private stream?: BlockOutcomeStream;
   private readonly waiting = new Map<string, Waiting>();
+  /** The newest block the stream delivered, while following. */
+  private newest = -1n;
+  private readonly reaching = new Set<{ block: bigint; done(): void }>();
   private sweeper?: NodeJS.Timeout;
 
   constructor(
@@ -82,6 +122,23 @@ class BlockFollower {
         if (this.waiting.delete(txId)) resolve(undefined);
       },
     };
+  }
+
+  /** Resolves once the stream delivered `block`, when it stops following, or after `budgetMs`. */
+  reached(block: bigint, budgetMs: number): Promise<void> {
+    if (!this.following || this.newest >= block) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wait = {
+        block,
+        done: () => {
+          clearTimeout(timer);
+          this.reaching.delete(wait);
+          resolve();
+        },
+      };
+      const timer = setTimeout(wait.done, budgetMs).unref();
+      this.reaching.add(wait);
+    });
   }
 
   /** Follows the channel until stop(), reconnecting with capped backoff; each session starts at the newest block. */
@@ -113,6 +170,8 @@ class BlockFollower {
       for await (const block of stream) {
         if (this.stopped) break;
         this.following = true;
+        this.newest = block.blockNumber;
+        for (const wait of this.reaching) if (wait.block <= block.blockNumber) wait.done();
         for (const { txId, code } of block.txs) {
           const w = this.waiting.get(txId);
           if (!w) continue;
@@ -128,7 +187,9 @@ class BlockFollower {
   /** The stream ended: nothing waiting can be answered from it any more. */
   private lose(): void {
     this.following = false;
+    this.newest = -1n;
     this.expire(Infinity);
+    for (const wait of this.reaching) wait.done();
   }
 
   private expire(now: number): void {

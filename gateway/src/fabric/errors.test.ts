@@ -1,5 +1,5 @@
 import { chaincodeError } from './fake';
-import { parseChaincodeError, ReadConflict, toProblem, TxInvalid } from './errors';
+import { isEndorsementDisagreement, isPeersApart, parseChaincodeError, ReadConflict, toProblem, TxInvalid } from './errors';
 
 const fabricError = (name: string, code: number, messages: string[] = [], extra: object = {}) =>
   Object.assign(new Error(`${code} some gRPC text`), { name, code, details: messages.map((message) => ({ address: 'peer0:7051', mspId: 'CityMSP', message })), ...extra });
@@ -48,5 +48,37 @@ describe('error mapping', () => {
     expect(toProblem(new TxInvalid('t', 'BAD_RWSET', 5n)).status).toBe(502);
     const p = toProblem(new TypeError('secret internals'));
     expect(p.toBody()).toMatchObject({ status: 500, code: 'INTERNAL', detail: 'internal error' });
+  });
+
+  describe('endorsers a block apart', () => {
+    const refusal = 'chaincode response 422, {"code":"FAILED_PRECONDITION","details":{},"message":"port call is ARRIVED: cannot become WORKING"}';
+    const aborted = (message: string, details: Array<{ mspId: string; message: string }>) =>
+      Object.assign(new Error(`10 ABORTED: ${message}`), { name: 'EndorseError', code: 10, details: details.map((d) => ({ address: 'peer0:7051', ...d })) });
+    const collecting = 'failed to collect enough transaction endorsements, see attached details for more info';
+
+    it('is a disagreement when another org refused after the caller\'s own peer endorsed', () => {
+      expect(isEndorsementDisagreement(aborted(collecting, [{ mspId: 'CityMSP', message: refusal }]))).toBe(true);
+      // Still the chaincode's refusal, should retries run out.
+      expect(toProblem(aborted(collecting, [{ mspId: 'CityMSP', message: refusal }])).toBody()).toMatchObject({ status: 422, code: 'FAILED_PRECONDITION' });
+    });
+
+    it('is the chaincode\'s answer when the caller\'s own peer refused, or every named endorser did', () => {
+      expect(isEndorsementDisagreement(aborted('failed to endorse transaction, see attached details for more info', [{ mspId: 'PortMSP', message: refusal }]))).toBe(false);
+      const both = aborted(collecting, [
+        { mspId: 'CityMSP', message: refusal },
+        { mspId: 'HospitalMSP', message: refusal },
+      ]);
+      expect(isEndorsementDisagreement(both, ['CityMSP', 'HospitalMSP'])).toBe(false);
+      expect(isEndorsementDisagreement(aborted(collecting, [{ mspId: 'CityMSP', message: refusal }]), ['CityMSP', 'HospitalMSP'])).toBe(true);
+    });
+
+    it('is no disagreement when no peer refused as the chaincode (unreachable peers)', () => {
+      expect(isEndorsementDisagreement(aborted(collecting, [{ mspId: 'CityMSP', message: 'connection refused' }]))).toBe(false);
+      expect(isPeersApart(fabricError('EndorseError', 14, [refusal]))).toBe(false);
+    });
+
+    it('counts mismatched results as peers apart too', () => {
+      expect(isPeersApart(aborted('failed to assemble transaction: ProposalResponsePayloads do not match', []))).toBe(true);
+    });
   });
 });

@@ -144,3 +144,25 @@ export function isEndorsementMismatch(err: unknown): boolean {
   const texts = [String(e.message ?? ''), ...(e.details ?? []).map((d) => d.message ?? '')];
   return texts.some((t) => /ProposalResponsePayloads do not match/i.test(t));
 }
+
+/**
+ * The peer gateway's ABORTED "failed to collect enough transaction endorsements" where some peer endorsed
+ * and another refused with a chaincode error: they simulated on different blocks (a peer late with a
+ * block its neighbour has). Fabric plans further endorsers only once the caller's own-org peer has
+ * endorsed; with explicit endorsing orgs all are asked at once, and it is a disagreement only if some of
+ * them did not refuse. A refusal every endorser agrees on is the chaincode's answer, never retried.
+ */
+export function isEndorsementDisagreement(err: unknown, endorsingOrgs?: readonly string[]): boolean {
+  const e = err as FabricErrorLike | undefined;
+  if (!e || e.code !== GRPC.ABORTED || !/failed to collect enough transaction endorsements/i.test(String(e.message ?? ''))) return false;
+  const refusing = (e.details ?? []).filter((d) => parseChaincodeError(d.message) !== undefined);
+  if (refusing.length === 0) return false;
+  if (!endorsingOrgs) return true;
+  const refused = new Set(refusing.map((d) => d.mspId));
+  return endorsingOrgs.some((org) => !refused.has(org));
+}
+
+/** Endorsing peers a block apart, either way they show it: transient, and nothing reached the orderer. */
+export function isPeersApart(err: unknown, endorsingOrgs?: readonly string[]): boolean {
+  return isEndorsementMismatch(err) || isEndorsementDisagreement(err, endorsingOrgs);
+}

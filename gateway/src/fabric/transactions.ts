@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { Problem } from '../problem';
+import { realSleep, Sleep } from '../sleep';
 import { Store, TxRow } from '../store/store';
-import { CommitWaiter } from './commits';
-import { isEndorsementMismatch, ReadConflict, toProblem, TxInvalid } from './errors';
+import { Commits, CommitWaiter } from './commits';
+import { isPeersApart, ReadConflict, toProblem, TxInvalid } from './errors';
 import { EndorsedTx, FabricPort, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ProposalSpec, SigningIdentity } from './port';
 import { Stage, StageTimes } from './stage-times';
 
@@ -42,6 +43,9 @@ export function decodeResult(bytes: Uint8Array | string | null | undefined): unk
   }
 }
 
+/** The first wait before endorsing again after endorsers disagreed; ×4 each time (50, 200, 800 ms). */
+const PEERS_APART_RETRY_MS = 50;
+
 /** Deterministic refusals worth remembering for an idempotency key; anything else may be retried. */
 const FINAL_STATUSES = new Set([400, 403, 404, 409, 422]);
 
@@ -57,17 +61,21 @@ export class TransactionService {
   constructor(
     private readonly port: FabricPort,
     private readonly store: Store,
-    private readonly opts: { conflictRetries: number; bootId: string; publicUrl: string },
+    private readonly opts: { conflictRetries: number; bootId: string; publicUrl: string; sleep?: Sleep },
     private readonly log: Logger,
     private readonly observer: TxObserver = noObserver,
     private readonly identityOf: (userId: string) => Promise<SigningIdentity> = () => Promise.reject(new Error('no identities')),
-    /** Learns commits from a block stream (CommitTracker); without it every commit is asked with CommitStatus. */
-    private readonly commits?: { expect(org: string, channel: string, txId: string): CommitWaiter | undefined },
+    /**
+     * Learns commits from a block stream (CommitTracker), and holds a call until its org's peer has the
+     * blocks callers were answered from; without it every commit is asked with CommitStatus.
+     */
+    private readonly commits?: Commits,
   ) {}
 
   async evaluate(identity: SigningIdentity, spec: ProposalSpec, times = new StageTimes()): Promise<unknown> {
     const t0 = process.hrtime.bigint();
     try {
+      await this.commits?.caughtUp(identity.org, spec.channel);
       return decodeResult(await this.port.evaluate(identity, spec));
     } catch (err) {
       throw toProblem(err);
@@ -142,13 +150,16 @@ export class TransactionService {
       const t0 = process.hrtime.bigint();
       let endorsed;
       try {
+        await this.commits?.caughtUp(req.identity.org, req.spec.channel);
         endorsed = await this.port.endorse(req.identity, req.spec);
       } catch (err) {
-        // Nothing was sent: endorsements that disagree (peers a block apart read different versions
-        // of a key written fast) are retried from a new proposal, like a read conflict.
-        if (!isEndorsementMismatch(err) || attempt >= this.opts.conflictRetries) throw err;
+        // Nothing was sent: endorsers that disagree (peers a block apart: different results, or one
+        // refusing on the state before a block the other has) are retried from a new proposal, like a
+        // read conflict, once the late peer had a moment to catch up.
+        if (!isPeersApart(err, req.spec.endorsingOrgs) || attempt >= this.opts.conflictRetries) throw err;
         this.observer.retry();
-        this.log.info({ attempt }, 'endorsements did not match: retrying from a new proposal');
+        this.log.info({ attempt, err: (err as Error).message }, 'endorsers disagreed: retrying from a new proposal');
+        await (this.opts.sleep ?? realSleep)(PEERS_APART_RETRY_MS * 4 ** attempt);
         continue;
       } finally {
         this.timed(times, 'endorse', t0);
@@ -246,7 +257,10 @@ export class TransactionService {
     const final = { state: status.successful ? ('committed' as const) : ('invalid' as const), block_number: blockNumber, validation_code: status.codeName };
     if (journalled) await this.store.updateTx(tx.tx_id, final);
     else await this.store.insertTx({ ...tx, ...final, commit_bytes: null });
-    if (status.successful) return this.committed({ ...tx, block_number: blockNumber });
+    if (status.successful) {
+      this.commits?.answered(tx.channel, status.blockNumber);
+      return this.committed({ ...tx, block_number: blockNumber });
+    }
     if (status.code === MVCC_READ_CONFLICT || status.code === PHANTOM_READ_CONFLICT) return undefined;
     throw new TxInvalid(tx.tx_id, status.codeName, status.blockNumber);
   }
