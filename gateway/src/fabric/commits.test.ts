@@ -139,8 +139,12 @@ describe('CommitTracker', () => {
       blockOutcomes: (identity: { org: 'city' | 'port' }, channel: string) => byOrg[identity.org].port().blockOutcomes(identity as never, channel),
     } as unknown as FabricPort;
     tracker = new CommitTracker(fabric, (org) => Promise.resolve(fakeIdentity(org, 'X', 'admin')), 5000, log, () => Promise.resolve());
-    // Nothing answered yet, and the port org's stream does not follow yet: no wait (it starts following).
+    // An org not followed is never held, and asking does not start a stream (it may be no member).
+    tracker.answered('city', 3n);
     await tracker.caughtUp('port', 'city');
+    expect(byOrg.port.streams).toBe(0);
+    tracker.follow('port', 'city');
+    await tracker.caughtUp('port', 'city'); // not following until the stream delivers a block
     await eventually(() => (byOrg.port.streams > 0 ? true : undefined));
     byOrg.port.block(7);
     await eventually(() => tracker.expect('port', 'city', 'probe'));
@@ -206,13 +210,14 @@ describe('TransactionService with a CommitTracker', () => {
     }
   });
 
-  it('waits for the caller\'s org to catch up before every endorsement and query, and reports each block it answers from', async () => {
+  it('waits for the caller\'s org to catch up before every endorsement and query, reports each block it answers from, and follows an org once its query succeeded', async () => {
     const fabric = new FakeFabric().on('claims', 'ClaimContract:FileClaim', ({ args }) => ({ claimId: args[0] }));
     const store = new Store(await testDb());
     await store.migrate();
     const seen: string[] = [];
     const commits: Commits = {
       expect: () => undefined,
+      follow: (org, channel) => void seen.push(`follow ${org} ${channel}`),
       caughtUp: (org, channel) => {
         seen.push(`caughtUp ${org} ${channel}`);
         return Promise.resolve();
@@ -223,7 +228,7 @@ describe('TransactionService with a CommitTracker', () => {
     try {
       const written = await service.write({ userId: 'u', identity: city, spec, wait: 'commit' });
       await service.evaluate(city, { ...spec, transaction: 'ClaimContract:FileClaim' });
-      expect(seen).toEqual(['caughtUp city city', `answered city ${written.body.blockNumber}`, 'caughtUp city city']);
+      expect(seen).toEqual(['caughtUp city city', `answered city ${written.body.blockNumber}`, 'caughtUp city city', 'follow city city']);
     } finally {
       await store.close();
     }

@@ -17,6 +17,7 @@ interface Waiting {
 /** What the transaction service asks of commit tracking. */
 export interface Commits {
   expect(org: string, channel: string, txId: string): CommitWaiter | undefined;
+  follow(org: string, channel: string): void;
   caughtUp(org: string, channel: string): Promise<void>;
   answered(channel: string, blockNumber: bigint): void;
 }
@@ -56,6 +57,11 @@ export class CommitTracker implements Commits {
     return this.follower(org, channel)?.expect(txId);
   }
 
+  /** Starts following `channel` for `org` (once it is known to be a member: a call of it succeeded there). */
+  follow(org: string, channel: string): void {
+    this.follower(org, channel);
+  }
+
   /** A caller was told its transaction committed in `blockNumber`. */
   answered(channel: string, blockNumber: bigint): void {
     if (blockNumber > (this.newestAnswered.get(channel) ?? -1n)) this.newestAnswered.set(channel, blockNumber);
@@ -65,17 +71,17 @@ export class CommitTracker implements Commits {
    * Resolves once `org`'s peer has every block a caller was answered from on `channel` (or after
    * CATCH_UP_MS). A commit is learnt from the committing org's peer; the caller's next call may be
    * another org's, whose peer, a block behind, would simulate on the state before it and refuse. At
-   * once when the org's stream does not follow yet (this starts it, for the calls after).
+   * once when the org's stream does not follow (yet).
    */
   caughtUp(org: string, channel: string): Promise<void> {
-    const follower = this.follower(org, channel);
+    const follower = this.closed ? undefined : this.followers.get(followerKey(org, channel));
     const block = this.newestAnswered.get(channel);
     return follower && block !== undefined ? follower.reached(block, CATCH_UP_MS) : Promise.resolve();
   }
 
   private follower(org: string, channel: string): BlockFollower | undefined {
     if (this.closed) return undefined;
-    const key = `${org}\u0000${channel}`;
+    const key = followerKey(org, channel);
     let follower = this.followers.get(key);
     if (!follower) {
       follower = new BlockFollower(this.port, () => this.identityOf(org), channel, this.timeoutMs, this.log.child({ org, channel }), this.sleep);
@@ -91,6 +97,8 @@ export class CommitTracker implements Commits {
     this.followers.clear();
   }
 }
+
+const followerKey = (org: string, channel: string) => `${org}\u0000${channel}`;
 
 class BlockFollower {
   private following = false;

@@ -76,7 +76,11 @@ export class TransactionService {
     const t0 = process.hrtime.bigint();
     try {
       await this.commits?.caughtUp(identity.org, spec.channel);
-      return decodeResult(await this.port.evaluate(identity, spec));
+      const result = decodeResult(await this.port.evaluate(identity, spec));
+      // A member of the channel: its later calls may wait for its peer to catch up. Not followed before
+      // a call succeeds, so an org outside the channel never gets a stream that fails for ever.
+      this.commits?.follow(identity.org, spec.channel);
+      return result;
     } catch (err) {
       throw toProblem(err);
     } finally {

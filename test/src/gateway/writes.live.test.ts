@@ -171,3 +171,26 @@ describe('Idempotency-Key', () => {
     expect(fresh.body.txId).not.toBe(first.body.txId);
   });
 });
+
+describe('read your writes across orgs', () => {
+  it('a write answered to one org is seen by the next call of another org, at once, every time', async () => {
+    // A write is answered once the writer's org peer has its block; each peer takes blocks from the
+    // orderers on its own, and a busy one commits later. The gateway holds the next call until the
+    // caller's org peer has it too. Several chains at once keep the peers busy.
+    const orgs: Org[] = ['city', 'hospital', 'insurer', 'port'];
+    const misses: string[] = [];
+    await Promise.all(
+      [0, 1, 2, 3, 4, 5, 6, 7].map(async (chain) => {
+        for (let i = 0; i < 12; i++) {
+          const writer = orgs[(chain + i) % 4];
+          const reader = orgs[(chain + i + 1 + (chain % 3)) % 4];
+          const key = `ryw-${run}-${chain}-${i}`;
+          await admin[writer].submit('identity/probe/put', { key, value: writer });
+          const read = await admin[reader].get('identity/probe/get', { key });
+          if (read.status !== 200) misses.push(`${writer}→${reader} ${key}: ${read.status}`);
+        }
+      }),
+    );
+    expect(misses).toEqual([]);
+  });
+});
