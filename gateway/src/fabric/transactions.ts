@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Problem } from '../problem';
-import { realSleep, Sleep } from '../sleep';
+import { realSleep } from '../sleep';
 import { Store, TxRow } from '../store/store';
 import { Commits, CommitWaiter } from './commits';
 import { isPeersApart, ReadConflict, toProblem, TxInvalid } from './errors';
@@ -61,7 +61,7 @@ export class TransactionService {
   constructor(
     private readonly port: FabricPort,
     private readonly store: Store,
-    private readonly opts: { conflictRetries: number; bootId: string; publicUrl: string; sleep?: Sleep },
+    private readonly opts: { conflictRetries: number; bootId: string; publicUrl: string },
     private readonly log: Logger,
     private readonly observer: TxObserver = noObserver,
     private readonly identityOf: (userId: string) => Promise<SigningIdentity> = () => Promise.reject(new Error('no identities')),
@@ -163,7 +163,7 @@ export class TransactionService {
         if (!isPeersApart(err, req.spec.endorsingOrgs) || attempt >= this.opts.conflictRetries) throw err;
         this.observer.retry();
         this.log.info({ attempt, err: (err as Error).message }, 'endorsers disagreed: retrying from a new proposal');
-        await (this.opts.sleep ?? realSleep)(PEERS_APART_RETRY_MS * 4 ** attempt);
+        await realSleep(PEERS_APART_RETRY_MS * 4 ** attempt);
         continue;
       } finally {
         this.timed(times, 'endorse', t0);
