@@ -110,7 +110,7 @@ export function toProblem(err: unknown, txId?: string): Problem {
 
   const isFabric = ['GatewayError', 'EndorseError', 'SubmitError', 'CommitStatusError'].includes(e.name ?? '');
   if (isFabric || typeof e.code === 'number') {
-    const peers = (e.details ?? []).map((d) => `${d.mspId ?? '?'}@${d.address ?? '?'}: ${d.message ?? ''}`).join('; ');
+    const peers = peerDetails(err).join('; ');
     const detail = peers ? `${e.message ?? ''} (${peers})` : (e.message ?? 'Fabric error');
     switch (e.code) {
       case GRPC.DEADLINE_EXCEEDED:
@@ -132,6 +132,11 @@ export function toProblem(err: unknown, txId?: string): Problem {
     }
   }
   return new Problem(500, 'INTERNAL', 'internal error', withTx);
+}
+
+/** Each peer's answer that Fabric attached to an error, as `MSP@address: message`. */
+export function peerDetails(err: unknown): string[] {
+  return ((err as FabricErrorLike | undefined)?.details ?? []).map((d) => `${d.mspId ?? '?'}@${d.address ?? '?'}: ${d.message ?? ''}`);
 }
 
 /**

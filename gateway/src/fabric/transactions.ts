@@ -3,7 +3,7 @@ import { Problem } from '../problem';
 import { realSleep } from '../sleep';
 import { Store, TxRow } from '../store/store';
 import { Commits, CommitWaiter } from './commits';
-import { isPeersApart, ReadConflict, toProblem, TxInvalid } from './errors';
+import { isPeersApart, peerDetails, ReadConflict, toProblem, TxInvalid } from './errors';
 import { EndorsedTx, FabricPort, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ProposalSpec, SigningIdentity } from './port';
 import { Stage, StageTimes } from './stage-times';
 
@@ -162,7 +162,7 @@ export class TransactionService {
         // read conflict, once the late peer had a moment to catch up.
         if (!isPeersApart(err, req.spec.endorsingOrgs) || attempt >= this.opts.conflictRetries) throw err;
         this.observer.retry();
-        this.log.info({ attempt, err: (err as Error).message }, 'endorsers disagreed: retrying from a new proposal');
+        this.log.info({ attempt, err: (err as Error).message, peers: peerDetails(err) }, 'endorsers disagreed: retrying from a new proposal');
         await realSleep(PEERS_APART_RETRY_MS * 4 ** attempt);
         continue;
       } finally {
