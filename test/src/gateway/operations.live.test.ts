@@ -5,7 +5,7 @@
  * chaincode's LIVE metadata, read from the peers — API and chaincode cannot drift.
  */
 import { randomUUID } from 'node:crypto';
-import { closeConnections, contractAs, ensureNetwork, network, orgAdmin } from '../support/live';
+import { channelOf, closeConnections, contractAs, ensureNetwork, network, orgAdmin } from '../support/live';
 import { openApi31Errors } from '../support/openapi';
 import { admins, call, metricValue, Org, RestUser, SHARED_GATEWAY } from '../support/rest';
 
@@ -29,7 +29,7 @@ interface LiveTx {
 
 /** Every transaction of `chaincode` as its running chaincode reports it (GetMetadata), read as a channel member. */
 async function liveTransactions(chaincode: string): Promise<LiveTx[]> {
-  const channel = network().topology.chaincodes.find((c) => c.name === chaincode)!.channel;
+  const channel = channelOf(chaincode);
   const member = network().topology.channels.find((c) => c.name === channel)!.orgs[0];
   const bytes = await contractAs(orgAdmin(member), chaincode).evaluateTransaction('org.hyperledger.fabric:GetMetadata');
   const raw = JSON.parse(Buffer.from(bytes).toString('utf8')) as {

@@ -19,7 +19,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { evaluateAs, forgetContracts, InvalidAtCommit, submitAs } from '../support/calls';
 import { transactionEffects, splitCompositeKey, writesIn } from '../support/effects';
 import { chaincodeError, expectRefusal } from '../support/errors';
-import { closeConnections, enrolUser, ensureNetwork, network, TestUser } from '../support/live';
+import { channelOf, closeConnections, enrolUser, ensureNetwork, TestUser } from '../support/live';
 import type {
   Account,
   Bilateral,
@@ -35,7 +35,7 @@ import type {
 
 const CC = 'energy';
 const run = randomUUID().slice(0, 8);
-const channel = () => network().topology.chaincodes.find((c) => c.name === CC)!.channel;
+const channel = () => channelOf(CC);
 
 // ---- what the chaincode returns (the parts these tests read) ---------------------------------------
 

@@ -23,18 +23,18 @@ import { chaincodeError, expectRefusal } from '../support/errors';
 import { untilEveryPeerHas } from '../support/heights';
 import { chaincodeEventsOf, fetchBlock } from '../support/ledger';
 import {
+  channelOf,
   closeConnections,
   contractAs,
   enrolUser,
   ensureNetwork,
   json,
-  network,
   orgAdmin,
   TestUser,
 } from '../support/live';
 
 const run = randomUUID().slice(0, 8);
-const channel = (chaincode = 'identity') => network().topology.chaincodes.find((c) => c.name === chaincode)!.channel;
+const channel = (chaincode = 'identity') => channelOf(chaincode);
 
 // ---- calling the chaincode ------------------------------------------------------------------------
 

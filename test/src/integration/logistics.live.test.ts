@@ -27,7 +27,7 @@ import { canonical, sha256hex } from '../support/credentials';
 import { expectRefusal } from '../support/errors';
 import { untilEveryPeerHas, forgetChainInfo } from '../support/heights';
 import { chaincodeEventsOf, fetchBlock } from '../support/ledger';
-import { closeConnections, enrolUser, ensureNetwork, json, network, TestUser } from '../support/live';
+import { channelOf, closeConnections, enrolUser, ensureNetwork, json, TestUser } from '../support/live';
 import {
   cargoDeclaration,
   containerNumber,
@@ -41,7 +41,7 @@ import {
 
 const run = randomUUID().slice(0, 8);
 const CC = 'logistics';
-const channel = () => network().topology.chaincodes.find((c) => c.name === CC)!.channel;
+const channel = () => channelOf(CC);
 const CITY = 'CityMSP';
 const PORT = 'PortMSP';
 const INSURER = 'InsurerMSP';

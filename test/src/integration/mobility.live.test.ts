@@ -17,7 +17,7 @@ import { verifyReading } from '@cityledger/chaincode-common/dist/merkle';
 import { CallOptions, chaincodeAs, Committed, evaluateAs, forgetContracts, submitAs } from '../support/calls';
 import { expectRefusal } from '../support/errors';
 import { chaincodeEventsOf } from '../support/ledger';
-import { closeConnections, enrolUser, ensureNetwork, json, network, TestUser } from '../support/live';
+import { channelOf, closeConnections, enrolUser, ensureNetwork, json, TestUser } from '../support/live';
 import { proofOf, randomVin, SealedWindow, sealWindow, Window } from '../support/telemetry';
 
 const run = randomUUID().slice(0, 8);
@@ -26,7 +26,7 @@ const CITY = 'CityMSP';
 const HOSPITAL = 'HospitalMSP';
 const INSURER = 'InsurerMSP';
 const PORT = 'PortMSP';
-const channel = () => network().topology.chaincodes.find((c) => c.name === CC)!.channel;
+const channel = () => channelOf(CC);
 
 const submit = <T>(
   user: TestUser,

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { channelHeight, retry, run } from '@cityledger/network';
 import { Contract } from '@hyperledger/fabric-gateway';
 import {
+  channelOf,
   closeConnections,
   contractAs,
   ensureNetwork,
@@ -16,7 +17,7 @@ import {
 } from '../support/live';
 
 const chaincode = process.env.CITYLEDGER_PROBE_CHAINCODE ?? 'identity';
-const channelOf = () => network().topology.chaincodes.find((c) => c.name === chaincode)!.channel;
+const channel = () => channelOf(chaincode);
 
 async function putProbe(contract: Contract, value: string): Promise<{ key: string; blockNumber: bigint }> {
   const key = `drill-${randomUUID()}`;
@@ -69,7 +70,7 @@ describe('an orderer killed', () => {
     await retry(
       `${victim} catching up to block ${target}`,
       async () => {
-        const height = await ordererHeight(ordererNode.org.name, ordererNode.spec.adminPort, channelOf());
+        const height = await ordererHeight(ordererNode.org.name, ordererNode.spec.adminPort, channel());
         if (BigInt(height) < target) throw new Error(`height ${height}`);
       },
       60000,
@@ -96,11 +97,11 @@ describe('a peer killed and restarted', () => {
     for (let i = 0; i < 5; i++) written.push(await putProbe(contract, `peer-down-${i}`));
 
     await n.up();
-    const reference = await channelHeight(n.paths, peerOf('city'), channelOf());
+    const reference = await channelHeight(n.paths, peerOf('city'), channel());
     await retry(
       `${victim.id} catching up to height ${reference}`,
       async () => {
-        const height = await channelHeight(n.paths, victim, channelOf());
+        const height = await channelHeight(n.paths, victim, channel());
         if (height < reference) throw new Error(`height ${height} < ${reference}`);
       },
       60000,
@@ -116,14 +117,14 @@ describe('down then up', () => {
   it('keeps every ledger: data written before is read back after, heights do not go back', async () => {
     const n = network();
     const before = await putProbe(contractAs(orgAdmin('city'), chaincode), 'survives-restart');
-    const heightBefore = await channelHeight(n.paths, peerOf('city'), channelOf());
+    const heightBefore = await channelHeight(n.paths, peerOf('city'), channel());
     closeConnections();
 
     await n.down();
     expect((await n.status()).processes.every((p) => p.pid === undefined)).toBe(true);
     await n.up();
 
-    expect(await channelHeight(n.paths, peerOf('city'), channelOf())).toBeGreaterThanOrEqual(heightBefore);
+    expect(await channelHeight(n.paths, peerOf('city'), channel())).toBeGreaterThanOrEqual(heightBefore);
     const contract = contractAs(orgAdmin('hospital'), chaincode);
     await retry(
       'reading after restart',

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { chaincodeProcess, channelHeight, retry, sleep } from '@cityledger/network';
 import { Contract } from '@hyperledger/fabric-gateway';
 import {
+  channelOf,
   closeConnections,
   connectAs,
   contractAs,
@@ -20,7 +21,7 @@ import { account, probeWritesPerKey, publish, Send, Traffic } from '../support/t
 
 const chaincode = process.env.CITYLEDGER_PROBE_CHAINCODE ?? 'identity';
 const RATE = 20;
-const channelOf = () => network().topology.chaincodes.find((c) => c.name === chaincode)!.channel;
+const channel = () => channelOf(chaincode);
 
 function directSend(contract: Contract): Send {
   return async (key) => {
@@ -47,7 +48,7 @@ async function settle(drill: string, traffic: Traffic, startBlock: bigint, fault
     );
     if (found) onLedger.add(r.key);
   }
-  const fabricNetwork = connectAs(admin).getNetwork(channelOf());
+  const fabricNetwork = connectAs(admin).getNetwork(channel());
   const writes = await probeWritesPerKey(fabricNetwork, chaincode, startBlock, sentinel);
   const report = account(drill, traffic, onLedger, writes, faultAt);
   publish(report);
@@ -55,7 +56,7 @@ async function settle(drill: string, traffic: Traffic, startBlock: bigint, fault
 }
 
 async function currentBlock(): Promise<bigint> {
-  return BigInt(await channelHeight(network().paths, peerOf('city'), channelOf()));
+  return BigInt(await channelHeight(network().paths, peerOf('city'), channel()));
 }
 
 /** The orderer that leads the channel's Raft cluster, from the orderers' Prometheus metrics. */
@@ -63,7 +64,7 @@ async function raftLeader(): Promise<string> {
   for (const org of network().topology.orgs)
     for (const o of org.orderers) {
       const metrics = await (await fetch(`http://${org.host}:${o.operationsPort}/metrics`)).text();
-      if (new RegExp(`consensus_etcdraft_is_leader\\{channel="${channelOf()}"\\} 1`).test(metrics))
+      if (new RegExp(`consensus_etcdraft_is_leader\\{channel="${channel()}"\\} 1`).test(metrics))
         return `${o.name}.${org.name}`;
     }
   throw new Error('no Raft leader found');
@@ -128,11 +129,11 @@ it('a peer killed under load: its org fails fast and clearly, recovers after res
   expect(report.lost).toBe(0);
   expect(report.duplicated).toBe(0);
   expect(report.recoverySeconds).not.toBeNull();
-  const reference = await channelHeight(n.paths, peerOf('city'), channelOf());
+  const reference = await channelHeight(n.paths, peerOf('city'), channel());
   await retry(
     'hospital peer catching up',
     async () => {
-      const height = await channelHeight(n.paths, victim, channelOf());
+      const height = await channelHeight(n.paths, victim, channel());
       if (height < reference) throw new Error(`${height} < ${reference}`);
     },
     60000,

@@ -1,11 +1,13 @@
 /**
  * Calling any chaincode of the topology as a real identity, the way chaincode-common's serializer expects
- * its arguments (string parameters raw, everything else as JSON): submit waits for the commit and throws
- * when the transaction is refused or invalid; evaluate returns the parsed result.
+ * its arguments (string parameters raw, everything else as JSON): submit waits for the commit on every
+ * peer of the channel and throws when the transaction is refused or invalid; evaluate returns the
+ * parsed result.
  */
 import { Contract } from '@hyperledger/fabric-gateway';
 import { transient } from './credentials';
-import { contractAs, json, TestUser } from './live';
+import { forgetChainInfo, untilEveryPeerHas } from './heights';
+import { channelOf, contractAs, json, TestUser } from './live';
 
 export interface CallOptions {
   /** Each key's value is sent as its UTF-8 JSON. */
@@ -47,12 +49,17 @@ export function chaincodeAs(user: TestUser, chaincode: string): Contract {
   return contract;
 }
 
-/** Forgets the cached contracts (call with closeConnections in afterAll). */
+/** Forgets the cached contracts, and the chain-height ones submits use (call with closeConnections in afterAll). */
 export function forgetContracts(): void {
   contracts.clear();
+  forgetChainInfo();
 }
 
-/** Endorses, orders and waits for the commit; throws the gateway's error when the chaincode refuses. */
+/**
+ * Endorses, orders and waits for the commit; throws the gateway's error when the chaincode refuses.
+ * Returns once every org's peer has the block, not only the submitter's: the next call's endorsers
+ * (any two orgs) would otherwise simulate on the state before it, and refuse or disagree.
+ */
 export async function submitAs<T>(
   user: TestUser,
   chaincode: string,
@@ -65,6 +72,7 @@ export async function submitAs<T>(
     .catch((err: unknown) => Promise.reject(withPeerDetails(err, tx)));
   const status = await submitted.getStatus();
   if (!status.successful) throw new InvalidAtCommit(tx, status.transactionId, status.code);
+  await untilEveryPeerHas(channelOf(chaincode), status.blockNumber);
   return {
     result: json(submitted.getResult()) as T,
     txId: status.transactionId,

@@ -120,9 +120,14 @@ export function connectAs(user: TestUser, via?: Node<PeerSpec>): Gateway {
 }
 
 export function contractAs(user: TestUser, chaincode: string, via?: Node<PeerSpec>): Contract {
+  return connectAs(user, via).getNetwork(channelOf(chaincode)).getContract(chaincode);
+}
+
+/** The channel `chaincode` is deployed on, per the topology. */
+export function channelOf(chaincode: string): string {
   const cc = network().topology.chaincodes.find((c) => c.name === chaincode);
   if (!cc) throw new Error(`no chaincode ${chaincode} in the topology`);
-  return connectAs(user, via).getNetwork(cc.channel).getContract(cc.name);
+  return cc.channel;
 }
 
 /** Closes every connection the suite opened (call in afterAll). */
