@@ -20,7 +20,7 @@ import {
   transient,
 } from '../support/credentials';
 import { chaincodeError, expectRefusal } from '../support/errors';
-import { untilEveryPeerHas } from '../support/heights';
+import { Committed, submitAs } from '../support/calls';
 import { chaincodeEventsOf, fetchBlock } from '../support/ledger';
 import {
   channelOf,
@@ -58,38 +58,18 @@ interface CallOptions {
   chaincode?: string;
 }
 
-interface Committed<T> {
-  result: T;
-  txId: string;
-  blockNumber: bigint;
-}
-
 /**
- * Endorses, orders and waits for the commit on every peer of the channel; throws the gateway's error when
- * the chaincode refuses. Tests here go on with other orgs' users, whose peers must have the block (in CI a
- * peer a block behind answered NOT_FOUND, or failed an endorsement the test expected to succeed).
+ * Endorses, orders and waits for the commit on every peer of the channel (support/calls' submitAs);
+ * throws the gateway's error when the chaincode refuses. Tests here go on with other orgs' users, whose
+ * peers must have the block (in CI a peer a block behind answered NOT_FOUND, or failed an endorsement
+ * the test expected to succeed).
  */
-async function submit<T>(
+const submit = <T>(
   user: TestUser,
   tx: string,
   args: unknown[],
   options: CallOptions = {},
-): Promise<Committed<T>> {
-  const submitted = await identity(user, options.chaincode).submitAsync(tx, {
-    arguments: args.map(arg),
-    ...(options.transient ? { transientData: transient(options.transient) } : {}),
-    ...(options.endorsingOrganizations ? { endorsingOrganizations: options.endorsingOrganizations } : {}),
-  });
-  const status = await submitted.getStatus();
-  if (!status.successful)
-    throw new Error(`${tx} ${status.transactionId} invalid at commit: code ${status.code}`);
-  await untilEveryPeerHas(channel(options.chaincode), status.blockNumber);
-  return {
-    result: json(submitted.getResult()) as T,
-    txId: status.transactionId,
-    blockNumber: status.blockNumber,
-  };
-}
+): Promise<Committed<T>> => submitAs<T>(user, options.chaincode ?? 'identity', tx, args, options);
 
 async function evaluate<T>(
   user: TestUser,

@@ -120,7 +120,8 @@ async function settled(): Promise<void> {
 async function write<T>(user: TestUser, tx: string, args: unknown[], options: CallOptions = {}) {
   await settled();
   const committed: Committed<T> = await submitAs<T>(user, CC, tx, args, options);
-  lastBlock = committed.blockNumber;
+  // submitAs returns once every org's peer holds the block: nothing left to settle.
+  lastBlock = everywhere = committed.blockNumber;
   flow.push({ tx, txId: committed.txId, blockNumber: committed.blockNumber });
   return committed;
 }

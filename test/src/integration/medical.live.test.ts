@@ -20,7 +20,7 @@ import { evaluateAs, submitAs, chaincodeAs, Committed, forgetContracts, arg } fr
 import { canonical, saltClaims, sha256hex } from '../support/credentials';
 import { chaincodeError, expectRefusal } from '../support/errors';
 import { untilEveryOrg, untilPast } from '../support/eventually';
-import { forgetChainInfo, untilEveryPeerHas } from '../support/heights';
+import { forgetChainInfo } from '../support/heights';
 import { chaincodeEventsOf, fetchBlock } from '../support/ledger';
 import {
   closeConnections,
@@ -159,11 +159,10 @@ const medical = <T>(
   args: unknown[],
   options: { transient?: Record<string, unknown>; endorsingOrganizations?: string[] } = {},
 ) =>
-  submitAs<T>(user, 'medical', tx, args, options).then(async (c) => {
+  // submitAs returns once every org's peer holds the block: the next step is often another org's
+  // transaction (a consent, then the insurer's request), endorsed on its own peer (seen: NO_CONSENT).
+  submitAs<T>(user, 'medical', tx, args, options).then((c) => {
     medicalTxs.push(c);
-    // The next step is often another org's transaction (a consent, then the insurer's request), endorsed
-    // on its own peer: that peer must hold this block first (seen: NO_CONSENT from the insurer's peer).
-    await untilEveryPeerHas('health', c.blockNumber);
     return c;
   });
 const identity = <T>(user: TestUser, tx: string, args: unknown[], options = {}) =>
