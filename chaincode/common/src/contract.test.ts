@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Kind, Type } from '@sinclair/typebox';
 import type { Context } from 'fabric-contract-api';
 import {
   CityContract,
@@ -411,5 +411,13 @@ describe('metadata', () => {
       }
       return Bad;
     }).toThrow('TypeBox');
+    expect(() => {
+      // A kind TypeBox has no check for: its compile fails here, not on the first call.
+      class Bad extends CityContract {
+        @Submit({ params: { a: { [Kind]: 'NoSuchKind', type: 'string' } as never } })
+        async One(_ctx: Context, _a: string): Promise<void> {}
+      }
+      return Bad;
+    }).toThrow(/Unknown type/);
   });
 });

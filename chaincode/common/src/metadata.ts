@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Kind, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import type { Context } from 'fabric-contract-api';
 import { canonicalJson } from './canonical';
-import { checkSize, parseJson, validate } from './validation';
+import { checkOf, checkSize, parseJson, validate } from './validation';
 
 /**
  * How a transaction looks from outside. Parameters are named and ordered (object key order);
@@ -70,6 +70,7 @@ function transaction(submit: boolean, spec: TxSpec): MethodDecorator {
       }
       const copy = { ...schema } as TSchema; // spread keeps TypeBox's symbol keys
       parameterNames.set(copy, paramName);
+      checkOf(copy); // compiled at load: a schema TypeBox cannot compile fails the contract's tests, not a call
       return {
         name: paramName,
         description: typeof schema.description === 'string' ? schema.description : '',
@@ -77,7 +78,10 @@ function transaction(submit: boolean, spec: TxSpec): MethodDecorator {
       };
     });
     if (spec.returns) assertTypeBox(spec.returns, `${name} returns`);
-    if (spec.transient) assertTypeBox(spec.transient, `${name} transient`);
+    if (spec.transient) {
+      assertTypeBox(spec.transient, `${name} transient`);
+      checkOf(spec.transient);
+    }
 
     const metadata: TxMetadata = {
       name,

@@ -4,6 +4,7 @@ import {
   IsoTime,
   Sha256Hex,
   Text,
+  checkOf,
   checkSize,
   fieldErrors,
   isoToMs,
@@ -31,6 +32,13 @@ describe('validation helpers', () => {
     expect(fieldErrors(IsoTime(), '2026-11-25T14:35:00.123456789Z')).toEqual([]);
     expect(fieldErrors(IsoTime(), '2026-11-25 14:35')).not.toEqual([]);
     expect(fieldErrors(Text(3), 'abcd')).not.toEqual([]);
+  });
+
+  it('compiles each schema once', () => {
+    const schema = Id();
+    expect(checkOf(schema)).toBe(checkOf(schema));
+    expect(checkOf(schema).Check('R-1')).toBe(true);
+    expect(checkOf(Id())).not.toBe(checkOf(schema));
   });
 
   it('validates with field paths and caps the list', () => {

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { invalidArgument } from './errors';
 
 /** Largest accepted argument or transient value, in bytes; bigger inputs are refused before parsing. */
@@ -14,10 +14,29 @@ export interface FieldError {
   message: string;
 }
 
+const checks = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
+/**
+ * The compiled check of `schema`, compiled on first use. Every transaction validates its arguments:
+ * a compiled check costs a fraction of walking the schema (TypeBox's Value.Errors was 4 % of the
+ * identity chaincode's CPU under the benchmark's issuance load), and field errors are worked out only
+ * for an input that fails it.
+ */
+export function checkOf(schema: TSchema): TypeCheck<TSchema> {
+  let check = checks.get(schema);
+  if (!check) {
+    check = TypeCompiler.Compile(schema);
+    checks.set(schema, check);
+  }
+  return check;
+}
+
 /** Field errors of `value` against `schema` (empty when valid). */
 export function fieldErrors(schema: TSchema, value: unknown): FieldError[] {
+  const check = checkOf(schema);
+  if (check.Check(value)) return [];
   const errors: FieldError[] = [];
-  for (const e of Value.Errors(schema, value)) {
+  for (const e of check.Errors(value)) {
     errors.push({ path: e.path, message: e.message });
     if (errors.length >= MAX_REPORTED_ERRORS) break;
   }
