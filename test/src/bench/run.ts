@@ -1,14 +1,5 @@
 /**
- * `npm run bench [-- --quick | --smoke] [-- --workloads=noop,read] [-- --modes=direct] [-- --pool=64]`
- *   [-- --steady=30 --warmup=5 --submit-rates=100,200 --evaluate-rates=1000 --ingest-rates=40 --no-refine]
- *   [-- --repeat=3] [-- --network-cpus=1.5] [-- --direct-commits=blocks]
- *
- * `--smoke` checks that every workload works (a few transactions at 3/s, no Caliper), not how fast.
- * `--pool` caps the identities/objects a domain workload sets up (default: enough for the top rate).
- * `--repeat=N` runs each workload's modes N times, alternating, and reports the median round.
- * `--network-cpus=N` caps the network's processes at N cores for the run (cpu-cap.ts): the gateway and
- *   the drivers get the rest, as they would on cores of their own.
- * `--direct-commits=blocks` has the direct driver learn outcomes from block streams (block-commits.ts).
+ * `npm run bench [-- options]`: the options and what they do are in options.ts (`-- --help` prints them).
  *
  * Measures the running network (starting it if needed): for each workload and driver mode, open-loop
  * load at stepped rates through the knee (p95 above twice the unloaded p95, or more than 1% failures)
@@ -34,6 +25,7 @@ import { gatewayConflictRetries, watchLoopLag } from './gateway-metrics';
 import { closeHttpClients } from './http';
 import { LoopLag, watchOwnLoopLag } from './loop-lag';
 import { errorCode, openLoop, Operation, StepResult } from './load';
+import { BenchOptions, BenchUsageError, benchOptions, USAGE } from './options';
 import { round, summarise } from './stats';
 import { domainWorkloads } from './domain';
 import {
@@ -163,23 +155,6 @@ export interface Row {
   rounds?: Omit<Row, 'rounds'>[];
 }
 
-function arg(name: string): string | undefined {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found?.split('=')[1];
-}
-
-/**
- * How the direct driver learns a transaction's outcome: `status` (default), fabric-gateway's own
- * CommitStatus call per transaction, as a plain client does; `blocks`, one filtered-block stream per
- * channel, as the REST gateway does (block-commits.ts).
- */
-function directCommitsArg(): 'status' | 'blocks' {
-  const v = arg('direct-commits') ?? 'status';
-  if (v !== 'status' && v !== 'blocks')
-    throw new Error(`--direct-commits must be status or blocks, got ${v}`);
-  return v;
-}
-
 /** One block stream per channel the workloads' chaincodes are on, keyed by chaincode. */
 async function openBlockCommits(network: Network, workloads: Workload[]): Promise<Map<string, BlockCommits>> {
   const used = new Set(workloads.flatMap((w) => w.chaincodes ?? [w.chaincode]));
@@ -196,55 +171,19 @@ async function openBlockCommits(network: Network, workloads: Workload[]): Promis
   return byChaincode;
 }
 
-/** `--steady=S`, `--warmup=S` and `--submit-rates=`/`--evaluate-rates=`/`--ingest-rates=` (comma lists) reshape a plan. */
-function withOverrides(base: Plan): Plan {
-  const seconds = (name: string) => {
-    const v = arg(name);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!(n > 0 && n <= 600)) throw new Error(`--${name} must be seconds in (0, 600], got ${v}`);
-    return Math.round(n * 1000);
-  };
-  const rates = (name: string) => {
-    const v = arg(name);
-    if (v === undefined) return undefined;
-    const list = v.split(',').map(Number);
-    if (list.some((r) => !(Number.isInteger(r) && r > 0 && r <= 20000)))
-      throw new Error(`--${name} must be integers in 1..20000, got ${v}`);
-    return list;
-  };
+/** The command line's step lengths, rates and rounds reshape a plan. */
+function withOverrides(base: Plan, options: BenchOptions): Plan {
   return {
-    warmupMs: seconds('warmup') ?? base.warmupMs,
-    steadyMs: seconds('steady') ?? base.steadyMs,
-    submitRates: rates('submit-rates') ?? base.submitRates,
-    evaluateRates: rates('evaluate-rates') ?? base.evaluateRates,
-    ingestRates: rates('ingest-rates') ?? base.ingestRates,
-    refine: process.argv.includes('--no-refine') ? false : base.refine,
+    warmupMs: options.warmupMs ?? base.warmupMs,
+    steadyMs: options.steadyMs ?? base.steadyMs,
+    submitRates: options.submitRates ?? base.submitRates,
+    evaluateRates: options.evaluateRates ?? base.evaluateRates,
+    ingestRates: options.ingestRates ?? base.ingestRates,
+    refine: options.noRefine ? false : base.refine,
     stopAtKnee: base.stopAtKnee,
     caliperShare: base.caliperShare,
-    repeat: repeatArg() ?? base.repeat,
+    repeat: options.repeat ?? base.repeat,
   };
-}
-
-function networkCpusArg(): number | undefined {
-  const v = arg('network-cpus');
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  const cores = os.availableParallelism();
-  if (!(n > 0 && n < cores))
-    throw new Error(
-      `--network-cpus must be cores in (0, ${cores}), leaving some to the client side, got ${v}`,
-    );
-  return n;
-}
-
-function repeatArg(): number | undefined {
-  const v = arg('repeat');
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!(Number.isInteger(n) && n >= 1 && n <= 9))
-    throw new Error(`--repeat must be an integer in 1..9, got ${v}`);
-  return n;
 }
 
 /**
@@ -333,15 +272,15 @@ const loadSeconds = (runs: { workload: Workload; modes: number }[], plan: Plan) 
     0,
   );
 
-async function main(): Promise<void> {
+async function main(options: BenchOptions): Promise<void> {
   const started = performance.now();
   const runTicks = machineTicks();
-  const smoke = process.argv.includes('--smoke');
-  const quick = !smoke && process.argv.includes('--quick');
-  const plan = withOverrides(smoke ? SMOKE : quick ? QUICK : FULL);
-  const onlyWorkloads = arg('workloads')?.split(',');
+  const smoke = options.plan === 'smoke';
+  const quick = options.plan === 'quick';
+  const plan = withOverrides(smoke ? SMOKE : quick ? QUICK : FULL, options);
+  const onlyWorkloads = options.workloads;
   // Setup cost grows with the pools (CA enrolments): quick runs keep them small.
-  if (arg('pool')) process.env.CITYLEDGER_BENCH_POOL = arg('pool');
+  if (options.pool !== undefined) process.env.CITYLEDGER_BENCH_POOL = String(options.pool);
   else if (smoke || quick) process.env.CITYLEDGER_BENCH_POOL ??= '48';
   const network = await ensureNetwork();
   const age = await networkAge(network);
@@ -356,7 +295,7 @@ async function main(): Promise<void> {
     const pid = network.processes.pid(name);
     if (pid !== undefined) pids.set(name, pid);
   }
-  const networkCpus = networkCpusArg();
+  const networkCpus = options.networkCpus;
   const cap =
     networkCpus === undefined
       ? undefined
@@ -389,7 +328,7 @@ async function main(): Promise<void> {
       (!onlyWorkloads || onlyWorkloads.includes(w.name)) &&
       (w.chaincodes ?? [w.chaincode]).every((cc) => deployed.has(cc)),
   );
-  const modes = (arg('modes') ?? (smoke ? 'direct,rest' : 'direct,rest,caliper')).split(',');
+  const modes = options.modes;
   // CITYLEDGER_GATEWAY_URL / CITYLEDGER_ADMIN_KEYS: another gateway than the topology's (a private one).
   const gatewayUrl =
     process.env.CITYLEDGER_GATEWAY_URL ??
@@ -401,7 +340,7 @@ async function main(): Promise<void> {
     ? await restContext(adminKeysFile, gatewayUrl, runId, topRate)
     : undefined;
   const rest = gateway?.context;
-  const directCommits = directCommitsArg();
+  const directCommits = options.directCommits;
   const blockStreams =
     directCommits === 'blocks' && modes.includes('direct')
       ? await openBlockCommits(network, workloads)
@@ -953,7 +892,20 @@ function printTable(rows: Row[]): void {
   for (const l of lines) process.stdout.write(`${fmt(l)}\n`);
 }
 
-main().catch((err: unknown) => {
+function parsedOptions(): BenchOptions {
+  try {
+    const options = benchOptions(process.argv.slice(2));
+    if (options !== 'help') return options;
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  } catch (err) {
+    if (!(err instanceof BenchUsageError)) throw err;
+    process.stderr.write(`bench: ${err.message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+main(parsedOptions()).catch((err: unknown) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });
