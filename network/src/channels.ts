@@ -45,12 +45,29 @@ function orgDefinition(paths: Paths, t: Topology, org: OrgSpec) {
   };
 }
 
+/**
+ * Readers and Writers of the channel and of its application orgs, as one Signature policy each: any
+ * member of these orgs, exactly what 'ANY Readers' / 'ANY Writers' over the orgs' own policies (each
+ * `OR('<msp>.member')`) allow. They are evaluated for every proposal (the peer/Propose ACL), every
+ * broadcast to the orderers and every deliver stream. An ImplicitMeta 'ANY' policy evaluates the orgs'
+ * policies one by one, in an order Fabric takes from a Go map afresh at each start, and each evaluation
+ * verifies the request's signature again: a proposal cost one to four ECDSA verifications in the ACL
+ * check, after the endorser had already verified it once. One Signature policy verifies it once.
+ * An org joining the channel is added to these policies in the same config update (the topology does
+ * it for a new channel).
+ */
+function memberPolicies(orgs: OrgSpec[]) {
+  const anyMember = signature(`OR(${orgs.map((o) => `'${o.mspId}.member'`).join(', ')})`);
+  return { Readers: anyMember, Writers: anyMember };
+}
+
 function ordererOrgs(t: Topology, channel: ChannelSpec): OrgSpec[] {
   const names = new Set(channelOrderers(t, channel).map((o) => o.org.name));
   return t.orgs.filter((o) => names.has(o.name));
 }
 
-function profile(paths: Paths, t: Topology, channel: ChannelSpec) {
+/** The configtxgen profile of a channel (its genesis configuration). */
+export function channelProfile(paths: Paths, t: Topology, channel: ChannelSpec) {
   const tlsCert = (o: Node<OrdererSpec>) => path.join(ordererDir(paths, o), 'tls', 'server.crt');
   const consenters = channelOrderers(t, channel);
   const consensus =
@@ -104,8 +121,12 @@ function profile(paths: Paths, t: Topology, channel: ChannelSpec) {
     Writers: implicit('ANY Writers'),
     Admins: implicit('MAJORITY Admins'),
   };
+  const applicationOrgs = channelOrgs(t, channel);
+  const channelMembers = t.orgs.filter(
+    (o) => applicationOrgs.includes(o) || ordererOrgs(t, channel).includes(o),
+  );
   return {
-    Policies: groupPolicies,
+    Policies: { ...groupPolicies, ...memberPolicies(channelMembers) },
     Capabilities: { V3_0: true },
     Orderer: {
       ...consensus,
@@ -120,9 +141,10 @@ function profile(paths: Paths, t: Topology, channel: ChannelSpec) {
       Capabilities: { V2_0: true },
     },
     Application: {
-      Organizations: channelOrgs(t, channel).map((o) => orgDefinition(paths, t, o)),
+      Organizations: applicationOrgs.map((o) => orgDefinition(paths, t, o)),
       Policies: {
         ...groupPolicies,
+        ...memberPolicies(applicationOrgs),
         LifecycleEndorsement: implicit('MAJORITY Endorsement'),
         Endorsement: implicit('MAJORITY Endorsement'),
       },
@@ -141,7 +163,7 @@ export async function createGenesisBlock(paths: Paths, t: Topology, channel: Cha
   writeFileSync(
     path.join(dir, 'configtx.yaml'),
     YAML.stringify(
-      { Profiles: { [channel.name]: profile(paths, t, channel) } },
+      { Profiles: { [channel.name]: channelProfile(paths, t, channel) } },
       { aliasDuplicateObjects: false },
     ),
   );
