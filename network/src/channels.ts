@@ -122,9 +122,8 @@ export function channelProfile(paths: Paths, t: Topology, channel: ChannelSpec) 
     Admins: implicit('MAJORITY Admins'),
   };
   const applicationOrgs = channelOrgs(t, channel);
-  const channelMembers = t.orgs.filter(
-    (o) => applicationOrgs.includes(o) || ordererOrgs(t, channel).includes(o),
-  );
+  const orderingOrgs = ordererOrgs(t, channel);
+  const channelMembers = t.orgs.filter((o) => applicationOrgs.includes(o) || orderingOrgs.includes(o));
   return {
     Policies: { ...groupPolicies, ...memberPolicies(channelMembers) },
     Capabilities: { V3_0: true },
@@ -136,7 +135,7 @@ export function channelProfile(paths: Paths, t: Topology, channel: ChannelSpec) 
         AbsoluteMaxBytes: '10 MB',
         PreferredMaxBytes: t.ordering.preferredMaxBytes,
       },
-      Organizations: ordererOrgs(t, channel).map((o) => orgDefinition(paths, t, o)),
+      Organizations: orderingOrgs.map((o) => orgDefinition(paths, t, o)),
       Policies: { ...groupPolicies, BlockValidation: implicit('ANY Writers') },
       Capabilities: { V2_0: true },
     },

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Type } from '@sinclair/typebox';
 import type { Context } from 'fabric-contract-api';
 import {
+  CanonicalSerializer,
   CityContract,
   ContractHarness,
   Evaluate,
@@ -73,5 +74,29 @@ describe('readArgumentsWithSerializerOnly', () => {
       /Unable to validate parameter/,
     );
     expect(compile).toHaveBeenCalled();
+  });
+
+  it("takes the shim's path, debug lines included, while debug logging is on", () => {
+    let debug = true;
+    const shimPath = jest.fn(() => ['from the shim']);
+    class FakeMarshall {
+      serializer = new CanonicalSerializer();
+      fromWireBuffer(data: Buffer) {
+        return { value: `read ${data.toString('utf8')}` };
+      }
+    }
+    Object.assign(FakeMarshall.prototype, { handleParameters: shimPath });
+    readArgumentsWithSerializerOnly(
+      FakeMarshall as unknown as Parameters<typeof readArgumentsWithSerializerOnly>[0],
+      () => debug,
+    );
+    const marshall = new FakeMarshall() as unknown as {
+      handleParameters(fn: object, args: Buffer[], prefix: string): unknown[];
+    };
+    const fn = { parameters: [{ name: 'id', schema: { type: 'string' } }] };
+    expect(marshall.handleParameters(fn, [Buffer.from('x')], '')).toEqual(['from the shim']);
+    debug = false;
+    expect(marshall.handleParameters(fn, [Buffer.from('x')], '')).toEqual(['read x']);
+    expect(shimPath).toHaveBeenCalledTimes(1);
   });
 });

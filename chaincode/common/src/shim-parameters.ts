@@ -24,11 +24,21 @@ export interface DataMarshallClass {
   };
 }
 
+const shimRequire = () => createRequire(require.resolve('fabric-shim/package.json'));
+
 /** fabric-shim's DataMarshall (one per contract: it turns argument bytes into transaction arguments). */
 export const shimDataMarshallClass = (): DataMarshallClass =>
-  createRequire(require.resolve('fabric-shim/package.json'))(
-    './lib/contract-spi/datamarshall.js',
-  ) as DataMarshallClass;
+  shimRequire()('./lib/contract-spi/datamarshall.js') as DataMarshallClass;
+
+/** Whether the DataMarshall's own logger prints debug lines (CORE_CHAINCODE_LOGGING_LEVEL, setLevel). */
+const shimDebugEnabled = (): (() => boolean) => {
+  const logger = (
+    shimRequire()('./lib/logger.js') as {
+      getLogger(name: string): { isLevelEnabled(level: string): boolean };
+    }
+  ).getLogger('contracts-spi/datamarshall.js');
+  return () => logger.isLevelEnabled('debug');
+};
 
 /**
  * For each argument of every transaction, fabric-shim's DataMarshall builds four debug lines before
@@ -37,14 +47,16 @@ export const shimDataMarshallClass = (): DataMarshallClass =>
  * afresh each call), and then validates with ajv the value the serializer returned. The
  * CanonicalSerializer has already validated that value against the same schema with TypeBox, and
  * our schemas declare no defaults for ajv to fill in. Under the benchmark's issuance load this was
- * 7 % of the identity chaincode's CPU, three times the cost of reading the arguments themselves.
+ * 7 % of the identity chaincode's CPU, more than twice the cost of reading the arguments themselves.
  *
  * For a contract whose serializer is the CanonicalSerializer, each argument is now read by the
  * serializer alone. Anything else — another serializer, a transaction without parameter metadata, a
- * wrong argument count — takes the shim's own path, with its own errors. Idempotent.
+ * wrong argument count — takes the shim's own path, with its own errors, and so does every call while
+ * debug logging is on, so that its debug lines still appear. Idempotent.
  */
 export function readArgumentsWithSerializerOnly(
   DataMarshall: DataMarshallClass = shimDataMarshallClass(),
+  debugEnabled: () => boolean = shimDebugEnabled(),
 ): void {
   const proto = DataMarshall.prototype;
   if (proto[LEAN]) return;
@@ -52,6 +64,7 @@ export function readArgumentsWithSerializerOnly(
   proto.handleParameters = function (fn, parameters, loggerPrefix) {
     const expected = fn.parameters;
     if (
+      debugEnabled() ||
       !(this.serializer instanceof CanonicalSerializer) ||
       !expected ||
       expected.length !== parameters.length ||
