@@ -38,12 +38,17 @@ export class Processes {
   constructor(private readonly paths: Paths) {}
 
   start(spec: ProcessSpec): number {
+    // What a dead predecessor left running would hold its port: the new process could not bind.
+    const previous = this.record(spec.name);
+    if (previous && !isAlive(previous)) leftoversOf(spec.name, previous).signal('SIGKILL');
     mkdirSync(this.paths.runDir, { recursive: true });
     mkdirSync(path.dirname(this.paths.logFile(spec.name)), { recursive: true });
     const log = openSync(this.paths.logFile(spec.name), 'a');
+    const startedAt = new Date().toISOString();
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
-      env: spec.env,
+      // Inherited by everything the process starts: how `stop` recognises what it left behind.
+      env: { ...spec.env, [PROCESS_TAG]: tag(spec.name, startedAt) },
       detached: true,
       stdio: ['ignore', log, log],
     });
@@ -53,7 +58,7 @@ export class Processes {
       pid: child.pid,
       command: spec.command,
       args: spec.args,
-      startedAt: new Date().toISOString(),
+      startedAt,
     };
     writeFileSync(this.paths.pidFile(spec.name), JSON.stringify(record));
     child.unref();
@@ -84,18 +89,24 @@ export class Processes {
       .sort();
   }
 
-  /** SIGTERM to the process group, then SIGKILL after `graceMs`; removes the pid file. */
+  /**
+   * SIGTERM to the process group, then SIGKILL after `graceMs`; removes the pid file. When the process
+   * itself is gone but what it started is not (a supervisor killed on its own leaves its chaincode
+   * server running, still holding its port), those leftovers are stopped the same way.
+   */
   async stop(name: string, graceMs = 10000): Promise<boolean> {
-    const pid = this.pid(name);
+    const record = this.record(name);
     rmSync(this.paths.pidFile(name), { force: true });
-    if (pid === undefined) return false;
-    signalGroup(pid, 'SIGTERM');
+    if (!record) return false;
+    const target = isAlive(record) ? groupLedBy(record.pid) : leftoversOf(name, record);
+    if (!target.remains()) return false;
+    target.signal('SIGTERM');
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline) {
-      if (!processExists(pid)) return true;
+      if (!target.remains()) return true;
       await sleep(100);
     }
-    signalGroup(pid, 'SIGKILL');
+    target.signal('SIGKILL');
     return true;
   }
 
@@ -104,6 +115,55 @@ export class Processes {
     const pid = this.pid(name);
     if (pid !== undefined) signalGroup(pid, 'SIGKILL');
     return pid;
+  }
+}
+
+const PROCESS_TAG = 'CITYLEDGER_PROCESS';
+const tag = (name: string, startedAt: string) => `${name}@${startedAt}`;
+
+/** What `stop` signals and waits for. */
+interface StopTarget {
+  remains(): boolean;
+  signal(signal: NodeJS.Signals): void;
+}
+
+const groupLedBy = (pid: number): StopTarget => ({
+  remains: () => processExists(pid),
+  signal: (signal) => signalGroup(pid, signal),
+});
+
+const leftoversOf = (name: string, record: PidRecord): StopTarget => ({
+  remains: () => leftoverPids(name, record).length > 0,
+  signal: (signal) => leftoverPids(name, record).forEach((pid) => signalProcess(pid, signal)),
+});
+
+/**
+ * Processes still in the group a dead process led, that it started: same process group (the number of
+ * a group that still has members is never given to a new process) and our tag in their environment.
+ */
+function leftoverPids(name: string, record: PidRecord): number[] {
+  const wanted = `${PROCESS_TAG}=${tag(name, record.startedAt)}`;
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z' || Number(pgrp) !== record.pid) continue;
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(wanted))
+        found.push(Number(entry));
+    } catch {
+      /* gone meanwhile, or not ours to read */
+    }
+  }
+  return found;
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* already gone */
   }
 }
 
