@@ -21,6 +21,7 @@ import {
 } from '../support/credentials';
 import { chaincodeError, expectRefusal } from '../support/errors';
 import { Committed, submitAs } from '../support/calls';
+import { untilEveryPeerHas } from '../support/heights';
 import { chaincodeEventsOf, fetchBlock } from '../support/ledger';
 import {
   channelOf,
@@ -532,12 +533,20 @@ describe('birth registration needs the hospital and the city', () => {
   const childId = `res-child-${randomUUID()}`;
   const credentialId = `cred-birth-${randomUUID()}`;
   const claims = saltClaims({ name: `Baby ${run}`, birthDate: '2026-11-20', birthPlace: 'Busan' });
-  const certify = (endorsingOrganizations: string[]) =>
-    identity(registrar).submitAsync('birth:IssueBirthCertificate', {
+  /**
+   * Certifies with these orgs' endorsements; returns once the block is on every peer (the tests then
+   * read as the insurer, whose peer could still be a block behind: seen in CI).
+   */
+  const certify = async (endorsingOrganizations: string[]) => {
+    const submitted = await identity(registrar).submitAsync('birth:IssueBirthCertificate', {
       arguments: [arg({ attestationId, residentId: childId, credentialId })],
       transientData: transient({ claims }),
       endorsingOrganizations,
     });
+    const status = await submitted.getStatus();
+    await untilEveryPeerHas(channelOf('identity'), status.blockNumber);
+    return { submitted, status };
+  };
 
   it('the hospital birth-attestor attests (and only it)', async () => {
     const recordHash = sha256hex(`hospital record ${randomUUID()}`);
@@ -551,9 +560,8 @@ describe('birth registration needs the hospital and the city', () => {
   it('certifying with the City and another org, but not the hospital, is endorsed yet invalid at commit', async () => {
     // Both peers run the chaincode and endorse (the code itself does not and cannot check who endorses);
     // the chaincode-level policy (2 of 4 orgs) is met; the key-level policy on the attestation is not.
-    const submitted = await certify([CITY, INSURER]);
+    const { submitted, status } = await certify([CITY, INSURER]);
     expect(json(submitted.getResult())).toMatchObject({ credential: { credentialId } });
-    const status = await submitted.getStatus();
     expect(status.successful).toBe(false);
     expect(status.code).toBe(StatusCode.ENDORSEMENT_POLICY_FAILURE);
 
@@ -605,8 +613,7 @@ describe('birth registration needs the hospital and the city', () => {
       ),
       'FORBIDDEN',
     );
-    const submitted = await certify([CITY, HOSPITAL]);
-    const status = await submitted.getStatus();
+    const { status } = await certify([CITY, HOSPITAL]);
     expect(status.successful).toBe(true);
 
     expect(await evaluate(insurer, 'birth:GetBirthAttestation', [attestationId])).toMatchObject({
