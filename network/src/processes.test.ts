@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sleep } from './exec';
 import type { Paths } from './paths';
-import { Processes } from './processes';
+import { procStat, Processes } from './processes';
 
 function processesIn(dir: string): Processes {
   const paths = {
@@ -15,27 +15,16 @@ function processesIn(dir: string): Processes {
 }
 
 const running = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  const stat = procStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
 };
 
 /** Live members of a process group (a leader killed alone leaves its children in it). */
 const membersOf = (group: number) =>
   readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e) && running(Number(e)))
-    .filter((e) => {
-      try {
-        const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === group;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => running(pid) && procStat(pid)?.pgrp === group);
 
 async function until(what: () => boolean, ms = 5000) {
   const deadline = Date.now() + ms;

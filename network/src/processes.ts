@@ -146,10 +146,9 @@ function leftoverPids(name: string, record: PidRecord): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(Number(entry));
+    if (!stat || stat.state === 'Z' || stat.pgrp !== record.pid) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (state === 'Z' || Number(pgrp) !== record.pid) continue;
       if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(wanted))
         found.push(Number(entry));
     } catch {
@@ -179,15 +178,27 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** A process's state letter and process group, from /proc; undefined once it is gone. */
+export function procStat(pid: number): { state: string; pgrp: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name in parentheses may hold spaces: fields start after its closing one.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state, pgrp: Number(pgrp) };
+  } catch {
+    return undefined;
+  }
+}
+
 function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // A zombie (state Z) has exited; only its parent has not reaped it yet.
-    return stat.split(') ')[1]?.[0] !== 'Z';
   } catch {
     return false;
   }
+  // A zombie (state Z) has exited; only its parent has not reaped it yet.
+  const stat = procStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
 }
 
 /** Alive, and still the program we started (a pid can be reused after a reboot). */

@@ -20,8 +20,7 @@ import {
   transient,
 } from '../support/credentials';
 import { chaincodeError, expectRefusal } from '../support/errors';
-import { Committed, submitAs } from '../support/calls';
-import { untilEveryPeerHas } from '../support/heights';
+import { Committed, settledEverywhere, submitAs } from '../support/calls';
 import { chaincodeEventsOf, fetchBlock } from '../support/ledger';
 import {
   channelOf,
@@ -543,9 +542,7 @@ describe('birth registration needs the hospital and the city', () => {
       transientData: transient({ claims }),
       endorsingOrganizations,
     });
-    const status = await submitted.getStatus();
-    await untilEveryPeerHas(channelOf('identity'), status.blockNumber);
-    return { submitted, status };
+    return { submitted, status: await settledEverywhere(submitted, 'identity') };
   };
 
   it('the hospital birth-attestor attests (and only it)', async () => {

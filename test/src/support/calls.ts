@@ -4,7 +4,7 @@
  * peer of the channel and throws when the transaction is refused or invalid; evaluate returns the
  * parsed result.
  */
-import { Contract } from '@hyperledger/fabric-gateway';
+import { Contract, Status, SubmittedTransaction } from '@hyperledger/fabric-gateway';
 import { transient } from './credentials';
 import { forgetChainInfo, untilEveryPeerHas } from './heights';
 import { channelOf, contractAs, json, TestUser } from './live';
@@ -70,14 +70,23 @@ export async function submitAs<T>(
   const submitted = await chaincodeAs(user, chaincode)
     .submitAsync(tx, proposalOptions(args, options))
     .catch((err: unknown) => Promise.reject(withPeerDetails(err, tx)));
-  const status = await submitted.getStatus();
+  const status = await settledEverywhere(submitted, chaincode);
   if (!status.successful) throw new InvalidAtCommit(tx, status.transactionId, status.code);
-  await untilEveryPeerHas(channelOf(chaincode), status.blockNumber);
   return {
     result: json(submitted.getResult()) as T,
     txId: status.transactionId,
     blockNumber: status.blockNumber,
   };
+}
+
+/**
+ * A submitted transaction's commit status (valid or not), once every org's peer on the chaincode's
+ * channel has its block: the next call may be endorsed or evaluated by any of them.
+ */
+export async function settledEverywhere(submitted: SubmittedTransaction, chaincode: string): Promise<Status> {
+  const status = await submitted.getStatus();
+  await untilEveryPeerHas(channelOf(chaincode), status.blockNumber);
+  return status;
 }
 
 export async function evaluateAs<T>(
