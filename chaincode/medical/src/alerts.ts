@@ -38,6 +38,11 @@ export function rulesFor(code: string): AlertRule[] {
   return ALERT_RULES.filter((r) => r.code === code);
 }
 
+/** Whether some rule reads earlier values of `code` (their observations are indexed by time, see store.ts). */
+export function isWatched(code: string): boolean {
+  return ALERT_RULES.some((r) => r.code === code);
+}
+
 /** Whether `rule` fires for `latest` given `earlier` readings (any order; out-of-window ones are ignored). */
 export function evaluateRule(
   rule: AlertRule,

@@ -1,4 +1,4 @@
-import { DAY, T0, grant, ids, newHarness, record, weight } from './medical.fixtures';
+import { DAY, T0, bmi, fat, grant, ids, newHarness, record, weight } from './medical.fixtures';
 
 // The in-memory stub refuses private-data range queries in a writing transaction, as Fabric's transaction
 // simulator does ("Queries on pvt data is supported only in a read-only transaction"): the alert rule of a
@@ -30,5 +30,48 @@ describe('alert rules read earlier values without a private range query', () => 
     const scan = await record(h, ids.aliceScale, [weight(71)], at(31 * DAY));
     expect(scan.committed).toBe(true);
     expect(scan.value.alertIds).toEqual([]);
+  });
+
+  it('fires across a month boundary', async () => {
+    const h = newHarness();
+    await grant(h);
+    await record(h, ids.aliceScale, [weight(72.4)], '2026-05-25T08:00:00.000Z');
+    const scan = await record(h, ids.aliceScale, [weight(76.8)], '2026-06-03T08:00:00.000Z');
+    expect(scan.value.alertIds).toHaveLength(1);
+  });
+
+  // Every key a writing transaction's range queries return is read again by each peer at validation:
+  // a scan must not read the patient's whole history, nor other codes, nor other patients.
+  it("reads only the patient's watched values of the window's months", async () => {
+    const h = newHarness();
+    await grant(h);
+    for (let day = 0; day < 90; day += 1) {
+      await record(h, ids.aliceScale, [weight(70 + (day % 3) / 10), bmi(24), fat(20)], at(day * DAY));
+      await record(h, ids.bobScale, [weight(80)], at(day * DAY + 1000));
+    }
+    const scan = await record(h, ids.aliceScale, [weight(70.1)], at(90 * DAY)); // 2026-08-30
+    expect(scan.committed).toBe(true);
+    const read = scan.stub.scanned.map((k) => scan.stub.splitCompositeKey(k));
+    expect(read.length).toBeGreaterThanOrEqual(30); // the window's 30 days of weights
+    expect(read.length).toBeLessThanOrEqual(60); // at most the two months it touches
+    for (const { objectType, attributes } of read) {
+      expect(objectType).toBe('watchedObs');
+      expect(attributes.slice(0, 3)).toEqual(['R1', '29463-7', expect.stringMatching(/^2026-0[78]$/)]);
+    }
+  });
+
+  it('erasure removes the observation from the index', async () => {
+    const h = newHarness();
+    await grant(h);
+    const first = await record(h, ids.aliceScale, [weight(70), bmi(24)], T0);
+    const indexed = () =>
+      [...h.ledger.state.keys()].filter((k) => first.stub.splitCompositeKey(k).objectType === 'watchedObs');
+    expect(indexed()).toHaveLength(1); // the weight; BMI has no rule
+    h.setTime(at(DAY));
+    const erasure = await h.submit(ids.alice, 'observation:EraseObservations', [
+      { observationIds: first.value.observationIds },
+    ]);
+    expect(erasure.committed).toBe(true);
+    expect(indexed()).toEqual([]);
   });
 });

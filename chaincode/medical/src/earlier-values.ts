@@ -1,14 +1,22 @@
 import type { Context } from 'fabric-contract-api';
 import type { DataPeriod, ObservationValue } from './model';
-import { assertPeerHoldsValues, observationValues, observations, privateRead, timeKey } from './store';
+import {
+  assertPeerHoldsValues,
+  monthsBetween,
+  observationValues,
+  privateRead,
+  timeKey,
+  watchedObservations,
+} from './store';
 
 /**
- * A patient's values of one code measured in [start, end), oldest first, for the alert rules of a scan
- * being recorded. Fabric refuses private-data range queries in a transaction that writes ("Queries on
- * pvt data is supported only in a read-only transaction"), so the window is found on the public
- * records (code and time, no value) and each value is a private point read, which a writing
- * transaction may do. Erased observations have no value any more and are skipped. Like the readers, it
- * refuses to run on a peer outside the collection (WRONG_PEER).
+ * A patient's values of one watched code measured in [start, end), oldest first, for the alert rules
+ * of a scan being recorded. Fabric refuses private-data range queries in a transaction that writes
+ * ("Queries on pvt data is supported only in a read-only transaction"), so the window is found in the
+ * public index of watched observations (code and time, no value), one prefix range per month, and
+ * each value is a private point read, which a writing transaction may do. Erased observations have
+ * no value any more and are skipped. Like the readers, it refuses to run on a peer outside the
+ * collection (WRONG_PEER).
  */
 export async function earlierValues(
   ctx: Context,
@@ -17,18 +25,17 @@ export async function earlierValues(
   window: Required<DataPeriod>,
 ): Promise<ObservationValue[]> {
   await assertPeerHoldsValues(ctx, patientId);
-  const start = Date.parse(window.start);
-  const end = Date.parse(window.end);
-  const inWindow = (await observations.all(ctx, [patientId]))
-    .filter((r) => r.code === code && r.erasedAt === undefined)
-    .filter((r) => Date.parse(r.effectiveAt) >= start && Date.parse(r.effectiveAt) < end)
-    .sort((a, b) => Date.parse(a.effectiveAt) - Date.parse(b.effectiveAt));
+  const start = timeKey(window.start);
+  const end = timeKey(window.end);
   const values: ObservationValue[] = [];
-  for (const r of inWindow) {
-    const value = await privateRead(() =>
-      observationValues.get(ctx, patientId, r.code, timeKey(r.effectiveAt), r.observationId),
-    );
-    if (value) values.push(value);
+  for (const month of monthsBetween(start, end)) {
+    for (const entry of await watchedObservations.all(ctx, [patientId, code, month])) {
+      if (entry.effectiveAt < start || entry.effectiveAt >= end) continue;
+      const value = await privateRead(() =>
+        observationValues.get(ctx, patientId, code, entry.effectiveAt, entry.observationId),
+      );
+      if (value) values.push(value);
+    }
   }
   return values;
 }

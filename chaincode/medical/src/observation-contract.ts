@@ -20,7 +20,7 @@ import {
   type Page,
 } from '@cityledger/chaincode-common';
 import { device, doctor, isPatient, patient } from './actors';
-import { evaluateRule, rulesFor } from './alerts';
+import { evaluateRule, isWatched, rulesFor } from './alerts';
 import { alertRecipients } from './consent-rules';
 import { earlierValues } from './earlier-values';
 import { assertMeasurement } from './loinc';
@@ -53,7 +53,9 @@ import {
   observations,
   consents,
   timeKey,
+  monthOf,
   valuesInWindow,
+  watchedObservations,
   type ValuePage,
 } from './store';
 
@@ -106,6 +108,13 @@ export class ObservationContract extends CityContract {
       const valueHash = sha256Hex(toBytes(value));
       result.alertIds.push(...(await raiseAlerts(ctx, value, now.iso, loadConsents)));
       await observationValues.put(ctx, value);
+      if (isWatched(item.code))
+        await watchedObservations.put(ctx, {
+          patientId,
+          code: item.code,
+          effectiveAt: value.effectiveAt,
+          observationId,
+        });
       // put, not create: the id is this transaction's id, so no earlier record can hold it, and an
       // existence read would add a key to every scan's read set for each peer to validate.
       await observations.put(ctx, {
@@ -212,6 +221,17 @@ export class ObservationContract extends CityContract {
         timeKey(record.effectiveAt),
         record.observationId,
       );
+      if (isWatched(record.code)) {
+        const time = timeKey(record.effectiveAt);
+        await watchedObservations.delete(
+          ctx,
+          patientId,
+          record.code,
+          monthOf(time),
+          time,
+          record.observationId,
+        );
+      }
       for (const rule of rulesFor(record.code)) {
         const alertId = alertIdOf(record.observationId, rule.ruleId);
         if (await alerts.exists(ctx, alertId)) await alerts.purge(ctx, alertId);

@@ -1,6 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import type { Iterators } from 'fabric-shim';
-import { privateRange } from './store';
+import { monthsBetween, privateRange } from './store';
 
 /** An iterator over `kvs` shaped like fabric-shim's StateQueryIterator (next/close). */
 function iteratorOver(kvs: Iterators.KV[]): Iterators.StateQueryIterator & { closed: boolean } {
@@ -39,5 +39,20 @@ describe('privateRange', () => {
     const iterator = iteratorOver(kvs);
     expect((await privateRange(ctxAnswering(iterator), 'c', 'a', 'z')).map((x) => x.key)).toEqual(['a', 'b']);
     expect(iterator.closed).toBe(true);
+  });
+});
+
+describe('monthsBetween', () => {
+  it('lists the UTC months a window touches, in order', () => {
+    expect(monthsBetween('2026-06-01T08:00:00.000Z', '2026-06-30T23:59:59.999Z')).toEqual(['2026-06']);
+    expect(monthsBetween('2026-05-02T08:00:00.000Z', '2026-06-01T08:00:00.000Z')).toEqual([
+      '2026-05',
+      '2026-06',
+    ]);
+    expect(monthsBetween('2026-12-10T00:00:00.000Z', '2027-02-01T00:00:00.000Z')).toEqual([
+      '2026-12',
+      '2027-01',
+      '2027-02',
+    ]);
   });
 });

@@ -34,6 +34,46 @@ export const observationValues = new Repository<ObservationValue>(
   (v) => [v.patientId, v.code, timeKey(v.effectiveAt), v.observationId],
   { collection: OBSERVATIONS_COLLECTION },
 );
+/**
+ * Public index of the observations an alert rule watches (alerts.ts `isWatched`), by patient, code
+ * and month of measurement: a rule's window is read as one or two small prefix ranges. A writing
+ * transaction can range over neither private data nor public composite keys other than by prefix,
+ * and without the index each scan read every observation record the patient ever had, a read set
+ * each peer re-reads at validation. An entry shows only what the public record shows; erasure removes it.
+ */
+export const watchedObservations = new Repository<WatchedObservation>('watchedObs', (w) => [
+  w.patientId,
+  w.code,
+  monthOf(w.effectiveAt),
+  w.effectiveAt,
+  w.observationId,
+]);
+
+export interface WatchedObservation {
+  patientId: string;
+  code: string;
+  /** timeKey of the measurement time. */
+  effectiveAt: string;
+  observationId: string;
+}
+
+/** The UTC month (YYYY-MM) of a timeKey. */
+export function monthOf(time: string): string {
+  return time.slice(0, 7);
+}
+
+/** Every UTC month from the one of `start` to the one of `end`, both timeKeys, in order. */
+export function monthsBetween(start: string, end: string): string[] {
+  const months: string[] = [];
+  const at = new Date(Date.UTC(Number(start.slice(0, 4)), Number(start.slice(5, 7)) - 1, 1));
+  const last = monthOf(end);
+  for (let month = monthOf(at.toISOString()); month <= last; month = monthOf(at.toISOString())) {
+    months.push(month);
+    at.setUTCMonth(at.getUTCMonth() + 1);
+  }
+  return months;
+}
+
 export const alerts = new Repository<Alert>('alert', (a) => [a.alertId], {
   collection: OBSERVATIONS_COLLECTION,
 });

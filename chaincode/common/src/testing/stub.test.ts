@@ -84,6 +84,23 @@ describe('MemoryStub', () => {
     );
   });
 
+  it('refuses composite keys in public ranges (as fabric-shim) and logs every key an iterator returned', async () => {
+    const ledger = new MemoryLedger();
+    const w = newStub(ledger);
+    const composite = (id: string) => w.createCompositeKey('rec', [id]);
+    for (const k of ['a', 'b', 'c']) await w.putState(k, Buffer.from(k));
+    await w.putState(composite('1'), Buffer.from('1'));
+    w.commit();
+    const r = newStub(ledger);
+    await expect(r.getStateByRange(composite('0'), composite('9'))).rejects.toThrow('null character');
+    await expect(r.getStateByRangeWithPagination('a', composite('9'), 1)).rejects.toThrow('null character');
+    const it = await r.getStateByRange('a', 'c');
+    await it.next();
+    expect(r.scanned).toEqual(['a']);
+    await drain(await r.getStateByPartialCompositeKey('rec', []));
+    expect(r.scanned).toEqual(['a', composite('1')]);
+  });
+
   it('refuses private-data range queries in a transaction that writes, and writes after one (as Fabric)', async () => {
     const ledger = new MemoryLedger();
     const writer = newStub(ledger);

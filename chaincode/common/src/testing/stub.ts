@@ -64,6 +64,11 @@ export class MemoryStub {
   readonly validationWrites = new Map<string, Bytes>();
   readonly privateValidationWrites = new Map<string, Map<string, Bytes>>();
   event?: { name: string; payload: Bytes };
+  /**
+   * Every key a range query's iterator returned, in order. A peer re-runs a writing transaction's range queries
+   * when it validates the block, so this is work the whole channel repeats.
+   */
+  readonly scanned: string[] = [];
   private paginated = false;
   private pvtQueried = false;
   private wrote = false;
@@ -159,16 +164,18 @@ export class MemoryStub {
     return this.ledger.validation.get(key) ?? Buffer.alloc(0);
   }
   async getStateByRange(startKey: string, endKey: string): Promise<Iterators.StateQueryIterator> {
-    return iterator(this.range(this.ledger.state, startKey || '\u0001', endKey || MAX_RUNE));
+    simpleKeysOnly(startKey, endKey);
+    return this.iterator(this.range(this.ledger.state, startKey || '\u0001', endKey || MAX_RUNE));
   }
   async getStateByPartialCompositeKey(
     objectType: string,
     attributes: string[],
   ): Promise<Iterators.StateQueryIterator> {
     const prefix = this.createCompositeKey(objectType, attributes);
-    return iterator(this.range(this.ledger.state, prefix, prefix + MAX_RUNE));
+    return this.iterator(this.range(this.ledger.state, prefix, prefix + MAX_RUNE));
   }
   async getStateByRangeWithPagination(startKey: string, endKey: string, pageSize: number, bookmark = '') {
+    simpleKeysOnly(startKey, endKey);
     // As the peer: a page starts at the bookmark, whatever the range asked for.
     return this.paginate(this.range(this.ledger.state, bookmark || startKey || '\u0001', endKey || MAX_RUNE), pageSize);
   }
@@ -226,7 +233,7 @@ export class MemoryStub {
   ): Promise<Iterators.StateQueryIterator> {
     this.assertMember(collection);
     this.beforePrivateQuery();
-    return shimPrivateAnswer(
+    return this.privateAnswer(
       this.range(this.ledger.privateData.get(collection), startKey || '\u0001', endKey || MAX_RUNE),
     );
   }
@@ -238,7 +245,7 @@ export class MemoryStub {
     this.assertMember(collection);
     this.beforePrivateQuery();
     const prefix = this.createCompositeKey(objectType, attributes);
-    return shimPrivateAnswer(this.range(this.ledger.privateData.get(collection), prefix, prefix + MAX_RUNE));
+    return this.privateAnswer(this.range(this.ledger.privateData.get(collection), prefix, prefix + MAX_RUNE));
   }
   async getPrivateDataQueryResult(): Promise<never> {
     throw new Error('ExecuteQuery not supported for leveldb');
@@ -348,6 +355,18 @@ export class MemoryStub {
     }
   }
 
+  private iterator(items: Iterators.KV[]): Iterators.StateQueryIterator {
+    return iterator(items, this.scanned);
+  }
+
+  /**
+   * fabric-shim 2.5.8 resolves private-data queries to `{iterator, metadata}` although its typings say
+   * iterator: the stub answers the same way, so code that trusts the typings fails here as it does live.
+   */
+  private privateAnswer(items: Iterators.KV[]): Iterators.StateQueryIterator {
+    return { iterator: this.iterator(items) } as unknown as Iterators.StateQueryIterator;
+  }
+
   private range(source: Map<string, Bytes> | undefined, start: string, end: string): Iterators.KV[] {
     // A real peer's LevelDB panics (the peer process dies) on a range that starts after its end.
     if (compareKeys(start, end) > 0)
@@ -366,12 +385,19 @@ export class MemoryStub {
     const next = from[pageSize];
     // As fabric-shim: an empty page's metadata (count 0, bookmark '') encodes to zero bytes, which the
     // shim reads as no metadata at all.
-    if (page.length === 0) return { iterator: iterator(page), metadata: undefined };
+    if (page.length === 0) return { iterator: this.iterator(page), metadata: undefined };
     return {
-      iterator: iterator(page),
+      iterator: this.iterator(page),
       metadata: { fetchedRecordsCount: page.length, bookmark: next ? next.key : '' },
     };
   }
+}
+
+/** As fabric-shim: public ranges are over simple keys only; composite keys are read by prefix. */
+function simpleKeysOnly(...keys: string[]): void {
+  for (const key of keys)
+    if (key.startsWith(NS))
+      throw new Error(`first character of the key [${key}] contains a null character which is not allowed`);
 }
 
 function mapIn<V>(outer: Map<string, Map<string, V>>, name: string): Map<string, V> {
@@ -383,23 +409,15 @@ function mapIn<V>(outer: Map<string, Map<string, V>>, name: string): Map<string,
   return inner;
 }
 
-/**
- * fabric-shim 2.5.8 resolves private-data queries to `{iterator, metadata}` although its typings say
- * iterator: the stub answers the same way, so code that trusts the typings fails here as it does live.
- */
-function shimPrivateAnswer(items: Iterators.KV[]): Iterators.StateQueryIterator {
-  return { iterator: iterator(items) } as unknown as Iterators.StateQueryIterator;
-}
-
-function iterator(items: Iterators.KV[]): Iterators.StateQueryIterator {
+function iterator(items: Iterators.KV[], scanned: string[]): Iterators.StateQueryIterator {
   let i = 0;
   let closed = false;
   return {
     async next() {
       if (closed) throw new Error('iterator closed');
-      return i < items.length
-        ? { value: items[i++], done: false }
-        : ({ done: true } as Iterators.NextResult<Iterators.KV>);
+      if (i >= items.length) return { done: true } as Iterators.NextResult<Iterators.KV>;
+      scanned.push(items[i].key);
+      return { value: items[i++], done: false };
     },
     async close() {
       closed = true;
