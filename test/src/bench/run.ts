@@ -27,6 +27,7 @@ import { LoopLag, watchOwnLoopLag } from './loop-lag';
 import { errorCode, openLoop, Operation, StepResult } from './load';
 import { BenchOptions, BenchUsageError, benchOptions, USAGE } from './options';
 import { round, summarise } from './stats';
+import { searchSteps, type StepOutcome } from './steps';
 import { domainWorkloads } from './domain';
 import {
   baseWorkloads,
@@ -670,7 +671,7 @@ async function measure(
   const budgetMs = workload.kind === 'evaluate' ? 50 : 1500;
   const withinBudget = (st: Row['steps'][number]) =>
     st.failed <= 0.01 * st.sent && (st.p95_ms ?? Infinity) <= budgetMs;
-  const runStep = async (rate: number) => {
+  const runStep = async (rate: number): Promise<StepOutcome> => {
     const warm = await openLoop(operation, { rate, durationMs: plan.warmupMs, firstIndex: index });
     index += warm.sent;
     const lagSince = await options.loopLag?.();
@@ -702,31 +703,9 @@ async function measure(
         (row.cpu_steal_pct ? `; stolen by the hypervisor: ${row.cpu_steal_pct} % of the machine's CPU` : '') +
         '\n',
     );
-    return withinBudget(row);
+    return { tps: row.tps, knee: row.knee, withinBudget: withinBudget(row) };
   };
-  let lastGood: number | undefined;
-  for (const rate of rates) {
-    // Past the knee, keep stepping while the latency budget of the issue's bars still holds, so the
-    // report shows both where queueing starts and the highest rate served within budget.
-    if (await runStep(rate)) {
-      lastGood = rate;
-      if (options.stopAtKnee && steps.at(-1)!.knee) break;
-      continue;
-    }
-    // The budget broke between two steps: halving the gap (twice at most) narrows where, both modes
-    // alike, so a coarse plan does not understate the rate a mode sustains.
-    for (
-      let good = lastGood, bad = rate, halvings = 0;
-      plan.refine && good !== undefined && halvings < 2;
-      halvings++
-    ) {
-      const mid = Math.round((good + bad) / 2 / 5) * 5;
-      if (!(mid > good && mid < bad)) break;
-      if (await runStep(mid)) good = mid;
-      else bad = mid;
-    }
-    break;
-  }
+  await searchSteps(rates, runStep, { refine: plan.refine, stopAtKnee: options.stopAtKnee ?? false });
   const { target } = options;
   // Whether a step at `rate` or above served within budget, or one at `rate` or below did not.
   const reached = (rate: number) => steps.some((st) => withinBudget(st) && st.offered_tps >= rate);
