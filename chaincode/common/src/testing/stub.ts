@@ -65,8 +65,8 @@ export class MemoryStub {
   readonly privateValidationWrites = new Map<string, Map<string, Bytes>>();
   event?: { name: string; payload: Bytes };
   /**
-   * Every key a range query's iterator returned, in order. A peer re-runs a writing transaction's range queries
-   * when it validates the block, so this is work the whole channel repeats.
+   * Every key a range query's iterator returned, in order. A peer re-runs a writing transaction's
+   * range queries when it validates the block, so this is work the whole channel repeats.
    */
   readonly scanned: string[] = [];
   private paginated = false;
