@@ -34,6 +34,7 @@ import {
   peerOf,
   TestUser,
 } from '../support/live';
+import { transactionEffects } from '../support/effects';
 import { containsNumber, filesContaining } from '../support/traces';
 
 const run = randomUUID().slice(0, 8);
@@ -482,6 +483,21 @@ describe('consent', () => {
     ).toMatchObject({ reason: 'NOT_A_RECIPIENT' });
     // The doctor's access shows both weights, oldest first.
     expect((await read(doctor, access.accessId, WEIGHT)).items.map((v) => v.value)).toEqual([81.237, 86.519]);
+
+    // On the ledger, the rule found the earlier weight through the index of watched observations, not
+    // by reading the patient's observation records: the ranges the scan read (and each peer read
+    // again to validate it) are the patient's consents, for the alert's recipients, and the patient's
+    // weights, which returned the one earlier weight and none of the morning scan's other codes.
+    const effects = await transactionEffects(doctor, channelOf('medical'), committed.txId);
+    const ranges = effects.namespaces.filter((n) => n.namespace === 'medical').flatMap((n) => n.ranges);
+    const weights = `\u0000watchedObs\u0000${patientId}\u0000${WEIGHT}\u0000`;
+    const consents = `\u0000consent\u0000${patientId}\u0000`;
+    expect(ranges.filter((r) => !r.startKey.startsWith(weights) && !r.startKey.startsWith(consents))).toEqual(
+      [],
+    );
+    const weightsRead = ranges.filter((r) => r.startKey.startsWith(weights)).flatMap((r) => r.keys ?? []);
+    expect(weightsRead).toHaveLength(1);
+    expect(weightsRead[0].startsWith(weights)).toBe(true);
   });
 
   it('the patient revokes (only she can): the running access stops at once and a new request is refused', async () => {

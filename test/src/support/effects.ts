@@ -13,9 +13,18 @@ export interface KeyWrite {
   value: Buffer;
 }
 
+/** A range query the transaction ran (what each peer runs again when it validates the block). */
+export interface RangeRead {
+  startKey: string;
+  endKey: string;
+  /** The keys it returned, when the peer kept them (small ranges; a large one keeps Merkle hashes). */
+  keys?: string[];
+}
+
 export interface NamespaceEffects {
   namespace: string;
   reads: string[];
+  ranges: RangeRead[];
   writes: KeyWrite[];
 }
 
@@ -31,6 +40,15 @@ export interface TransactionEffects {
 const codeNames = new Map(
   Object.entries(peer.TxValidationCode).map(([name, value]) => [value as number, name]),
 );
+
+function rangeRead(query: ledger.rwset.kvrwset.RangeQueryInfo): RangeRead {
+  const raw = query.getRawReads();
+  return {
+    startKey: query.getStartKey(),
+    endKey: query.getEndKey(),
+    ...(raw ? { keys: raw.getKvReadsList().map((r) => r.getKey()) } : {}),
+  };
+}
 
 /** The effects of transaction `txId` on `channel`, as `user` (a channel member) reads them from its org's peer. */
 export async function transactionEffects(
@@ -62,6 +80,7 @@ export async function transactionEffects(
       namespaces.push({
         namespace: ns.getNamespace(),
         reads: kv.getReadsList().map((r) => r.getKey()),
+        ranges: kv.getRangeQueriesInfoList().map(rangeRead),
         writes: kv.getWritesList().map((w) => ({
           key: w.getKey(),
           isDelete: w.getIsDelete(),
