@@ -89,6 +89,53 @@ describe('events', () => {
     expect(lines).toEqual([]);
   });
 
+  // A stream that fails while a batch is being stored used to reject with no one awaiting it yet,
+  // which ends a Node process; the listener must log it and reconnect instead.
+  it('a stream that breaks while a batch is being stored is reconnected, not an unhandled rejection', async () => {
+    const lines: string[] = [];
+    let breakStream!: () => void;
+    const broken = new Promise<void>((r) => (breakStream = r));
+    let sessions = 0;
+    const breaking = {
+      chaincodeEvents: async () => {
+        sessions++;
+        const first = sessions === 1;
+        let close!: () => void;
+        const closed = new Promise<void>((r) => (close = r));
+        return {
+          close,
+          async *[Symbol.asyncIterator]() {
+            if (!first) return void (await closed); // the reconnected stream waits for events
+            yield { blockNumber: 101n, txId: 't1', chaincode: 'claims', eventName: 'claim.FileClaim', payload: envelope(1) };
+            await broken;
+            throw new Error('14 UNAVAILABLE: peer went away');
+          },
+        };
+      },
+    } as unknown as FabricPort;
+    let releaseStore!: () => void;
+    const storeHeld = new Promise<void>((r) => (releaseStore = r));
+    const slowStore = Object.create(h.store) as typeof h.store;
+    slowStore.saveCheckpoint = async (...args: Parameters<typeof h.store.saveCheckpoint>) => {
+      breakStream(); // the stream fails while the checkpoint is being written
+      await storeHeld;
+      return h.store.saveCheckpoint(...args);
+    };
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const l = new ChaincodeEventListener(breaking, slowStore, h.hub, 'city', 'claims', () => Promise.resolve(admin), log, () => Promise.resolve());
+    const running = l.run();
+    await until(async () => (await stored()).length >= 1);
+    // Let the stream's failure settle while the store still holds the batch.
+    await new Promise((r) => setTimeout(r, 20));
+    releaseStore();
+    await until(async () => sessions >= 2);
+    l.stop();
+    await running;
+    expect(await stored()).toEqual(['t1']);
+    expect(sessions).toBeGreaterThanOrEqual(2);
+    expect(lines.map((line) => JSON.parse(line).msg)).toContain('event stream broke; reconnecting');
+  });
+
   it('SSE streams stored then live events in order and resumes after Last-Event-ID', async () => {
     emit(1);
     emit(2);

@@ -54,7 +54,9 @@ export class ChaincodeEventListener {
     const stream = await this.port.chaincodeEvents(await this.identity(), this.channel, this.chaincode, after);
     this.stream = stream;
     const inbox = new Inbox<ChaincodeEventRecord>(MAX_BATCH * 4);
-    const pump = (async () => {
+    // The stream's outcome is taken at once: it can fail (or be cancelled by stop()) while a batch is
+    // being stored, and a rejection nobody awaits yet ends the process (Node's default).
+    const pumped: Promise<{ error?: unknown }> = (async () => {
       try {
         for await (const e of stream) {
           if (this.stopped) break;
@@ -63,7 +65,10 @@ export class ChaincodeEventListener {
       } finally {
         inbox.end();
       }
-    })();
+    })().then(
+      () => ({}),
+      (error: unknown) => ({ error }),
+    );
     try {
       // What arrived while the last batch was being stored (a block's events come together) is stored
       // as one batch: one transaction and one checkpoint, not one each per event.
@@ -85,7 +90,8 @@ export class ChaincodeEventListener {
     } finally {
       stream.close();
       inbox.end();
-      await pump; // rethrows a broken stream, so run() reconnects
+      const pump = await pumped;
+      if ('error' in pump) throw pump.error; // a broken stream: run() reconnects
     }
   }
 
