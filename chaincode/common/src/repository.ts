@@ -94,6 +94,11 @@ export class Repository<T> {
     else await ctx.stub.deleteState(key);
   }
 
+  /** delete, with the key parts taken from a value (or any object holding the fields the key is made of). */
+  deleteFor(ctx: Context, value: T): Promise<void> {
+    return this.delete(ctx, ...this.keyOf(value));
+  }
+
   /** Private collections only: removes the value and its history from the peers that hold it (the hash stays). */
   async purge(ctx: Context, ...parts: string[]): Promise<void> {
     if (!this.options.collection)

@@ -53,7 +53,6 @@ import {
   observations,
   consents,
   timeKey,
-  monthOf,
   valuesInWindow,
   watchedObservations,
   type ValuePage,
@@ -221,17 +220,7 @@ export class ObservationContract extends CityContract {
         timeKey(record.effectiveAt),
         record.observationId,
       );
-      if (isWatched(record.code)) {
-        const time = timeKey(record.effectiveAt);
-        await watchedObservations.delete(
-          ctx,
-          patientId,
-          record.code,
-          monthOf(time),
-          time,
-          record.observationId,
-        );
-      }
+      if (isWatched(record.code)) await watchedObservations.deleteFor(ctx, record);
       for (const rule of rulesFor(record.code)) {
         const alertId = alertIdOf(record.observationId, rule.ruleId);
         if (await alerts.exists(ctx, alertId)) await alerts.purge(ctx, alertId);
