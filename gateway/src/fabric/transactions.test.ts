@@ -119,3 +119,30 @@ describe('idempotent writes across a gateway restart', () => {
     expect(status.body).toMatchObject({ status: 'committed', blockNumber: '11' });
   });
 });
+
+describe('following a 202 transaction in the background', () => {
+  it('a store that fails while recording the outcome is logged, not an unhandled rejection', async () => {
+    const logLines: string[] = [];
+    const fabric = new FakeFabric().on('claims', 'ClaimContract:FileClaim', ({ args }) => ({ claimId: args[0] }));
+    const h = await harness({ fabric, logLines });
+    const userKey = (await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys.insurer)).send({ enrollmentId: 'bob', role: 'adjuster' })).body.apiKey;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      fabric.failures.commitStatus.push(Object.assign(new Error('13 INTERNAL: ledger unreadable'), { name: 'CommitStatusError', code: 13, details: [] }));
+      const updateTx = jest.spyOn(h.store, 'updateTx').mockRejectedValueOnce(new Error('SQLITE_FULL: database or disk is full'));
+      const accepted = await request(h.app).post('/api/v1/claims/claims?wait=none').set(bearer(userKey)).send(body);
+      expect(accepted.status).toBe(202);
+      await h.tx.idle();
+      await new Promise((r) => setImmediate(r));
+      expect(updateTx).toHaveBeenCalledWith(accepted.body.txId, expect.objectContaining({ state: 'failed' }));
+      expect(unhandled).toEqual([]);
+      expect(logLines.filter((l) => l.includes('could not record a tracked transaction as failed') && l.includes('SQLITE_FULL'))).toHaveLength(1);
+      // Still pending in the journal, so the next start follows it again.
+      expect((await h.store.getTx(accepted.body.txId))?.state).toBe('submitted');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});

@@ -285,8 +285,14 @@ export class TransactionService {
         await this.finish(identity, tx, 'commit', new StageTimes());
       } catch (err) {
         const problem = toProblem(err, txId);
-        if (!(err instanceof TxInvalid) && problem.status !== 504 && problem.status !== 503) await this.store.updateTx(txId, { state: 'failed', error: JSON.stringify(problem.toBody()) });
         this.log.warn({ txId, code: problem.code }, 'tracking a transaction failed');
+        if (!(err instanceof TxInvalid) && problem.status !== 504 && problem.status !== 503) {
+          // Nobody awaits this work: a store that fails here must be logged, not left as an unhandled
+          // rejection (which ends the process). The row stays pending, so a restart follows it again.
+          await this.store
+            .updateTx(txId, { state: 'failed', error: JSON.stringify(problem.toBody()) })
+            .catch((storeErr: unknown) => this.log.error({ txId, err: storeErr }, 'could not record a tracked transaction as failed'));
+        }
       } finally {
         this.tracking.delete(txId);
       }
