@@ -150,7 +150,7 @@ export function createApp(deps: AppDeps): App {
     });
   });
 
-  v1.get('/events', sseHandler(store, deps.hub, (_req) => channelsOfOrg(principalOf(_req.res!).org)));
+  v1.get('/events', sseHandler(store, deps.hub, (_req) => channelsOfOrg(principalOf(_req.res!).org), log));
   v1.get('/webhooks', async (_req, res) => {
     const rows = await store.listWebhooks(principalOf(res).userId);
     res.json({ items: rows.map(({ secret_enc: _s, ...w }) => w) });

@@ -186,6 +186,44 @@ describe('events', () => {
     }
   });
 
+  it('SSE: a store that fails while a live event is pumped ends the stream with a log line, not an unhandled rejection', async () => {
+    const lines: string[] = [];
+    h = await harness({ logLines: lines });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const server: Server = h.app.listen(0);
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const ended = new Promise<string>((resolve, reject) => {
+        const req = get({ host: '127.0.0.1', port, path: '/api/v1/events', headers: bearer(h.adminKeys.insurer) }, (res) => {
+          let text = '';
+          let failing = false;
+          res.on('data', (chunk: Buffer) => {
+            text += chunk.toString();
+            // The stream is open and has replayed (nothing): the next pump is a live one.
+            if (!failing && text.startsWith(': cityledger events')) {
+              failing = true;
+              jest.spyOn(h.store, 'eventsAfter').mockRejectedValueOnce(new Error('SQLITE_IOERR: disk I/O error'));
+              h.hub.publish({} as Parameters<typeof h.hub.publish>[0]);
+            }
+          });
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+      });
+      // Bounded, so that a stream left open fails the test instead of hanging it.
+      const outcome = await Promise.race([ended, new Promise((r) => setTimeout(() => r('still open after 10 s'), 10000))]);
+      expect(outcome).toBe(': cityledger events\n\n');
+      expect(unhandled).toEqual([]);
+      expect(lines.filter((l) => l.includes('event stream to a client failed') && l.includes('SQLITE_IOERR'))).toHaveLength(1);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      server.close();
+      server.closeAllConnections();
+    }
+  });
+
   it('webhooks: signed, in order, retried with backoff, cursor kept across a restart', async () => {
     const created = await request(h.app).post('/api/v1/webhooks').set(bearer(h.adminKeys.insurer)).send({ url: 'http://hooks.test/in', chaincode: 'claims', fromId: 0 });
     expect(created.status).toBe(201);

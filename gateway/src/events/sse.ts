@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
 import { badRequest } from '../problem';
 import { Store } from '../store/store';
 import { EventHub, eventJson } from './hub';
@@ -8,7 +9,7 @@ import { EventHub, eventJson } from './hub';
  * in sequence order, then live. Each SSE id is the event's sequence number, so a client that
  * reconnects with Last-Event-ID gets every event exactly once, in order, even across gateway restarts.
  */
-export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Request) => string[], heartbeatMs = 15000) {
+export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Request) => string[], log: Logger, heartbeatMs = 15000) {
   return async (req: Request, res: Response): Promise<void> => {
     const q = req.query as Record<string, string | undefined>;
     // A resume point that is not an event id is refused: silently replaying from the start would flood
@@ -19,11 +20,12 @@ export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Reques
       throw badRequest('invalid resume point', [{ field: header !== undefined ? 'Last-Event-ID' : 'after', message: 'must be an event id (a non-negative integer)' }]);
     let last = resume ? Number(resume) : 0;
     const filter = { channels: channelsOf(req), channel: q.channel, chaincode: q.chaincode, eventName: q.event };
+    // Read before the headers go, so that a store failing here is still an error response.
+    const prunedThrough = resume ? await store.eventsPrunedThrough() : 0;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': cityledger events\n\n');
     // Retention deleted events this client has not seen: say so (no id: its resume point stays), then
     // replay what is kept.
-    const prunedThrough = resume ? await store.eventsPrunedThrough() : 0;
     if (last < prunedThrough) res.write(`event: gap\ndata: ${JSON.stringify({ after: last, prunedThrough })}\n\n`);
 
     let pumping = false;
@@ -53,17 +55,27 @@ export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Reques
         pumping = false;
       }
     };
-    const unsubscribe = hub.subscribe(() => void pump());
+    // The headers are sent: a failure can no longer be an error response, and live pumps have no one
+    // awaiting them (an unhandled rejection ends the process). The stream ends instead; the client
+    // reconnects with Last-Event-ID and loses nothing.
+    const pumpOrEnd = () =>
+      pump().catch((err: Error) => {
+        log.warn({ err: err.message }, 'event stream to a client failed; ending it');
+        release();
+        res.end();
+      });
+    const unsubscribe = hub.subscribe(() => void pumpOrEnd());
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
     heartbeat.unref();
     // On gateway shutdown the stream ends; the client reconnects with Last-Event-ID and loses nothing.
     const offShutdown = hub.onShutdown(() => res.end());
-    req.on('close', () => {
+    const release = () => {
       closed = true;
       unsubscribe();
       offShutdown();
       clearInterval(heartbeat);
-    });
-    await pump();
+    };
+    req.on('close', release);
+    await pumpOrEnd();
   };
 }
