@@ -416,7 +416,7 @@ export class ClaimContract extends CityContract {
       updatedAt: now,
     };
     await claims.put(ctx, updated);
-    if (!isOpen(to)) await openClaims.delete(ctx, claim.policyId, claim.incidentId);
+    if (!isOpen(to)) await openClaims.deleteFor(ctx, claim);
     emit(ctx, event, { claimId, from: claim.status, to });
     return updated;
   }
