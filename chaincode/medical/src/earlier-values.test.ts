@@ -1,4 +1,5 @@
-import { DAY, T0, bmi, fat, grant, ids, newHarness, record, weight } from './medical.fixtures';
+import { identity } from '@cityledger/chaincode-common';
+import { DAY, T0, bmi, expectError, fat, grant, ids, newHarness, record, weight } from './medical.fixtures';
 
 // The in-memory stub refuses private-data range queries in a writing transaction, as Fabric's transaction
 // simulator does ("Queries on pvt data is supported only in a read-only transaction"): the alert rule of a
@@ -73,5 +74,64 @@ describe('alert rules read earlier values without a private range query', () => 
     ]);
     expect(erasure.committed).toBe(true);
     expect(indexed()).toEqual([]);
+  });
+
+  describe('after an upgrade from a version without the index', () => {
+    const hospitalAdmin = identity('HospitalMSP', 'hadmin', { role: 'admin' });
+    const indexed = (h: ReturnType<typeof newHarness>) =>
+      [...h.ledger.state.keys()].filter((k) => k.startsWith('\u0000watchedObs\u0000'));
+
+    it('IndexWatchedObservations indexes the weights recorded before it, so the rule sees them again', async () => {
+      const h = newHarness();
+      await grant(h);
+      await record(h, ids.aliceScale, [weight(72.4), bmi(24)], T0);
+      const erased = await record(h, ids.aliceScale, [weight(60)], at(DAY));
+      await record(h, ids.bobScale, [weight(80)], at(DAY));
+      h.setTime(at(2 * DAY));
+      expect(
+        (
+          await h.submit(ids.alice, 'observation:EraseObservations', [
+            { observationIds: erased.value.observationIds },
+          ])
+        ).committed,
+      ).toBe(true);
+      // As an older version left it: records and values, no index.
+      for (const key of indexed(h)) h.ledger.state.delete(key);
+      const unseen = await record(h, ids.aliceScale, [weight(76.8)], at(3 * DAY));
+      expect(unseen.value.alertIds).toEqual([]); // the gap the index closes
+
+      const run = await h.submit(hospitalAdmin, 'observation:IndexWatchedObservations', ['R1']);
+      expect(run.committed).toBe(true);
+      // Alice's two weights not erased; not her BMI, not the erased weight, not Bob's.
+      expect(run.value).toEqual({ indexed: 2 });
+      expect(run.event?.envelope.events.at(-1)).toEqual({
+        type: 'WatchedObservationsIndexed',
+        data: { patientId: 'R1', indexed: 2 },
+      });
+      // Bob's weight waits for a run of its own.
+      expect(indexed(h).map((k) => k.split('\u0000')[2])).toEqual(['R1', 'R1']);
+
+      const seen = await record(h, ids.aliceScale, [weight(80.9)], at(4 * DAY)); // +11.7 % on 72.4 kg
+      expect(seen.value.alertIds).toHaveLength(1);
+      const again = await h.submit(hospitalAdmin, 'observation:IndexWatchedObservations', ['R1']);
+      expect(again.value).toEqual({ indexed: 3 });
+      expect(indexed(h)).toHaveLength(3);
+    });
+
+    it('is for the admins of the orgs holding the values', async () => {
+      const h = newHarness();
+      for (const who of [
+        ids.alice,
+        ids.aliceScale,
+        ids.drKim,
+        identity('InsurerMSP', 'iadmin', { role: 'admin' }),
+      ]) {
+        expectError(await h.submit(who, 'observation:IndexWatchedObservations', ['R1']), 'FORBIDDEN');
+      }
+      const cityAdmin = identity('CityMSP', 'cityadmin', { role: 'admin' });
+      expect((await h.submit(cityAdmin, 'observation:IndexWatchedObservations', ['R1'])).value).toEqual({
+        indexed: 0,
+      });
+    });
   });
 });

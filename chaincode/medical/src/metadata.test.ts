@@ -36,6 +36,7 @@ describe('GetMetadata', () => {
       'observation:ListMyObservations': 'EVALUATE | query |  | CityMSP,HospitalMSP',
       'observation:ListMyObservationRecords': 'EVALUATE | pageSize,bookmark |  | ',
       'observation:GetObservationRecord': 'EVALUATE | patientId,observationId |  | ',
+      'observation:IndexWatchedObservations': 'SUBMIT | patientId |  | ',
       'observation:EraseObservations': 'SUBMIT | input |  | CityMSP,HospitalMSP',
       'observation:ListMyErasures': 'EVALUATE | pageSize,bookmark |  | ',
       'observation:GetAlert': 'EVALUATE | alertId |  | CityMSP,HospitalMSP',

@@ -18,6 +18,11 @@ export const Devices = [
 ];
 /** Who may ask for access to a patient's observations (consent decides whether they get it). */
 export const Grantees = [Doctor, Insurer, Adjuster];
+/** Admins of the orgs that hold the values: they run the upgrade steps of the chaincode's public state. */
+export const ValueHolderAdmins = [
+  { mspId: CITY, role: 'admin' },
+  { mspId: HOSPITAL, role: 'admin' },
+];
 
 /** Identity-chaincode credential type a doctor must hold (holderId = `HospitalMSP/<enrollmentId>`). */
 export const DOCTOR_LICENCE = 'doctor-licence';

@@ -15,6 +15,7 @@ import {
   invalidArgument,
   isoToMs,
   readTransient,
+  requireOrgRole,
   toBytes,
   txTime,
   type Page,
@@ -35,6 +36,7 @@ import {
   ObservationValueSchema,
   PageOf,
   RecordTransient,
+  ValueHolderAdmins,
   type Alert,
   type Consent,
   type Erasure,
@@ -54,6 +56,7 @@ import {
   consents,
   timeKey,
   valuesInWindow,
+  watchedEntry,
   watchedObservations,
   type ValuePage,
 } from './store';
@@ -69,6 +72,7 @@ const RecordResult = Type.Object({
   alertIds: Type.Array(Type.String()),
 });
 const EraseResult = Type.Object({ erasure: ErasureSchema, remaining: Type.Boolean() });
+const IndexResult = Type.Object({ indexed: Type.Integer({ minimum: 0 }) });
 
 export class ObservationContract extends CityContract {
   constructor() {
@@ -107,13 +111,7 @@ export class ObservationContract extends CityContract {
       const valueHash = sha256Hex(toBytes(value));
       result.alertIds.push(...(await raiseAlerts(ctx, value, now.iso, loadConsents)));
       await observationValues.put(ctx, value);
-      if (isWatched(item.code))
-        await watchedObservations.put(ctx, {
-          patientId,
-          code: item.code,
-          effectiveAt: value.effectiveAt,
-          observationId,
-        });
+      if (isWatched(item.code)) await watchedObservations.put(ctx, watchedEntry(value));
       // put, not create: the id is this transaction's id, so no earlier record can hold it, and an
       // existence read would add a key to every scan's read set for each peer to validate.
       await observations.put(ctx, {
@@ -239,6 +237,24 @@ export class ObservationContract extends CityContract {
     await erasures.create(ctx, erasure);
     emit(ctx, 'ObservationsErased', { patientId, erasureId, count: targets.length, remaining });
     return { erasure, remaining };
+  }
+
+  @Submit({
+    description:
+      "City or Hospital admin, once per patient after upgrading from a version without the watched-observation index: indexes the patient's observations an alert rule watches (body weight), not erased, so the rules compare new scans with the ones recorded before the upgrade. Reads every public observation record of the patient once; running it again changes nothing.",
+    params: { patientId: Id() },
+    returns: IndexResult,
+  })
+  async IndexWatchedObservations(ctx: Context, patientId: string): Promise<{ indexed: number }> {
+    requireOrgRole(ctx, ...ValueHolderAdmins);
+    let indexed = 0;
+    for (const record of await observations.all(ctx, [patientId])) {
+      if (record.erasedAt !== undefined || !isWatched(record.code)) continue;
+      await watchedObservations.put(ctx, watchedEntry(record));
+      indexed++;
+    }
+    emit(ctx, 'WatchedObservationsIndexed', { patientId, indexed });
+    return { indexed };
   }
 
   @Evaluate({

@@ -57,6 +57,11 @@ export interface WatchedObservation {
   observationId: string;
 }
 
+/** The index entry of a watched observation (its public record or its value). */
+export function watchedEntry(o: WatchedObservation): WatchedObservation {
+  return { patientId: o.patientId, code: o.code, effectiveAt: o.effectiveAt, observationId: o.observationId };
+}
+
 /** The UTC month (YYYY-MM) of a timeKey. */
 export function monthOf(time: string): string {
   return time.slice(0, 7);

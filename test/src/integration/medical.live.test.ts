@@ -34,7 +34,7 @@ import {
   peerOf,
   TestUser,
 } from '../support/live';
-import { transactionEffects } from '../support/effects';
+import { splitCompositeKey, transactionEffects, writesIn } from '../support/effects';
 import { containsNumber, filesContaining } from '../support/traces';
 
 const run = randomUUID().slice(0, 8);
@@ -498,6 +498,35 @@ describe('consent', () => {
     const weightsRead = ranges.filter((r) => r.startKey.startsWith(weights)).flatMap((r) => r.keys ?? []);
     expect(weightsRead).toHaveLength(1);
     expect(weightsRead[0].startsWith(weights)).toBe(true);
+  });
+
+  it("an upgrade step: a Hospital admin indexes the patient's weights again (the same index entries); a doctor may not", async () => {
+    const mine = await ask<Page<ObservationRecord>>(patient, 'observation:ListMyObservationRecords', [
+      100,
+      '',
+    ]);
+    const weights = mine.items.filter((o) => o.code === WEIGHT && o.erasedAt === undefined);
+    expect(weights.length).toBeGreaterThanOrEqual(2);
+    const indexed = await medical<{ indexed: number }>(
+      hospitalAdmin,
+      'observation:IndexWatchedObservations',
+      [patientId],
+    );
+    expect(indexed.result).toEqual({ indexed: weights.length });
+    // It writes each weight's index entry (which this version's scans wrote already) and nothing else.
+    const written = writesIn(await transactionEffects(doctor, channelOf('medical'), indexed.txId), 'medical');
+    expect(written.map((w) => splitCompositeKey(w.key)?.objectType)).toEqual(weights.map(() => 'watchedObs'));
+    expect(written.map((w) => JSON.parse(w.value.toString('utf8')) as unknown)).toEqual(
+      expect.arrayContaining(
+        weights.map(({ code, effectiveAt, observationId }) => ({
+          patientId,
+          code,
+          effectiveAt,
+          observationId,
+        })),
+      ),
+    );
+    await expectRefusal(medical(doctor, 'observation:IndexWatchedObservations', [patientId]), 'FORBIDDEN');
   });
 
   it('the patient revokes (only she can): the running access stops at once and a new request is refused', async () => {

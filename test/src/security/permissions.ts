@@ -72,6 +72,11 @@ export const PERMISSIONS: Record<string, PermissionTable> = {
       note: 'a device bound to an ACTIVE resident',
     },
     'observation:EraseObservations': { allowed: ['CityMSP:resident'], note: 'the patient' },
+    'observation:IndexWatchedObservations': {
+      allowed: ['CityMSP:admin', 'HospitalMSP:admin'],
+      creates: true,
+      note: 'an upgrade step: any patient id, so only the caller stands in the way',
+    },
     'consent:CreateConsent': {
       allowed: ['CityMSP:resident', 'HospitalMSP:doctor', 'InsurerMSP:insurer', 'InsurerMSP:adjuster'],
       creates: true,
