@@ -68,7 +68,7 @@ export class Network {
       this.enrollAll(),
     );
     await step('orderers and peers', async () => {
-      for (const o of orderers(t)) this.ensureRunning(ordererProcessSpec(this.paths, o));
+      for (const o of orderers(t)) this.ensureRunning(ordererProcessSpec(this.paths, t, o));
       for (const p of peers(t)) this.ensureRunning(peerProcessSpec(this.paths, t, p));
       await Promise.all([
         ...orderers(t).map((o) => waitHealthy(o.id, o.org.host, o.spec.operationsPort)),

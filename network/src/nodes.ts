@@ -1,10 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { retry } from './exec';
 import { Paths } from './paths';
 import { ProcessSpec } from './processes';
-import { Node, OrdererSpec, OrgSpec, PeerSpec, Topology } from './topology';
+import { Node, OrdererSpec, OrgSpec, orderers, PeerSpec, peers, Topology } from './topology';
 
 /**
  * Peers and orderers run from one shared core.yaml / orderer.yaml each (Fabric's samples, with the few
@@ -42,6 +43,18 @@ export function writeNodeConfig(paths: Paths): void {
 const PEER_LOGGING = 'info:comm.grpc.server,endorser,gateway=warning';
 const ORDERER_LOGGING = 'info:comm.grpc.server=warning:orderer.common.broadcast=error';
 
+/**
+ * Go threads for each peer and orderer: `up` runs every node on this machine, and a Go runtime that
+ * assumes it has every core to itself keeps that many threads running and spins idle ones looking for
+ * work, in each of the nodes at once. Each node gets its share of the cores instead (at least one;
+ * measured in the README's tuning list). A GOMAXPROCS in the environment wins.
+ */
+export function goMaxProcs(t: Topology, cores = availableParallelism()): string {
+  return process.env.GOMAXPROCS ?? String(Math.max(1, Math.ceil(cores / nodesOnThisHost(t))));
+}
+
+const nodesOnThisHost = (t: Topology) => peers(t).length + orderers(t).length;
+
 export const peerConfigDir = (paths: Paths) => path.join(paths.config, 'peer');
 export const ordererConfigDir = (paths: Paths) => path.join(paths.config, 'orderer');
 
@@ -71,6 +84,7 @@ export function peerProcessSpec(paths: Paths, t: Topology, peer: Node<PeerSpec>)
       ...process.env,
       FABRIC_CFG_PATH: peerConfigDir(paths),
       FABRIC_LOGGING_SPEC: process.env.CITYLEDGER_PEER_LOGGING ?? PEER_LOGGING,
+      GOMAXPROCS: goMaxProcs(t),
       CORE_PEER_ID: peer.id,
       CORE_PEER_NETWORKID: t.name,
       CORE_PEER_ADDRESS: peer.address,
@@ -94,7 +108,7 @@ export function peerProcessSpec(paths: Paths, t: Topology, peer: Node<PeerSpec>)
   };
 }
 
-export function ordererProcessSpec(paths: Paths, orderer: Node<OrdererSpec>): ProcessSpec {
+export function ordererProcessSpec(paths: Paths, t: Topology, orderer: Node<OrdererSpec>): ProcessSpec {
   const dir = ordererDir(paths, orderer);
   const tls = (f: string) => path.join(dir, 'tls', f);
   const { host } = orderer.org;
@@ -107,6 +121,7 @@ export function ordererProcessSpec(paths: Paths, orderer: Node<OrdererSpec>): Pr
       ...process.env,
       FABRIC_CFG_PATH: ordererConfigDir(paths),
       FABRIC_LOGGING_SPEC: process.env.CITYLEDGER_ORDERER_LOGGING ?? ORDERER_LOGGING,
+      GOMAXPROCS: goMaxProcs(t),
       ORDERER_GENERAL_LISTENADDRESS: host,
       ORDERER_GENERAL_LISTENPORT: String(orderer.spec.port),
       ORDERER_GENERAL_LOCALMSPID: orderer.org.mspId,
