@@ -6,6 +6,7 @@ import request from 'supertest';
 import { fakeIdentity } from '../fabric/fake';
 import { FabricPort } from '../fabric/port';
 import { bearer, harness, Harness } from '../testing/harness';
+import { recordUnhandledRejections } from '../testing/unhandled';
 import { ChaincodeEventListener } from './listener';
 import { isInternalHost } from './webhooks';
 import { Projector } from './projections';
@@ -189,9 +190,7 @@ describe('events', () => {
   it('SSE: a store that fails while a live event is pumped ends the stream with a log line, not an unhandled rejection', async () => {
     const lines: string[] = [];
     h = await harness({ logLines: lines });
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
+    const unhandled = recordUnhandledRejections();
     const server: Server = h.app.listen(0);
     const port = (server.address() as AddressInfo).port;
     try {
@@ -215,10 +214,10 @@ describe('events', () => {
       // Bounded, so that a stream left open fails the test instead of hanging it.
       const outcome = await Promise.race([ended, new Promise((r) => setTimeout(() => r('still open after 10 s'), 10000))]);
       expect(outcome).toBe(': cityledger events\n\n');
-      expect(unhandled).toEqual([]);
+      expect(unhandled.reasons).toEqual([]);
       expect(lines.filter((l) => l.includes('event stream to a client failed') && l.includes('SQLITE_IOERR'))).toHaveLength(1);
     } finally {
-      process.off('unhandledRejection', onUnhandled);
+      unhandled.stop();
       server.close();
       server.closeAllConnections();
     }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Db } from '../store/db';
 import { bearer, harness, Harness, persistentTestDb } from '../testing/harness';
+import { recordUnhandledRejections } from '../testing/unhandled';
 import { FakeFabric } from './fake';
 
 const VIN = '1HGCM82633A004352';
@@ -126,9 +127,7 @@ describe('following a 202 transaction in the background', () => {
     const fabric = new FakeFabric().on('claims', 'ClaimContract:FileClaim', ({ args }) => ({ claimId: args[0] }));
     const h = await harness({ fabric, logLines });
     const userKey = (await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys.insurer)).send({ enrollmentId: 'bob', role: 'adjuster' })).body.apiKey;
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
+    const unhandled = recordUnhandledRejections();
     try {
       fabric.failures.commitStatus.push(Object.assign(new Error('13 INTERNAL: ledger unreadable'), { name: 'CommitStatusError', code: 13, details: [] }));
       const updateTx = jest.spyOn(h.store, 'updateTx').mockRejectedValueOnce(new Error('SQLITE_FULL: database or disk is full'));
@@ -137,12 +136,12 @@ describe('following a 202 transaction in the background', () => {
       await h.tx.idle();
       await new Promise((r) => setImmediate(r));
       expect(updateTx).toHaveBeenCalledWith(accepted.body.txId, expect.objectContaining({ state: 'failed' }));
-      expect(unhandled).toEqual([]);
+      expect(unhandled.reasons).toEqual([]);
       expect(logLines.filter((l) => l.includes('could not record a tracked transaction as failed') && l.includes('SQLITE_FULL'))).toHaveLength(1);
       // Still pending in the journal, so the next start follows it again.
       expect((await h.store.getTx(accepted.body.txId))?.state).toBe('submitted');
     } finally {
-      process.off('unhandledRejection', onUnhandled);
+      unhandled.stop();
     }
   });
 });
