@@ -34,7 +34,7 @@ import {
   peerOf,
   TestUser,
 } from '../support/live';
-import { splitCompositeKey, transactionEffects, writesIn } from '../support/effects';
+import { rangesIn, splitCompositeKey, transactionEffects, writesIn } from '../support/effects';
 import { containsNumber, filesContaining } from '../support/traces';
 
 const run = randomUUID().slice(0, 8);
@@ -488,16 +488,22 @@ describe('consent', () => {
     // by reading the patient's observation records: the ranges the scan read (and each peer read
     // again to validate it) are the patient's consents, for the alert's recipients, and the patient's
     // weights, which returned the one earlier weight and none of the morning scan's other codes.
-    const effects = await transactionEffects(doctor, channelOf('medical'), committed.txId);
-    const ranges = effects.namespaces.filter((n) => n.namespace === 'medical').flatMap((n) => n.ranges);
-    const weights = `\u0000watchedObs\u0000${patientId}\u0000${WEIGHT}\u0000`;
-    const consents = `\u0000consent\u0000${patientId}\u0000`;
-    expect(ranges.filter((r) => !r.startKey.startsWith(weights) && !r.startKey.startsWith(consents))).toEqual(
-      [],
+    const ranges = rangesIn(
+      await transactionEffects(doctor, channelOf('medical'), committed.txId),
+      'medical',
     );
-    const weightsRead = ranges.filter((r) => r.startKey.startsWith(weights)).flatMap((r) => r.keys ?? []);
+    const isWeight = (key: string) => {
+      const k = splitCompositeKey(key);
+      return k?.objectType === 'watchedObs' && k.parts[0] === patientId && k.parts[1] === WEIGHT;
+    };
+    const isConsent = (key: string) => {
+      const k = splitCompositeKey(key);
+      return k?.objectType === 'consent' && k.parts[0] === patientId;
+    };
+    expect(ranges.filter((r) => !isWeight(r.startKey) && !isConsent(r.startKey))).toEqual([]);
+    const weightsRead = ranges.filter((r) => isWeight(r.startKey)).flatMap((r) => r.keys ?? []);
     expect(weightsRead).toHaveLength(1);
-    expect(weightsRead[0].startsWith(weights)).toBe(true);
+    expect(isWeight(weightsRead[0])).toBe(true);
   });
 
   it("an upgrade step: a Hospital admin indexes the patient's weights again (the same index entries); a doctor may not", async () => {

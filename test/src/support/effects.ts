@@ -102,6 +102,10 @@ export async function transactionEffects(
 export const writesIn = (effects: TransactionEffects, namespace: string): KeyWrite[] =>
   effects.namespaces.filter((n) => n.namespace === namespace).flatMap((n) => n.writes);
 
+/** The range queries one namespace (a chaincode) ran, or none. */
+export const rangesIn = (effects: TransactionEffects, namespace: string): RangeRead[] =>
+  effects.namespaces.filter((n) => n.namespace === namespace).flatMap((n) => n.ranges);
+
 /** A composite key (`\u0000objectType\u0000part\u0000…\u0000`) split into its object type and parts. */
 export function splitCompositeKey(key: string): { objectType: string; parts: string[] } | undefined {
   if (!key.startsWith('\u0000')) return undefined;
