@@ -139,7 +139,23 @@ export class Repository<T> {
     return { items, bookmark: metadata?.bookmark ?? '' };
   }
 
-  /** Every record whose key starts with `partial`. Allowed in submits; keep the range small. */
+  /**
+   * Every record whose key starts with `partial`, read page by page (EVALUATE only, as `page`). For
+   * audits over a whole object type: `all` would end silently at the peer's totalQueryLimit.
+   */
+  async *scan(ctx: Context, partial: string[] = [], pageSize = SCAN_PAGE_SIZE): AsyncGenerator<T> {
+    let bookmark = '';
+    do {
+      const page = await this.page(ctx, partial, pageSize, bookmark);
+      yield* page.items;
+      bookmark = page.bookmark;
+    } while (bookmark !== '');
+  }
+
+  /**
+   * Every record whose key starts with `partial`. Allowed in submits; keep the range small: the peer
+   * ends an unpaginated query silently at its totalQueryLimit (100,000 by default).
+   */
   async all(ctx: Context, partial: string[] = []): Promise<T[]> {
     const iterator = this.options.collection
       ? await ctx.stub.getPrivateDataByPartialCompositeKey(this.options.collection, this.objectType, partial)
@@ -174,6 +190,9 @@ export class Repository<T> {
       : ctx.stub.getState(key);
   }
 }
+
+/** Records a `scan` asks the peer for at once. */
+const SCAN_PAGE_SIZE = 1000;
 
 /** The end of Fabric's partial-composite-key ranges: keys with a prefix sort below `prefix + MAX_UNICODE_RUNE`. */
 export const MAX_UNICODE_RUNE = '\u{10ffff}';

@@ -27,17 +27,22 @@ export async function requireMeter(ctx: Context): Promise<{ who: Caller; meter: 
   return { who, meter };
 }
 
-/** Who may read a building's readings, orders, trades, balance and certificates: itself, its meters, the operator and the utility. */
-export function requireBuildingViewer(ctx: Context, buildingId: string): Caller {
+/**
+ * Who may read a building's readings, orders, trades, balance and certificates: itself, its meters, the
+ * operator and the utility. A meter counts as the building's only as the registry binds it (as for
+ * its readings), not by its certificate's buildingId claim.
+ */
+export async function requireBuildingViewer(ctx: Context, buildingId: string): Promise<Caller> {
   const who = caller(ctx);
   const staff = who.mspId === MarketOperator.mspId && (who.role === MarketOperator.role || who.role === Utility.role);
   const own = who.mspId === BuildingRole.mspId && (who.role === BuildingRole.role || who.role === MeterRole.role) && who.buildingId === buildingId;
   if (!staff && !own) throw forbidden(`only building ${buildingId}, the market operator and the utility may see this`, { buildingId });
+  if (!staff && who.role === MeterRole.role) await requireMeter(ctx);
   return who;
 }
 
 /** Accounts: a building's own account for the building; every account for the operator and the utility. */
-export function requireAccountViewer(ctx: Context, account: string): Caller {
+export async function requireAccountViewer(ctx: Context, account: string): Promise<Caller> {
   if (account.startsWith('building:')) return requireBuildingViewer(ctx, account.slice('building:'.length));
   return requireOrgRole(ctx, MarketOperator, Utility);
 }

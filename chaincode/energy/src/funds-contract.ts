@@ -56,23 +56,28 @@ export class FundsContract extends CityContract {
 
   @Evaluate({ description: 'Balance of an account: available and escrowed KRW (the building itself, the operator, the utility).', params: { account: AccountRef() }, returns: AccountSchema })
   async GetBalance(ctx: Context, account: string): Promise<Account> {
-    requireAccountViewer(ctx, account);
+    await requireAccountViewer(ctx, account);
     return loadAccount(ctx, account);
   }
 
   @Evaluate({ description: "An account's statement, oldest first, paginated.", params: { account: AccountRef(), pageSize: PageSize, bookmark: Bookmark }, returns: Page(EntrySchema) })
   async ListEntries(ctx: Context, account: string, pageSize: number, bookmark: string): Promise<{ items: Entry[]; bookmark: string }> {
-    requireAccountViewer(ctx, account);
+    await requireAccountViewer(ctx, account);
     return entries.page(ctx, [account], pageSize, bookmark);
   }
 
   @Evaluate({ description: 'Operator or utility: money minted, burned and held across all accounts; balanced when minted - burned = held.', returns: SupplySchema })
   async GetSupply(ctx: Context): Promise<Static<typeof SupplySchema>> {
     requireOrgRole(ctx, MarketOperator, Utility);
-    const records = await supply.all(ctx);
-    const mintedKrw = records.filter((r) => r.kind === 'MINT').reduce((s, r) => s + r.amountKrw, 0);
-    const burnedKrw = records.filter((r) => r.kind === 'BURN').reduce((s, r) => s + r.amountKrw, 0);
-    const heldKrw = (await accounts.all(ctx)).reduce((s, a) => s + a.available + a.escrowed, 0);
+    // Page by page: a mint or burn record per top-up and withdrawal soon outgrows one query's limit.
+    let mintedKrw = 0;
+    let burnedKrw = 0;
+    for await (const r of supply.scan(ctx)) {
+      if (r.kind === 'MINT') mintedKrw = addAmounts(mintedKrw, r.amountKrw);
+      else burnedKrw = addAmounts(burnedKrw, r.amountKrw);
+    }
+    let heldKrw = 0;
+    for await (const a of accounts.scan(ctx)) heldKrw = addAmounts(heldKrw, a.available, a.escrowed);
     return { mintedKrw, burnedKrw, heldKrw, balanced: mintedKrw - burnedKrw === heldKrw };
   }
 }

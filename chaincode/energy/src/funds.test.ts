@@ -40,6 +40,15 @@ describe('funds', () => {
     expect(ok(await evaluate(h, ids.operator, 'funds:GetSupply'))).toEqual({ mintedKrw: 1_500, burnedKrw: 900, heldKrw: 600, balanced: true });
   });
 
+  it('audits the whole supply however many records one peer query may return', async () => {
+    const h = newHarness();
+    await seedMarket(h);
+    h.ledger.totalQueryLimit = 4; // the peer's totalQueryLimit (100,000) in miniature
+    for (let i = 1; i <= 9; i++) await mint(h, 'building:A', 100, `p${i}`);
+    ok(await submit(h, ids.a, 'funds:Burn', { burnId: 'w-1', account: 'building:A', amountKrw: 50 }));
+    expect(ok(await evaluate(h, ids.operator, 'funds:GetSupply'))).toEqual({ mintedKrw: 900, burnedKrw: 50, heldKrw: 850, balanced: true });
+  });
+
   it('shows a balance and statement to the building, the operator and the utility only', async () => {
     const h = newHarness();
     await seedMarket(h);
@@ -48,6 +57,9 @@ describe('funds', () => {
     await mint(h, 'building:A', 2_000, 'p2');
     expect(ok(await evaluate(h, ids.a, 'funds:GetBalance', 'building:A'))).toEqual({ account: 'building:A', available: 3_000, escrowed: 0 });
     expect(ok(await evaluate(h, ids.meterA, 'funds:GetBalance', 'building:A'))).toMatchObject({ available: 3_000 });
+    // A meter is the building's as the registry binds it, whatever its certificate claims.
+    refused(await evaluate(h, ids.meterAasB, 'funds:GetBalance', 'building:B'), 'FORBIDDEN', { reason: 'METER_NOT_BOUND' });
+    refused(await evaluate(h, ids.unknownMeter, 'funds:ListEntries', 'building:A', 10, ''), 'FORBIDDEN', { reason: 'METER_NOT_REGISTERED' });
     expect(ok(await evaluate(h, ids.b, 'funds:GetBalance', 'building:B'))).toEqual({ account: 'building:B', available: 0, escrowed: 0 });
     refused(await evaluate(h, ids.b, 'funds:GetBalance', 'building:A'), 'FORBIDDEN', { buildingId: 'A' });
     refused(await evaluate(h, ids.a, 'funds:GetBalance', 'utility'), 'FORBIDDEN');

@@ -89,7 +89,9 @@ describe('a whole interval, random books and readings', () => {
 
         // Energy: metered net flow = utility net flow; delivery within export; certificates = delivery.
         const net = settlement.buildings.reduce((sum, b) => sum + (b.exportWh as number) - (b.importWh as number), 0);
-        expect(net).toBe(settlement.energy.utilityAbsorbedWh - settlement.energy.utilitySuppliedWh);
+        expect(net).toBe(
+          settlement.energy.utilityAbsorbedWh - settlement.energy.utilitySuppliedWh + settlement.energy.unmeteredBoughtWh,
+        );
         for (const b of settlement.buildings) expect(b.deliveredWh as number).toBeLessThanOrEqual(Math.min(b.exportWh as number, b.soldWh as number));
         const trades = ((await h.evaluate(ids.operator, 'market:ListTrades', [I1, 200, ''])).value as { items: { buyer: string; seller: string; quantityWh: number }[] }).items;
         expect(trades.reduce((sum, t) => sum + t.quantityWh, 0)).toBe(settlement.energy.tradedWh);

@@ -14,6 +14,14 @@ export async function loadAccount(ctx: Context, account: string): Promise<Accoun
 
 export async function saveAccount(ctx: Context, account: string, balance: Balance): Promise<Account> {
   if (balance.available < 0 || balance.escrowed < 0) throw new Error(`account ${account} would go negative`); // a bug: refused as INTERNAL
+  // Past 2^53 a sum of KRW is no longer exact: refuse rather than round someone's money.
+  if (!Number.isSafeInteger(balance.available) || !Number.isSafeInteger(balance.escrowed)) {
+    throw failedPrecondition(`account ${account} would exceed the largest balance kept exactly`, {
+      reason: 'BALANCE_LIMIT',
+      account,
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+  }
   const value = { account, available: balance.available, escrowed: balance.escrowed };
   await accounts.put(ctx, value);
   return value;

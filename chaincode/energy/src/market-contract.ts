@@ -211,20 +211,20 @@ export class MarketContract extends CityContract {
 
   @Evaluate({ description: "A building's orders, oldest interval first, paginated (the building, the operator, the utility).", params: { buildingId: Id(), pageSize: PageSize, bookmark: Bookmark }, returns: Page(OrderSchema) })
   async ListOrders(ctx: Context, buildingId: string, pageSize: number, bookmark: string): Promise<{ items: Order[]; bookmark: string }> {
-    requireBuildingViewer(ctx, buildingId);
+    await requireBuildingViewer(ctx, buildingId);
     return ordersByBuilding.page(ctx, [buildingId], pageSize, bookmark);
   }
 
   @Evaluate({ description: "A building's trades as buyer or seller, paginated (the building, the operator, the utility).", params: { buildingId: Id(), pageSize: PageSize, bookmark: Bookmark }, returns: Page(TradeSchema) })
   async ListBuildingTrades(ctx: Context, buildingId: string, pageSize: number, bookmark: string): Promise<{ items: Trade[]; bookmark: string }> {
-    requireBuildingViewer(ctx, buildingId);
+    await requireBuildingViewer(ctx, buildingId);
     const page = await tradesByBuilding.page(ctx, [buildingId], pageSize, bookmark);
     return { items: page.items.map(({ buildingId: _b, ...t }) => t), bookmark: page.bookmark };
   }
 
   @Evaluate({ description: "A building's bilateral contracts, paginated (the building, the operator, the utility).", params: { buildingId: Id(), pageSize: PageSize, bookmark: Bookmark }, returns: Page(BilateralSchema) })
   async ListBilaterals(ctx: Context, buildingId: string, pageSize: number, bookmark: string): Promise<{ items: Bilateral[]; bookmark: string }> {
-    requireBuildingViewer(ctx, buildingId);
+    await requireBuildingViewer(ctx, buildingId);
     const page = await bilateralsByBuilding.page(ctx, [buildingId], pageSize, bookmark);
     const items = await Promise.all(page.items.map((x) => bilaterals.require(ctx, x.intervalId, x.contractId)));
     return { items, bookmark: page.bookmark };

@@ -294,6 +294,7 @@ export const SettlementSchema = Type.Object({
     deliveredWh: Type.Integer(),
     utilitySuppliedWh: Type.Integer(),
     utilityAbsorbedWh: Type.Integer(),
+    unmeteredBoughtWh: Type.Integer({ description: 'net purchases of buildings with no reading, counted as used' }),
   }),
   money: Type.Object({ debitsKrw: Type.Integer(), creditsKrw: Type.Integer(), feesKrw: Type.Integer() }),
   postingCount: Type.Integer(),

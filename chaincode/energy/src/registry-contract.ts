@@ -66,7 +66,7 @@ export class RegistryContract extends CityContract {
   @Evaluate({ description: 'A registered meter and its latest registers (operator, utility, its building).', params: { meterId: Id() }, returns: MeterSchema })
   async GetMeter(ctx: Context, meterId: string): Promise<Meter> {
     const meter = await meters.require(ctx, meterId);
-    requireBuildingViewer(ctx, meter.buildingId);
+    await requireBuildingViewer(ctx, meter.buildingId);
     return meter;
   }
 

@@ -1,4 +1,4 @@
-import type { ContractHarness } from '@cityledger/chaincode-common';
+import { identity, type ContractHarness } from '@cityledger/chaincode-common';
 import { AFTER_I1, I1, ask, balance, bid, evaluate, ids, mint, newHarness, ok, read, refused, seedMarket, submit } from './energy.fixtures';
 
 /** A, C buy from B: the interval from the market tests (price 125: A 10 kWh, C 2 kWh). */
@@ -27,11 +27,42 @@ async function meterAndSettle(h: ContractHarness, exportB: number) {
 }
 
 describe('settlement', () => {
+  it('settles a building whose id is an Object.prototype member like any other', async () => {
+    const h = newHarness();
+    await seedMarket(h);
+    const k = identity('CityMSP', 'bldg-k', { role: 'building', buildingId: 'constructor' });
+    const meterK = identity('CityMSP', 'meter-k', { role: 'meter', buildingId: 'constructor', meterId: 'MK' });
+    ok(await submit(h, ids.operator, 'registry:RegisterBuilding', { buildingId: 'constructor', neighbours: [] }));
+    ok(await submit(h, ids.operator, 'registry:RegisterMeter', { meterId: 'MK', buildingId: 'constructor', importWh: 1_000, exportWh: 500 }));
+    await mint(h, 'building:constructor', 5_000);
+    ok(await submit(h, ids.operator, 'market:OpenInterval', I1));
+    await bid(h, k, 10_000, 200); // escrows 2,000
+    await ask(h, ids.b, 10_000, 100); // clears at 150: 1,500
+    ok(await submit(h, ids.operator, 'market:CloseGate', I1));
+    ok(await submit(h, ids.operator, 'market:Clear', I1));
+    h.setTime(AFTER_I1);
+    ok(await read(h, meterK, 10_000, 0));
+    ok(await read(h, ids.meterB, 0, 10_000));
+    ok(await submit(h, ids.operator, 'metering:MarkMetered', I1));
+    ok(await submit(h, ids.operator, 'settlement:Settle', I1));
+    expect(await balance(h, 'building:constructor')).toEqual({ available: 3_500, escrowed: 0 });
+    expect(await balance(h, 'building:B')).toEqual({ available: 1_500, escrowed: 0 });
+    expect(ok(await evaluate(h, ids.utility, 'funds:GetSupply'))).toMatchObject({ balanced: true });
+  });
+
+  it('refuses a settlement that would take a balance past the largest amount kept exactly', async () => {
+    const h = await clearedInterval();
+    await mint(h, 'building:B', Number.MAX_SAFE_INTEGER - 1_000); // B then receives 1,500
+    refused(await meterAndSettle(h, 12_000), 'FAILED_PRECONDITION', { reason: 'BALANCE_LIMIT', account: 'building:B' });
+    expect(await balance(h, 'building:B')).toEqual({ available: Number.MAX_SAFE_INTEGER - 1_000, escrowed: 0 });
+    expect(ok(await evaluate(h, ids.resident, 'market:GetInterval', I1))).toMatchObject({ state: 'METERED' });
+  });
+
   it('settles a full interval: trades paid from escrow, escrow released, certificates retired, money conserved', async () => {
     const h = await clearedInterval();
     const r = await meterAndSettle(h, 12_000);
     const s = ok(r) as { buildings: Record<string, unknown>[]; energy: Record<string, number>; money: Record<string, number>; postingCount: number; certificateCount: number };
-    expect(s.energy).toEqual({ importWh: 12_000, exportWh: 12_000, tradedWh: 12_000, deliveredWh: 12_000, utilitySuppliedWh: 0, utilityAbsorbedWh: 0 });
+    expect(s.energy).toEqual({ importWh: 12_000, exportWh: 12_000, tradedWh: 12_000, deliveredWh: 12_000, utilitySuppliedWh: 0, utilityAbsorbedWh: 0, unmeteredBoughtWh: 0 });
     expect(s.money).toEqual({ debitsKrw: 1_500, creditsKrw: 1_500, feesKrw: 0 });
     expect(s).toMatchObject({ postingCount: 2, certificateCount: 2 });
     expect(await balance(h, 'building:A')).toEqual({ available: 8_750, escrowed: 0 });

@@ -27,13 +27,14 @@ export class SettlementContract extends CityContract {
     const state = intervalMachine.move(interval.state, 'SETTLED', [who.role ?? '']);
     const now = txTime(ctx).iso;
 
-    const escrows: Record<string, number> = {};
+    // Keyed by buildingId, which may be `constructor` or `toString`: no prototype to collide with.
+    const escrows: Record<string, number> = Object.create(null);
     const addEscrow = (buildingId: string, krw: number): void => {
       escrows[buildingId] = (escrows[buildingId] ?? 0) + krw;
     };
     for (const o of await orders.all(ctx, [intervalId])) if (o.side === 'BUY' && o.status !== 'CANCELLED') addEscrow(o.buildingId, o.escrowKrw);
     for (const c of await bilaterals.all(ctx, [intervalId])) if (c.status === 'TRADED') addEscrow(c.buyer, c.escrowKrw);
-    const metered: Record<string, { importWh: number; exportWh: number }> = {};
+    const metered: Record<string, { importWh: number; exportWh: number }> = Object.create(null);
     for (const r of await readings.all(ctx, [intervalId])) {
       const m = (metered[r.buildingId] ??= { importWh: 0, exportWh: 0 });
       m.importWh += r.importDeltaWh;
@@ -104,7 +105,7 @@ export class SettlementContract extends CityContract {
 
   @Evaluate({ description: "Green certificates a building produced or had retired for it, paginated (the building, the operator, the utility).", params: { buildingId: Id(), pageSize: PageSize, bookmark: Bookmark }, returns: Page(CertificateSchema) })
   async ListCertificates(ctx: Context, buildingId: string, pageSize: number, bookmark: string): Promise<{ items: Certificate[]; bookmark: string }> {
-    requireBuildingViewer(ctx, buildingId);
+    await requireBuildingViewer(ctx, buildingId);
     const page = await certificatesByBuilding.page(ctx, [buildingId], pageSize, bookmark);
     return { items: page.items.map(({ buildingId: _b, ...c }) => c), bookmark: page.bookmark };
   }

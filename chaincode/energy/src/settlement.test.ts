@@ -57,6 +57,32 @@ describe('settle', () => {
     expect(r.balances[A].available).toBe(0);
   });
 
+  it('pays no surplus to a buyer without a reading: what it bought counts as used', () => {
+    // B sold without producing (a shortfall it pays); A bought and has no meter reading at all.
+    const r = settle(base({
+      trades: [trade('A000001', 'A', 'B', 10_000, 0)],
+      metered: { B: { importWh: 0, exportWh: 0 } },
+      balances: { [UTILITY_ACCOUNT]: { available: 50_000, escrowed: 0 }, [B]: { available: 5_000, escrowed: 0 } },
+    }));
+    expect(r.buildings.find((b) => b.buildingId === 'A')).toMatchObject({ boughtWh: 10_000, imbalanceWh: 0, utilityCreditKrw: 0 });
+    expect(r.buildings.find((b) => b.buildingId === 'B')).toMatchObject({ imbalanceWh: -10_000, utilityChargeKrw: 2_000 });
+    expect(r.balances[UTILITY_ACCOUNT].available).toBe(52_000);
+    expect(r.energy).toMatchObject({ utilitySuppliedWh: 10_000, utilityAbsorbedWh: 0, unmeteredBoughtWh: 10_000 });
+  });
+
+  it('settles buildings whose ids are Object.prototype members like any other', () => {
+    const id = 'constructor';
+    const r = settle(base({
+      trades: [trade('A000001', id, 'toString', 10_000, 150)],
+      escrows: { [id]: 1_500 },
+      metered: { [id]: { importWh: 10_000, exportWh: 0 }, toString: { importWh: 0, exportWh: 10_000 } },
+      balances: { [buildingAccount(id)]: { available: 0, escrowed: 1_500 } },
+    }));
+    expect(r.balances[buildingAccount(id)]).toEqual({ available: 0, escrowed: 0 });
+    expect(r.balances[buildingAccount('toString')]).toEqual({ available: 1_500, escrowed: 0 });
+    expect(r.buildings.map((b) => b.imbalanceWh)).toEqual([0, 0]);
+  });
+
   it('takes the market fee from the seller', () => {
     const r = settle(base({
       feeBps: 100,
@@ -143,7 +169,7 @@ describe('settle: properties', () => {
       fc.property(inputArb, (input) => {
         const r = settle(input);
         const net = r.buildings.reduce((s, b) => s + b.exportWh - b.importWh, 0);
-        expect(net).toBe(r.energy.utilityAbsorbedWh - r.energy.utilitySuppliedWh);
+        expect(net).toBe(r.energy.utilityAbsorbedWh - r.energy.utilitySuppliedWh + r.energy.unmeteredBoughtWh);
         expect(r.buildings.reduce((s, b) => s + b.soldWh, 0)).toBe(r.buildings.reduce((s, b) => s + b.boughtWh, 0));
         for (const b of r.buildings) {
           expect(b.deliveredWh).toBeLessThanOrEqual(Math.min(b.exportWh, b.soldWh));

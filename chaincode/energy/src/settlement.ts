@@ -92,9 +92,22 @@ export interface SettlementResult {
   balances: Record<string, Balance>;
   buildings: BuildingSettlement[];
   certificates: Certificate[];
-  energy: { importWh: number; exportWh: number; tradedWh: number; deliveredWh: number; utilitySuppliedWh: number; utilityAbsorbedWh: number };
+  energy: {
+    importWh: number;
+    exportWh: number;
+    tradedWh: number;
+    deliveredWh: number;
+    utilitySuppliedWh: number;
+    utilityAbsorbedWh: number;
+    /** Net purchases of buildings with no reading, counted as used (no surplus credit without a reading). */
+    unmeteredBoughtWh: number;
+  };
   money: { debitsKrw: number; creditsKrw: number; feesKrw: number };
 }
+
+/** A building's entry, never an Object.prototype member (a buildingId may be `constructor`). */
+const own = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined;
 
 export function settle(input: SettlementInput): SettlementResult {
   const balances: Record<string, Balance> = {};
@@ -114,7 +127,7 @@ export function settle(input: SettlementInput): SettlementResult {
   const buildingIds = [...ids].sort();
   const rows = new Map<string, BuildingSettlement>();
   for (const id of buildingIds) {
-    const m = input.metered[id] ?? { importWh: 0, exportWh: 0 };
+    const m = own(input.metered, id) ?? { importWh: 0, exportWh: 0 };
     rows.set(id, {
       buildingId: id, importWh: m.importWh, exportWh: m.exportWh, boughtWh: 0, soldWh: 0, deliveredWh: 0, imbalanceWh: 0,
       escrowReleasedKrw: 0, paidKrw: 0, receivedKrw: 0, feeKrw: 0, utilityChargeKrw: 0, utilityCreditKrw: 0, unpaidKrw: 0, owedByUtilityKrw: 0,
@@ -126,7 +139,7 @@ export function settle(input: SettlementInput): SettlementResult {
 
   // 1. Release every escrow of the interval back to available; trades are then paid from it.
   for (const id of buildingIds) {
-    const held = input.escrows[id] ?? 0;
+    const held = own(input.escrows, id) ?? 0;
     const acc = account(buildingAccount(id));
     if (acc.escrowed < held) throw new Error(`escrow of ${id} is short`);
     acc.escrowed -= held;
@@ -164,9 +177,16 @@ export function settle(input: SettlementInput): SettlementResult {
   // 4. Imbalances against the utility: buildings pay first, then the utility pays out of what it holds.
   let supplied = 0;
   let absorbed = 0;
+  let unmeteredBought = 0;
   for (const id of buildingIds) {
     const r = row(id);
     r.imbalanceWh = r.exportWh - r.importWh - (r.soldWh - r.boughtWh);
+    // Without a reading nothing shows that a building fed the grid: what it bought counts as used,
+    // never as a surplus the utility pays for (else an unmetered buyer is paid for energy it only bought).
+    if (own(input.metered, id) === undefined && r.imbalanceWh > 0) {
+      unmeteredBought += r.imbalanceWh;
+      r.imbalanceWh = 0;
+    }
     if (r.imbalanceWh >= 0) continue;
     supplied += -r.imbalanceWh;
     const due = valueKrw(-r.imbalanceWh, input.importTariff);
@@ -201,6 +221,7 @@ export function settle(input: SettlementInput): SettlementResult {
       deliveredWh: sum((r) => r.deliveredWh),
       utilitySuppliedWh: supplied,
       utilityAbsorbedWh: absorbed,
+      unmeteredBoughtWh: unmeteredBought,
     },
     // Every posting debits one account and credits another by the same amount.
     money: { debitsKrw: total, creditsKrw: total, feesKrw },

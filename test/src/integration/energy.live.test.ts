@@ -563,6 +563,7 @@ describe('a full interval: bids and offers, clearing, readings, settlement', () 
       deliveredWh: 6500,
       utilitySuppliedWh: 2500,
       utilityAbsorbedWh: 300,
+      unmeteredBoughtWh: 0,
     });
 
     const after = (n: Name) => evaluate<Account>(operator, 'funds:GetBalance', [acct(n)]);

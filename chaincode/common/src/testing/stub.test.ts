@@ -101,6 +101,22 @@ describe('MemoryStub', () => {
     expect(r.scanned).toEqual(['a', composite('1')]);
   });
 
+  it("ends a query at the peer's totalQueryLimit; Repository.scan reads past it page by page", async () => {
+    const ledger = new MemoryLedger();
+    const pub = new Repository<Rec>('pub', (r) => [r.id]);
+    const w = newStub(ledger);
+    for (let i = 0; i < 7; i++) await pub.put(ctxOf(w), { id: `r${i}`, v: i });
+    w.commit();
+    ledger.totalQueryLimit = 3;
+    expect((await pub.all(ctxOf(newStub(ledger)))).map((r) => r.id)).toEqual(['r0', 'r1', 'r2']);
+    const page = await pub.page(ctxOf(newStub(ledger)), [], 5);
+    expect(page.items).toHaveLength(3);
+    expect(page.bookmark).toBe(pub.key(ctxOf(newStub(ledger)), 'r3'));
+    const seen: number[] = [];
+    for await (const r of pub.scan(ctxOf(newStub(ledger)), [], 2)) seen.push(r.v);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
   it('refuses private-data range queries in a transaction that writes, and writes after one (as Fabric)', async () => {
     const ledger = new MemoryLedger();
     const writer = newStub(ledger);

@@ -23,6 +23,11 @@ export class MemoryLedger {
   readonly events: { txId: string; name: string; payload: Bytes }[] = [];
   /** Collection name -> member MSP ids; a collection not listed is readable by every peer. */
   readonly collections = new Map<string, string[]>();
+  /**
+   * The peer's `ledger.state.totalQueryLimit` (core.yaml's 100,000): a query without pagination
+   * silently ends after this many records, a paginated one after min(pageSize, this).
+   */
+  totalQueryLimit = 100_000;
 
   /** The state value as a string (for assertions), undefined when absent. */
   text(key: string): string | undefined {
@@ -356,7 +361,7 @@ export class MemoryStub {
   }
 
   private iterator(items: Iterators.KV[]): Iterators.StateQueryIterator {
-    return iterator(items, this.scanned);
+    return iterator(items.slice(0, this.ledger.totalQueryLimit), this.scanned);
   }
 
   /**
@@ -380,9 +385,9 @@ export class MemoryStub {
   private paginate(from: Iterators.KV[], pageSize: number) {
     if (this.wrote) throw new Error('txmgr: paginated queries are not allowed in a transaction with writes');
     this.paginated = true;
-    const page = from.slice(0, pageSize);
+    const page = from.slice(0, Math.min(pageSize, this.ledger.totalQueryLimit));
     // As LevelDB: the bookmark is the key that follows the page, '' when the range is exhausted.
-    const next = from[pageSize];
+    const next = from[page.length];
     // As fabric-shim: an empty page's metadata (count 0, bookmark '') encodes to zero bytes, which the
     // shim reads as no metadata at all.
     if (page.length === 0) return { iterator: this.iterator(page), metadata: undefined };
