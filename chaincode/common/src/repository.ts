@@ -214,19 +214,25 @@ export function inKeyRange(key: string, start: string, end: string): boolean {
  */
 export type QueryAnswer = Iterators.StateQueryIterator | { iterator: Iterators.StateQueryIterator };
 
-/** Reads a query's iterator to the end and closes it. */
-export async function drain(answer: QueryAnswer): Promise<Iterators.KV[]> {
+/** A query's results one by one; the iterator is closed at the end or when the reader stops early. */
+export async function* results(answer: QueryAnswer): AsyncGenerator<Iterators.KV> {
   const iterator = 'next' in answer ? answer : answer.iterator;
-  const out: Iterators.KV[] = [];
   try {
     let result = await iterator.next();
+    // The last result may come with done = true.
     while (!result.done || result.value) {
-      if (result.value) out.push(result.value);
+      if (result.value) yield result.value;
       if (result.done) break;
       result = await iterator.next();
     }
   } finally {
     await iterator.close();
   }
+}
+
+/** Reads a query's iterator to the end and closes it. */
+export async function drain(answer: QueryAnswer): Promise<Iterators.KV[]> {
+  const out: Iterators.KV[] = [];
+  for await (const kv of results(answer)) out.push(kv);
   return out;
 }

@@ -43,7 +43,7 @@ import {
   payoutBound,
   type ClaimStep,
 } from './claims';
-import { policyInForce } from './policy';
+import { policyCovers, policyInForce } from './policy';
 import { WINDOW_RULES } from './telemetry';
 import {
   claims,
@@ -52,6 +52,7 @@ import {
   openClaims,
   policies,
   policiesByVehicle,
+  policyStarts,
   settlements,
   settlementsByPayer,
 } from './store';
@@ -495,11 +496,22 @@ async function incidentTime(
   return input.occurredAt;
 }
 
-/** The insurer of the policy on `vin` in force at `ms` (the lowest policyId if several), if any. */
+/**
+ * The insurer whose policy covered `vin` at `ms` (the policy started last, if several), if any. Only
+ * policies started by `ms` are read, latest first, up to the one found: renewals do not conflict
+ * with the payment, and a policy cancelled after `ms` still counts (policyCovers).
+ */
 async function insurerAt(ctx: Context, vin: string, ms: number): Promise<string | undefined> {
+  for await (const { policyId, validUntil } of policyStarts.startedBy(ctx, vin, ms)) {
+    if (isoToMs(validUntil) < ms) continue; // over before the incident: no need to read it
+    const policy = await policies.get(ctx, policyId);
+    if (policy && policyCovers(policy, ms)) return policy.insurerId;
+  }
+  // Policies issued by a version without the policyStart index are only in policiesByVehicle: read
+  // them all rather than miss the insurer (a vehicle uninsured at `ms` pays this read, as it did).
   for (const { policyId } of await policiesByVehicle.all(ctx, [vin])) {
     const policy = await policies.get(ctx, policyId);
-    if (policy && policyInForce(policy, ms)) return policy.insurerId;
+    if (policy && policyCovers(policy, ms)) return policy.insurerId;
   }
   return undefined;
 }

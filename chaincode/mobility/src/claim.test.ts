@@ -1,4 +1,4 @@
-import { identity, type ContractHarness, type TestIdentity } from '@cityledger/chaincode-common';
+import { identity, inKeyRange, type ContractHarness, type TestIdentity } from '@cityledger/chaincode-common';
 import {
   VIN_A,
   VIN_B,
@@ -166,8 +166,22 @@ describe('a collision claim from filing to payout', () => {
     expect(code(await h.submit(ids.bravo, 'claim:AcknowledgeSettlement', ['nope']))).toBe('NOT_FOUND');
   });
 
-  it('records no settlement when the other vehicle has the same insurer or no policy in force', async () => {
+  it("still settles with the other vehicle's insurer when its policy was cancelled after the crash", async () => {
+    // The cover at the crash counts: a later cancellation does not undo what bravo owed then.
     ok(await h.submit(ids.bravo, 'insurance:CancelPolicy', ['P2', 'x']));
+    expect((await upTo(8)).payment?.settlementIds).toEqual([`CL1:${VIN_B}`]);
+    expect(ok(await h.evaluate<Settlement>(ids.bravo, 'claim:GetSettlement', [`CL1:${VIN_B}`]))).toEqual(
+      expect.objectContaining({ payerInsurerId: 'InsurerMSP/bravo', faultPercent: 70, amount: 1_960_000 }),
+    );
+  });
+
+  it('records no settlement when the other vehicle had no policy in force at the crash, or the same insurer', async () => {
+    // A fresh world where bravo cancels P2 before the crash.
+    h = newHarness();
+    await seedWorld(h);
+    ok(await h.submit(ids.bravo, 'insurance:CancelPolicy', ['P2', 'x'], { at: at(10) }));
+    await sealedCrash(h);
+    h.setTime(at(3600));
     expect((await upTo(8)).payment?.settlementIds).toEqual([]);
     h.setTime(at(7200));
     ok(
@@ -183,6 +197,70 @@ describe('a collision claim from filing to payout', () => {
     expect(ok(await h.evaluate<Claim>(ids.acme, 'claim:GetClaim', ['CL5'])).payment?.settlementIds).toEqual(
       [],
     );
+  });
+
+  /**
+   * Policies on VIN_B: bravo's for 2016..2025 and P2 (2026), renewals for 2027 and 2028, and acme's
+   * P5 from March 2026, cancelled before the crash.
+   */
+  async function insureForYears(): Promise<void> {
+    for (let year = 2016; year <= 2028; year++) {
+      if (year === 2026) continue;
+      ok(
+        await h.submit(ids.bravo, 'insurance:IssuePolicy', [
+          policyInput(`B${year}`, VIN_B, {
+            validFrom: `${year}-01-01T00:00:00Z`,
+            validUntil: `${year + 1}-01-01T00:00:00Z`,
+          }),
+        ]),
+      );
+    }
+    ok(
+      await h.submit(ids.acme, 'insurance:IssuePolicy', [
+        policyInput('P5', VIN_B, { validFrom: '2026-03-01T00:00:00Z' }),
+      ]),
+    );
+    ok(await h.submit(ids.acme, 'insurance:CancelPolicy', ['P5', 'x'], { at: at(10) }));
+  }
+
+  it("reads the other vehicle's policies from the crash back, only up to the one in force", async () => {
+    await insureForYears();
+    await upTo(7);
+    const paid = await submit(ids.acme, 'PayClaim', ['CL1', { amount: 2_800_000 }]);
+    expect(paid.value.payment?.settlementIds).toEqual([`CL1:${VIN_B}`]);
+    expect(
+      ok(await h.evaluate<Settlement>(ids.bravo, 'claim:GetSettlement', [`CL1:${VIN_B}`])).payerInsurerId,
+    ).toBe('InsurerMSP/bravo');
+    // P5 (started later, cancelled before the crash), then P2 (in force): neither the renewals nor the past years.
+    expect(paid.stub.scanned.map((key) => key.split('~').pop())).toEqual(['P5', 'P2']);
+  });
+
+  it('cannot be invalidated by a renewal issued for the other vehicle meanwhile (no phantom read)', async () => {
+    await insureForYears();
+    await upTo(7);
+    // Endorsed against the same state as the renewal (evaluate = endorse without committing).
+    const paid = await h.evaluate<Claim>(ids.acme, 'claim:PayClaim', ['CL1', { amount: 2_800_000 }]);
+    expect(paid.ok).toBe(true);
+    const renewal = await h.submit(ids.bravo, 'insurance:IssuePolicy', [
+      policyInput('B2029', VIN_B, { validFrom: '2029-01-01T00:00:00Z', validUntil: '2030-01-01T00:00:00Z' }),
+    ]);
+    expect(renewal.committed).toBe(true);
+    expect(paid.stub.ranges.length).toBeGreaterThan(0);
+    const phantoms = [...renewal.stub.writes.keys()].filter((key) =>
+      paid.stub.ranges.some((r) => inKeyRange(key, r.start, r.end)),
+    );
+    expect(phantoms).toEqual([]);
+  });
+
+  it('finds a policy issued before the policyStart index existed (an upgraded ledger)', async () => {
+    // As an older version left it: P2 in policyByVehicle only.
+    const started = [...h.ledger.state.keys()].filter((k) => k.startsWith(`policyStart~${VIN_B}~`));
+    expect(started).toHaveLength(1);
+    h.ledger.state.delete(started[0]);
+    expect((await upTo(8)).payment?.settlementIds).toEqual([`CL1:${VIN_B}`]);
+    expect(
+      ok(await h.evaluate<Settlement>(ids.bravo, 'claim:GetSettlement', [`CL1:${VIN_B}`])).payerInsurerId,
+    ).toBe('InsurerMSP/bravo');
   });
 
   it('lets the claimant dispute fault and the assigned adjuster determine it again', async () => {

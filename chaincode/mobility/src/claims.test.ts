@@ -1,4 +1,4 @@
-import { policyInForce } from './policy';
+import { policyCovers, policyInForce } from './policy';
 import {
   checkFaultShares,
   checkPayout,
@@ -200,5 +200,28 @@ describe('policy in force', () => {
     expect(policyInForce(policy, Date.parse('2027-01-01T00:00:00Z'))).toBe(true);
     expect(policyInForce(policy, Date.parse('2027-01-01T00:00:00.001Z'))).toBe(false);
     expect(policyInForce({ ...policy, status: 'CANCELLED' }, Date.parse('2026-06-01T00:00:00Z'))).toBe(false);
+  });
+});
+
+describe('policy cover at an incident', () => {
+  const policy = {
+    status: 'ACTIVE' as const,
+    validFrom: '2026-01-01T00:00:00Z',
+    validUntil: '2027-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+  };
+  const t = Date.parse('2026-06-01T00:00:00Z');
+  it('is not undone by a later cancellation', () => {
+    expect(policyCovers(policy, t)).toBe(true);
+    expect(policyCovers(policy, Date.parse('2027-01-01T00:00:00.001Z'))).toBe(false);
+    const cancelled = { ...policy, status: 'CANCELLED' as const, cancelledAt: '2026-06-01T00:00:00.001Z' };
+    expect(policyCovers(cancelled, t)).toBe(true);
+    expect(policyCovers({ ...cancelled, cancelledAt: '2026-06-01T00:00:00Z' }, t)).toBe(false);
+    expect(policyCovers({ ...cancelled, cancelledAt: '2026-03-01T00:00:00Z' }, t)).toBe(false);
+  });
+  it('takes a cancellation recorded without cancelledAt at its updatedAt (a cancelled policy is never written again)', () => {
+    const old = { ...policy, status: 'CANCELLED' as const };
+    expect(policyCovers({ ...old, updatedAt: '2026-07-01T00:00:00Z' }, t)).toBe(true);
+    expect(policyCovers({ ...old, updatedAt: '2026-05-01T00:00:00Z' }, t)).toBe(false);
   });
 });

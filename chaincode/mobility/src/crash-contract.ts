@@ -98,7 +98,13 @@ export class CrashContract extends CityContract {
     for (const vin of crash.vins) {
       const head = await telemetryHeads.get(ctx, vin);
       const windows = head
-        ? await windowsOverlapping(head.lastSeq, from, to, (seq) => windowRef(ctx, vin, seq))
+        ? await windowsOverlapping(
+            head.lastSeq,
+            from,
+            to,
+            (seq) => windowRef(ctx, vin, seq),
+            MAX_SEALED_WINDOWS + 1,
+          )
         : [];
       if (windows.length > MAX_SEALED_WINDOWS) {
         throw failedPrecondition(`more than ${MAX_SEALED_WINDOWS} windows of ${vin} in the span`, {

@@ -1,4 +1,9 @@
-import { endorsersRequiredFor, identity, type ContractHarness } from '@cityledger/chaincode-common';
+import {
+  MemoryStub,
+  endorsersRequiredFor,
+  identity,
+  type ContractHarness,
+} from '@cityledger/chaincode-common';
 import {
   CRASH_AT,
   VIN_A,
@@ -258,6 +263,57 @@ describe('sealing edge cases', () => {
     ]);
     expect(tooMany.error?.code).toBe('FAILED_PRECONDITION');
     expect(tooMany.error?.details).toEqual({ reason: 'TOO_MANY_WINDOWS', state: 'REPORTED', vin: VIN_C });
+  });
+
+  it('stops reading windows once the span holds more than the maximum', async () => {
+    ok(await h.submit(ids.registrar, 'vehicle:RegisterVehicle', [{ vin: VIN_C, ownerId: 'R2' }]));
+    const carC = identity('CityMSP', 'car-c', { role: 'vehicle', vehicleId: VIN_C });
+    const n = 3 * MAX_SEALED_WINDOWS;
+    const start = Date.parse(at(-400));
+    for (let seq = 1; seq <= n; seq++) {
+      const w = {
+        vin: VIN_C,
+        seq,
+        windowStart: new Date(start + (seq - 1) * 1000).toISOString(),
+        windowEnd: new Date(start + seq * 1000).toISOString(),
+        count: 1,
+        root: 'a'.repeat(64),
+      };
+      ok(await h.submit(carC, 'telemetry:AnchorWindow', [w], { at: w.windowEnd }));
+    }
+    ok(
+      await h.submit(ids.police, 'crash:ReportCrash', [
+        { crashId: 'C9', occurredAt: at(-250), vins: [VIN_C] },
+      ]),
+    );
+    const windowReads = new Map<MemoryStub, number>();
+    const realGet = MemoryStub.prototype.getState;
+    const spy = jest.spyOn(MemoryStub.prototype, 'getState').mockImplementation(function (
+      this: MemoryStub,
+      key: string,
+    ) {
+      if (this.splitCompositeKey(key).objectType === 'telemetryWindow')
+        windowReads.set(this, (windowReads.get(this) ?? 0) + 1);
+      return realGet.call(this, key);
+    });
+    let tooMany;
+    try {
+      tooMany = await h.submit(ids.police, 'crash:SealEvidence', [
+        'C9',
+        {
+          beforeSeconds: 150,
+          afterSeconds: 150,
+          driving: [{ vin: VIN_C, automationActive: false, takeoverRequested: false, driverTookOver: false }],
+        },
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(tooMany.error?.details).toEqual({ reason: 'TOO_MANY_WINDOWS', state: 'REPORTED', vin: VIN_C });
+    // The binary search (log2 n) and the maximum + 1, not the span's 300 windows.
+    expect(windowReads.get(tooMany.stub)).toBeLessThanOrEqual(
+      Math.ceil(Math.log2(n + 1)) + MAX_SEALED_WINDOWS + 1,
+    );
   });
 
   it('declares its required endorsers in the metadata', async () => {

@@ -26,7 +26,7 @@ import {
   type Policy,
 } from './model';
 import { Insurer, INSURER, requireReader } from './actors';
-import { partners, policies, policiesByVehicle, vehicles } from './store';
+import { partners, policies, policiesByVehicle, policyStarts, vehicles } from './store';
 
 /**
  * Insurance: policies issued by an insurer identity (`InsurerMSP` role insurer; the insurer is
@@ -63,6 +63,7 @@ export class InsuranceContract extends CityContract {
     };
     await policies.create(ctx, policy);
     await policiesByVehicle.put(ctx, { vin: policy.vin, policyId: policy.policyId });
+    await policyStarts.put(ctx, policy);
     emit(ctx, 'PolicyIssued', { policyId: policy.policyId, vin: policy.vin, insurerId: policy.insurerId });
     return policy;
   }
@@ -79,7 +80,9 @@ export class InsuranceContract extends CityContract {
       throw forbidden('only the issuing insurer may cancel', { reason: 'NOT_THE_INSURER' });
     if (policy.status !== 'ACTIVE')
       throw failedPrecondition(`policy ${policyId} is ${policy.status}`, { state: policy.status });
-    const updated: Policy = { ...policy, status: 'CANCELLED', updatedAt: txTime(ctx).iso };
+    // Recorded so that what the policy covered before stays covered (claim:PayClaim's settlements).
+    const now = txTime(ctx).iso;
+    const updated: Policy = { ...policy, status: 'CANCELLED', updatedAt: now, cancelledAt: now };
     await policies.put(ctx, updated);
     emit(ctx, 'PolicyCancelled', { policyId });
     return updated;

@@ -70,6 +70,8 @@ export const PolicySchema = Type.Object({
   status: PolicyStatusSchema,
   issuedAt: Type.String(),
   updatedAt: Type.String(),
+  /** Set by CancelPolicy: the cover ends here; incidents before it stay covered. */
+  cancelledAt: Type.Optional(Type.String()),
 });
 export type Policy = Static<typeof PolicySchema>;
 

@@ -173,6 +173,11 @@ describe('policies', () => {
     });
     const r = await h.submit<Policy>(ids.acme, 'insurance:CancelPolicy', ['P1', 'unpaid premium']);
     expect(r.value.status).toBe('CANCELLED');
+    // When it stopped covering: incidents before it stay covered.
+    expect(r.value.cancelledAt).toBe(r.value.updatedAt);
+    expect(ok(await h.evaluate<Policy>(ids.acme, 'insurance:GetPolicy', ['P1'])).cancelledAt).toBe(
+      new Date(h.now).toISOString(),
+    );
     expect(r.event?.envelope.events).toEqual([{ type: 'PolicyCancelled', data: { policyId: 'P1' } }]);
     const again = await h.submit(ids.acme, 'insurance:CancelPolicy', ['P1', 'x']);
     expect(again.error?.code).toBe('FAILED_PRECONDITION');

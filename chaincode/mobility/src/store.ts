@@ -1,4 +1,5 @@
-import { Repository } from '@cityledger/chaincode-common';
+import type { Context } from 'fabric-contract-api';
+import { MAX_UNICODE_RUNE, Repository, fromBytes, isoToMs, results, toBytes } from '@cityledger/chaincode-common';
 import type {
   Claim,
   Crash,
@@ -20,6 +21,50 @@ export const policiesByVehicle = new Repository<{ vin: string; policyId: string 
   x.vin,
   x.policyId,
 ]);
+
+/** What policyStarts keeps per policy: enough to skip one that ended before the incident unread. */
+export interface PolicyStart {
+  policyId: string;
+  validUntil: string;
+}
+
+/** Just after the last IsoTime (year 9999): `END_MS − t` is ≥ 0 for every time, at most 16 digits. */
+const END_MS = Date.UTC(10_000, 0, 1);
+const invertedTime = (ms: number): string => String(END_MS - ms).padStart(16, '0');
+
+/**
+ * Index: a vehicle's policies by start, latest first, as SIMPLE keys
+ * `policyStart~<vin>~<END_MS − validFrom ms, 16 digits>~<policyId>` → {policyId, validUntil}.
+ * Simple because Fabric reads a range of composite keys only as a whole prefix (getStateByRange
+ * refuses them): a claim payment asks for the policy covering the other vehicle at the crash and
+ * reads from the crash back, the policies started at or before it, latest first, up to the first
+ * that covers it. Policies issued for later periods (renewals) lie before that range, so issuing
+ * one cannot invalidate the payment (phantom read); the years before the one found are not read by
+ * the chaincode (the peer fetches a range in batches, so its read set may hold a few of them).
+ */
+export const policyStarts = {
+  key(vin: string, validFromMs: number, policyId: string): string {
+    return `policyStart~${vin}~${invertedTime(validFromMs)}~${policyId}`;
+  },
+
+  async put(
+    ctx: Context,
+    policy: { vin: string; policyId: string; validFrom: string; validUntil: string },
+  ): Promise<void> {
+    const entry: PolicyStart = { policyId: policy.policyId, validUntil: policy.validUntil };
+    await ctx.stub.putState(this.key(policy.vin, isoToMs(policy.validFrom), policy.policyId), toBytes(entry));
+  },
+
+  /** The vehicle's policies started at or before `ms`, latest first; stop early to read no further. */
+  async *startedBy(ctx: Context, vin: string, ms: number): AsyncGenerator<PolicyStart> {
+    const iterator = await ctx.stub.getStateByRange(
+      `policyStart~${vin}~${invertedTime(ms)}`,
+      `policyStart~${vin}~${MAX_UNICODE_RUNE}`,
+    );
+    for await (const kv of results(iterator)) yield fromBytes<PolicyStart>(kv.value);
+  },
+};
+
 export const partners = new Repository<Partner>('partner', (p) => [p.insurerId, p.kind, p.partnerId]);
 
 export const telemetryHeads = new Repository<TelemetryHead>('telemetryHead', (h) => [h.vin]);

@@ -234,6 +234,11 @@ describe('telemetry rules (pure)', () => {
             async (seq) => windows[seq - 1],
           );
           expect(found).toEqual(expected);
+          // A limit stops the scan, not the search.
+          for (const limit of [1, 3])
+            expect(
+              await windowsOverlapping(windows.length, fromMs, toMs, async (seq) => windows[seq - 1], limit),
+            ).toEqual(expected.slice(0, limit));
         },
       ),
     );

@@ -70,13 +70,16 @@ export function coversSpan(windows: readonly WindowRef[], fromMs: number, toMs: 
 
 /**
  * The windows overlapping [fromMs, toMs) among seqs 1..lastSeq, found with O(log n) point reads:
- * windows are anchored in time order, so seq order is time order.
+ * windows are anchored in time order, so seq order is time order. At most `limit`: a caller that
+ * refuses more than a maximum passes maximum + 1, so that a span of many short windows is not read
+ * to its end only to be refused.
  */
 export async function windowsOverlapping(
   lastSeq: number,
   fromMs: number,
   toMs: number,
   read: (seq: number) => Promise<WindowRef>,
+  limit = Infinity,
 ): Promise<WindowRef[]> {
   // First seq whose window ends after fromMs.
   let lo = 1;
@@ -87,7 +90,7 @@ export async function windowsOverlapping(
     else lo = mid + 1;
   }
   const out: WindowRef[] = [];
-  for (let seq = lo; seq <= lastSeq; seq++) {
+  for (let seq = lo; seq <= lastSeq && out.length < limit; seq++) {
     const w = await read(seq);
     if (isoToMs(w.windowStart) >= toMs) break;
     out.push(w);

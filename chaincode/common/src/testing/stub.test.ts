@@ -99,6 +99,12 @@ describe('MemoryStub', () => {
     expect(r.scanned).toEqual(['a']);
     await drain(await r.getStateByPartialCompositeKey('rec', []));
     expect(r.scanned).toEqual(['a', composite('1')]);
+    // and the ranges themselves, where another transaction's write would be a phantom
+    const prefix = r.createCompositeKey('rec', []);
+    expect(r.ranges).toEqual([
+      { start: 'a', end: 'c' },
+      { start: prefix, end: `${prefix}\u{10ffff}` },
+    ]);
   });
 
   it("ends a query at the peer's totalQueryLimit; Repository.scan reads past it page by page", async () => {

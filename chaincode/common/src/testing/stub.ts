@@ -74,6 +74,11 @@ export class MemoryStub {
    * range queries when it validates the block, so this is work the whole channel repeats.
    */
   readonly scanned: string[] = [];
+  /**
+   * Every public range this transaction queried, [start, end): a write of another transaction into
+   * one of them is a phantom read that invalidates this one at validation.
+   */
+  readonly ranges: { start: string; end: string }[] = [];
   private paginated = false;
   private pvtQueried = false;
   private wrote = false;
@@ -170,14 +175,14 @@ export class MemoryStub {
   }
   async getStateByRange(startKey: string, endKey: string): Promise<Iterators.StateQueryIterator> {
     simpleKeysOnly(startKey, endKey);
-    return this.iterator(this.range(this.ledger.state, startKey || '\u0001', endKey || MAX_RUNE));
+    return this.iterator(this.publicRange(startKey || '\u0001', endKey || MAX_RUNE));
   }
   async getStateByPartialCompositeKey(
     objectType: string,
     attributes: string[],
   ): Promise<Iterators.StateQueryIterator> {
     const prefix = this.createCompositeKey(objectType, attributes);
-    return this.iterator(this.range(this.ledger.state, prefix, prefix + MAX_RUNE));
+    return this.iterator(this.publicRange(prefix, prefix + MAX_RUNE));
   }
   async getStateByRangeWithPagination(startKey: string, endKey: string, pageSize: number, bookmark = '') {
     simpleKeysOnly(startKey, endKey);
@@ -370,6 +375,11 @@ export class MemoryStub {
    */
   private privateAnswer(items: Iterators.KV[]): Iterators.StateQueryIterator {
     return { iterator: this.iterator(items) } as unknown as Iterators.StateQueryIterator;
+  }
+
+  private publicRange(start: string, end: string): Iterators.KV[] {
+    this.ranges.push({ start, end });
+    return this.range(this.ledger.state, start, end);
   }
 
   private range(source: Map<string, Bytes> | undefined, start: string, end: string): Iterators.KV[] {
