@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { firstSegment, GATEWAY_SEGMENTS } from './api/routes';
 import { chaincodeError } from './fabric/fake';
@@ -191,7 +193,7 @@ describe('gateway app over a fake Fabric', () => {
       expect(missing.body.errors).toEqual([{ field: 'transient', message: 'is required' }]);
     });
 
-    it('answers 503 when no peer can endorse and 504 with the txId when the commit wait times out', async () => {
+    it('answers 503 when no peer can endorse and 504 with the txId when the commit wait times out, then follows that transaction to its commit', async () => {
       h.fabric.failures.endorse.push(Object.assign(new Error('14 UNAVAILABLE: no endorsers'), { name: 'EndorseError', code: 14, details: [], transactionId: 'tx-u' }));
       const unavailable = await request(h.app).post('/api/v1/claims/claims').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
       expect(unavailable.status).toBe(503);
@@ -203,8 +205,10 @@ describe('gateway app over a fake Fabric', () => {
       expect(timeout.body.txId).toMatch(/^[0-9a-f]{64}$/);
       // A failure tells the stages it went through too: here the commit wait is what ran out.
       expect(timeout.headers['server-timing']).toMatch(/^endorse;dur=[\d.]+, submit;dur=[\d.]+, commit;dur=[\d.]+, total;dur=[\d.]+$/);
+      // The answer says "poll its status": this process follows it, so that status reaches the commit.
+      await h.tx.idle();
       const status = await request(h.app).get(`/api/v1/transactions/${timeout.body.txId}`).set(bearer(adjusterKey));
-      expect(status.body.status).toBe('submitted');
+      expect(status.body).toMatchObject({ status: 'committed', blockNumber: '11', result: { claimId: 'c' } });
     });
 
     it('retries read conflicts from a new proposal, then answers 409 READ_CONFLICT', async () => {
@@ -276,6 +280,55 @@ describe('gateway app over a fake Fabric', () => {
       const res = await request(h.app).get('/api/v1/claims/nothing/here/at/all').set(bearer(adjusterKey));
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('NOT_FOUND');
+    });
+
+    it('a path parameter that is not valid percent-encoding is a 400 problem with a stable code, not a logged 500', async () => {
+      const lines: string[] = [];
+      const logged = await harness({ logLines: lines });
+      for (const path of ['/api/v1/transactions/%E0%A4%A', '/api/v1/claims/claims/%E0%A4%A']) {
+        const res = await request(logged.app).get(path).set(bearer(logged.adminKeys.insurer));
+        expect([res.status, res.body.code]).toEqual([400, 'MALFORMED_PATH']);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      }
+      expect(lines.filter((l) => l.includes('request failed'))).toEqual([]);
+    });
+
+    it('a body the client cuts off is counted as REQUEST_ABORTED, not logged as an internal error', async () => {
+      const lines: string[] = [];
+      const logged = await harness({ logLines: lines });
+      const server = logged.app.listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/api/v1/claims/claims', headers: { ...bearer(logged.adminKeys.insurer), 'content-type': 'application/json', 'content-length': '100' } });
+        req.on('error', () => undefined);
+        req.write('{"claimId":');
+        await new Promise((r) => setTimeout(r, 50));
+        req.destroy();
+        let metrics = '';
+        for (let i = 0; i < 200 && !metrics.includes('code="REQUEST_ABORTED"'); i++) {
+          await new Promise((r) => setTimeout(r, 5));
+          metrics = (await request(logged.app).get('/metrics')).text;
+        }
+        expect(metrics).toMatch(/cityledger_errors_total\{code="REQUEST_ABORTED"\} 1/);
+        expect(metrics).not.toContain('code="INTERNAL"');
+        expect(lines.filter((l) => l.includes('request failed'))).toEqual([]);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('a query parameter given twice is a 400 naming it, before Fabric or the database', async () => {
+      const twice = await request(h.app).get('/api/v1/claims/claims-by-status?status=FILED&status=APPROVED').set(bearer(adjusterKey));
+      expect(twice.status).toBe(400);
+      expect(twice.body.errors).toEqual([{ field: 'status', message: 'must be given once' }]);
+      const wait = await request(h.app).post('/api/v1/claims/claims?wait=none&wait=commit').set(bearer(adjusterKey)).send({ claimId: 'c', vin: VIN, amount: 1 });
+      expect([wait.status, wait.body.errors]).toEqual([400, [{ field: 'wait', message: 'must be given once, as a string' }]]);
+      expect(h.fabric.calls.filter((c) => c.kind !== 'blocks')).toEqual([]);
+      for (const path of ['/api/v1/read/claims/claim?status=a&status=b', '/api/v1/read/claims/claim?limit=1&limit=2', '/api/v1/events?chaincode=a&chaincode=b']) {
+        const res = await request(h.app).get(path).set(bearer(h.adminKeys.insurer));
+        expect([path, res.status, res.body.code]).toEqual([path, 400, 'INVALID_ARGUMENT']);
+      }
     });
 
     it("a configured chaincode whose API is not loaded yet (start-up) is 503 retry-soon, not 404", async () => {

@@ -18,7 +18,7 @@ import { FabricPort } from './fabric/port';
 import { StageTimes } from './fabric/stage-times';
 import { TransactionService } from './fabric/transactions';
 import { Metrics } from './ops/metrics';
-import { badRequest, forbidden, notFound, Problem, unauthorized } from './problem';
+import { badRequest, forbidden, notFound, Problem, queryString, unauthorized } from './problem';
 import { Store } from './store/store';
 
 export interface AppDeps {
@@ -168,7 +168,7 @@ export function createApp(deps: AppDeps): App {
 
   v1.get('/read/:chaincode/:entity', async (req, res) => {
     const p = principalOf(res);
-    const q = req.query as Record<string, string | undefined>;
+    const q = { limit: queryString(req.query, 'limit'), cursor: queryString(req.query, 'cursor'), status: queryString(req.query, 'status') };
     const limit = q.limit === undefined ? 50 : Number(q.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw badRequest('invalid query', [{ field: 'limit', message: 'must be an integer 1..500' }]);
     const after = q.cursor ? Buffer.from(q.cursor, 'base64url').toString('utf8') : undefined;
@@ -265,7 +265,7 @@ export function createApp(deps: AppDeps): App {
         res.json({ result });
         return;
       }
-      const waitParam = (req.query as Record<string, unknown>).wait;
+      const waitParam = queryString(req.query, 'wait');
       if (waitParam !== undefined && waitParam !== 'none' && waitParam !== 'commit') throw badRequest('invalid query', [{ field: 'wait', message: 'must be commit or none' }]);
       const key = req.get('idempotency-key');
       if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) throw badRequest('invalid Idempotency-Key', [{ field: 'Idempotency-Key', message: '1..200 visible ASCII characters' }]);
@@ -304,12 +304,27 @@ function setServerTiming(res: Response): void {
 
 function toHttpProblem(err: unknown): Problem {
   if (err instanceof Problem) return err;
-  const e = err as { type?: string; status?: number; expose?: boolean };
+  const e = err as { type?: string; status?: unknown; expose?: boolean };
   if (e?.type === 'entity.too.large') return new Problem(413, 'PAYLOAD_TOO_LARGE', 'request body too large');
   if (e?.type === 'entity.parse.failed') return badRequest('malformed JSON body', [{ field: 'body', message: 'is not valid JSON' }]);
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new Problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding');
+  // Other client errors Express and body-parser raise themselves (a 4xx `status`): a path parameter that
+  // is not valid percent-encoding, a body cut off by the client. The client's doing, not a 500 to log.
+  const status = e?.status;
+  if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500 && e.expose !== false) {
+    if (err instanceof URIError) return new Problem(400, 'MALFORMED_PATH', 'the path is not valid percent-encoding');
+    const code = (e.type ? CLIENT_ERROR_TYPES[e.type] : undefined) ?? CLIENT_ERROR_STATUSES[status] ?? 'CLIENT_ERROR';
+    return new Problem(status, code, 'the request could not be read');
+  }
   return new Problem(500, 'INTERNAL', 'internal error');
 }
+
+/** Stable codes for body-parser's client error types (its `type`), and for the other 4xx statuses. */
+const CLIENT_ERROR_TYPES: Record<string, string> = {
+  'request.aborted': 'REQUEST_ABORTED',
+  'request.size.invalid': 'CONTENT_LENGTH_MISMATCH',
+};
+const CLIENT_ERROR_STATUSES: Record<number, string> = { 400: 'BAD_REQUEST', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
 
 function errSummary(err: unknown): Record<string, unknown> {
   const e = err as Error;

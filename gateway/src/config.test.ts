@@ -89,11 +89,50 @@ describe('config', () => {
       mkdirSync(path.dirname(f), { recursive: true });
       writeFileSync(f, 'x');
     }
-    expect(() => checkFiles(cfg)).not.toThrow();
     writeFileSync(org.ca.registrarFile, JSON.stringify({ registrar: 's3cret', 'client:x': 'y' }));
+    expect(() => checkFiles(cfg)).not.toThrow();
     expect(readRegistrar(org)).toEqual({ id: 'registrar', secret: 's3cret' });
     writeFileSync(org.ca.registrarFile, JSON.stringify({ nothing: 1 }));
     expect(() => readRegistrar(org)).toThrow(/must hold/);
+  });
+
+  it('refuses an operator admin key not in the clk_ form, without echoing it', () => {
+    const bad = 'x'.repeat(30);
+    expect(() => loadConfig({ env: { CITYLEDGER_CITY_ADMIN_KEY: bad }, topology: topologyFixture, file: {} })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { CITYLEDGER_CITY_ADMIN_KEY: bad }, topology: topologyFixture, file: {} })).toThrow(/\/orgs\/city\/adminKey \(CITYLEDGER_CITY_ADMIN_KEY\): must look like clk_/);
+    expect(() => loadConfig({ env: { CITYLEDGER_CITY_ADMIN_KEY: bad }, topology: topologyFixture, file: {} })).not.toThrow(new RegExp(bad));
+    const good = `clk_${'a'.repeat(12)}_${'b'.repeat(32)}`;
+    expect(loadConfig({ env: { CITYLEDGER_CITY_ADMIN_KEY: good }, topology: topologyFixture, file: {} }).orgs[0].adminKey).toBe(good);
+  });
+
+  it('checkFiles reads the registrar and admin key files: unreadable or malformed ones are a ConfigError, not a bootstrap failing for ever', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    const adminKeyFile = path.join(dir, 'admin.key');
+    const cfg = loadConfig({ env: { CITYLEDGER_STATE_DIR: dir, CITYLEDGER_GATEWAY_SERVE: 'port', CITYLEDGER_PORT_ADMIN_KEY_FILE: adminKeyFile }, topology: topologyFixture, file: {} });
+    const org = cfg.orgs.find((o) => o.name === 'port')!;
+    for (const f of [org.peers[0].tlsCaFile, org.ca.tlsCertFile, org.ca.registrarFile]) {
+      mkdirSync(path.dirname(f), { recursive: true });
+      writeFileSync(f, 'x');
+    }
+    const problems = () => {
+      try {
+        checkFiles(cfg);
+        return undefined;
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+    };
+    // Not JSON (and the parser's message, which quotes the file, is not repeated); no key file.
+    writeFileSync(org.ca.registrarFile, 'registrar-s3cret');
+    expect(problems()).toMatch(/invalid files:\n {2}port: .*secrets\.json must hold .*: not valid JSON\n {2}port: admin key file .*admin\.key: ENOENT/);
+    expect(problems()).not.toMatch(/s3cret/);
+    writeFileSync(org.ca.registrarFile, JSON.stringify(['registrar']));
+    writeFileSync(adminKeyFile, 'not-a-key\n');
+    expect(problems()).toMatch(/port: .*secrets\.json must hold[^\n]*\n {2}port: admin key file .*: an admin API key must look like clk_/);
+    writeFileSync(org.ca.registrarFile, JSON.stringify({ registrar: 's3cret' }));
+    writeFileSync(adminKeyFile, `clk_${'a'.repeat(12)}_${'b'.repeat(32)}\n`);
+    expect(problems()).toBeUndefined();
   });
 
   it('accepts the host and port names the network tooling passes', () => {

@@ -4,6 +4,8 @@ import { Static, Type, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import YAML from 'yaml';
 import { GATEWAY_SEGMENTS } from './api/routes';
+import { operatorAdminKey, readRegistrar } from './auth/org-secrets';
+import { API_KEY_PATTERN } from './auth/secrets';
 
 /**
  * The gateway's configuration: one validated object built from network/topology.yaml (orgs, peers, CAs,
@@ -274,6 +276,10 @@ function validate<T extends TSchema>(schema: T, value: unknown): Static<T> {
     }
     if (cfg.masterKey !== undefined && decodeKey(cfg.masterKey) === undefined)
       problems.push('/masterKey: must be 32 bytes, hex (64 chars) or base64');
+    // The bootstrap would refuse it on every retry (every route answering 503 for ever). Never echoed.
+    for (const o of cfg.orgs)
+      if (o.adminKey !== undefined && !API_KEY_PATTERN.test(o.adminKey))
+        problems.push(`/orgs/${o.name}/adminKey (${envKey(o.name, 'ADMIN_KEY')}): must look like clk_<12 alphanumerics>_<32 base64url chars>`);
   }
   if (problems.length > 0)
     throw new ConfigError(`invalid gateway configuration:\n  ${[...new Set(problems)].slice(0, 20).join('\n  ')}`);
@@ -282,20 +288,41 @@ function validate<T extends TSchema>(schema: T, value: unknown): Static<T> {
 
 /**
  * Checks that every file the served orgs need exists, so a missing certificate is one clear line at start
- * instead of a TLS error on the first request.
+ * instead of a TLS error on the first request; and reads the operator's secret files (registrar JSON,
+ * admin key), which the org bootstrap would otherwise fail on at every retry, never starting.
  */
 export function checkFiles(cfg: Config): void {
   const missing: string[] = [];
+  const invalid: string[] = [];
   for (const org of servedOrgs(cfg)) {
     for (const p of org.peers) if (!existsSync(p.tlsCaFile)) missing.push(`${org.name}/${p.name}: peer TLS CA ${p.tlsCaFile}`);
     if (!existsSync(org.ca.tlsCertFile)) missing.push(`${org.name}: CA TLS certificate ${org.ca.tlsCertFile}`);
     if (!(org.ca.registrarId && org.ca.registrarSecret) && !existsSync(org.ca.registrarFile))
       missing.push(`${org.name}: registrar credentials ${org.ca.registrarFile} (or ${envKey(org.name, 'REGISTRAR_ID')}/_SECRET)`);
+    else if (!(org.ca.registrarId && org.ca.registrarSecret)) problemOf(invalid, org.name, () => readRegistrar(org));
+    // An adminKey given inline was checked by loadConfig; a file of one is read here.
+    if (org.adminKey === undefined && org.adminKeyFile !== undefined)
+      problemOf(invalid, org.name, () => {
+        try {
+          operatorAdminKey(org);
+        } catch (err) {
+          throw new Error(`admin key file ${org.adminKeyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+      });
   }
-  if (missing.length > 0)
-    throw new ConfigError(
-      `missing files (is the network up? \`npm start\` creates them):\n  ${missing.join('\n  ')}`,
-    );
+  const parts = [
+    ...(missing.length > 0 ? [`missing files (is the network up? \`npm start\` creates them):\n  ${missing.join('\n  ')}`] : []),
+    ...(invalid.length > 0 ? [`invalid files:\n  ${invalid.join('\n  ')}`] : []),
+  ];
+  if (parts.length > 0) throw new ConfigError(parts.join('\n'));
+}
+
+function problemOf(problems: string[], org: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (err) {
+    problems.push(`${org}: ${(err as Error).message}`);
+  }
 }
 
 export function servedOrgs(cfg: Config): OrgConfig[] {

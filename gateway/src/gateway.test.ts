@@ -1,9 +1,15 @@
 import { mkdtempSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import pino from 'pino';
+import { Sealer } from './auth/secrets';
 import { loadConfig } from './config';
-import { FakeFabric } from './fabric/fake';
+import { Projector } from './events/projections';
+import { FakeFabric, fakeIdentity } from './fabric/fake';
+import { openDb, Store } from './store/store';
 import { startGateway } from './gateway';
 import { claimsMetadata, medicalMetadata, topologyFixture } from './testing/fixtures';
 import { FakeCa } from './testing/harness';
@@ -66,6 +72,69 @@ describe('startGateway', () => {
       expect(readFileSync(path.join(state, 'gateway', 'admin-keys.json'), 'utf8')).toBe(before);
     } finally {
       await again.stop();
+    }
+  });
+
+  it('retries each start-up step on its own: projections, webhooks and unfinished transactions that fail once (SQLITE_BUSY) still happen', async () => {
+    const state = mkdtempSync(path.join(os.tmpdir(), 'gw-start-'));
+    const metadataDir = path.join(state, 'metadata');
+    mkdirSync(metadataDir);
+    writeFileSync(path.join(metadataDir, 'claims.json'), JSON.stringify(claimsMetadata));
+    const masterKey = randomBytes(32);
+    const received: string[] = [];
+    const hooks = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(body);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
+    const env = {
+      CITYLEDGER_STATE_DIR: state,
+      CITYLEDGER_GATEWAY_PORT: '0',
+      CITYLEDGER_GATEWAY_METADATA_DIR: metadataDir,
+      CITYLEDGER_GATEWAY_SERVE: 'city',
+      CITYLEDGER_GATEWAY_MASTER_KEY: masterKey.toString('hex'),
+      CITYLEDGER_GATEWAY_WEBHOOKS_ALLOW_INSECURE: 'true',
+      CITYLEDGER_CITY_REGISTRAR_ID: 'registrar',
+      CITYLEDGER_CITY_REGISTRAR_SECRET: 'pw',
+    };
+    const cfg = loadConfig({ env, topology: topologyFixture, file: { channels: [{ name: 'city', orgs: ['city', 'insurer', 'port'], chaincodes: ['claims'] }] } });
+    const fabric = new FakeFabric();
+    // Left by the previous run: an event not yet projected nor delivered to a webhook, a transaction sent
+    // (it committed) whose outcome was not learnt.
+    const before = new Store(openDb(cfg.database));
+    await before.migrate();
+    const payload = Buffer.from(JSON.stringify({ events: [{ type: 'ClaimFiled', data: { claimId: 'c1', status: 'FILED' } }] })).toString('base64');
+    await before.insertEvents([{ channel: 'city', chaincode: 'claims', block_number: '5', tx_id: 'e1', event_name: 'claim.FileClaim', payload }]);
+    await before.insertWebhook({ id: 'w1', user_id: 'city:city-gateway-admin', org: 'city', url: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/in`, secret_enc: new Sealer(masterKey).seal('s', 'webhook:w1'), channel: null, chaincode: null, event_name: null, last_seq: 0 });
+    const txId = 'ab'.repeat(32);
+    await fabric.submit(fakeIdentity('city', 'CityMSP'), 'city', new Uint8Array(Buffer.from(`tx:${txId}`)));
+    const commitBytes = Buffer.from(`commit:${txId}`).toString('base64');
+    await before.insertTx({ tx_id: txId, user_id: 'city:city-gateway-admin', org: 'city', channel: 'city', chaincode: 'claims', transaction_name: 'ClaimContract:FileClaim', tx_bytes: null, result: null, state: 'submitted', commit_bytes: commitBytes });
+    await before.close();
+
+    const busy = () => Object.assign(new Error('SQLITE_BUSY: database is locked'), { code: 'SQLITE_BUSY' });
+    const catchUp = jest.spyOn(Projector.prototype, 'catchUp').mockRejectedValueOnce(busy());
+    const activeWebhooks = jest.spyOn(Store.prototype, 'activeWebhooks').mockRejectedValueOnce(busy());
+    const pendingTxs = jest.spyOn(Store.prototype, 'pendingTxs').mockRejectedValueOnce(busy());
+    const ca = new FakeCa();
+    const gw = await startGateway(cfg, { port: fabric, ca: () => ca, log: pino({ level: 'silent' }) });
+    const check = new Store(openDb(cfg.database));
+    try {
+      const done = async () => received.length > 0 && (await check.getTx(txId))?.state === 'committed' && (await check.getProjection('city', 'claims', 'claim', 'c1')) !== undefined;
+      for (let i = 0; i < 1000 && !(await done()); i++) await new Promise((r) => setTimeout(r, 10));
+      expect([catchUp, activeWebhooks, pendingTxs].map((spy) => spy.mock.calls.length >= 2)).toEqual([true, true, true]);
+      expect(received.map((b) => JSON.parse(b).txId)).toEqual(['e1']);
+      expect(await check.getTx(txId)).toMatchObject({ state: 'committed', validation_code: 'VALID' });
+      expect(await check.getProjection('city', 'claims', 'claim', 'c1')).toMatchObject({ status: 'FILED' });
+    } finally {
+      jest.restoreAllMocks();
+      await check.close();
+      await gw.stop();
+      hooks.close();
     }
   });
 });

@@ -7,7 +7,8 @@ import { normaliseMetadata, RawMetadata } from './api/metadata';
 import { createApp } from './app';
 import { FabricCa, FabricCaClient } from './auth/ca-client';
 import { Sealer } from './auth/secrets';
-import { AuthService, readRegistrar } from './auth/service';
+import { readRegistrar } from './auth/org-secrets';
+import { AuthService } from './auth/service';
 import { Config, decodeKey, servedOrgs } from './config';
 import { EventHub } from './events/hub';
 import { ChaincodeEventListener } from './events/listener';
@@ -135,16 +136,18 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
   let stopping = false;
   const listeners: ChaincodeEventListener[] = [];
   const timers: NodeJS.Timeout[] = [];
-  const retrying = async (what: string, fn: () => Promise<void>) => {
+  /** Runs a start-up step until it succeeds; false when the gateway stopped first. */
+  const retrying = async (what: string, fn: () => Promise<void>): Promise<boolean> => {
     for (let attempt = 1; !stopping; attempt++) {
       try {
         await fn();
-        return;
+        return true;
       } catch (err) {
         log.warn({ what, attempt, err: (err as Error).message }, 'startup step failed; retrying');
         await realSleep(Math.min(30000, 500 * 2 ** Math.min(attempt, 6)));
       }
     }
+    return false;
   };
 
   void (async () => {
@@ -218,11 +221,16 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
       () =>
         void projector.catchUp().catch((err: Error) => log.error({ err: err.message }, 'projection failed')),
     );
-    await projector.catchUp();
-    await webhooks.start();
-    await tx.recoverPending();
-    // 5. retention (after the projector has caught up: it bounds which events may go)
-    retention.start();
+    // Each retried on its own: one failing once (SQLITE_BUSY) must not leave webhooks, the following of
+    // unfinished transactions or retention off until a restart.
+    await Promise.all([
+      // 5. retention (after the projector has caught up: it bounds which events may go)
+      retrying('projections', () => projector.catchUp()).then((done) => {
+        if (done && !stopping) retention.start();
+      }),
+      retrying('webhooks', () => webhooks.start()),
+      retrying('pending transactions', () => tx.recoverPending()),
+    ]);
   })().catch((err: Error) => log.error({ err: err.message }, 'background start failed'));
 
   return {

@@ -43,6 +43,7 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
@@ -60,3 +61,13 @@ export const forbidden = (detail: string) => new Problem(403, 'FORBIDDEN', detai
 export const notFound = (detail: string) => new Problem(404, 'NOT_FOUND', detail);
 export const badRequest = (detail: string, errors?: Array<{ field: string; message: string }>) =>
   new Problem(400, 'INVALID_ARGUMENT', detail, errors ? { errors } : {});
+
+/**
+ * A query parameter as one string (undefined when absent). Given twice (`?status=a&status=b`) Express
+ * parses it as an array, which no route means to take: refused, never passed on to a query.
+ */
+export function queryString(query: unknown, name: string): string | undefined {
+  const v = (query as Record<string, unknown> | undefined)?.[name];
+  if (v === undefined || typeof v === 'string') return v;
+  throw badRequest('invalid query', [{ field: name, message: 'must be given once, as a string' }]);
+}

@@ -58,8 +58,15 @@ export class RouteValidator {
     const input: Record<string, unknown> = {};
     const fieldErrors: Array<{ field: string; message: string }> = [];
     for (const p of route.pathParams) input[p.name] = coerce(route, p, req.params[p.name]);
+    const repeated = new Set<string>();
     for (const p of route.queryParams) {
-      if (req.query[p.name] !== undefined) input[p.name] = coerce(route, p, req.query[p.name]);
+      const raw = req.query[p.name];
+      // Given twice (?a=1&a=2) a parameter is an array: refused, whatever its schema (a structured value
+      // comes as one JSON string). Reported once: not also as missing.
+      if (raw !== undefined && typeof raw !== 'string') {
+        fieldErrors.push({ field: p.name, message: 'must be given once' });
+        repeated.add(p.name);
+      } else if (raw !== undefined) input[p.name] = coerce(route, p, raw);
       else if (queryDefault(p) !== undefined) input[p.name] = queryDefault(p);
     }
     if (route.bodyParams.length > 0 || route.tx.transient) {
@@ -73,7 +80,7 @@ export class RouteValidator {
     }
     const validate = this.compiled.get(route.id);
     if (!validate) throw new Error(`route ${route.id} was not compiled`);
-    if (!validate(input)) fieldErrors.push(...(validate.errors ?? []).map(toFieldError));
+    if (!validate(input)) fieldErrors.push(...(validate.errors ?? []).map(toFieldError).filter((e) => !repeated.has(e.field)));
     if (fieldErrors.length > 0)
       throw badRequest(`invalid request for ${route.tx.name}`, dedupe(fieldErrors.map((e) => ({ ...e, field: unwrapField(route, e.field) }))));
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createPublicKey, verify, X509Certificate } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, Server } from 'node:https';
 import { AddressInfo } from 'node:net';
 import * as x509 from '@peculiar/x509';
@@ -74,5 +75,31 @@ describe('Fabric CA client over the CA REST API', () => {
     await expect(client.register({ certificate: registrar.cert, privateKey: registrar.key }, { enrollmentId: 'taken', attrs: [] })).rejects.toThrow(/already registered/);
     const untrusted = new FabricCaClient(url, (await selfSigned('other')).cert);
     await expect(untrusted.enroll('alice', 'pw')).rejects.toBeInstanceOf(CaError);
+  });
+
+  it('rejects, instead of waiting for ever, when the CA connection is reset mid-response', async () => {
+    const cut = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(201, { 'content-type': 'application/json', 'content-length': '1000' });
+        res.write('{"success":true,"result":{"Cert":"');
+        setTimeout(() => res.socket?.destroy(), 20);
+      });
+    });
+    await new Promise<void>((r) => cut.listen(0, '127.0.0.1', r));
+    try {
+      const client = new FabricCaClient(`http://127.0.0.1:${(cut.address() as AddressInfo).port}`, tls.cert);
+      const outcome = await Promise.race([
+        client.enroll('alice', 'pw').then(
+          () => 'resolved',
+          (err: unknown) => err,
+        ),
+        new Promise((r) => setTimeout(() => r('still pending'), 2000)),
+      ]);
+      expect(outcome).toBeInstanceOf(CaError);
+      expect(outcome).toMatchObject({ status: 503, message: expect.stringMatching(/mid-response/) });
+    } finally {
+      cut.close();
+    }
   });
 });

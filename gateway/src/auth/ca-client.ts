@@ -87,8 +87,18 @@ export class FabricCaClient implements FabricCa {
     return new Promise((resolve, reject) => {
       const req = (target.protocol === 'https:' ? request : httpRequest)(target, options, (res) => {
         const chunks: Buffer[] = [];
+        let ended = false;
+        // A connection reset mid-response never emits 'end': without these the call would wait for ever
+        // (the request's timeout covers the socket's idleness, not a socket already gone).
+        const broken = (err?: Error) => reject(new CaError(`CA connection broke mid-response${err ? `: ${err.message}` : ''}`, 503));
+        res.on('aborted', () => broken());
+        res.on('error', (err) => broken(err));
+        res.on('close', () => {
+          if (!ended) broken();
+        });
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
+          ended = true;
           const text = Buffer.concat(chunks).toString('utf8');
           let parsed: { success?: boolean; result?: unknown; errors?: Array<{ code: number; message: string }> } = {};
           try {

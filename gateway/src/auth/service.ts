@@ -8,7 +8,10 @@ import { IDENTITY_CACHE_SIZE, SigningIdentity } from '../fabric/port';
 import { badRequest, forbidden, notFound, Problem } from '../problem';
 import { Store, UserRow } from '../store/store';
 import { CaError, CaIdentity, FabricCa } from './ca-client';
-import { apiKeyFromString, newApiKey, parseApiKey, Sealer, verifySecret } from './secrets';
+import { operatorAdminKey } from './org-secrets';
+import { newApiKey, parseApiKey, Sealer, verifySecret } from './secrets';
+
+export { readRegistrar } from './org-secrets';
 
 /** Who is calling: exactly one enrolled identity of one org. */
 export interface Principal {
@@ -168,10 +171,9 @@ export class AuthService {
       });
       this.log.info({ org: org.name, userId: adminId }, 'enrolled org admin');
     }
-    const operatorKey = org.adminKey ?? (org.adminKeyFile ? readFileSync(org.adminKeyFile, 'utf8').trim() : undefined);
-    if (operatorKey) {
-      const k = apiKeyFromString(operatorKey);
-      if (!(await this.store.getApiKey(k.id))) await this.store.insertApiKey({ id: k.id, user_id: adminId, hash: k.hash });
+    const operator = operatorAdminKey(org);
+    if (operator) {
+      if (!(await this.store.getApiKey(operator.id))) await this.store.insertApiKey({ id: operator.id, user_id: adminId, hash: operator.hash });
       return;
     }
     const active = (await this.store.listApiKeys(adminId)).filter((k) => !k.revoked_at);
@@ -366,12 +368,3 @@ export function writeAdminKey(file: string, org: string, entry: { userId: string
   renameSync(tmp, file);
 }
 
-export function readRegistrar(org: OrgConfig): { id: string; secret: string } {
-  if (org.ca.registrarId && org.ca.registrarSecret) return { id: org.ca.registrarId, secret: org.ca.registrarSecret };
-  const raw = JSON.parse(readFileSync(org.ca.registrarFile, 'utf8')) as Record<string, string>;
-  // The network tooling's secrets.json: {"registrar": "<secret>", ...other identities' secrets}.
-  const id = raw.enrollmentId ?? raw.id ?? (raw.registrar ? 'registrar' : undefined);
-  const secret = raw.enrollmentSecret ?? raw.secret ?? raw.registrar;
-  if (!id || !secret) throw new Error(`${org.ca.registrarFile} must hold {"registrar": "<secret>"} or {"enrollmentId","enrollmentSecret"}`);
-  return { id, secret };
-}

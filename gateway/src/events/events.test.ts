@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { get, Server } from 'node:http';
+import { get, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import pino from 'pino';
 import request from 'supertest';
@@ -187,6 +187,53 @@ describe('events', () => {
     }
   });
 
+  it('SSE replay waits for a slow client to drain, so a long backlog is never buffered whole, and loses nothing', async () => {
+    const payload = Buffer.from(JSON.stringify({ blob: 'x'.repeat(4000) })).toString('base64');
+    const count = 4000;
+    await h.store.insertEvents(Array.from({ length: count }, (_, i) => ({ channel: 'city', chaincode: 'claims', block_number: String(i), tx_id: `t${i}`, event_name: 'claim.FileClaim', payload })));
+    const server: Server = h.app.listen(0);
+    let streamed: ServerResponse | undefined;
+    server.on('request', (_req: IncomingMessage, res: ServerResponse) => (streamed = res));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const received = await new Promise<number>((resolve, reject) => {
+        const req = get({ host: '127.0.0.1', port, path: '/api/v1/events', headers: bearer(h.adminKeys.insurer) }, (res) => {
+          res.pause(); // a client that reads nothing for a while
+          void (async () => {
+            // ~16 MB of events: far more than the socket buffers take.
+            let most = 0;
+            for (let i = 0; i < 40; i++) {
+              await new Promise((r) => setTimeout(r, 10));
+              most = Math.max(most, streamed?.writableLength ?? 0);
+            }
+            expect(most).toBeGreaterThan(0);
+            expect(most).toBeLessThan(256 * 1024);
+            let ids = 0;
+            let buf = '';
+            res.on('data', (chunk: Buffer) => {
+              buf += chunk.toString();
+              let i;
+              while ((i = buf.indexOf('\n\n')) >= 0) {
+                if (buf.startsWith('id: ')) ids++;
+                buf = buf.slice(i + 2);
+              }
+              if (ids === count) {
+                req.destroy();
+                resolve(ids);
+              }
+            });
+            res.resume();
+          })().catch(reject);
+        });
+        req.on('error', (e) => (e.message.includes('aborted') || e.message.includes('socket hang up') ? undefined : reject(e)));
+      });
+      expect(received).toBe(count);
+    } finally {
+      server.close();
+      server.closeAllConnections();
+    }
+  });
+
   it('SSE: a store that fails while a live event is pumped ends the stream with a log line, not an unhandled rejection', async () => {
     const lines: string[] = [];
     h = await harness({ logLines: lines });
@@ -266,6 +313,24 @@ describe('events', () => {
     ]);
     expect((await request(h.app).delete(`/api/v1/webhooks/${created.body.id}`).set(bearer(h.adminKeys.insurer))).status).toBe(404);
     expect((await request(h.app).delete(`/api/v1/webhooks/${created.body.id}`).set(bearer(h.adminKeys.city))).status).toBe(204);
+  });
+
+  it('a new webhook starts after the newest event, asked of the store as one MAX(seq), not by paging through the log', async () => {
+    expect(await h.store.latestEventSeq()).toBe(0);
+    const events = Array.from({ length: 2500 }, (_, i) => ({ channel: 'city', chaincode: 'claims', block_number: String(i), tx_id: `t${i}`, event_name: 'claim.FileClaim', payload: '{}' }));
+    await h.store.insertEvents(events);
+    const latest = jest.spyOn(h.store, 'latestEventSeq');
+    const eventsAfter = jest.spyOn(h.store, 'eventsAfter');
+    const created = await request(h.app).post('/api/v1/webhooks').set(bearer(h.adminKeys.insurer)).send({ url: 'http://hooks.test/in' });
+    h.webhooks.stop();
+    expect(created.body.last_seq).toBe(2500);
+    expect(latest).toHaveBeenCalledTimes(1);
+    // Only its worker reads events, from its cursor on: nothing walked the log from the start.
+    expect(eventsAfter.mock.calls.filter(([seq]) => seq < 2500)).toEqual([]);
+    // With every event deleted by retention, the log goes on after the last one deleted.
+    await h.store.pruneEvents('9999-12-31T00:00:00.000Z', 10000, Number.MAX_SAFE_INTEGER);
+    expect(await h.store.eventsAfter(0, 1)).toEqual([]);
+    expect(await h.store.latestEventSeq()).toBe(2500);
   });
 
   it('a webhook that keeps failing is disabled; bad URLs and foreign channels are refused', async () => {

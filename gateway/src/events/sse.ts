@@ -1,8 +1,25 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { badRequest } from '../problem';
+import { badRequest, queryString } from '../problem';
 import { Store } from '../store/store';
 import { EventHub, eventJson } from './hub';
+
+/** Events read from the store at a time. */
+const PAGE = 200;
+
+/** Resolves once the response's buffer has drained, or the connection is gone. */
+function drained(res: Response): Promise<void> {
+  if (!res.writableNeedDrain || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
 
 /**
  * Server-Sent Events: every stored event of the caller's channels after Last-Event-ID (or ?after=),
@@ -11,7 +28,8 @@ import { EventHub, eventJson } from './hub';
  */
 export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Request) => string[], log: Logger, heartbeatMs = 15000) {
   return async (req: Request, res: Response): Promise<void> => {
-    const q = req.query as Record<string, string | undefined>;
+    // Each once: a parameter given twice is an array, refused before it reaches a query.
+    const q = { after: queryString(req.query, 'after'), channel: queryString(req.query, 'channel'), chaincode: queryString(req.query, 'chaincode'), event: queryString(req.query, 'event') };
     // A resume point that is not an event id is refused: silently replaying from the start would flood
     // the client with events it already has.
     const header = req.get('last-event-id');
@@ -41,14 +59,20 @@ export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Reques
         do {
           again = false;
           for (;;) {
-            const rows = await store.eventsAfter(last, 200, filter);
+            const rows = await store.eventsAfter(last, PAGE, filter);
             for (const row of rows) {
-              if (closed) return;
+              // Ended by the client, or by a shutdown while this waited for it to drain.
+              if (closed || res.writableEnded) return;
               // The event name comes from a chaincode: no line breaks may reach the SSE framing.
-              res.write(`id: ${row.seq}\nevent: ${row.event_name.replace(/[\r\n]/g, ' ')}\ndata: ${JSON.stringify(eventJson(row))}\n\n`);
+              const sent = res.write(`id: ${row.seq}\nevent: ${row.event_name.replace(/[\r\n]/g, ' ')}\ndata: ${JSON.stringify(eventJson(row))}\n\n`);
               last = row.seq;
+              // A slow or paused client: wait until it took what was written, or a long replay would sit
+              // in this process's memory (the whole backlog, for each such client).
+              if (!sent) await drained(res);
             }
-            if (rows.length < 200) break;
+            if (rows.length < PAGE) break;
+            // Between pages, other requests get their turn.
+            await new Promise((r) => setImmediate(r));
           }
         } while (again && !closed);
       } finally {

@@ -61,8 +61,9 @@ export class WebhookDispatcher {
     private readonly clock: () => number = () => Math.floor(Date.now() / 1000),
   ) {}
 
+  /** Starts a worker per active webhook; may be called again after it failed (once subscribed, once). */
   async start(): Promise<void> {
-    this.unsubscribe = this.hub.subscribe(() => {
+    this.unsubscribe ??= this.hub.subscribe(() => {
       for (const w of this.workers.values()) w.wake();
     });
     for (const w of await this.store.activeWebhooks()) this.spawn(w.id);
@@ -70,6 +71,7 @@ export class WebhookDispatcher {
 
   stop(): void {
     this.unsubscribe?.();
+    this.unsubscribe = undefined;
     for (const w of this.workers.values()) w.stop();
     this.workers.clear();
   }
@@ -98,7 +100,7 @@ export class WebhookDispatcher {
     if (problems.length > 0) throw badRequest('invalid webhook', problems);
 
     // By default only events from now on; fromId replays from a known point (0 = everything).
-    const latest = await this.latestSeq();
+    const latest = await this.store.latestEventSeq();
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
     const row = {
@@ -123,15 +125,6 @@ export class WebhookDispatcher {
     await this.store.disableWebhook(id);
     this.workers.get(id)?.stop();
     this.workers.delete(id);
-  }
-
-  private async latestSeq(): Promise<number> {
-    let last = 0;
-    for (;;) {
-      const rows = await this.store.eventsAfter(last, 1000);
-      if (rows.length === 0) return last;
-      last = rows[rows.length - 1].seq;
-    }
   }
 
   private spawn(id: string): void {

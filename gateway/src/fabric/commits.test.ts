@@ -93,6 +93,15 @@ describe('CommitTracker', () => {
     expect(await conflict.outcome).toEqual({ txId: 'tx-conflict', blockNumber: 8n, code: 11, codeName: 'MVCC_READ_CONFLICT', successful: false });
   });
 
+  it('a DUPLICATE_TXID is a resubmitted copy, not the outcome: the wait goes back to CommitStatus (the first instance decides)', async () => {
+    const blocks = new ScriptedBlocks();
+    await connected(blocks, 5000);
+    blocks.block(3);
+    const resent = await eventually(() => tracker.expect('city', 'city', 'tx-resent'));
+    blocks.block(4, [['tx-resent', 9]]);
+    expect(await resent.outcome).toBeUndefined();
+  });
+
   it('a broken stream hands every wait back to CommitStatus, and answers again once it follows anew', async () => {
     const blocks = new ScriptedBlocks();
     await connected(blocks, 5000);
@@ -204,6 +213,35 @@ describe('TransactionService with a CommitTracker', () => {
       expect(fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(3);
       expect(fabric.calls.filter((c) => c.kind === 'commitStatus')).toHaveLength(1);
       expect((await store.getTx(second.body.txId as string))?.state).toBe('committed');
+    } finally {
+      tracker.close();
+      await store.close();
+    }
+  });
+
+  it('a keyed write that committed though its submit call failed is resumed by a retry as that commit: the resent copy (DUPLICATE_TXID) neither journals it invalid nor frees the key', async () => {
+    const fabric = new FakeFabric().on('claims', 'ClaimContract:FileClaim', ({ args }) => ({ claimId: args[0] }));
+    const store = new Store(await testDb());
+    await store.migrate();
+    const tracker = new CommitTracker(fabric, () => Promise.resolve(city), 5000, log);
+    const service = new TransactionService(fabric, store, { conflictRetries: 2, bootId: 'b', publicUrl: 'http://gw.test' }, log, undefined, undefined, tracker);
+    try {
+      await eventually(() => tracker.expect('city', 'city', 'probe'));
+      const write = () => service.write({ userId: 'u', identity: city, spec, wait: 'commit', idempotency: { key: 'k', requestHash: 'h' } });
+      // Ordered and committed, but the client call timed out: the journal still says 'endorsed'.
+      fabric.failures.submitAfterOrdering.push(Object.assign(new Error('4 DEADLINE_EXCEEDED'), { name: 'SubmitError', code: 4, details: [] }));
+      await expect(write()).rejects.toMatchObject({ status: 504 });
+      const txId = fabric.calls.find((c) => c.kind === 'endorse')!.txId!;
+      expect((await store.getTx(txId))?.state).toBe('endorsed');
+
+      const retried = await write();
+      expect(retried).toMatchObject({ status: 200, body: { txId, blockNumber: '11', result: { claimId: 'c-1' } } });
+      expect(fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(1);
+      expect(fabric.calls.filter((c) => c.kind === 'submit')).toHaveLength(2);
+      expect(await store.getTx(txId)).toMatchObject({ state: 'committed', block_number: '11', validation_code: 'VALID' });
+      // The key keeps that answer: another retry is a replay, nothing new is endorsed.
+      expect(await write()).toMatchObject({ status: 200, body: { txId }, headers: { 'idempotent-replayed': 'true' } });
+      expect(fabric.calls.filter((c) => c.kind === 'endorse')).toHaveLength(1);
     } finally {
       tracker.close();
       await store.close();

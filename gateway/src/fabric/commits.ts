@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { realSleep, reconnectDelayMs, Sleep } from '../sleep';
-import { BlockOutcomeStream, CommitOutcome, FabricPort, SigningIdentity, validationCodeName } from './port';
+import { BlockOutcomeStream, CommitOutcome, DUPLICATE_TXID, FabricPort, SigningIdentity, validationCodeName } from './port';
 
 /** A pending wait for one transaction's block; `undefined` means "not learned here: ask CommitStatus". */
 export interface CommitWaiter {
@@ -184,7 +184,11 @@ class BlockFollower {
           const w = this.waiting.get(txId);
           if (!w) continue;
           this.waiting.delete(txId);
-          w.resolve({ txId, blockNumber: block.blockNumber, code, codeName: validationCodeName(code), successful: code === 0 });
+          // A resumed transaction may have committed before the stream followed (its submit call failed
+          // after ordering): the copy sent again is marked DUPLICATE_TXID, and the first instance decides.
+          // Taking the copy's code would journal a committed write as invalid and free its key for a second.
+          if (code === DUPLICATE_TXID) w.resolve(undefined);
+          else w.resolve({ txId, blockNumber: block.blockNumber, code, codeName: validationCodeName(code), successful: code === 0 });
         }
       }
     } finally {

@@ -4,6 +4,7 @@ import {
   BlockOutcomeStream,
   ChaincodeEventRecord,
   CommitOutcome,
+  DUPLICATE_TXID,
   EndorsedTx,
   EventCheckpoint,
   EventStream,
@@ -33,11 +34,15 @@ export class FakeFabric implements FabricPort {
   readonly calls: Array<{ kind: string; identity: string; spec?: ProposalSpec; txId?: string }> = [];
   /** Validation codes to return for the next commits (e.g. 11 = MVCC_READ_CONFLICT). */
   readonly commitCodes: number[] = [];
-  /** Errors to throw at the next call of a stage. */
-  readonly failures: { evaluate: unknown[]; endorse: unknown[]; submit: unknown[]; commitStatus: unknown[] } = {
+  /**
+   * Errors to throw at the next call of a stage. `submitAfterOrdering`: the transaction reaches ordering
+   * (and commits) but the submit call still fails, as when its reply is lost (DEADLINE_EXCEEDED).
+   */
+  readonly failures: { evaluate: unknown[]; endorse: unknown[]; submit: unknown[]; submitAfterOrdering: unknown[]; commitStatus: unknown[] } = {
     evaluate: [],
     endorse: [],
     submit: [],
+    submitAfterOrdering: [],
     commitStatus: [],
   };
   readonly events: ChaincodeEventRecord[] = [];
@@ -104,16 +109,22 @@ export class FakeFabric implements FabricPort {
     this.calls.push({ kind: 'submit', identity: identity.id, txId });
     const f = this.failures.submit.shift();
     if (f) return Promise.reject(f);
-    // Like Fabric: the first submission of a txId decides its outcome; duplicates change nothing.
-    if (!this.committed.has(txId)) {
+    // Like Fabric: the first submission of a txId decides its outcome (CommitStatus reports it); a copy
+    // sent again is ordered too, into a later block, and marked DUPLICATE_TXID there.
+    const blockNumber = ++this.block;
+    if (this.committed.has(txId)) {
+      this.blocks.push({ blockNumber, txs: [{ txId, code: DUPLICATE_TXID }] });
+      for (const l of this.listeners) l();
+    } else {
       const code = this.commitCodes.shift() ?? 0;
       const p = this.pending.get(txId);
-      const blockNumber = ++this.block;
       this.committed.set(txId, { txId, blockNumber, code, codeName: validationCodeName(code), successful: code === 0 });
       this.blocks.push({ blockNumber, txs: [{ txId, code }] });
       for (const l of this.listeners) l();
       if (code === 0 && p?.event) this.emit({ blockNumber, txId, chaincode: p.spec.chaincode, eventName: p.event.name, payload: new Uint8Array(Buffer.from(JSON.stringify(p.event.payload))) });
     }
+    const lost = this.failures.submitAfterOrdering.shift();
+    if (lost) return Promise.reject(lost);
     return Promise.resolve({ txId, commitBytes: new Uint8Array(Buffer.from(`commit:${txId}`)) });
   }
 

@@ -122,5 +122,10 @@ const VALIDATION_CODES: Record<number, string> = {
 };
 export const validationCodeName = (code: number) => VALIDATION_CODES[code] ?? `CODE_${code}`;
 
+/**
+ * A copy of a transaction already in the ledger (the same signed bytes resubmitted): it says nothing of
+ * the outcome, which is the first instance's (what CommitStatus reports for the txId).
+ */
+export const DUPLICATE_TXID = 9;
 export const MVCC_READ_CONFLICT = 11;
 export const PHANTOM_READ_CONFLICT = 12;

@@ -88,9 +88,11 @@ describe('idempotent writes across a gateway restart', () => {
     expect(fabric.calls.filter((c) => c.kind === 'signedBytes')).toHaveLength(0);
     expect(await first.store.getTx(ok.body.txId)).toMatchObject({ state: 'committed', block_number: ok.body.blockNumber, tx_bytes: null, commit_bytes: null });
 
-    fabric.failures.commitStatus.push(Object.assign(new Error('deadline'), { name: 'CommitStatusError', code: 4, details: [] }));
+    // The commit wait times out, and so does the first process's following of it (then it stops).
+    for (let i = 0; i < 2; i++) fabric.failures.commitStatus.push(Object.assign(new Error('deadline'), { name: 'CommitStatusError', code: 4, details: [] }));
     const timedOut = await request(first.app).post('/api/v1/claims/claims').set(bearer(userKey)).send({ ...body, claimId: 'c-2' });
     expect(timedOut.status).toBe(504);
+    await first.tx.idle();
     const poll = (h: Harness) => request(h.app).get(`/api/v1/transactions/${timedOut.body.txId}`).set(bearer(userKey));
     expect((await poll(first)).body).toMatchObject({ status: 'submitted' });
     const second = await boot('second');

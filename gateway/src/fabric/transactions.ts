@@ -251,8 +251,10 @@ export class TransactionService {
     try {
       status = (await waiter?.outcome) ?? (await this.port.commitStatus(identity, tx.channel, unb64(commitBytes)));
     } catch (err) {
-      // The caller is told to poll its status URL (it may still commit).
+      // The caller is told to poll its status URL (it may still commit): follow it, or that URL would
+      // say 'submitted' until a restart. (Already followed when this is the tracking itself.)
       if (!journalled) await this.store.insertTx(tx);
+      this.track(tx.tx_id);
       throw toProblem(err, tx.tx_id);
     } finally {
       this.timed(times, 'commit', t0);

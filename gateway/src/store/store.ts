@@ -392,6 +392,15 @@ export class Store {
     return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 
+  /**
+   * The newest event's sequence number: an indexed MAX (seq is the key), not a walk through the log.
+   * With no event kept, the last one retention deleted (0: none ever), so the log goes on from there.
+   */
+  async latestEventSeq(): Promise<number> {
+    const row = await this.db.get<{ seq: number | string | null }>('SELECT MAX(seq) AS seq FROM events');
+    return row?.seq === null || row?.seq === undefined ? this.eventsPrunedThrough() : Number(row.seq);
+  }
+
   // ---- webhooks
   async insertWebhook(w: Omit<WebhookRow, 'created_at' | 'disabled_at' | 'failures'>): Promise<void> {
     await this.db.run(
