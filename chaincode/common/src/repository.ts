@@ -152,6 +152,15 @@ export class Repository<T> {
     } while (bookmark !== '');
   }
 
+  /** Whether any record's key starts with `partial`, reading at most one. */
+  async any(ctx: Context, partial: string[]): Promise<boolean> {
+    const iterator = this.options.collection
+      ? await ctx.stub.getPrivateDataByPartialCompositeKey(this.options.collection, this.objectType, partial)
+      : await ctx.stub.getStateByPartialCompositeKey(this.objectType, partial);
+    for await (const _ of results(iterator)) return true;
+    return false;
+  }
+
   /**
    * Every record whose key starts with `partial`. Allowed in submits; keep the range small: the peer
    * ends an unpaginated query silently at its totalQueryLimit (100,000 by default).

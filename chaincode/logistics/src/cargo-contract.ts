@@ -29,7 +29,15 @@ import {
   type PortCall,
   type PortCallStatus,
 } from './model';
-import { bills, consignments, consignmentsByCall, containerEvents, containers, portCalls } from './store';
+import {
+  bills,
+  consignments,
+  consignmentsByCall,
+  containerEvents,
+  containers,
+  insuredConsignments,
+  portCalls,
+} from './store';
 
 /** Consignments may be registered while the ship has not been cleared for departure. */
 const REGISTRATION_STATES: PortCallStatus[] = [
@@ -89,6 +97,13 @@ export class CargoContract extends CityContract {
       consignmentId: input.consignmentId,
       ...(input.insurer ? { insurer: input.insurer } : {}),
     });
+    if (input.insurer) {
+      await insuredConsignments.put(ctx, {
+        callId: input.callId,
+        insurer: input.insurer,
+        consignmentId: input.consignmentId,
+      });
+    }
     for (const containerNumber of input.containers) {
       await containers.put(ctx, {
         callId: input.callId,

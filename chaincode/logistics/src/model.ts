@@ -132,7 +132,10 @@ export const PortCallSchema = Type.Object({
   status: literals(PORT_CALL_STATES),
   documents: Type.Record(Type.String(), DocRecordSchema),
   approvals: Type.Record(Type.String(), ApprovalSchema),
-  /** Latest entry per event and classifier; older versions under portcallTime keys. */
+  /**
+   * Latest entry per event and classifier (stored apart from the call record, under
+   * portcallLatestTimes, for calls announced by this version); older versions under portcallTime keys.
+   */
   times: Type.Record(Type.String(), Type.Record(Type.String(), TimeEntrySchema)),
   permit: Type.Optional(
     Type.Object({ permitId: Type.String(), issuedAt: Type.String(), issuedBy: Type.String() }),

@@ -47,7 +47,7 @@ import {
   type TimeEntry,
   type TimeEvent,
 } from './model';
-import { callTimes, consignmentsByCall, portCalls } from './store';
+import { callTimes, consignmentsByCall, insuredConsignments, latestTimes, portCalls } from './store';
 import { checkAnnouncedEta, checkRecordTime, nextEntry, withTime } from './times';
 
 const CallId = () => Id({ description: 'port call id' });
@@ -107,8 +107,10 @@ export class PortCallContract extends CityContract {
       call = withTime(call, entry);
       await callTimes.put(ctx, entry);
     }
-    const key = await portCalls.create(ctx, call);
+    const key = await portCalls.create(ctx, { ...call, times: {} });
     await requireEndorsementBy(ctx, key, PORT_CALL_ENDORSERS);
+    const timesKey = await putTimes(ctx, call);
+    await requireEndorsementBy(ctx, timesKey, PORT_CALL_ENDORSERS);
     emit(ctx, 'PortCallAnnounced', {
       callId: call.callId,
       imo: call.imo,
@@ -128,7 +130,7 @@ export class PortCallContract extends CityContract {
     endorsers,
   })
   async SubmitDocument(ctx: Context, callId: string, docType: DocType): Promise<PortCall> {
-    const { call, who, actor } = await this.load(ctx, callId);
+    const { call, split, who, actor } = await this.load(ctx, callId);
     const status = amendmentMachine.move(call.status, amendmentTarget(call.status), actor);
     const { document } = readTransient(ctx, AnyDocumentTransient);
     const { hash, summary } = checkDocument(docType, document, call.imo);
@@ -146,7 +148,7 @@ export class PortCallContract extends CityContract {
       submittedBy: who.key,
     };
     const { call: updated, withdrawn, withdrawnPermit } = withDocument(call, doc, status);
-    await portCalls.put(ctx, { ...updated, updatedAt: now.iso });
+    await putRecord(ctx, { ...updated, updatedAt: now.iso }, split);
     emit(ctx, 'DocumentSubmitted', { callId, docType, version: doc.version, hash, status });
     if (withdrawn.length > 0) emit(ctx, 'ReviewRestarted', { callId, docType, authorities: withdrawn });
     if (withdrawnPermit) emit(ctx, 'PermitWithdrawn', { callId, permitId: withdrawnPermit });
@@ -161,10 +163,10 @@ export class PortCallContract extends CityContract {
     endorsers,
   })
   async Declare(ctx: Context, callId: string): Promise<PortCall> {
-    const { call, actor } = await this.load(ctx, callId);
+    const { call, split, actor } = await this.load(ctx, callId);
     const status = portCallMachine.move(call.status, 'DECLARED', actor);
     assertComplete(call);
-    return this.save(ctx, { ...call, status }, 'PortCallDeclared');
+    return this.save(ctx, { ...call, status }, split, 'PortCallDeclared');
   }
 
   @Submit({
@@ -175,7 +177,7 @@ export class PortCallContract extends CityContract {
     endorsers,
   })
   async Approve(ctx: Context, callId: string): Promise<PortCall> {
-    const { call, who, actor } = await this.load(ctx, callId);
+    const { call, split, who, actor } = await this.load(ctx, callId);
     const authority = authorityOf(who.mspId, who.role);
     if (authority && call.approvals[authority])
       throw conflict(`${authority} has already approved`, { authority, state: call.status });
@@ -196,6 +198,7 @@ export class PortCallContract extends CityContract {
     return this.save(
       ctx,
       { ...call, status, approvals },
+      split,
       status === 'CLEARED' ? 'PortCallCleared' : 'PortCallUnderReview',
     );
   }
@@ -207,11 +210,11 @@ export class PortCallContract extends CityContract {
     endorsers,
   })
   async Reject(ctx: Context, callId: string, reason: string): Promise<PortCall> {
-    const { call, who, actor } = await this.load(ctx, callId);
+    const { call, split, who, actor } = await this.load(ctx, callId);
     const status = portCallMachine.move(call.status, 'REJECTED', actor);
     const authority = authorityOf(who.mspId, who.role) as string;
     const rejection = { authority, by: who.key, at: txTime(ctx).iso, reason };
-    return this.save(ctx, { ...call, status, rejection }, 'PortCallRejected', { authority });
+    return this.save(ctx, { ...call, status, rejection }, split, 'PortCallRejected', { authority });
   }
 
   @Submit({
@@ -222,7 +225,7 @@ export class PortCallContract extends CityContract {
     endorsers,
   })
   async IssuePermit(ctx: Context, callId: string): Promise<PortCall> {
-    const { call, who, actor } = await this.load(ctx, callId);
+    const { call, split, who, actor } = await this.load(ctx, callId);
     const status = portCallMachine.move(call.status, 'PERMIT_ISSUED', actor);
     // CLEARED implies both, but the permit is the point of the flow: check again what it rests on.
     const missing = missingApprovals(call.approvals);
@@ -234,7 +237,9 @@ export class PortCallContract extends CityContract {
       });
     assertComplete(call);
     const permit = { permitId: ctx.stub.getTxID(), issuedAt: txTime(ctx).iso, issuedBy: who.key };
-    return this.save(ctx, { ...call, status, permit }, 'PermitIssued', { permitId: permit.permitId });
+    return this.save(ctx, { ...call, status, permit }, split, 'PermitIssued', {
+      permitId: permit.permitId,
+    });
   }
 
   @Submit({
@@ -245,9 +250,9 @@ export class PortCallContract extends CityContract {
     endorsers,
   })
   async Cancel(ctx: Context, callId: string, reason: string): Promise<PortCall> {
-    const { call, actor } = await this.load(ctx, callId);
+    const { call, split, actor } = await this.load(ctx, callId);
     const status = portCallMachine.move(call.status, 'CANCELLED', actor);
-    return this.save(ctx, { ...call, status }, 'PortCallCancelled', { reason });
+    return this.save(ctx, { ...call, status }, split, 'PortCallCancelled', { reason });
   }
 
   @Submit({
@@ -258,19 +263,25 @@ export class PortCallContract extends CityContract {
     endorsers,
   })
   async RecordTime(ctx: Context, callId: string, input: RecordTimeInput): Promise<TimeEntry> {
-    const { call, who, actor } = await this.load(ctx, callId);
+    const { call, split, who, actor } = await this.load(ctx, callId);
     if (portCallMachine.isFinal(call.status)) {
       throw failedPrecondition(`port call is ${call.status}`, { state: call.status, final: true });
     }
     checkRecordTime(call, input.event, input.classifier, actor);
     const entry = nextEntry(call, input.event, input.classifier, input.time, who.key, txTime(ctx));
     await callTimes.put(ctx, entry);
-    await this.save(ctx, withTime(call, entry), 'TimeRecorded', {
+    const data = {
       event: entry.event,
       classifier: entry.classifier,
       time: entry.time,
       version: entry.version,
-    });
+    };
+    if (split) {
+      // The status does not change: only the times key is written, so the record, which every
+      // cargo transaction reads, stays as it is and no discharge in flight is invalidated.
+      await putTimes(ctx, withTime(call, entry));
+      emit(ctx, 'TimeRecorded', { callId, status: call.status, ...data });
+    } else await this.save(ctx, withTime(call, entry), split, 'TimeRecorded', data);
     return entry;
   }
 
@@ -311,9 +322,9 @@ export class PortCallContract extends CityContract {
     endorsers,
   })
   async ClearDeparture(ctx: Context, callId: string): Promise<PortCall> {
-    const { call, actor } = await this.load(ctx, callId);
+    const { call, split, actor } = await this.load(ctx, callId);
     const status = portCallMachine.move(call.status, 'DEPARTURE_CLEARED', actor);
-    return this.save(ctx, { ...call, status }, 'DepartureCleared');
+    return this.save(ctx, { ...call, status }, split, 'DepartureCleared');
   }
 
   @Submit({
@@ -328,7 +339,7 @@ export class PortCallContract extends CityContract {
 
   @Evaluate({ description: 'A port call.', params: { callId: CallId() }, returns: PortCallSchema })
   async GetPortCall(ctx: Context, callId: string): Promise<PortCall> {
-    return portCalls.require(ctx, callId);
+    return (await withLatestTimes(ctx, await portCalls.require(ctx, callId))).call;
   }
 
   @Evaluate({
@@ -337,7 +348,9 @@ export class PortCallContract extends CityContract {
     returns: PageOf(PortCallSchema),
   })
   async ListPortCalls(ctx: Context, pageSize: number, bookmark: string): Promise<Page<PortCall>> {
-    return portCalls.page(ctx, [], pageSize, bookmark);
+    const page = await portCalls.page(ctx, [], pageSize, bookmark);
+    const items = await Promise.all(page.items.map(async (c) => (await withLatestTimes(ctx, c)).call));
+    return { items, bookmark: page.bookmark };
   }
 
   @Evaluate({
@@ -377,26 +390,32 @@ export class PortCallContract extends CityContract {
 
   // --- helpers ---------------------------------------------------------------------------------------
 
-  /** The call, the caller and the caller as an actor; nothing changes on a cancelled call (CONFLICT). */
+  /**
+   * The call with its latest times, whether they are kept apart (`split`), the caller and the caller
+   * as an actor; nothing changes on a cancelled call (CONFLICT).
+   */
   private async load(
     ctx: Context,
     callId: string,
-  ): Promise<{ call: PortCall; who: Caller; actor: string[] }> {
-    const call = await portCalls.require(ctx, callId);
-    if (call.status === 'CANCELLED')
-      throw conflict('port call is cancelled: nothing changes', { state: call.status, callId });
+  ): Promise<{ call: PortCall; split: boolean; who: Caller; actor: string[] }> {
+    const record = await portCalls.require(ctx, callId);
+    if (record.status === 'CANCELLED')
+      throw conflict('port call is cancelled: nothing changes', { state: record.status, callId });
+    const { call, split } = await withLatestTimes(ctx, record);
     const who = caller(ctx);
-    return { call, who, actor: actorOf(call, who) };
+    return { call, split, who, actor: actorOf(call, who) };
   }
 
+  /** Writes the call's record (not its times when they are kept apart) at the transaction time. */
   private async save(
     ctx: Context,
     call: PortCall,
+    split: boolean,
     event: string,
     data: Record<string, unknown> = {},
   ): Promise<PortCall> {
     const updated = { ...call, updatedAt: txTime(ctx).iso };
-    await portCalls.put(ctx, updated);
+    await putRecord(ctx, updated, split);
     emit(ctx, event, { callId: call.callId, status: call.status, ...data });
     return updated;
   }
@@ -409,11 +428,13 @@ export class PortCallContract extends CityContract {
     time: string,
     name: string,
   ): Promise<PortCall> {
-    const { call, who, actor } = await this.load(ctx, callId);
+    const { call, split, who, actor } = await this.load(ctx, callId);
     const status = portCallMachine.move(call.status, to, actor);
     const entry = nextEntry(call, event, 'ACTUAL', time, who.key, txTime(ctx));
     await callTimes.put(ctx, entry);
-    return this.save(ctx, { ...withTime(call, entry), status }, name, { time });
+    const updated = { ...withTime(call, entry), status };
+    if (split) await putTimes(ctx, updated);
+    return this.save(ctx, updated, split, name, { time });
   }
 }
 
@@ -426,7 +447,37 @@ function relationsOf(call: PortCall, who: Caller): string[] {
   return call.agent === who.key ? ['agent'] : [];
 }
 
+/**
+ * A call's record with its latest times. A call announced by this version keeps them under their own
+ * key (`split`), so that a time update leaves the record, which cargo transactions read, alone; one
+ * announced by an older version keeps them in its record.
+ */
+async function withLatestTimes(ctx: Context, record: PortCall): Promise<{ call: PortCall; split: boolean }> {
+  const latest = await latestTimes.get(ctx, record.callId);
+  if (!latest) return { call: record, split: false };
+  // A time update changes the call as its readers see it, though not its record.
+  const updatedAt = latest.updatedAt > record.updatedAt ? latest.updatedAt : record.updatedAt;
+  return { call: { ...record, times: latest.times, updatedAt }, split: true };
+}
+
+/** Writes the call's record; its times stay out of it when they are kept apart. */
+async function putRecord(ctx: Context, call: PortCall, split: boolean): Promise<void> {
+  await portCalls.put(ctx, split ? { ...call, times: {} } : call);
+}
+
+/** Writes the call's latest times (kept apart) at the transaction time; returns their key. */
+function putTimes(ctx: Context, call: PortCall): Promise<string> {
+  return latestTimes.put(ctx, { callId: call.callId, times: call.times, updatedAt: txTime(ctx).iso });
+}
+
+/**
+ * Whether the caller insures a consignment of the call: at most one key of the insurer index, however
+ * many consignments the call carries. A call announced by an older version (no latest-times key) may
+ * have consignments registered before the index existed: for it, the scan of all its consignments.
+ */
 async function insuresCargoOf(ctx: Context, callId: string, who: Caller): Promise<boolean> {
+  if (await insuredConsignments.any(ctx, [callId, who.key])) return true;
+  if (await latestTimes.exists(ctx, callId)) return false;
   const entries = await consignmentsByCall.all(ctx, [callId]);
   return entries.some((e) => e.insurer === who.key);
 }

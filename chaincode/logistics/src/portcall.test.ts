@@ -11,6 +11,8 @@ import {
   announced,
   approveAll,
   cleared,
+  consignmentInput,
+  container,
   declared,
   fal1,
   fal2,
@@ -928,6 +930,30 @@ describe('reading documents: the permission matrix', () => {
 
   it('refuses an insurer of nothing on this call', async () => {
     expect((await check(ids.otherInsurer, 'FAL2')).error?.code).toBe('FORBIDDEN');
+  });
+
+  it('reads at most one consignment key however many consignments the call carries', async () => {
+    const insurers = [ids.bank.key, ids.insurer.key, undefined];
+    for (let i = 0; i < 150; i++) {
+      const insurer = insurers[i % insurers.length];
+      const input = consignmentInput({ consignmentId: `BULK-${i}`, containers: [container(100 + i)] });
+      if (insurer) input.insurer = insurer;
+      else delete (input as Record<string, unknown>).insurer;
+      await ok(h.submit(ids.agent, 'cargo:RegisterConsignment', [input]));
+    }
+    for (const who of [ids.insurer, ids.bank]) {
+      const r = await check(who, 'FAL2');
+      expect(r.value.grantedBy).toBe('consignment-insurer');
+      expect(r.stub.scanned).toHaveLength(1);
+    }
+    for (const [who, docType] of [
+      [ids.otherInsurer, 'FAL2'],
+      [ids.terminal, 'FAL5'],
+    ] as const) {
+      const r = await check(who, docType);
+      expect(r.error?.code).toBe('FORBIDDEN');
+      expect(r.stub.scanned).toEqual([]);
+    }
   });
 
   it('grants by role and by relation', async () => {

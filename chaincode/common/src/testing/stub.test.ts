@@ -97,8 +97,10 @@ describe('MemoryStub', () => {
     const it = await r.getStateByRange('a', 'c');
     await it.next();
     expect(r.scanned).toEqual(['a']);
+    // As fabric-shim: the last result comes with done = true.
+    expect(await it.next()).toMatchObject({ value: { key: 'b' }, done: true });
     await drain(await r.getStateByPartialCompositeKey('rec', []));
-    expect(r.scanned).toEqual(['a', composite('1')]);
+    expect(r.scanned).toEqual(['a', 'b', composite('1')]);
     // and the ranges themselves, where another transaction's write would be a phantom
     const prefix = r.createCompositeKey('rec', []);
     expect(r.ranges).toEqual([

@@ -432,7 +432,10 @@ function iterator(items: Iterators.KV[], scanned: string[]): Iterators.StateQuer
       if (closed) throw new Error('iterator closed');
       if (i >= items.length) return { done: true } as Iterators.NextResult<Iterators.KV>;
       scanned.push(items[i].key);
-      return { value: items[i++], done: false };
+      // As fabric-shim: the last result comes with done = true, so a loop that stops at `done` without
+      // taking its value misses it, here as on a peer.
+      const value = items[i++];
+      return { value, done: i >= items.length };
     },
     async close() {
       closed = true;
