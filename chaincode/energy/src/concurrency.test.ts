@@ -1,4 +1,4 @@
-import { ContractHarness, MemoryStub, identity, type TestIdentity, type TxResult } from '@cityledger/chaincode-common';
+import { ContractHarness, conflictsAmong, identity, type TestIdentity } from '@cityledger/chaincode-common';
 import { AFTER_I1, I1, ids, newHarness, ok, seedMarket, submit } from './energy.fixtures';
 
 /**
@@ -6,50 +6,6 @@ import { AFTER_I1, I1, ids, newHarness, ok, seedMarket, submit } from './energy.
  * written by a transaction committed before it. Here many buildings endorse against the same state,
  * as in one busy block, and we check that no transaction writes anything another one read.
  */
-interface Access {
-  reads: Set<string>;
-  ranges: string[];
-  writes: Set<string>;
-}
-
-function recordAccess(): { access: Map<string, Access>; restore: () => void } {
-  const access = new Map<string, Access>();
-  const of = (stub: MemoryStub): Access => {
-    const id = stub.getTxID();
-    if (!access.has(id)) access.set(id, { reads: new Set(), ranges: [], writes: new Set() });
-    return access.get(id)!;
-  };
-  const realGet = MemoryStub.prototype.getState;
-  const realRange = MemoryStub.prototype.getStateByPartialCompositeKey;
-  const spies = [
-    jest.spyOn(MemoryStub.prototype, 'getState').mockImplementation(function (this: MemoryStub, key: string) {
-      of(this).reads.add(key);
-      return realGet.call(this, key);
-    }),
-    jest.spyOn(MemoryStub.prototype, 'getStateByPartialCompositeKey').mockImplementation(function (this: MemoryStub, objectType: string, attrs: string[]) {
-      of(this).ranges.push(this.createCompositeKey(objectType, attrs));
-      return realRange.call(this, objectType, attrs);
-    }),
-  ];
-  return { access, restore: () => spies.forEach((s) => s.mockRestore()) };
-}
-
-function conflicts(results: TxResult[], access: Map<string, Access>): string[] {
-  const found: string[] = [];
-  for (const r of results) access.get(r.stub.getTxID())!.writes = new Set([...r.stub.writes.keys()]);
-  for (const writer of results) {
-    const w = access.get(writer.stub.getTxID())!;
-    for (const reader of results) {
-      if (reader === writer) continue;
-      const a = access.get(reader.stub.getTxID())!;
-      for (const key of w.writes) {
-        if (a.reads.has(key) || a.ranges.some((p) => key.startsWith(p))) found.push(`${writer.stub.getTxID()} writes ${JSON.stringify(key)} read by ${reader.stub.getTxID()}`);
-      }
-    }
-  }
-  return found;
-}
-
 const N = 40;
 
 async function busyMarket(): Promise<{ h: ContractHarness; buildings: TestIdentity[]; meters: TestIdentity[] }> {
@@ -72,20 +28,15 @@ async function busyMarket(): Promise<{ h: ContractHarness; buildings: TestIdenti
 describe('hot keys: concurrent bids and readings in one interval', () => {
   it('lets every building bid against the same state without an MVCC conflict', async () => {
     const { h, buildings } = await busyMarket();
-    const { access, restore } = recordAccess();
-    try {
-      // Endorse all against the same committed state (evaluate = endorse without committing).
-      const results = await Promise.all(
-        buildings.map((b, i) =>
-          h.evaluate(b, 'market:PlaceOrder', [{ intervalId: I1, side: i % 2 ? 'SELL' : 'BUY', quantityWh: 1_000 + i, limitPrice: 100 + i }]),
-        ),
-      );
-      expect(results.filter((r) => !r.ok).map((r) => r.message)).toEqual([]);
-      expect(conflicts(results, access)).toEqual([]);
-      for (const r of results) r.stub.commit();
-    } finally {
-      restore();
-    }
+    // Endorse all against the same committed state (evaluate = endorse without committing).
+    const results = await Promise.all(
+      buildings.map((b, i) =>
+        h.evaluate(b, 'market:PlaceOrder', [{ intervalId: I1, side: i % 2 ? 'SELL' : 'BUY', quantityWh: 1_000 + i, limitPrice: 100 + i }]),
+      ),
+    );
+    expect(results.filter((r) => !r.ok).map((r) => r.message)).toEqual([]);
+    expect(conflictsAmong(results)).toEqual([]);
+    for (const r of results) r.stub.commit();
     ok(await submit(h, ids.operator, 'market:CloseGate', I1));
     const cleared = ok(await submit(h, ids.operator, 'market:Clear', I1)) as { tradeCount: number };
     expect(cleared.tradeCount).toBeGreaterThan(0);
@@ -94,25 +45,15 @@ describe('hot keys: concurrent bids and readings in one interval', () => {
   it('lets every meter read the same interval without an MVCC conflict', async () => {
     const { h, meters } = await busyMarket();
     h.setTime(AFTER_I1);
-    const { access, restore } = recordAccess();
-    try {
-      const results = await Promise.all(meters.map((m, i) => h.evaluate(m, 'metering:SubmitReading', [{ intervalId: I1, importWh: 10 * i, exportWh: 5 * i }])));
-      expect(results.filter((r) => !r.ok).map((r) => r.message)).toEqual([]);
-      expect(conflicts(results, access)).toEqual([]);
-    } finally {
-      restore();
-    }
+    const results = await Promise.all(meters.map((m, i) => h.evaluate(m, 'metering:SubmitReading', [{ intervalId: I1, importWh: 10 * i, exportWh: 5 * i }])));
+    expect(results.filter((r) => !r.ok).map((r) => r.message)).toEqual([]);
+    expect(conflictsAmong(results)).toEqual([]);
   });
 
   it('detects a conflict where one exists: two bids of the same building share its account', async () => {
     const { h, buildings } = await busyMarket();
-    const { access, restore } = recordAccess();
-    try {
-      const order = { intervalId: I1, side: 'BUY', quantityWh: 1_000, limitPrice: 100 };
-      const results = await Promise.all([h.evaluate(buildings[0], 'market:PlaceOrder', [order]), h.evaluate(buildings[0], 'market:PlaceOrder', [order])]);
-      expect(conflicts(results, access).length).toBeGreaterThan(0);
-    } finally {
-      restore();
-    }
+    const order = { intervalId: I1, side: 'BUY', quantityWh: 1_000, limitPrice: 100 };
+    const results = await Promise.all([h.evaluate(buildings[0], 'market:PlaceOrder', [order]), h.evaluate(buildings[0], 'market:PlaceOrder', [order])]);
+    expect(conflictsAmong(results).length).toBeGreaterThan(0);
   });
 });

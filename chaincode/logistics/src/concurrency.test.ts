@@ -1,4 +1,4 @@
-import { MemoryStub, type ContractHarness, type TxResult } from '@cityledger/chaincode-common';
+import { conflictsAmong, type ContractHarness } from '@cityledger/chaincode-common';
 import { consignmentInput, container, ids, newHarness, ok, working } from './logistics.fixtures';
 import type { Container, PortCall, TimeEntry } from './model';
 
@@ -8,65 +8,6 @@ import type { Container, PortCall, TimeEntry } from './model';
  * call are endorsed against one state, as in one busy block, and we check that neither writes
  * anything the other read.
  */
-interface Access {
-  reads: Set<string>;
-  ranges: string[];
-}
-
-function recordAccess(): { access: Map<string, Access>; restore: () => void } {
-  const access = new Map<string, Access>();
-  const of = (stub: MemoryStub): Access => {
-    const id = stub.getTxID();
-    if (!access.has(id)) access.set(id, { reads: new Set(), ranges: [] });
-    return access.get(id)!;
-  };
-  const realGet = MemoryStub.prototype.getState;
-  const realRange = MemoryStub.prototype.getStateByPartialCompositeKey;
-  const spies = [
-    jest.spyOn(MemoryStub.prototype, 'getState').mockImplementation(function (this: MemoryStub, key: string) {
-      of(this).reads.add(key);
-      return realGet.call(this, key);
-    }),
-    jest.spyOn(MemoryStub.prototype, 'getStateByPartialCompositeKey').mockImplementation(function (
-      this: MemoryStub,
-      objectType: string,
-      attrs: string[],
-    ) {
-      of(this).ranges.push(this.createCompositeKey(objectType, attrs));
-      return realRange.call(this, objectType, attrs);
-    }),
-  ];
-  return { access, restore: () => spies.forEach((s) => s.mockRestore()) };
-}
-
-/** The keys `writer` writes that `reader` read (point reads and scanned ranges). */
-function written(writer: TxResult, reader: TxResult, access: Map<string, Access>): string[] {
-  const a = access.get(reader.stub.getTxID()) ?? { reads: new Set<string>(), ranges: [] };
-  return writer.stub
-    .writtenKeys()
-    .map(({ key }) => key)
-    .filter((key) => a.reads.has(key) || a.ranges.some((p) => key.startsWith(p)));
-}
-
-/** Every key one of `as` writes that one of `bs` read, or the other way round. */
-function conflicts(as: TxResult[], bs: TxResult[], access: Map<string, Access>): string[] {
-  const found: string[] = [];
-  for (const a of as) {
-    for (const b of bs) {
-      for (const [writer, reader] of [
-        [a, b],
-        [b, a],
-      ]) {
-        for (const key of written(writer, reader, access))
-          found.push(
-            `${writer.stub.getTxID()} writes ${JSON.stringify(key)} read by ${reader.stub.getTxID()}`,
-          );
-      }
-    }
-  }
-  return found;
-}
-
 let h: ContractHarness;
 beforeEach(async () => {
   h = newHarness();
@@ -89,21 +30,16 @@ const registerMore = () =>
 
 describe('time updates while cargo is worked', () => {
   it('writes no key a discharge or a registration endorsed meanwhile read', async () => {
-    const { access, restore } = recordAccess();
-    try {
-      // Endorse all against the same committed state (evaluate = endorse without committing).
-      const times = await Promise.all([
-        recordTime(ids.agent, 'DEPARTURE', 'ESTIMATED', '2026-06-04T20:00:00.000Z'),
-        recordTime(ids.terminal, 'CARGO_OPS_END', 'PLANNED', '2026-06-04T10:00:00.000Z'),
-      ]);
-      const cargo = await Promise.all([discharge(container(1)), discharge(container(3)), registerMore()]);
-      expect([...times, ...cargo].filter((r) => !r.ok).map((r) => r.message)).toEqual([]);
-      expect(conflicts(times, cargo, access)).toEqual([]);
-      // Both commit: the estimate and the discharges are in the state.
-      for (const r of [times[0], ...cargo]) r.stub.commit();
-    } finally {
-      restore();
-    }
+    // Endorse all against the same committed state (evaluate = endorse without committing).
+    const times = await Promise.all([
+      recordTime(ids.agent, 'DEPARTURE', 'ESTIMATED', '2026-06-04T20:00:00.000Z'),
+      recordTime(ids.terminal, 'CARGO_OPS_END', 'PLANNED', '2026-06-04T10:00:00.000Z'),
+    ]);
+    const cargo = await Promise.all([discharge(container(1)), discharge(container(3)), registerMore()]);
+    expect([...times, ...cargo].filter((r) => !r.ok).map((r) => r.message)).toEqual([]);
+    expect(conflictsAmong(times, cargo)).toEqual([]);
+    // Both commit: the estimate and the discharges are in the state.
+    for (const r of [times[0], ...cargo]) r.stub.commit();
     const call = (await h.evaluate<PortCall>(ids.agent, 'portcall:GetPortCall', ['CALL-1'])).value;
     expect(call.status).toBe('WORKING');
     expect(call.times.DEPARTURE.ESTIMATED).toMatchObject({ time: '2026-06-04T20:00:00.000Z', version: 2 });
@@ -113,15 +49,10 @@ describe('time updates while cargo is worked', () => {
   });
 
   it('detects a conflict where one exists: a status change writes the call the discharge read', async () => {
-    const { access, restore } = recordAccess();
-    try {
-      const clear = await h.evaluate(ids.portAuthority, 'portcall:ClearDeparture', ['CALL-1']);
-      const cargo = await discharge();
-      expect([clear.ok, cargo.ok]).toEqual([true, true]);
-      expect(conflicts([clear], [cargo], access)).toHaveLength(1);
-    } finally {
-      restore();
-    }
+    const clear = await h.evaluate(ids.portAuthority, 'portcall:ClearDeparture', ['CALL-1']);
+    const cargo = await discharge();
+    expect([clear.ok, cargo.ok]).toEqual([true, true]);
+    expect(conflictsAmong([clear], [cargo])).toHaveLength(1);
   });
 
   it('shows the new time and its transaction time in the call, with the key-level policy of the call', async () => {

@@ -1,3 +1,4 @@
 export * from './cert';
 export * from './stub';
 export * from './harness';
+export * from './conflicts';

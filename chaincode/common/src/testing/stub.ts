@@ -79,6 +79,8 @@ export class MemoryStub {
    * one of them is a phantom read that invalidates this one at validation.
    */
   readonly ranges: { start: string; end: string }[] = [];
+  /** Every public key this transaction read with getState (its read set's point reads). */
+  readonly reads = new Set<string>();
   private paginated = false;
   private pvtQueried = false;
   private wrote = false;
@@ -155,6 +157,7 @@ export class MemoryStub {
 
   // --- public state ---------------------------------------------------------------------------
   async getState(key: string): Promise<Bytes> {
+    this.reads.add(key);
     return this.ledger.state.get(key) ?? Buffer.alloc(0);
   }
   async putState(key: string, value: Bytes): Promise<void> {
