@@ -66,5 +66,10 @@ describe('validation helpers', () => {
       field: 'validUntil',
       value: '2026-13-45T00:00:00Z',
     });
+    // Days past the month's end, which Date.parse would roll into the next month.
+    for (const impossible of ['2026-06-31T00:00:00Z', '2026-02-29T12:00:00.000Z', '2026-04-31T00:00Z'])
+      expect(refusal(() => isoToMs(impossible)).details).toEqual({ field: 'time', value: impossible });
+    expect(isoToMs('2028-02-29T12:00:00.5Z')).toBe(Date.UTC(2028, 1, 29, 12, 0, 0, 500));
+    expect(isoToMs('2026-06-01T09:15Z')).toBe(Date.UTC(2026, 5, 1, 9, 15));
   });
 });

@@ -96,6 +96,9 @@ export const Bookmark = Type.String({
 /** Parses an IsoTime to epoch ms, refusing impossible dates. */
 export function isoToMs(iso: string, field = 'time'): number {
   const ms = Date.parse(iso);
-  if (!Number.isFinite(ms)) throw invalidArgument(`${field} is not a valid time`, { field, value: iso });
+  // Date.parse rolls a day past the month's end over (June 31st is July 1st): the fields must survive.
+  const fields = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?/.exec(iso)?.[0];
+  if (!Number.isFinite(ms) || (fields && new Date(ms).toISOString().slice(0, fields.length) !== fields))
+    throw invalidArgument(`${field} is not a valid time`, { field, value: iso });
   return ms;
 }
