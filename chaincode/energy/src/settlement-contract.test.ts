@@ -101,7 +101,22 @@ describe('settlement', () => {
     expect(again.stub.writes.size).toBe(0);
     expect(again.event).toBeUndefined();
     expect(h.ledger.state).toEqual(stateBefore);
-    expect(ok(await evaluate(h, ids.resident, 'settlement:GetSettlement', I1))).toEqual(first);
+    expect(ok(await evaluate(h, ids.utility, 'settlement:GetSettlement', I1))).toEqual(first);
+  });
+
+  it("shows every building's row to the operator and the utility, a building its own, anyone else the totals", async () => {
+    const h = await clearedInterval();
+    const full = ok(await meterAndSettle(h, 12_000)) as { buildings: { buildingId: string }[] };
+    expect(full.buildings.map((b) => b.buildingId)).toEqual(['A', 'B', 'C']);
+    const rowsFor = async (who: (typeof ids)[keyof typeof ids]) =>
+      ((ok(await evaluate(h, who, 'settlement:GetSettlement', I1)) as typeof full).buildings).map((b) => b.buildingId);
+    expect(await rowsFor(ids.operator)).toEqual(['A', 'B', 'C']);
+    expect(await rowsFor(ids.a)).toEqual(['A']);
+    expect(await rowsFor(ids.meterB)).toEqual(['B']);
+    expect(await rowsFor(ids.meterAasB)).toEqual([]); // meter MA claiming building B
+    expect(await rowsFor(ids.resident)).toEqual([]);
+    expect(await rowsFor(ids.insurerOperator)).toEqual([]);
+    expect(ok(await evaluate(h, ids.resident, 'settlement:GetSettlement', I1))).toEqual({ ...full, buildings: [] });
   });
 
   it('caps an over-delivery at the metered export and charges the shortfall to the seller', async () => {

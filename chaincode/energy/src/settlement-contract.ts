@@ -1,9 +1,9 @@
 import type { Context } from 'fabric-contract-api';
-import { Bookmark, CityContract, Evaluate, Id, PageSize, Submit, emit, txTime } from '@cityledger/chaincode-common';
+import { Bookmark, ChaincodeError, CityContract, Evaluate, Id, PageSize, Submit, caller, emit, txTime } from '@cityledger/chaincode-common';
 import { requireBuildingViewer, requireOperator } from './access';
 import { intervalMachine } from './intervals';
 import { loadAccount, recordEntry, saveAccount } from './ledger';
-import { CertificateSchema, IntervalId, Page, SettlementSchema, type Certificate, type SettlementRecord } from './model';
+import { CertificateSchema, IntervalId, MarketOperator, Page, SettlementSchema, Utility, type Certificate, type SettlementRecord } from './model';
 import { FEES_ACCOUNT, UTILITY_ACCOUNT, buildingAccount, settle, type Balance } from './settlement';
 import {
   bilaterals, certificates, certificatesByBuilding, intervals, orders, readings, settlements, trades,
@@ -98,9 +98,12 @@ export class SettlementContract extends CityContract {
     return record;
   }
 
-  @Evaluate({ description: "An interval's settlement.", params: { intervalId: IntervalId() }, returns: SettlementSchema })
+  @Evaluate({ description: "An interval's settlement: its totals for anyone; every building's row for the operator and the utility, a building's own row for it and its meters.", params: { intervalId: IntervalId() }, returns: SettlementSchema })
   async GetSettlement(ctx: Context, intervalId: string): Promise<SettlementRecord> {
-    return settlements.require(ctx, intervalId);
+    const settlement = await settlements.require(ctx, intervalId);
+    // A row holds the building's metered import and export, which GetReading shows only to it.
+    const rows = await visibleRows(ctx, settlement.buildings);
+    return { ...settlement, buildings: rows };
   }
 
   @Evaluate({ description: "Green certificates a building produced or had retired for it, paginated (the building, the operator, the utility).", params: { buildingId: Id(), pageSize: PageSize, bookmark: Bookmark }, returns: Page(CertificateSchema) })
@@ -108,5 +111,21 @@ export class SettlementContract extends CityContract {
     await requireBuildingViewer(ctx, buildingId);
     const page = await certificatesByBuilding.page(ctx, [buildingId], pageSize, bookmark);
     return { items: page.items.map(({ buildingId: _b, ...c }) => c), bookmark: page.bookmark };
+  }
+}
+
+/** The rows of a settlement the caller may see (see GetSettlement). */
+async function visibleRows(ctx: Context, rows: SettlementRecord['buildings']): Promise<SettlementRecord['buildings']> {
+  const who = caller(ctx);
+  if (who.mspId === MarketOperator.mspId && (who.role === MarketOperator.role || who.role === Utility.role)) return rows;
+  const own = rows.filter((r) => r.buildingId === who.buildingId);
+  if (own.length === 0) return [];
+  try {
+    await requireBuildingViewer(ctx, own[0].buildingId);
+    return own;
+  } catch (err) {
+    // A certificate claiming the building without being it (or its bound meter) sees the totals only.
+    if (err instanceof ChaincodeError && err.code === 'FORBIDDEN') return [];
+    throw err;
   }
 }
