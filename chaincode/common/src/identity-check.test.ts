@@ -11,45 +11,32 @@ import {
   assertHolderCredential,
   assertResidentActive,
   checkResident,
+  fakeIdentityStatus,
   identity,
   notFound,
 } from './index';
 
-// A stand-in identity chaincode answering the status queries from a table.
-const residents: Record<string, string> = { R1: 'ACTIVE', R2: 'LOCKED' };
-const credentials: Record<string, string> = { C1: 'ACTIVE', C2: 'REVOKED' };
-
-class FakeStatus extends CityContract {
-  constructor() {
-    super('status');
-  }
-  @Evaluate({ params: { residentId: Id() } })
-  async CheckResident(_ctx: Context, residentId: string) {
-    const status = residents[residentId];
-    if (!status) throw notFound(`resident ${residentId} not found`);
-    return { residentId, status, active: status === 'ACTIVE' };
-  }
-  @Evaluate({ params: { credentialId: Id() } })
-  async CheckCredential(_ctx: Context, credentialId: string) {
-    const status = credentials[credentialId];
-    return {
-      credentialId,
-      type: 'doctor-licence',
-      holderId: 'HospitalMSP/doc',
-      status,
-      active: status === 'ACTIVE',
-    };
-  }
-  @Evaluate({ params: { holderId: Type.String(), type: Id() } })
-  async CheckHolderCredential(_ctx: Context, holderId: string, type: string) {
-    if (holderId === 'HospitalMSP/doc' && type === 'doctor-licence') {
-      return { credentialId: 'C1', type, holderId, status: 'ACTIVE', active: true };
-    }
-    if (holderId === 'HospitalMSP/old')
-      return { credentialId: 'C2', type, holderId, status: 'REVOKED', active: false };
-    return null;
-  }
-}
+// A stand-in identity chaincode answering the status queries from tables.
+const residents: Record<string, string> = { R1: 'ACTIVE', R2: 'LOCKED', R3: 'ACTIVE' };
+/** R3 is registered but bound to no enrolment (e.g. a newborn). */
+const enrollments: Record<string, string> = { R1: 'alice', R2: 'mallory' };
+const credentials: Record<string, { status: string; holderId: string; holderStatus?: string }> = {
+  C1: { status: 'ACTIVE', holderId: 'HospitalMSP/doc' },
+  C2: { status: 'REVOKED', holderId: 'HospitalMSP/doc' },
+  C3: { status: 'ACTIVE', holderId: 'R2', holderStatus: 'LOCKED' },
+};
+const FakeStatus = fakeIdentityStatus({
+  residentStatus: (residentId) => residents[residentId],
+  boundEnrollment: (residentId) => enrollments[residentId],
+  credential: (credentialId) =>
+    credentials[credentialId] && { type: 'doctor-licence', ...credentials[credentialId] },
+  holderCredential: (holderId, type) => {
+    if (type !== 'doctor-licence') return undefined;
+    if (holderId === 'HospitalMSP/doc') return { credentialId: 'C1', status: 'ACTIVE' };
+    if (holderId === 'HospitalMSP/old') return { credentialId: 'C2', status: 'REVOKED' };
+    return undefined;
+  },
+});
 
 // A consumer chaincode on another channel.
 class Consumer extends CityContract {
@@ -81,6 +68,10 @@ class Consumer extends CityContract {
 const alice = identity('CityMSP', 'alice', { role: 'resident', residentId: 'R1' });
 const mallory = identity('CityMSP', 'mallory', { role: 'resident', residentId: 'R2' });
 const officer = identity('CityMSP', 'officer', { role: 'police' });
+const ghost = identity('CityMSP', 'ghost', { role: 'resident', residentId: 'R9' });
+const aliceOldPhone = identity('CityMSP', 'alice-old', { role: 'resident', residentId: 'R1' });
+const aliceDevice = identity('CityMSP', 'alice', { role: 'device', residentId: 'R1' });
+const newborn = identity('CityMSP', 'baby', { role: 'resident', residentId: 'R3' });
 
 let consumer: ContractHarness;
 beforeEach(() => {
@@ -115,11 +106,30 @@ describe('identity checks across chaincodes', () => {
   });
 
   it("checks the caller's own residentId attribute", async () => {
-    expect((await consumer.evaluate(alice, 'consumer:Me')).ok).toBe(true);
+    expect((await consumer.evaluate(alice, 'consumer:Me')).value).toEqual({
+      residentId: 'R1',
+      status: 'ACTIVE',
+      active: true,
+      bound: true,
+    });
     expect((await consumer.evaluate(mallory, 'consumer:Me')).error?.details.status).toBe('LOCKED');
     expect((await consumer.evaluate(officer, 'consumer:Me')).error?.details).toEqual({
       reason: 'NOT_A_RESIDENT',
     });
+    expect((await consumer.evaluate(ghost, 'consumer:Me')).error?.code).toBe('NOT_FOUND');
+  });
+
+  it('refuses a certificate that carries the residentId but is not the bound enrolment', async () => {
+    // Another certificate claiming R1 (e.g. the one re-bound away after theft), R1's device, and a
+    // certificate of a resident bound to no enrolment: the attribute alone proves nothing.
+    for (const who of [aliceOldPhone, aliceDevice, newborn]) {
+      const r = await consumer.evaluate(who, 'consumer:Me');
+      expect(r.error?.code).toBe('FORBIDDEN');
+      expect(r.error?.details).toEqual({
+        reason: 'CERTIFICATE_NOT_BOUND',
+        residentId: who === newborn ? 'R3' : 'R1',
+      });
+    }
   });
 
   it('checks credentials by id and by holder and type', async () => {
@@ -136,6 +146,12 @@ describe('identity checks across chaincodes', () => {
       (await consumer.evaluate(alice, 'consumer:Holder', ['HospitalMSP/old', 'doctor-licence'])).error
         ?.details.status,
     ).toBe('REVOKED');
+    expect((await consumer.evaluate(alice, 'consumer:Credential', ['C3'])).error?.details).toEqual({
+      reason: 'CREDENTIAL_NOT_ACTIVE',
+      credentialId: 'C3',
+      status: 'ACTIVE',
+      holderStatus: 'LOCKED',
+    });
     const none = await consumer.evaluate(alice, 'consumer:Holder', ['HospitalMSP/nobody', 'doctor-licence']);
     expect(none.error?.code).toBe('FORBIDDEN');
     expect(none.error?.details.status).toBeNull();

@@ -13,6 +13,7 @@ export const IdentityService = {
   chaincode: 'identity',
   channel: 'city',
   checkResident: 'status:CheckResident',
+  checkCaller: 'status:CheckCaller',
   checkCredential: 'status:CheckCredential',
   checkHolderCredential: 'status:CheckHolderCredential',
 } as const;
@@ -25,6 +26,12 @@ export interface ResidentCheck {
   active: boolean;
 }
 
+/** CheckCaller's answer for the invoking certificate's `residentId` attribute. */
+export interface CallerCheck extends ResidentCheck {
+  /** The certificate is the resident's bound enrolment (not a stolen, re-bound or impostor one). */
+  bound: boolean;
+}
+
 export type CredentialStatus = 'ACTIVE' | 'SUSPENDED' | 'REVOKED' | 'EXPIRED';
 
 export interface CredentialCheck {
@@ -33,8 +40,11 @@ export interface CredentialCheck {
   holderId: string;
   /** The status at this transaction's time (EXPIRED once validUntil has passed). */
   status: CredentialStatus;
+  /** Active only when the credential is ACTIVE and, for a resident holder, the resident is ACTIVE. */
   active: boolean;
   validUntil?: string;
+  /** For a resident holder (holderId without '/'): the resident's status. */
+  holderStatus?: ResidentStatus;
 }
 
 async function ask<T>(ctx: Context, args: string[]): Promise<T> {
@@ -77,21 +87,44 @@ export async function assertResidentActive(ctx: Context, residentId: string): Pr
   return check;
 }
 
-/** assertResidentActive for the caller's own `residentId` certificate attribute (FORBIDDEN without one). */
-export async function assertCallerResidentActive(ctx: Context): Promise<ResidentCheck> {
+/**
+ * The caller acts as the resident named by its `residentId` certificate attribute. FORBIDDEN with
+ * reason NOT_A_RESIDENT without that attribute, CERTIFICATE_NOT_BOUND unless the certificate is the
+ * enrolment the resident is bound to (a certificate re-bound away after theft, another certificate
+ * claiming the same residentId, or any certificate of an unbound resident), RESIDENT_NOT_ACTIVE
+ * unless the resident is ACTIVE. The identity chaincode answers for the creator it sees, which
+ * invokeChaincode passes on unchanged: the attribute alone proves nothing.
+ */
+export async function assertCallerResidentActive(ctx: Context): Promise<CallerCheck> {
   const residentId = caller(ctx).residentId;
   if (!residentId) throw forbidden('caller has no residentId attribute', { reason: 'NOT_A_RESIDENT' });
-  return assertResidentActive(ctx, residentId);
+  const check = await ask<CallerCheck>(ctx, [IdentityService.checkCaller]);
+  if (!check.bound) {
+    throw forbidden(`this certificate is not the enrolment resident ${residentId} is bound to`, {
+      reason: 'CERTIFICATE_NOT_BOUND',
+      residentId,
+    });
+  }
+  if (!check.active) {
+    throw forbidden(`resident ${residentId} is ${check.status}`, {
+      reason: 'RESIDENT_NOT_ACTIVE',
+      residentId,
+      status: check.status,
+    });
+  }
+  return check;
 }
 
 /** FORBIDDEN (reason CREDENTIAL_NOT_ACTIVE) unless the credential is active now. */
 export async function assertCredentialActive(ctx: Context, credentialId: string): Promise<CredentialCheck> {
   const check = await ask<CredentialCheck>(ctx, [IdentityService.checkCredential, credentialId]);
   if (!check.active) {
-    throw forbidden(`credential ${credentialId} is ${check.status}`, {
+    const why = check.status === 'ACTIVE' ? `its holder is ${check.holderStatus}` : `it is ${check.status}`;
+    throw forbidden(`credential ${credentialId} is not active: ${why}`, {
       reason: 'CREDENTIAL_NOT_ACTIVE',
       credentialId,
       status: check.status,
+      ...holderStatusOf(check),
     });
   }
   return check;
@@ -117,7 +150,15 @@ export async function assertHolderCredential(
       holderId,
       type,
       status: check ? check.status : null,
+      ...(check ? holderStatusOf(check) : {}),
     });
   }
   return check;
+}
+
+/** The holder's status for refusal details, when it is why an ACTIVE credential is not active. */
+function holderStatusOf(check: CredentialCheck): { holderStatus?: ResidentStatus } {
+  return check.holderStatus !== undefined && check.holderStatus !== 'ACTIVE'
+    ? { holderStatus: check.holderStatus }
+    : {};
 }

@@ -5,6 +5,7 @@ import {
   Evaluate,
   Id,
   Submit,
+  conflict,
   emit,
   failedPrecondition,
   readTransient,
@@ -29,7 +30,7 @@ import {
   type Credential,
   type Resident,
 } from './model';
-import { birthAttestations, residents } from './store';
+import { birthAttestations, birthRecords, residents } from './store';
 import { Type } from '@sinclair/typebox';
 
 /** Both parties to a birth: their peers must endorse certifying an attestation (key-level policy). */
@@ -49,7 +50,7 @@ export class BirthContract extends CityContract {
 
   @Submit({
     description:
-      'Attest a birth (hospital birth-attestor). recordHash is the SHA-256 of the hospital record, which stays at the hospital.',
+      'Attest a birth (hospital birth-attestor). recordHash is the SHA-256 of the hospital record, which stays at the hospital; a record already attested is refused (CONFLICT).',
     params: { input: AttestBirthInput },
     returns: BirthAttestationSchema,
   })
@@ -62,6 +63,15 @@ export class BirthContract extends CityContract {
       attestedAt: txTime(ctx).iso,
     };
     const key = await birthAttestations.create(ctx, attestation);
+    // One birth, one attestation: a second attestation of the same record would register the
+    // child twice (two residents, two birth certificates).
+    const earlier = await birthRecords.get(ctx, input.recordHash);
+    if (earlier)
+      throw conflict('this birth record is already attested', {
+        reason: 'BIRTH_ALREADY_ATTESTED',
+        attestationId: earlier.attestationId,
+      });
+    await birthRecords.put(ctx, { recordHash: input.recordHash, attestationId: input.attestationId });
     await requireEndorsementBy(ctx, key, BIRTH_ENDORSERS);
     emit(ctx, 'BirthAttested', { attestationId: input.attestationId });
     return attestation;

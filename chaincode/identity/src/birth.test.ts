@@ -153,4 +153,25 @@ describe('birth registration: two parties', () => {
     );
     expect((await h.evaluate(ids.bob, 'birth:GetBirthAttestation', ['B9'])).error?.code).toBe('NOT_FOUND');
   });
+
+  it('attests one hospital birth record once: a second attestation would register the child twice', async () => {
+    ok(await h.submit(ids.attestor, 'birth:AttestBirth', [{ attestationId: 'B1', recordHash: RECORD }]));
+    const again = await h.submit(ids.attestor, 'birth:AttestBirth', [
+      { attestationId: 'B2', recordHash: RECORD },
+    ]);
+    expect(again.error?.code).toBe('CONFLICT');
+    expect(again.error?.details).toEqual({ reason: 'BIRTH_ALREADY_ATTESTED', attestationId: 'B1' });
+    ok(await certify(h, ['CityMSP', 'HospitalMSP']));
+    expect(
+      (await h.submit(ids.attestor, 'birth:AttestBirth', [{ attestationId: 'B3', recordHash: RECORD }])).error
+        ?.code,
+    ).toBe('CONFLICT');
+    expect(
+      (
+        await h.submit(ids.attestor, 'birth:AttestBirth', [
+          { attestationId: 'B2', recordHash: 'f'.repeat(64) },
+        ])
+      ).committed,
+    ).toBe(true);
+  });
 });

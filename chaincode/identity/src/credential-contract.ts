@@ -11,6 +11,7 @@ import {
   emit,
   failedPrecondition,
   forbidden,
+  invalidArgument,
   readTransient,
   txTime,
   type Page,
@@ -19,7 +20,7 @@ import { credentialSubject, record } from './audit';
 import { credentialActor } from './actors';
 import { isTrustedIssuer } from './issuer-contract';
 import { claimHash, claimHashes, documentHash } from './hashing';
-import { credentialLifecycle, effectiveStatus } from './lifecycle';
+import { credentialLifecycle, effectiveStatus, holderStatus } from './lifecycle';
 import {
   AuditEntrySchema,
   BIRTH_CERTIFICATE,
@@ -74,7 +75,8 @@ export class CredentialContract extends CityContract {
   }
 
   @Submit({
-    description: 'Suspend (the issuing authority, or the holder e.g. after losing a phone).',
+    description:
+      'Suspend (the issuing authority, the holder e.g. after losing a phone, or the City registrar or admin).',
     params: { credentialId: Id(), reason: Reason },
     returns: CredentialSchema,
   })
@@ -83,7 +85,8 @@ export class CredentialContract extends CityContract {
   }
 
   @Submit({
-    description: 'Lift a suspension (the issuing authority, or the holder when the holder suspended).',
+    description:
+      'Lift a suspension: the issuing authority while still trusted (not over a City suspension), the holder when the holder suspended, the City when the City suspended.',
     params: { credentialId: Id(), reason: Reason },
     returns: CredentialSchema,
   })
@@ -92,7 +95,7 @@ export class CredentialContract extends CityContract {
   }
 
   @Submit({
-    description: 'Revoke for good (the issuing authority only).',
+    description: 'Revoke for good (the issuing authority, or the City registrar or admin).',
     params: { credentialId: Id(), reason: Reason },
     returns: CredentialSchema,
   })
@@ -102,7 +105,7 @@ export class CredentialContract extends CityContract {
 
   @Submit({
     description:
-      'Record that a credential expired (anyone, once the transaction time has passed validUntil).',
+      'Record that a credential expired, once the transaction time has passed validUntil (the issuing authority, the holder, or the City registrar or admin).',
     params: { credentialId: Id() },
     returns: CredentialSchema,
   })
@@ -189,10 +192,11 @@ export class CredentialContract extends CityContract {
     const checked = await this.lookup(ctx, credentialId);
     if ('verdict' in checked) return { ...checked.verdict, claim: claimName };
     const { credential, base } = checked;
-    const expected = credential.claimHashes[claimName];
     const withClaim = { ...base, claim: claimName };
-    if (expected === undefined) return { ...withClaim, valid: false, reason: 'UNKNOWN_CLAIM' };
-    if (claimHash(claimName, claim) !== expected)
+    // Own names only: 'constructor' or 'toString' are not claims of any credential.
+    if (!Object.hasOwn(credential.claimHashes, claimName))
+      return { ...withClaim, valid: false, reason: 'UNKNOWN_CLAIM' };
+    if (claimHash(claimName, claim) !== credential.claimHashes[claimName])
       return { ...withClaim, valid: false, reason: 'CLAIM_MISMATCH' };
     return statusVerdict(withClaim);
   }
@@ -206,6 +210,7 @@ export class CredentialContract extends CityContract {
     if (!credential)
       return { verdict: { valid: false, reason: 'UNKNOWN_CREDENTIAL', credentialId, checkedAt } };
     const status = effectiveStatus(credential, txTime(ctx).ms);
+    const holder = await holderStatus(ctx, credential.holderId);
     return {
       credential,
       base: {
@@ -214,6 +219,7 @@ export class CredentialContract extends CityContract {
         status,
         type: credential.type,
         holderId: credential.holderId,
+        ...(holder !== undefined ? { holderStatus: holder } : {}),
         checkedAt,
       },
     };
@@ -233,9 +239,11 @@ export class CredentialContract extends CityContract {
     const from = storedFrom ?? effectiveStatus(credential, now.ms);
     const actor = await credentialActor(ctx, credential);
     credentialLifecycle.move(from, to, actor);
+    // Every move needs one of these (lifecycle.ts); the first names who acted.
+    const by = (['issuer', 'holder', 'city'] as const).find((a) => actor.includes(a)) ?? 'city';
     const updated: Credential = { ...credential, status: to, updatedAt: now.iso };
     delete updated.suspendedBy;
-    if (to === 'SUSPENDED') updated.suspendedBy = actor.includes('issuer') ? 'issuer' : 'holder';
+    if (to === 'SUSPENDED') updated.suspendedBy = by;
     await credentials.put(ctx, updated);
     await record(ctx, credentialSubject(credentialId), to, { from, to, reason });
     emit(ctx, event, {
@@ -243,9 +251,7 @@ export class CredentialContract extends CityContract {
       type: credential.type,
       from,
       to,
-      by:
-        updated.suspendedBy ??
-        (actor.includes('issuer') ? 'issuer' : actor.includes('holder') ? 'holder' : 'anyone'),
+      by,
     });
     return updated;
   }
@@ -263,9 +269,10 @@ export async function issueCredential(
   },
   claims: Claims,
 ): Promise<Credential> {
+  requireDistinctSalts(claims);
   const who = caller(ctx);
   const now = txTime(ctx);
-  if (input.validUntil !== undefined && Date.parse(input.validUntil) <= now.ms) {
+  if (input.validUntil !== undefined && calendarMs(input.validUntil, 'validUntil') <= now.ms) {
     throw failedPrecondition('validUntil is already past', { validUntil: input.validUntil, now: now.iso });
   }
   if (!input.holderId.includes('/')) {
@@ -321,7 +328,36 @@ export async function issueCredential(
   return credential;
 }
 
+/** The credential's own status first; then a resident holder who is not ACTIVE invalidates it too. */
 function statusVerdict(base: Verification): Verification {
-  if (base.status === 'ACTIVE') return base;
-  return { ...base, valid: false, reason: base.status as 'SUSPENDED' | 'REVOKED' | 'EXPIRED' };
+  if (base.status !== 'ACTIVE')
+    return { ...base, valid: false, reason: base.status as 'SUSPENDED' | 'REVOKED' | 'EXPIRED' };
+  if (base.holderStatus !== undefined && base.holderStatus !== 'ACTIVE')
+    return { ...base, valid: false, reason: 'HOLDER_NOT_ACTIVE' };
+  return base;
+}
+
+/**
+ * An IsoTime as epoch ms, refusing dates the calendar does not have: Date.parse gives NaN for month
+ * 13 (a credential that would never expire) and rolls 2026-02-30 over to March 2.
+ */
+function calendarMs(iso: string, field: string): number {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 19) !== iso.slice(0, 19))
+    throw invalidArgument(`${field} is not a valid time`, { field, value: iso });
+  return ms;
+}
+
+/**
+ * One salt per claim: disclosing a claim reveals its salt, and a salt shared with another claim
+ * would let a verifier brute-force that claim's hash (a birth date has few possible values).
+ */
+function requireDistinctSalts(claims: Claims): void {
+  const seen = new Map<string, string>();
+  for (const [name, { salt }] of Object.entries(claims)) {
+    const other = seen.get(salt);
+    if (other !== undefined)
+      throw invalidArgument('every claim needs its own salt', { field: 'claims', claims: [other, name] });
+    seen.set(salt, name);
+  }
 }

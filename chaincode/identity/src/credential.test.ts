@@ -202,7 +202,7 @@ describe('lifecycle', () => {
     expect(holder.error?.details).toEqual({
       state: 'SUSPENDED',
       to: 'ACTIVE',
-      required: ['holder-reinstate', 'issuer'],
+      required: ['city-reinstate', 'holder-reinstate', 'issuer-reinstate'],
     });
     expect((await h.submit(ids.registrar, 'credential:ReinstateCredential', ['C1', 'ok'])).committed).toBe(
       true,
@@ -251,22 +251,41 @@ describe('lifecycle', () => {
   });
 
   it('expires by transaction time: reads say EXPIRED, ExpireCredential records it, nothing else moves', async () => {
-    expect((await h.submit(ids.bob, 'credential:ExpireCredential', ['C1'])).error?.code).toBe(
+    expect((await h.submit(ids.alice, 'credential:ExpireCredential', ['C1'])).error?.code).toBe(
       'FAILED_PRECONDITION',
     );
     h.setTime('2030-01-01T00:00:00.000Z');
     expect((await get()).status).toBe('EXPIRED');
     const suspend = await h.submit(ids.alice, 'credential:SuspendCredential', ['C1', '']);
     expect(suspend.error?.details).toMatchObject({ state: 'EXPIRED' });
-    const expired = await h.submit<Credential>(ids.bob, 'credential:ExpireCredential', ['C1']);
+    const expired = await h.submit<Credential>(ids.alice, 'credential:ExpireCredential', ['C1']);
     expect(expired.value.status).toBe('EXPIRED');
     expect(expired.event?.envelope.events[0]).toMatchObject({
       type: 'CredentialExpired',
-      data: { from: 'ACTIVE', to: 'EXPIRED', by: 'anyone' },
+      data: { from: 'ACTIVE', to: 'EXPIRED', by: 'holder' },
     });
-    expect((await h.submit(ids.bob, 'credential:ExpireCredential', ['C1'])).error?.details).toMatchObject({
+    expect((await h.submit(ids.alice, 'credential:ExpireCredential', ['C1'])).error?.details).toMatchObject({
       state: 'EXPIRED',
     });
+  });
+
+  it('records expiry only for the issuer, the holder and the City: a forward-dated outsider is refused', async () => {
+    // The transaction time is the client's: an outsider dating its proposal past validUntil would
+    // otherwise end the credential for good while it is still valid.
+    const future = { at: '2031-01-01T00:00:00.000Z' };
+    for (const who of [ids.insurer, ids.bob, ids.aliceImpostor, ids.police, ids.doctor]) {
+      const r = await h.submit(who, 'credential:ExpireCredential', ['C1'], future);
+      expect(r.error?.code).toBe('FORBIDDEN');
+    }
+    expect((await get()).status).toBe('ACTIVE');
+    for (const [id, who] of [
+      ['C2', ids.registrar2], // the issuing authority
+      ['C3', ids.cityAdmin], // the City
+    ] as const) {
+      ok(await issueResidency({ credentialId: id }));
+      const r = await h.submit<Credential>(who, 'credential:ExpireCredential', [id], future);
+      expect(r.value.status).toBe('EXPIRED');
+    }
   });
 
   it('gives NOT_FOUND for unknown credentials', async () => {
@@ -325,6 +344,7 @@ describe('verification', () => {
       status: 'ACTIVE',
       type: 'residency',
       holderId: 'R1',
+      holderStatus: 'ACTIVE',
       checkedAt: '2026-06-01T00:00:00.000Z',
     });
   });
@@ -370,6 +390,7 @@ describe('verification', () => {
       status: 'ACTIVE',
       type: 'residency',
       holderId: 'R1',
+      holderStatus: 'ACTIVE',
       claim: 'city',
       checkedAt: expect.any(String),
     });
@@ -391,5 +412,163 @@ describe('verification', () => {
       reason: 'REVOKED',
       claim: 'city',
     });
+  });
+});
+
+describe('input the calendar or the hashes cannot take', () => {
+  it('refuses a validUntil that is no calendar time with INVALID_ARGUMENT (it would never expire)', async () => {
+    for (const validUntil of ['2026-13-01T00:00:00Z', '2027-02-30T00:00:00Z', '2027-01-01T24:00:00Z']) {
+      const r = await issueResidency({ validUntil });
+      expect(r.error?.code).toBe('INVALID_ARGUMENT');
+      expect(r.error?.details).toEqual({ field: 'validUntil', value: validUntil });
+    }
+    expect((await issueResidency({ validUntil: '2028-02-29T23:59:59.123456Z' })).committed).toBe(true);
+  });
+
+  it('refuses a salt shared by two claims: disclosing one would expose the other to guessing', async () => {
+    const r = await issueResidency(
+      {},
+      { city: { value: 'Busan', salt: SALT }, birthDate: { value: '1990-04-01', salt: SALT } },
+    );
+    expect(r.error?.code).toBe('INVALID_ARGUMENT');
+    expect(r.error?.details).toEqual({ field: 'claims', claims: ['birthDate', 'city'] });
+  });
+
+  it('answers UNKNOWN_CLAIM for names every object has, such as constructor', async () => {
+    ok(await issueResidency());
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      const v = ok(
+        await h.evaluate<Verification>(ids.insurer, 'credential:VerifyClaim', ['C1', name], {
+          transient: { claim: { value: 'x', salt: SALT } },
+        }),
+      );
+      expect(v).toMatchObject({ valid: false, reason: 'UNKNOWN_CLAIM', claim: name });
+    }
+  });
+});
+
+describe('the holder resident', () => {
+  let c: Credential;
+  beforeEach(async () => {
+    c = ok(await issueResidency());
+  });
+  const verify = () =>
+    h.evaluate<Verification>(ids.insurer, 'credential:VerifyCredential', ['C1'], {
+      transient: { document: docFor(c) },
+    });
+  const prove = () =>
+    h.evaluate<Verification>(ids.insurer, 'credential:VerifyClaim', ['C1', 'city'], {
+      transient: { claim: residencyClaims.city },
+    });
+  const check = async () =>
+    ok(await h.evaluate<Record<string, unknown>>(ids.insurer, 'status:CheckCredential', ['C1']));
+
+  it('must be ACTIVE for the credential to verify: not while locked, suspended, or ever after death', async () => {
+    ok(await h.submit(ids.police, 'resident:LockResident', ['R1', 'identity theft']));
+    expect(ok(await verify())).toMatchObject({
+      valid: false,
+      reason: 'HOLDER_NOT_ACTIVE',
+      status: 'ACTIVE',
+      holderStatus: 'LOCKED',
+    });
+    expect(ok(await prove())).toMatchObject({ valid: false, reason: 'HOLDER_NOT_ACTIVE', claim: 'city' });
+    expect(await check()).toMatchObject({ status: 'ACTIVE', active: false, holderStatus: 'LOCKED' });
+    expect(
+      ok(await h.evaluate(ids.insurer, 'status:CheckHolderCredential', ['R1', 'residency'])),
+    ).toMatchObject({ credentialId: 'C1', active: false, holderStatus: 'LOCKED' });
+
+    ok(await h.submit(ids.police, 'resident:UnlockResident', ['R1', 'closed']));
+    expect(ok(await verify())).toMatchObject({ valid: true, holderStatus: 'ACTIVE' });
+    expect(await check()).toMatchObject({ active: true, holderStatus: 'ACTIVE' });
+
+    ok(await h.submit(ids.registrar, 'resident:SuspendResident', ['R1', 'moved away']));
+    expect(ok(await verify()).reason).toBe('HOLDER_NOT_ACTIVE');
+    ok(await h.submit(ids.registrar, 'resident:RecordDeath', ['R1', 'died']));
+    expect(ok(await verify())).toMatchObject({
+      valid: false,
+      reason: 'HOLDER_NOT_ACTIVE',
+      holderStatus: 'DECEASED',
+    });
+    expect((await check()).active).toBe(false);
+  });
+
+  it("reports the credential's own status first", async () => {
+    ok(await h.submit(ids.registrar, 'credential:RevokeCredential', ['C1', 'fraud']));
+    ok(await h.submit(ids.police, 'resident:LockResident', ['R1', 'theft']));
+    expect(ok(await verify())).toMatchObject({ valid: false, reason: 'REVOKED', holderStatus: 'LOCKED' });
+  });
+
+  it('acts as holder only while ACTIVE: under a police lock the bound certificate may be the thief', async () => {
+    ok(await h.submit(ids.alice, 'credential:SuspendCredential', ['C1', 'lost phone']));
+    ok(await h.submit(ids.police, 'resident:LockResident', ['R1', 'theft']));
+    expect((await h.submit(ids.alice, 'credential:ReinstateCredential', ['C1', 'thief'])).error?.code).toBe(
+      'FORBIDDEN',
+    );
+    ok(await h.submit(ids.police, 'resident:UnlockResident', ['R1', 'closed']));
+    ok(await h.submit(ids.alice, 'credential:ReinstateCredential', ['C1', 'found']));
+    ok(await h.submit(ids.registrar, 'resident:SuspendResident', ['R1', 'admin']));
+    expect((await h.submit(ids.alice, 'credential:SuspendCredential', ['C1', ''])).error?.code).toBe(
+      'FORBIDDEN',
+    );
+  });
+});
+
+describe('the City over the issuers it trusts', () => {
+  const issueLicence = (credentialId = 'L1') =>
+    h.submit<Credential>(
+      ids.hospitalAdmin,
+      'credential:IssueCredential',
+      [{ credentialId, type: 'doctor-licence', holderId: ids.doctor.key }],
+      { transient: { claims: licenceClaims } },
+    );
+  const untrust = () =>
+    h.submit(ids.cityAdmin, 'issuer:RemoveTrustedIssuer', ['doctor-licence', 'HospitalMSP', 'admin']);
+
+  it("revokes a removed issuer's credentials; the removed issuer cannot reinstate", async () => {
+    ok(await issueLicence());
+    ok(await issueLicence('L2'));
+    ok(await h.submit(ids.hospitalAdmin, 'credential:SuspendCredential', ['L1', 'investigation']));
+    ok(await untrust());
+    const reinstate = await h.submit(ids.hospitalAdmin, 'credential:ReinstateCredential', ['L1', 'back']);
+    expect(reinstate.error?.code).toBe('FORBIDDEN');
+    // The City admin and the registrar both manage trusted issuers, so both withdraw.
+    for (const [id, who] of [
+      ['L1', ids.cityAdmin],
+      ['L2', ids.registrar],
+    ] as const) {
+      const revoked = await h.submit<Credential>(who, 'credential:RevokeCredential', [
+        id,
+        'issuer untrusted',
+      ]);
+      expect(revoked.value.status).toBe('REVOKED');
+      expect(revoked.event?.envelope.events[0]).toMatchObject({ data: { by: 'city' } });
+    }
+  });
+
+  it('suspends any credential; only the City lifts its own suspension, not the issuer', async () => {
+    ok(await issueLicence());
+    const suspended = await h.submit<Credential>(ids.registrar, 'credential:SuspendCredential', [
+      'L1',
+      'audit',
+    ]);
+    expect(suspended.value.suspendedBy).toBe('city');
+    for (const who of [ids.hospitalAdmin, ids.doctor]) {
+      expect((await h.submit(who, 'credential:ReinstateCredential', ['L1', ''])).error?.code).toBe(
+        'FORBIDDEN',
+      );
+    }
+    expect(
+      (await h.submit<Credential>(ids.cityAdmin, 'credential:ReinstateCredential', ['L1', 'ok'])).value
+        .status,
+    ).toBe('ACTIVE');
+  });
+
+  it('gives other City roles and other organisations no such power', async () => {
+    ok(await issueLicence());
+    for (const who of [ids.police, ids.alice, ids.insurer, ids.fakeAttestor]) {
+      for (const fn of ['SuspendCredential', 'RevokeCredential']) {
+        expect((await h.submit(who, `credential:${fn}`, ['L1', ''])).error?.code).toBe('FORBIDDEN');
+      }
+    }
   });
 });

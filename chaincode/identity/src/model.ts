@@ -50,6 +50,8 @@ export const ResidentSchema = Type.Object({
   updatedAt: Type.String(),
   /** Set while LOCKED: who locked (the resident or the police) decides who may unlock. */
   lockedBy: Type.Optional(Type.Union([Type.Literal('self'), Type.Literal('police')])),
+  /** Set while LOCKED when the police locked a SUSPENDED resident: unlocking returns it there. */
+  lockedFrom: Type.Optional(Type.Literal('SUSPENDED')),
   birthCertificateId: Type.Optional(Type.String()),
 });
 export type Resident = Static<typeof ResidentSchema>;
@@ -71,7 +73,10 @@ export const CredentialSchema = Type.Object({
   validUntil: Type.Optional(Type.String()),
   issuedAt: Type.String(),
   updatedAt: Type.String(),
-  suspendedBy: Type.Optional(Type.Union([Type.Literal('issuer'), Type.Literal('holder')])),
+  /** Who suspended decides who may reinstate ('city': the City acting over the issuer). */
+  suspendedBy: Type.Optional(
+    Type.Union([Type.Literal('issuer'), Type.Literal('holder'), Type.Literal('city')]),
+  ),
   attestationId: Type.Optional(Type.String()),
 });
 export type Credential = Static<typeof CredentialSchema>;
@@ -85,6 +90,10 @@ export const TrustedIssuerSchema = Type.Object({
   updatedBy: Type.String(),
 });
 export type TrustedIssuer = Static<typeof TrustedIssuerSchema>;
+
+/** Index: the attestation that registered a hospital birth record, so one birth is attested once. */
+export const BirthRecordSchema = Type.Object({ recordHash: Type.String(), attestationId: Type.String() });
+export type BirthRecord = Static<typeof BirthRecordSchema>;
 
 export const BirthAttestationSchema = Type.Object({
   attestationId: Type.String(),
@@ -185,10 +194,13 @@ export const VerificationSchema = Type.Object({
       Type.Literal('SUSPENDED'),
       Type.Literal('REVOKED'),
       Type.Literal('EXPIRED'),
+      Type.Literal('HOLDER_NOT_ACTIVE'),
     ]),
   ),
   credentialId: Type.String(),
   status: Type.Optional(CredentialStatusSchema),
+  /** For a resident holder: the resident's status (a credential of a non-ACTIVE resident is not valid). */
+  holderStatus: Type.Optional(ResidentStatusSchema),
   type: Type.Optional(Type.String()),
   holderId: Type.Optional(Type.String()),
   claim: Type.Optional(Type.String()),
@@ -201,11 +213,21 @@ export const ResidentCheckSchema = Type.Object({
   status: ResidentStatusSchema,
   active: Type.Boolean(),
 });
+export const CallerCheckSchema = Type.Object({
+  residentId: Type.String(),
+  status: ResidentStatusSchema,
+  active: Type.Boolean(),
+  /** The calling certificate is the resident's bound enrolment (see actors.ts isSelf). */
+  bound: Type.Boolean(),
+});
 export const CredentialCheckSchema = Type.Object({
   credentialId: Type.String(),
   type: Type.String(),
   holderId: Type.String(),
   status: CredentialStatusSchema,
+  /** Active only when the credential is ACTIVE and, for a resident holder, the resident is ACTIVE. */
   active: Type.Boolean(),
   validUntil: Type.Optional(Type.String()),
+  /** For a resident holder: the resident's status. */
+  holderStatus: Type.Optional(ResidentStatusSchema),
 });

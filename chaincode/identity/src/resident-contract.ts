@@ -89,7 +89,7 @@ export class ResidentContract extends CityContract {
 
   @Submit({
     description:
-      'Fraud lock: the resident (own certificate) or the police lock the identity; identity-bound actions elsewhere are refused while locked.',
+      'Fraud lock: the resident (own certificate) or the police (also over a suspension) lock the identity; identity-bound actions elsewhere are refused while locked.',
     params: { residentId: Id(), reason: Reason },
     returns: ResidentSchema,
   })
@@ -98,7 +98,8 @@ export class ResidentContract extends CityContract {
   }
 
   @Submit({
-    description: 'Lift a fraud lock: the police, or the resident when the resident locked it. Audited.',
+    description:
+      'Lift a fraud lock: the police, or the resident when the resident locked it. A resident locked while SUSPENDED returns to SUSPENDED. Audited.',
     params: { residentId: Id(), reason: Reason },
     returns: ResidentSchema,
   })
@@ -179,15 +180,21 @@ export class ResidentContract extends CityContract {
     const who = caller(ctx);
     const resident = await residents.require(ctx, residentId);
     residentLifecycle.move(resident.status, to, residentActor(who, resident));
-    const updated: Resident = { ...resident, status: to, updatedAt: txTime(ctx).iso };
+    // Unlocking returns a resident locked while SUSPENDED to its suspension (see lifecycle.ts).
+    const status = resident.status === 'LOCKED' && to === 'ACTIVE' ? (resident.lockedFrom ?? to) : to;
+    const updated: Resident = { ...resident, status, updatedAt: txTime(ctx).iso };
     delete updated.lockedBy;
-    if (to === 'LOCKED') updated.lockedBy = who.role === 'police' ? 'police' : 'self';
+    delete updated.lockedFrom;
+    if (status === 'LOCKED') {
+      updated.lockedBy = who.role === 'police' ? 'police' : 'self';
+      if (resident.status === 'SUSPENDED') updated.lockedFrom = 'SUSPENDED';
+    }
     await residents.put(ctx, updated);
-    await record(ctx, residentSubject(residentId), action, { from: resident.status, to, reason });
+    await record(ctx, residentSubject(residentId), action, { from: resident.status, to: status, reason });
     emit(ctx, event, {
       residentId,
       from: resident.status,
-      to,
+      to: status,
       by: who.role === 'resident' ? 'self' : (who.role ?? 'unknown'),
     });
     return updated;

@@ -203,9 +203,8 @@ describe('administrative status', () => {
       (await h.submit<Resident>(ids.registrar, 'resident:SuspendResident', ['R1', 'moved away'])).value
         .status,
     ).toBe('SUSPENDED');
-    expect((await h.submit(ids.alice, 'resident:LockResident', ['R1', ''])).error?.code).toBe(
-      'FAILED_PRECONDITION',
-    );
+    // Only the police lock a suspended resident (below).
+    expect((await h.submit(ids.alice, 'resident:LockResident', ['R1', ''])).error?.code).toBe('FORBIDDEN');
     expect((await h.submit(ids.police, 'resident:ReinstateResident', ['R1', ''])).error?.code).toBe(
       'FORBIDDEN',
     );
@@ -214,6 +213,39 @@ describe('administrative status', () => {
     expect(back.event?.envelope.events[0].type).toBe('ResidentReinstated');
     expect((await h.submit(ids.registrar, 'resident:ReinstateResident', ['R1', ''])).error?.code).toBe(
       'FAILED_PRECONDITION',
+    );
+  });
+
+  it('lets the police lock a suspended resident; unlocking returns it to SUSPENDED, not ACTIVE', async () => {
+    ok(await h.submit(ids.registrar, 'resident:SuspendResident', ['R1', 'moved away']));
+    const locked = await h.submit<Resident>(ids.police, 'resident:LockResident', ['R1', 'theft']);
+    expect(locked.value).toMatchObject({ status: 'LOCKED', lockedBy: 'police', lockedFrom: 'SUSPENDED' });
+    expect(locked.event?.envelope.events[0].data).toMatchObject({ from: 'SUSPENDED', to: 'LOCKED' });
+    // The suspension is not ended while locked, nor by the unlock.
+    expect((await h.submit(ids.registrar, 'resident:ReinstateResident', ['R1', ''])).error?.code).toBe(
+      'FORBIDDEN',
+    );
+    const unlocked = await h.submit<Resident>(ids.police, 'resident:UnlockResident', ['R1', 'closed']);
+    expect(unlocked.value.status).toBe('SUSPENDED');
+    expect(unlocked.value.lockedFrom).toBeUndefined();
+    expect(unlocked.value.lockedBy).toBeUndefined();
+    expect(unlocked.event?.envelope.events[0].data).toMatchObject({ from: 'LOCKED', to: 'SUSPENDED' });
+    const history = ok(
+      await h.evaluate<{ items: AuditEntry[] }>(ids.bob, 'resident:GetResidentHistory', ['R1', 10, '']),
+    );
+    expect(history.items.map((e) => [e.action, e.from ?? null, e.to])).toEqual([
+      ['REGISTERED', null, 'ACTIVE'],
+      ['SUSPENDED', 'ACTIVE', 'SUSPENDED'],
+      ['LOCKED', 'SUSPENDED', 'LOCKED'],
+      ['UNLOCKED', 'LOCKED', 'SUSPENDED'],
+    ]);
+    expect(
+      (await h.submit<Resident>(ids.registrar, 'resident:ReinstateResident', ['R1', ''])).value.status,
+    ).toBe('ACTIVE');
+    // A lock placed on an ACTIVE resident still unlocks to ACTIVE.
+    ok(await h.submit(ids.police, 'resident:LockResident', ['R1', 'again']));
+    expect((await h.submit<Resident>(ids.police, 'resident:UnlockResident', ['R1', ''])).value.status).toBe(
+      'ACTIVE',
     );
   });
 

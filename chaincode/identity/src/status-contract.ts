@@ -4,17 +4,29 @@ import {
   CityContract,
   Evaluate,
   Id,
+  caller,
+  forbidden,
   txTime,
+  type CallerCheck,
   type CredentialCheck,
   type ResidentCheck,
 } from '@cityledger/chaincode-common';
-import { effectiveStatus } from './lifecycle';
-import { CredentialCheckSchema, HolderId, ResidentCheckSchema, type Credential } from './model';
+import { isSelf } from './actors';
+import { effectiveStatus, holderStatus } from './lifecycle';
+import {
+  CallerCheckSchema,
+  CredentialCheckSchema,
+  HolderId,
+  ResidentCheckSchema,
+  type Credential,
+  type ResidentStatus,
+} from './model';
 import { credentials, credentialsByHolder, residents } from './store';
 
 /**
  * The status checks other chaincodes call through invokeChaincode (see chaincode-common's
- * identity-check.ts: assertResidentActive, assertCredentialActive, assertHolderCredential).
+ * identity-check.ts: assertResidentActive, assertCallerResidentActive, assertCredentialActive,
+ * assertHolderCredential).
  */
 export class StatusContract extends CityContract {
   constructor() {
@@ -32,12 +44,31 @@ export class StatusContract extends CityContract {
   }
 
   @Evaluate({
-    description: "A credential's status at the transaction time.",
+    description:
+      "The calling certificate's resident (its residentId attribute): status, and bound = the certificate is the enrolment the resident is bound to. invokeChaincode passes the original caller's certificate, so other chaincodes learn whether their caller is the resident.",
+    returns: CallerCheckSchema,
+  })
+  async CheckCaller(ctx: Context): Promise<CallerCheck> {
+    const who = caller(ctx);
+    if (!who.residentId) throw forbidden('caller has no residentId attribute', { reason: 'NOT_A_RESIDENT' });
+    const resident = await residents.require(ctx, who.residentId);
+    return {
+      residentId: resident.residentId,
+      status: resident.status,
+      active: resident.status === 'ACTIVE',
+      bound: isSelf(who, resident),
+    };
+  }
+
+  @Evaluate({
+    description:
+      "A credential's status at the transaction time; active also requires a resident holder to be ACTIVE.",
     params: { credentialId: Id() },
     returns: CredentialCheckSchema,
   })
   async CheckCredential(ctx: Context, credentialId: string): Promise<CredentialCheck> {
-    return check(await credentials.require(ctx, credentialId), txTime(ctx).ms);
+    const credential = await credentials.require(ctx, credentialId);
+    return check(credential, txTime(ctx).ms, await holderStatus(ctx, credential.holderId));
   }
 
   @Evaluate({
@@ -49,8 +80,10 @@ export class StatusContract extends CityContract {
   async CheckHolderCredential(ctx: Context, holderId: string, type: string): Promise<CredentialCheck | null> {
     const now = txTime(ctx).ms;
     const refs = await credentialsByHolder.all(ctx, [holderId, type]);
+    if (refs.length === 0) return null;
     const held = await Promise.all(refs.map((r) => credentials.require(ctx, r.credentialId)));
-    const all = held.map((c) => ({ issuedAt: c.issuedAt, check: check(c, now) }));
+    const holder = await holderStatus(ctx, holderId);
+    const all = held.map((c) => ({ issuedAt: c.issuedAt, check: check(c, now, holder) }));
     const active = all.find((x) => x.check.active);
     if (active) return active.check;
     const latest = all.sort((a, b) => (a.issuedAt < b.issuedAt ? 1 : a.issuedAt > b.issuedAt ? -1 : 0))[0];
@@ -58,14 +91,15 @@ export class StatusContract extends CityContract {
   }
 }
 
-function check(c: Credential, nowMs: number): CredentialCheck {
+function check(c: Credential, nowMs: number, holder: ResidentStatus | undefined): CredentialCheck {
   const status = effectiveStatus(c, nowMs);
   return {
     credentialId: c.credentialId,
     type: c.type,
     holderId: c.holderId,
     status,
-    active: status === 'ACTIVE',
+    active: status === 'ACTIVE' && (holder === undefined || holder === 'ACTIVE'),
     ...(c.validUntil !== undefined ? { validUntil: c.validUntil } : {}),
+    ...(holder !== undefined ? { holderStatus: holder } : {}),
   };
 }

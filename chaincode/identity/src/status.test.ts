@@ -7,6 +7,7 @@ import {
   assertCallerResidentActive,
   assertHolderCredential,
   caller,
+  identity,
   type CredentialCheck,
 } from '@cityledger/chaincode-common';
 import type { Context } from 'fabric-contract-api';
@@ -70,6 +71,44 @@ describe('status checks for other chaincodes', () => {
     expect((await clinic.submit(ids.bob, 'clinic:ResidentAction', ['n4'])).error?.details.status).toBe(
       'DECEASED',
     );
+  });
+
+  it('makes other chaincodes refuse a certificate re-bound away after theft, and accept the new one', async () => {
+    ok(await identityCc.submit(ids.police, 'resident:LockResident', ['R1', 'phone stolen']));
+    ok(await identityCc.submit(ids.registrar, 'resident:BindResident', ['R1', 'alice-2', 'new phone']));
+    ok(await identityCc.submit(ids.police, 'resident:UnlockResident', ['R1', 'rebound']));
+    for (const who of [ids.alice, ids.aliceImpostor, ids.aliceDevice]) {
+      const refused = await clinic.submit(who, 'clinic:ResidentAction', ['n1']);
+      expect(refused.error?.code).toBe('FORBIDDEN');
+      expect(refused.error?.details).toEqual({ reason: 'CERTIFICATE_NOT_BOUND', residentId: 'R1' });
+    }
+    expect(ok(await clinic.submit(ids.aliceNewPhone, 'clinic:ResidentAction', ['n2']))).toBe('n2');
+  });
+
+  it('answers CheckCaller for the calling certificate; an unbound resident acts nowhere', async () => {
+    expect(ok(await identityCc.evaluate(ids.alice, 'status:CheckCaller'))).toEqual({
+      residentId: 'R1',
+      status: 'ACTIVE',
+      active: true,
+      bound: true,
+    });
+    expect(ok(await identityCc.evaluate(ids.aliceImpostor, 'status:CheckCaller'))).toMatchObject({
+      residentId: 'R1',
+      bound: false,
+    });
+    expect((await identityCc.evaluate(ids.doctor, 'status:CheckCaller')).error?.details).toEqual({
+      reason: 'NOT_A_RESIDENT',
+    });
+    const ghost = identity('CityMSP', 'ghost', { role: 'resident', residentId: 'R9' });
+    expect((await identityCc.evaluate(ghost, 'status:CheckCaller')).error?.code).toBe('NOT_FOUND');
+    // Registered without an enrolment (e.g. a newborn): no certificate is the resident yet.
+    ok(await identityCc.submit(ids.registrar, 'resident:RegisterResident', [{ residentId: 'R3' }]));
+    const carol = identity('CityMSP', 'carol', { role: 'resident', residentId: 'R3' });
+    expect((await clinic.submit(carol, 'clinic:ResidentAction', ['n1'])).error?.details.reason).toBe(
+      'CERTIFICATE_NOT_BOUND',
+    );
+    ok(await identityCc.submit(ids.registrar, 'resident:BindResident', ['R3', 'carol', 'enrolled']));
+    expect((await clinic.submit(carol, 'clinic:ResidentAction', ['n2'])).ok).toBe(true);
   });
 
   it('makes other chaincodes refuse a doctor whose licence is suspended, revoked or expired', async () => {
@@ -156,6 +195,7 @@ describe('metadata', () => {
       ].sort(),
     );
     expect(names('status')).toEqual([
+      'CheckCaller:EVALUATE',
       'CheckCredential:EVALUATE',
       'CheckHolderCredential:EVALUATE',
       'CheckResident:EVALUATE',

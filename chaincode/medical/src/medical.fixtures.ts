@@ -1,12 +1,7 @@
-import type { Context } from 'fabric-contract-api';
-import { Type } from '@sinclair/typebox';
 import {
-  CityContract,
   ContractHarness,
-  Evaluate,
-  Id,
+  fakeIdentityStatus,
   identity,
-  notFound,
   type TestIdentity,
   type TxResult,
 } from '@cityledger/chaincode-common';
@@ -34,25 +29,17 @@ export const identityState = {
   },
 };
 
-class FakeStatus extends CityContract {
-  constructor() {
-    super('status');
-  }
-  @Evaluate({ params: { residentId: Id() } })
-  async CheckResident(_ctx: Context, residentId: string) {
-    const status = identityState.residents.get(residentId);
-    if (!status)
-      throw notFound(`resident ${residentId} not found`, { objectType: 'resident', id: residentId });
-    return { residentId, status, active: status === 'ACTIVE' };
-  }
-  @Evaluate({ params: { holderId: Type.String(), type: Id() } })
-  async CheckHolderCredential(_ctx: Context, holderId: string, type: string) {
+/** The enrolments residents are bound to on the identity chaincode (the certificates below). */
+const boundEnrollments: Record<string, string> = { R1: 'alice', R2: 'bob' };
+
+const FakeStatus = fakeIdentityStatus({
+  residentStatus: (residentId) => identityState.residents.get(residentId),
+  boundEnrollment: (residentId) => boundEnrollments[residentId],
+  holderCredential: (holderId, type) => {
     const status = type === 'doctor-licence' ? identityState.licences.get(holderId) : undefined;
-    return status
-      ? { credentialId: `lic-${holderId}`, type, holderId, status, active: status === 'ACTIVE' }
-      : null;
-  }
-}
+    return status ? { credentialId: `lic-${holderId}`, status } : undefined;
+  },
+});
 
 export const ids = {
   alice: identity('CityMSP', 'alice', { role: 'resident', residentId: 'R1' }),
@@ -151,4 +138,18 @@ export function expectError(r: TxResult, code: string, reason?: string): void {
     code,
     ...(reason ? { reason } : {}),
   });
+}
+
+/** The alert ids of a scan whose rule fired, as the patient reads them (every weight has an outcome). */
+export async function firedAlerts(
+  h: ContractHarness,
+  scan: TxResult<{ alertIds: string[] }>,
+): Promise<string[]> {
+  const fired: string[] = [];
+  for (const alertId of scan.value.alertIds) {
+    const outcome = await h.evaluate<{ fired: boolean }>(ids.alice, 'observation:GetAlert', [alertId]);
+    if (!outcome.ok) throw new Error(`GetAlert ${alertId}: ${outcome.message}`);
+    if (outcome.value.fired) fired.push(alertId);
+  }
+  return fired;
 }

@@ -1,12 +1,8 @@
-import type { Context } from 'fabric-contract-api';
 import {
-  CityContract,
   ContractHarness,
-  Evaluate,
-  Id,
   IdentityService,
+  fakeIdentityStatus,
   identity,
-  notFound,
   readingsRoot,
   type TxResult,
 } from '@cityledger/chaincode-common';
@@ -41,18 +37,11 @@ export const ids = {
 
 /** The identity chaincode's status queries, answered from a table (R3 is locked). */
 export const residentStatus: Record<string, string> = { R1: 'ACTIVE', R2: 'ACTIVE', R3: 'LOCKED' };
-class FakeStatus extends CityContract {
-  constructor() {
-    super('status');
-  }
-  @Evaluate({ params: { residentId: Id() } })
-  async CheckResident(_ctx: Context, residentId: string) {
-    const status = residentStatus[residentId];
-    if (!status)
-      throw notFound(`resident ${residentId} not found`, { objectType: 'resident', id: residentId });
-    return { residentId, status, active: status === 'ACTIVE' };
-  }
-}
+const FakeStatus = fakeIdentityStatus({
+  residentStatus: (residentId) => residentStatus[residentId],
+  // Bound to the enrolments of the resident certificates above.
+  boundEnrollment: (residentId) => ({ R1: 'alice', R2: 'bob', R3: 'carol' })[residentId],
+});
 
 export const T0 = '2026-06-01T08:00:00.000Z';
 export const CRASH_AT = '2026-06-01T08:00:30.000Z';

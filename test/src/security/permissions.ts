@@ -51,15 +51,21 @@ export const PERMISSIONS: Record<string, PermissionTable> = {
       note: 'a trusted issuer of the type (the sweep type trusts City immigration only)',
     },
     'credential:SuspendCredential': {
-      allowed: [TRUSTED_ISSUER, 'CityMSP:resident'],
-      note: 'the issuing authority or the holder',
+      allowed: [TRUSTED_ISSUER, 'CityMSP:resident', REGISTRAR, 'CityMSP:admin'],
+      note: 'the issuing authority, the holder, or the City',
     },
     'credential:ReinstateCredential': {
-      allowed: [TRUSTED_ISSUER, 'CityMSP:resident'],
-      note: 'the issuing authority; the holder only if the holder suspended',
+      allowed: [TRUSTED_ISSUER, 'CityMSP:resident', REGISTRAR, 'CityMSP:admin'],
+      note: 'whoever suspended it: the issuing authority while still trusted, the holder, or the City',
     },
-    'credential:RevokeCredential': { allowed: [TRUSTED_ISSUER], note: 'the issuing authority only' },
-    'credential:ExpireCredential': { allowed: [], anyone: true, note: 'anyone, once tx time >= validUntil' },
+    'credential:RevokeCredential': {
+      allowed: [TRUSTED_ISSUER, REGISTRAR, 'CityMSP:admin'],
+      note: 'the issuing authority or the City',
+    },
+    'credential:ExpireCredential': {
+      allowed: [TRUSTED_ISSUER, 'CityMSP:resident', REGISTRAR, 'CityMSP:admin'],
+      note: 'the issuing authority, the holder or the City, once tx time >= validUntil',
+    },
     'birth:AttestBirth': { allowed: ['HospitalMSP:birth-attestor'], creates: true },
     'birth:IssueBirthCertificate': { allowed: [REGISTRAR], creates: true },
     ...PROBE,
