@@ -129,6 +129,7 @@ export class AccessContract extends CityContract {
         reason: 'CODE_NOT_GRANTED',
         codes: access.codes,
       });
+    let window = access.dataPeriod;
     if (access.kind === 'CONSENT') {
       const request: AccessRequest = {
         requester: who,
@@ -145,12 +146,15 @@ export class AccessContract extends CityContract {
           ...(decision.consentId ? { consentId: decision.consentId } : {}),
         });
       }
+      // What the consent that permits now allows: the one the access was granted under may be revoked
+      // and a narrower one permit still.
+      window = decision.dataPeriod;
     }
     return valuesInWindow(
       ctx,
       access.patientId,
       query.code,
-      access.dataPeriod,
+      window,
       query.pageSize,
       query.bookmark ?? '',
     );

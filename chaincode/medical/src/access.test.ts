@@ -94,6 +94,18 @@ describe('consent-based access', () => {
     expectError(await h.submit(ids.drKim, 'access:RequestAccess', [request()]), 'FORBIDDEN', 'NO_CONSENT');
   });
 
+  it('reads within what the consent that still permits allows, not the window granted under a revoked one', async () => {
+    const h = await seeded();
+    await grant(h); // c1: every measurement, until the end of 2026
+    await grant(h, { consentId: 'c2', dataPeriod: { start: at(10 * DAY) }, period: { start: '2026-05-01T00:00:00Z', end: '2026-11-30T00:00:00Z' } });
+    const access = (await h.submit<Access>(ids.drKim, 'access:RequestAccess', [request()])).value;
+    expect(access).toMatchObject({ consentId: 'c1', dataPeriod: {} });
+    expect((await read(h, ids.drKim, access.accessId)).value.items.map((v) => v.value)).toEqual([80, 79.5, 79]);
+    await h.submit(ids.alice, 'consent:RevokeConsent', ['c1']);
+    // c2 still permits the doctor, for measurements from day 10 on only.
+    expect((await read(h, ids.drKim, access.accessId)).value.items.map((v) => v.value)).toEqual([79]);
+  });
+
   it('refuses an expired consent, and one not yet valid', async () => {
     const h = await seeded();
     await grant(h, { period: { start: '2026-05-01T00:00:00Z', end: at(42 * DAY) } });

@@ -252,18 +252,27 @@ describe('alertRecipients', () => {
       }),
       consent({ consentId: 'kim2' }),
     ];
-    expect(alertRecipients(list, '29463-7', NOW, 'HospitalMSP')).toEqual([
+    const MEASURED = NOW - 3_600_000;
+    expect(alertRecipients(list, '29463-7', MEASURED, NOW, 'HospitalMSP')).toEqual([
       { mspId: 'HospitalMSP', enrollmentId: 'dr-kim' },
       { mspId: 'HospitalMSP', enrollmentId: 'dr-lee' },
     ]);
-    const denyLee = consent({
+    // A deny of the doctor role reaches every named doctor, whether or not their permit names the role.
+    const denyDoctors = consent({
       consentId: 'x',
       provision: 'deny',
       grantee: { mspId: 'HospitalMSP', role: 'doctor' },
     });
-    expect(alertRecipients([...list, denyLee], '29463-7', NOW, 'HospitalMSP')).toEqual([
+    expect(alertRecipients([...list, denyDoctors], '29463-7', MEASURED, NOW, 'HospitalMSP')).toEqual([]);
+    const denyLee = consent({ consentId: 'y', provision: 'deny', grantee: { mspId: 'HospitalMSP', enrollmentId: 'dr-lee' } });
+    expect(alertRecipients([...list, denyLee], '29463-7', MEASURED, NOW, 'HospitalMSP')).toEqual([
       { mspId: 'HospitalMSP', enrollmentId: 'dr-kim' },
     ]);
-    expect(alertRecipients(list, '29463-7', Date.parse('2026-08-01T00:00:00Z'), 'HospitalMSP')).toEqual([]);
+    // A permit whose data window leaves the measurement out tells nobody about it.
+    const lee2025 = [consent(), consent({ consentId: 'lee', grantee: { mspId: 'HospitalMSP', enrollmentId: 'dr-lee' }, dataPeriod: { end: '2026-01-01T00:00:00Z' } })];
+    expect(alertRecipients(lee2025, '29463-7', MEASURED, NOW, 'HospitalMSP')).toEqual([
+      { mspId: 'HospitalMSP', enrollmentId: 'dr-kim' },
+    ]);
+    expect(alertRecipients(list, '29463-7', MEASURED, Date.parse('2026-08-01T00:00:00Z'), 'HospitalMSP')).toEqual([]);
   });
 });

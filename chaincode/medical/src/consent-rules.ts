@@ -113,32 +113,48 @@ export function decide(consents: readonly Consent[], req: AccessRequest): Decisi
 }
 
 /**
- * Who is told about an alert on `code`: the named people (grantee with an enrollmentId) at
- * `mspId` whom an active permit lets read `code` for treatment now, unless an active deny for
- * treatment on that code names them (or their organisation or role).
+ * Who is told about an alert on the measurement of `code` taken at `effectiveMs`: the named people
+ * (grantee with an enrollmentId) at `mspId` whom the consents let read that very measurement for
+ * treatment now, judged as doctors (only a doctor reads an alert) by `decide`: so a deny naming their
+ * role counts, and so does each permit's data window.
  */
 export function alertRecipients(
   consents: readonly Consent[],
   code: string,
+  effectiveMs: number,
   nowMs: number,
   mspId: string,
 ): Grantee[] {
-  const live = consents.filter(
-    (c) =>
-      c.status === 'ACTIVE' &&
-      timing(c, nowMs) === 'within' &&
-      c.codes.includes(code) &&
-      c.purposes.includes('TREAT') &&
-      c.actions.includes('read'),
-  );
-  const denied = live.filter((c) => c.provision === 'deny');
   const out = new Map<string, Grantee>();
-  for (const c of live) {
+  for (const c of consents) {
     const g = c.grantee;
+    // Named in a permit of their own for this code and treatment, holding this measurement...
     if (c.provision !== 'permit' || g.mspId !== mspId || g.enrollmentId === undefined) continue;
-    const who: Requester = { mspId: g.mspId, enrollmentId: g.enrollmentId, role: g.role };
-    if (denied.some((d) => granteeMatches(d.grantee, who))) continue;
-    out.set(`${g.mspId}/${g.enrollmentId}`, { mspId: g.mspId, enrollmentId: g.enrollmentId });
+    const request = alertRead({ mspId: g.mspId, enrollmentId: g.enrollmentId, role: ALERT_READER_ROLE }, code, effectiveMs, nowMs);
+    if (!applies(c, request)) continue;
+    // ...and allowed it by the consents as a whole (a deny of them, their organisation or the role).
+    if (decide(consents, request).permit)
+      out.set(`${g.mspId}/${g.enrollmentId}`, { mspId: g.mspId, enrollmentId: g.enrollmentId });
   }
   return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => g);
+}
+
+/** A permit that lets this request through now, on its own. */
+function applies(consent: Consent, req: AccessRequest): boolean {
+  return permitCovers(consent, req) && timing(consent, req.nowMs) === 'within';
+}
+
+/** The role an alert's reader holds (GetAlert is for doctors and the patient). */
+export const ALERT_READER_ROLE = 'doctor';
+
+/** Reading the one measurement an alert is about, for treatment. */
+export function alertRead(requester: Requester, code: string, effectiveMs: number, nowMs: number): AccessRequest {
+  return {
+    requester,
+    action: 'read',
+    codes: [code],
+    purpose: 'TREAT',
+    dataPeriod: { start: new Date(effectiveMs).toISOString(), end: new Date(effectiveMs + 1).toISOString() },
+    nowMs,
+  };
 }

@@ -284,15 +284,24 @@ export const PageOf = <T extends ReturnType<typeof Type.Object>>(item: T) =>
   Type.Object({ items: Type.Array(item), bookmark: Type.String() });
 
 /** Private (collection medicalObservations): an alert raised by a measurement; the event carries only its id. */
+/**
+ * One alert rule run on one measurement, fired or not: every watched value gets one, so that nothing
+ * in a block (event, result, private-write key) tells the channel's other members which fired.
+ */
 export const AlertSchema = Type.Object({
   alertId: Type.String(),
   patientId: Type.String(),
   observationId: Type.String(),
   ruleId: Type.String(),
   code: Type.String(),
-  changePercent: Type.Integer(),
+  /** Whether the rule fired (e.g. weight changed ≥ 5 % within 30 days). */
+  fired: Type.Boolean(),
+  /** When fired: the signed change against the earlier value that moved most, whole percent. */
+  changePercent: Type.Optional(Type.Integer()),
   raisedAt: Type.String(),
   /** Caller keys (`<mspId>/<enrollmentId>`) of the consented doctors told about it. */
   recipients: Type.Array(Type.String()),
+  /** Salts the record's hash on the ledger, which a guess of `fired`/`changePercent` would otherwise match. */
+  salt: Type.String(),
 });
 export type Alert = Static<typeof AlertSchema>;

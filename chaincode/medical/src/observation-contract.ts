@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { Context } from 'fabric-contract-api';
 import {
@@ -14,6 +14,7 @@ import {
   forbidden,
   invalidArgument,
   isoToMs,
+  notFound,
   readTransient,
   requireOrgRole,
   toBytes,
@@ -22,7 +23,7 @@ import {
 } from '@cityledger/chaincode-common';
 import { device, doctor, isPatient, patient } from './actors';
 import { evaluateRule, isWatched, rulesFor } from './alerts';
-import { alertRecipients } from './consent-rules';
+import { alertRead, alertRecipients, decide } from './consent-rules';
 import { earlierValues } from './earlier-values';
 import { assertMeasurement } from './loinc';
 import {
@@ -36,6 +37,7 @@ import {
   ObservationValueSchema,
   PageOf,
   RecordTransient,
+  Resident,
   ValueHolderAdmins,
   type Alert,
   type Consent,
@@ -66,6 +68,14 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
+/**
+ * A record's own salt, derived from the scan's (never stored): whoever is shown one value or alert
+ * (with its salt, to check it against the public hash) learns nothing that would let them try the
+ * scan's other values (weight, fat, ...) against their hashes, as a salt shared by the scan would.
+ */
+const derivedSalt = (scanSalt: string, recordId: string) =>
+  createHmac('sha256', scanSalt).update(recordId).digest('hex');
+
 const RecordResult = Type.Object({
   observationIds: Type.Array(Type.String()),
   valueHashes: Type.Array(Type.String()),
@@ -81,7 +91,7 @@ export class ObservationContract extends CityContract {
 
   @Submit({
     description:
-      "A device records one scan for its bound resident. Values only in the transient key `measurement`; they go to the private collection medicalObservations, the public record keeps code, time, device and the value's hash. Alert rules run on the new values (AlertRaised event, details private). Endorse on CityMSP and HospitalMSP peers (collection members).",
+      "A device records one scan for its bound resident. Values only in the transient key `measurement`; they go to the private collection medicalObservations, the public record keeps code, time, device and the value's hash. Alert rules run on each watched value (weight): one private outcome per value and rule, fired or not, announced by an AlertChecked event with ids only (alertIds). Endorse on CityMSP and HospitalMSP peers (collection members).",
     transient: RecordTransient,
     returns: RecordResult,
     endorsers: VALUE_HOLDERS,
@@ -93,7 +103,8 @@ export class ObservationContract extends CityContract {
     const now = txTime(ctx);
     const scan = readScan(ctx, patientId, now.ms);
     if (!(await valueHolders.exists(ctx, patientId))) await valueHolders.put(ctx, { patientId });
-    // Consents are read only when an alert fires, so that consent changes do not conflict with every scan.
+    // Consents are read only for a watched value (a weight), so that consent changes do not conflict
+    // with every scan.
     let patientConsents: Consent[] | undefined;
     const loadConsents = async () => (patientConsents ??= await consents.all(ctx, [patientId]));
 
@@ -106,10 +117,10 @@ export class ObservationContract extends CityContract {
         ...item,
         effectiveAt: timeKey(scan.effectiveAt),
         device: who.key,
-        salt: scan.salt,
+        salt: derivedSalt(scan.salt, observationId),
       };
       const valueHash = sha256Hex(toBytes(value));
-      result.alertIds.push(...(await raiseAlerts(ctx, value, now.iso, loadConsents)));
+      result.alertIds.push(...(await runAlertRules(ctx, value, scan.salt, now.iso, loadConsents)));
       await observationValues.put(ctx, value);
       if (isWatched(item.code)) await watchedObservations.put(ctx, watchedEntry(value));
       // put, not create: the id is this transaction's id, so no earlier record can hold it, and an
@@ -181,7 +192,7 @@ export class ObservationContract extends CityContract {
 
   @Submit({
     description:
-      'The patient erases observation values: Fabric purges them (and alerts they raised) from the private collection; the public record keeps the hash and is marked erased; an erasure record is kept. Without observationIds, erases up to 200 not yet erased (remaining=true: call again). Endorse on CityMSP and HospitalMSP peers.',
+      'The patient erases observation values: Fabric purges them (and their alert outcomes) from the private collection; the public record keeps the hash and is marked erased; an erasure record is kept. Without observationIds, erases up to 200 not yet erased (remaining=true: call again). Endorse on CityMSP and HospitalMSP peers.',
     params: { input: EraseInput },
     returns: EraseResult,
     endorsers: VALUE_HOLDERS,
@@ -268,21 +279,40 @@ export class ObservationContract extends CityContract {
   }
 
   @Evaluate({
-    description: 'An alert raised by a measurement: for the doctors it was sent to and the patient.',
+    description:
+      "An alert rule's outcome on a measurement (fired or not): for the patient, and for the doctors it was sent to while the patient's consents let them read that measurement.",
     params: { alertId: Id() },
     returns: AlertSchema,
     endorsers: VALUE_HOLDERS,
   })
   async GetAlert(ctx: Context, alertId: string): Promise<Alert> {
+    // Who may ask at all, before anything is read: alert ids derive from public observation ids, so
+    // an answer that differed for a missing alert would tell anyone which weights raised one.
     const who = caller(ctx);
-    const alert = await privateRead(() => alerts.require(ctx, alertId));
-    if (isPatient(who, alert.patientId)) {
-      await patient(ctx);
+    const asPatient = who.mspId === Resident.mspId && who.role === Resident.role;
+    if (asPatient) await patient(ctx);
+    else await doctor(ctx);
+    const alert = await privateRead(() => alerts.get(ctx, alertId));
+    const missing = () => notFound(`alert ${alertId} not found`, { objectType: 'alert', id: alertId });
+    if (asPatient) {
+      if (!alert || !isPatient(who, alert.patientId)) throw missing();
       return alert;
     }
-    await doctor(ctx);
+    if (!alert) throw missing();
     if (!alert.recipients.includes(who.key))
       throw forbidden('this alert was not sent to you', { reason: 'NOT_A_RECIPIENT' });
+    // Sent to this doctor once, read only while the patient's consents still let them read that measurement.
+    const record = await observations.require(ctx, alert.patientId, alert.observationId);
+    const decision = decide(
+      await consents.all(ctx, [alert.patientId]),
+      alertRead(who, alert.code, isoToMs(record.effectiveAt), txTime(ctx).ms),
+    );
+    if (!decision.permit) {
+      throw forbidden('consent no longer permits this alert', {
+        reason: decision.reason,
+        ...(decision.consentId ? { consentId: decision.consentId } : {}),
+      });
+    }
     return alert;
   }
 }
@@ -311,17 +341,20 @@ function readScan(ctx: Context, patientId: string, nowMs: number): Measurement {
 }
 
 /**
- * Runs the alert rules of the value's code against the patient's earlier values; each firing is
- * stored privately and announced by an AlertRaised event carrying ids only.
+ * Runs the alert rules of the value's code against the patient's earlier values and stores each
+ * outcome privately, fired or not, announced by an AlertChecked event carrying ids only. The Insurer
+ * peers of `health` see the blocks: an event, a result or a private write only for a firing would
+ * tell them whose weight changed.
  */
-async function raiseAlerts(
+async function runAlertRules(
   ctx: Context,
   value: ObservationValue,
+  scanSalt: string,
   nowIso: string,
   loadConsents: () => Promise<Consent[]>,
 ): Promise<string[]> {
   const effectiveMs = Date.parse(value.effectiveAt);
-  const raised: string[] = [];
+  const alertIds: string[] = [];
   for (const rule of rulesFor(value.code)) {
     const window = { start: new Date(effectiveMs - rule.windowMs).toISOString(), end: value.effectiveAt };
     const earlier = (await earlierValues(ctx, value.patientId, value.code, window)).map((v) => ({
@@ -329,25 +362,27 @@ async function raiseAlerts(
       effectiveMs: Date.parse(v.effectiveAt),
     }));
     const firing = evaluateRule(rule, { value: value.value, effectiveMs }, earlier);
-    if (!firing) continue;
-    const recipients = alertRecipients(await loadConsents(), value.code, Date.parse(nowIso), HOSPITAL).map(
+    const recipients = alertRecipients(await loadConsents(), value.code, effectiveMs, Date.parse(nowIso), HOSPITAL).map(
       (g) => `${g.mspId}/${g.enrollmentId}`,
     );
+    const alertId = alertIdOf(value.observationId, rule.ruleId);
     const alert: Alert = {
-      alertId: alertIdOf(value.observationId, rule.ruleId),
+      alertId,
       patientId: value.patientId,
       observationId: value.observationId,
       ruleId: rule.ruleId,
       code: value.code,
-      changePercent: firing.changePercent,
+      fired: firing !== undefined,
+      ...(firing ? { changePercent: firing.changePercent } : {}),
       raisedAt: nowIso,
       recipients,
+      salt: derivedSalt(scanSalt, alertId),
     };
     await alerts.put(ctx, alert);
-    emit(ctx, 'AlertRaised', { alertId: alert.alertId, recipients });
-    raised.push(alert.alertId);
+    emit(ctx, 'AlertChecked', { alertId, recipients });
+    alertIds.push(alertId);
   }
-  return raised;
+  return alertIds;
 }
 
 function alertIdOf(observationId: string, ruleId: string): string {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '@cityledger/chaincode-common';
+import { createHash, createHmac } from 'node:crypto';
+import { canonicalJson, type TxResult } from '@cityledger/chaincode-common';
 import {
   DAY,
   SALT,
@@ -31,7 +31,7 @@ describe('RecordObservations', () => {
     expect(r.ok).toBe(true);
     expect(r.committed).toBe(true);
     expect(r.value.observationIds).toHaveLength(3);
-    expect(r.value.alertIds).toEqual([]);
+    expect(r.value.alertIds).toEqual([`${r.value.observationIds[0]}:weight-change-5pct-30d`]); // the weight's outcome
     // No measurement value anywhere in public state, in the result or in the event.
     const publicText = [...h.ledger.state.values()].map((v) => Buffer.from(v).toString('utf8')).join('\n');
     for (const needle of ['70.2', '22.9', '24.1', SALT]) {
@@ -54,6 +54,7 @@ describe('RecordObservations', () => {
     expect(r.value.valueHashes[0]).toBe(rec.value.valueHash);
     expect(r.event?.name).toBe('observation.RecordObservations');
     expect(r.event?.envelope.events).toEqual([
+      { type: 'AlertChecked', data: { alertId: r.value.alertIds[0], recipients: [] } },
       {
         type: 'ObservationsRecorded',
         data: { patientId: 'R1', device: 'CityMSP/alice-inbody', observationIds: r.value.observationIds },
@@ -78,7 +79,8 @@ describe('RecordObservations', () => {
         unit: 'kg',
         effectiveAt: T0,
         device: 'HospitalMSP/ward-scale-3',
-        salt: SALT,
+        // The value's own salt, derived from the scan's (which it does not reveal).
+        salt: createHmac('sha256', SALT).update(r.value.observationIds[0]).digest('hex'),
       },
     ]);
     expect(createHash('sha256').update(canonicalJson(mine.value.items[0])).digest('hex')).toBe(
@@ -90,6 +92,43 @@ describe('RecordObservations', () => {
       [10, ''],
     );
     expect(records.value.items).toHaveLength(1);
+  });
+
+  it("gives each value of a scan its own salt: one value shown does not expose the scan's others", async () => {
+    const h = newHarness();
+    const r = await record(h, ids.aliceScale, [weight(83.4), { code: '41982-0', value: 21.5, unit: '%' }], T0);
+    const values = await Promise.all(
+      ['29463-7', '41982-0'].map(
+        async (code) =>
+          (
+            await h.evaluate<{ items: { salt: string }[] }>(ids.alice, 'observation:ListMyObservations', [
+              { code, pageSize: 10 },
+            ])
+          ).value.items[0],
+      ),
+    );
+    const salts = values.map((v) => v.salt);
+    expect(new Set(salts).size).toBe(2);
+    expect(salts).not.toContain(SALT);
+    // Knowing the fat reading and its salt, a guess of the weight with that salt does not hit its hash.
+    const weightRecord = (
+      await h.evaluate<{ valueHash: string; effectiveAt: string; device: string }>(
+        ids.insurer,
+        'observation:GetObservationRecord',
+        ['R1', r.value.observationIds[0]],
+      )
+    ).value;
+    const guess = {
+      observationId: r.value.observationIds[0],
+      patientId: 'R1',
+      code: '29463-7',
+      value: 83.4,
+      unit: 'kg',
+      effectiveAt: weightRecord.effectiveAt,
+      device: weightRecord.device,
+      salt: salts[1],
+    };
+    expect(createHash('sha256').update(canonicalJson(guess)).digest('hex')).not.toBe(weightRecord.valueHash);
   });
 
   it('pages the patient values in time order and honours the data window', async () => {
@@ -240,11 +279,8 @@ describe('alerts', () => {
     });
     await record(h, ids.aliceScale, [weight(80)], at(0));
     const small = await record(h, ids.aliceScale, [weight(78)], at(10)); // -2.5%
-    expect(small.value.alertIds).toEqual([]);
     const big = await record(h, ids.aliceScale, [weight(75.9), bmi(24)], at(20)); // -5.125% vs day 0
     expect(big.value.alertIds).toEqual([`${big.value.observationIds[0]}:weight-change-5pct-30d`]);
-    const alert = big.event?.envelope.events.find((e) => e.type === 'AlertRaised');
-    expect(alert?.data).toEqual({ alertId: big.value.alertIds[0], recipients: ['HospitalMSP/dr-kim'] });
     expect(JSON.stringify(big.event)).not.toContain('75.9');
 
     const forDoctor = await h.evaluate<Record<string, unknown>>(ids.drKim, 'observation:GetAlert', [
@@ -254,9 +290,13 @@ describe('alerts', () => {
       patientId: 'R1',
       ruleId: 'weight-change-5pct-30d',
       code: '29463-7',
+      fired: true,
       changePercent: -5,
       recipients: ['HospitalMSP/dr-kim'],
     });
+    const quiet = await h.evaluate<Record<string, unknown>>(ids.drKim, 'observation:GetAlert', [small.value.alertIds[0]]);
+    expect(quiet.value).toMatchObject({ fired: false, recipients: ['HospitalMSP/dr-kim'] });
+    expect(quiet.value.changePercent).toBeUndefined();
     expect((await h.evaluate(ids.alice, 'observation:GetAlert', [big.value.alertIds[0]])).ok).toBe(true);
     expectError(
       await h.evaluate(ids.drLee, 'observation:GetAlert', [big.value.alertIds[0]]),
@@ -279,13 +319,57 @@ describe('alerts', () => {
     expectError(await h.evaluate(ids.drKim, 'observation:GetAlert', ['nope']), 'NOT_FOUND');
   });
 
-  it('ignores readings older than 30 days and alerts with no recipients when no doctor is consented', async () => {
+  it('shows the channel the same for a weight that fires and one that does not', async () => {
+    // Insurer peers hold every block of health: event, result and private-write keys must not differ.
+    const h = newHarness();
+    await grant(h);
+    await record(h, ids.aliceScale, [weight(80)], at(0));
+    const quiet = await record(h, ids.aliceScale, [weight(79)], at(1));
+    const fires = await record(h, ids.aliceScale, [weight(70)], at(2));
+    const shape = (r: typeof quiet) => ({
+      events: r.event?.envelope.events.map((e) => [e.type, Object.keys(e.data).sort(), e.data.recipients]),
+      alerts: r.value.alertIds.length,
+      privateKeys: [...(r.stub.privateWrites.get(OBSERVATIONS_COLLECTION)?.keys() ?? [])].map(
+        (k) => r.stub.splitCompositeKey(k).objectType,
+      ),
+    });
+    expect(shape(fires)).toEqual(shape(quiet));
+    expect(shape(quiet).events).toEqual([
+      ['AlertChecked', ['alertId', 'recipients'], ['HospitalMSP/dr-kim']],
+      ['ObservationsRecorded', ['device', 'observationIds', 'patientId'], undefined],
+    ]);
+    // The outcome's hash is salted: guessing fired/changePercent does not reproduce it.
+    const outcome = (await h.evaluate<Record<string, unknown>>(ids.alice, 'observation:GetAlert', [fires.value.alertIds[0]])).value;
+    const { salt: _salt, ...unsalted } = outcome;
+    const hashOf = (v: unknown) => createHash('sha256').update(canonicalJson(v)).digest('hex');
+    const onLedger = Buffer.from(h.ledger.privateHashes.get(OBSERVATIONS_COLLECTION)!.get(
+      fires.stub.createCompositeKey('alert', [fires.value.alertIds[0]]),
+    ) ?? []).toString('hex');
+    expect(hashOf(outcome)).toBe(onLedger);
+    expect(hashOf(unsalted)).not.toBe(onLedger);
+  });
+
+  it('keeps an alert from a doctor the consents no longer let read that measurement', async () => {
+    const h = newHarness();
+    await grant(h);
+    await record(h, ids.aliceScale, [weight(80)], at(0));
+    const r = await record(h, ids.aliceScale, [weight(70)], at(1));
+    expect((await h.evaluate(ids.drKim, 'observation:GetAlert', [r.value.alertIds[0]])).ok).toBe(true);
+    await h.submit(ids.alice, 'consent:RevokeConsent', ['c1']);
+    expectError(await h.evaluate(ids.drKim, 'observation:GetAlert', [r.value.alertIds[0]]), 'FORBIDDEN', 'NO_CONSENT');
+    // Another resident learns nothing of whether an alert id exists.
+    expectError(await h.evaluate(ids.bob, 'observation:GetAlert', [r.value.alertIds[0]]), 'NOT_FOUND');
+    expectError(await h.evaluate(ids.bob, 'observation:GetAlert', ['nope']), 'NOT_FOUND');
+  });
+
+  it('ignores readings older than 30 days, and tells no one when no doctor is consented', async () => {
     const h = newHarness();
     await record(h, ids.aliceScale, [weight(80)], at(0));
-    expect((await record(h, ids.aliceScale, [weight(70)], at(31))).value.alertIds).toEqual([]);
+    const after31 = await record(h, ids.aliceScale, [weight(70)], at(31));
+    expect((await h.evaluate<{ fired: boolean }>(ids.alice, 'observation:GetAlert', [after31.value.alertIds[0]])).value.fired).toBe(false);
     const gain = await record(h, ids.aliceScale, [weight(74)], at(40)); // +5.7% vs day 31
-    expect(gain.value.alertIds).toHaveLength(1);
-    expect(gain.event?.envelope.events[0].data).toEqual({ alertId: gain.value.alertIds[0], recipients: [] });
+    expect((await h.evaluate<{ fired: boolean }>(ids.alice, 'observation:GetAlert', [gain.value.alertIds[0]])).value.fired).toBe(true);
+    expect(checked(gain)).toEqual({ alertId: gain.value.alertIds[0], recipients: [] });
   });
 
   it('does not tell a doctor the patient denied', async () => {
@@ -295,9 +379,12 @@ describe('alerts', () => {
     await grant(h, { consentId: 'deny-kim', provision: 'deny', codes: ['29463-7'] });
     await record(h, ids.aliceScale, [weight(80)], at(0));
     const r = await record(h, ids.aliceScale, [weight(90)], at(1));
-    expect(r.event?.envelope.events[0].data).toMatchObject({ recipients: [] });
+    expect(checked(r)).toMatchObject({ recipients: [] });
   });
 });
+
+/** The AlertChecked event's data of a scan. */
+const checked = (r: TxResult<unknown>) => r.event?.envelope.events.find((e) => e.type === 'AlertChecked')?.data;
 
 describe('erasure', () => {
   it('purges the values (and their alerts), keeps the hash and an audit record', async () => {
@@ -315,7 +402,7 @@ describe('erasure', () => {
       [...a.value.observationIds, ...b.value.observationIds].sort(),
     );
     expect(h.ledger.privateData.get(OBSERVATIONS_COLLECTION)?.size).toBe(0);
-    expect(h.ledger.purged.get(OBSERVATIONS_COLLECTION)?.size).toBe(5); // 3 values, 1 alert, the holder marker
+    expect(h.ledger.purged.get(OBSERVATIONS_COLLECTION)?.size).toBe(6); // 3 values, 2 weights' alert outcomes, the holder marker
     const rec = await h.evaluate<{ valueHash: string; erasedAt: string; erasureId: string }>(
       ids.alice,
       'observation:GetObservationRecord',

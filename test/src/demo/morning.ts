@@ -157,11 +157,12 @@ export async function morningAct(day: Day): Promise<MorningOutcome> {
   n.info(
     `on the ledger: observation ids and salted hashes only, e.g. ${today.result.valueHashes[0].slice(0, 16)}…`,
   );
-  check(lastWeek.result.alertIds.length === 0, 'no alert on the first scan');
-  check(degraded || today.result.alertIds.length === 1, 'the weight-change rule raised one alert');
+  // Every weight gets the rule's outcome, fired or not, so the channel cannot tell which fired.
+  check(degraded || lastWeek.result.alertIds.length === 1, 'the weight-change rule ran on the first scan');
+  check(degraded || today.result.alertIds.length === 1, "the weight-change rule ran on this morning's scan");
   const alertId: string | undefined = today.result.alertIds[0];
   if (alertId)
-    n.say(`alert ${alertId} raised by rule weight-change-5pct-30d, sent to Dr Kim (no value in the event)`);
+    n.say(`alert ${alertId}: rule weight-change-5pct-30d checked, outcome sent to Dr Kim (no value, no verdict in the event)`);
 
   const access = n.tx(
     'Dr Kim requests access (consent checked, access recorded for 1 hour)',
@@ -183,11 +184,13 @@ export async function morningAct(day: Day): Promise<MorningOutcome> {
   );
   let alertChangePercent: number | undefined;
   if (alertId) {
-    const alert = (
-      await doctor.get<{ result: { ruleId: string; changePercent: number } }>(
-        `medical/alerts/${encodeURIComponent(alertId)}`,
-      )
-    ).result;
+    const outcome = (id: string) =>
+      doctor.get<{ result: { ruleId: string; fired: boolean; changePercent?: number } }>(
+        `medical/alerts/${encodeURIComponent(id)}`,
+      );
+    check(!(await outcome(lastWeek.result.alertIds[0])).result.fired, 'no alert on the first scan');
+    const alert = (await outcome(alertId)).result;
+    check(alert.fired, 'the weight-change rule fired this morning');
     alertChangePercent = alert.changePercent;
     n.say(`Dr Kim opens the alert: rule ${alert.ruleId}, weight change +${alert.changePercent} %`);
   }

@@ -113,7 +113,8 @@ interface Alert {
   observationId: string;
   ruleId: string;
   code: string;
-  changePercent: number;
+  fired: boolean;
+  changePercent?: number;
   recipients: string[];
 }
 interface Erasure {
@@ -345,7 +346,9 @@ describe('a device records a scan', () => {
     const txId = morningScan.committed.txId;
     expect(observationIds).toEqual(morning.map((_, i) => `${txId}.${i}`));
     expect(valueHashes).toHaveLength(morning.length);
-    expect(alertIds).toEqual([]);
+    // The weight's alert outcome, as for every weight: no earlier weight, so it did not fire.
+    expect(alertIds).toEqual([`${txId}.0:weight-change-5pct-30d`]);
+    expect(await ask<Alert>(patient, 'observation:GetAlert', [alertIds[0]])).toMatchObject({ fired: false });
 
     // Any health member reads the public record from its own peer: no value, no salt.
     records = await Promise.all(
@@ -452,7 +455,7 @@ describe('consent', () => {
     });
   });
 
-  it('a weight change of 5 % or more within 30 days raises an alert to the consented doctor (ids only in the event)', async () => {
+  it('a weight change of 5 % or more within 30 days fires an alert for the consented doctor (ids only in the event)', async () => {
     const { committed } = await recordScan([{ code: WEIGHT, value: 86.519, unit: 'kg' }], isoAgo(HOUR));
     const [alertId] = committed.result.alertIds;
     expect(committed.result.alertIds).toEqual([
@@ -461,7 +464,7 @@ describe('consent', () => {
 
     const [event] = await eventsOf(doctor, [committed]);
     expect(event.transaction).toBe('RecordObservations');
-    expect(event.events.find((e) => e.type === 'AlertRaised')?.data).toEqual({
+    expect(event.events.find((e) => e.type === 'AlertChecked')?.data).toEqual({
       alertId,
       recipients: [`${HOSPITAL}/${doctor.name}`],
     });
@@ -472,6 +475,7 @@ describe('consent', () => {
       patientId,
       code: WEIGHT,
       ruleId: 'weight-change-5pct-30d',
+      fired: true,
       recipients: [`${HOSPITAL}/${doctor.name}`],
     });
     // (86.519 - 81.237) / 81.237 = 6.50 %
