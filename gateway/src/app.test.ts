@@ -65,6 +65,25 @@ describe('gateway app over a fake Fabric', () => {
       expect((await request(h.app).get('/api/v1/me').set(bearer(adjusterKey))).status).toBe(401);
     });
 
+    it("rotating the operator's admin key (same key id with a new secret, or a new id) makes the configured key the one that works", async () => {
+      const org = h.config.orgs.find((o) => o.name === 'insurer')!;
+      const restart = (adminKey: string) => h.auth.bootstrapOrg({ ...org, adminKey }, { id: 'registrar', secret: 'pw' }, `/tmp/cityledger-test-admin-keys-${process.pid}-rotation.json`);
+      const me = (key: string) => request(h.app).get('/api/v1/me').set(bearer(key));
+      const first = h.adminKeys.insurer;
+      expect((await me(first)).status).toBe(200); // cached by this process from now on
+      const sameId = `${first.slice(0, 'clk_'.length + 12)}_${'S'.repeat(32)}`;
+      await restart(sameId);
+      expect((await me(sameId)).status).toBe(200);
+      expect((await me(first)).status).toBe(401);
+      const newId = `clk_insurerROT22_${'N'.repeat(32)}`;
+      await restart(newId);
+      expect((await me(newId)).body).toMatchObject({ userId: 'insurer:insurer-gateway-admin', isAdmin: true });
+      expect((await me(sameId)).status).toBe(401);
+      // Unchanged at the next start: nothing revoked, nothing replaced.
+      await restart(newId);
+      expect((await me(newId)).status).toBe(200);
+    });
+
     it('never stores API keys or private keys in clear', async () => {
       const rows = await h.store.db.all<Record<string, string>>('SELECT * FROM api_keys');
       const users = await h.store.db.all<Record<string, string>>('SELECT * FROM users');

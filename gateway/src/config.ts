@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { GATEWAY_SEGMENTS } from './api/routes';
 import { operatorAdminKey, readRegistrar } from './auth/org-secrets';
 import { API_KEY_PATTERN } from './auth/secrets';
+import { DEFAULT_IDEMPOTENCY_LEASE_MS } from './fabric/idempotency-lease';
 
 /**
  * The gateway's configuration: one validated object built from network/topology.yaml (orgs, peers, CAs,
@@ -89,6 +90,12 @@ export const ConfigSchema = Type.Object(
     ),
     /** Whole-flow retries on MVCC/phantom read conflicts before answering 409. */
     conflictRetries: Type.Integer({ minimum: 0, maximum: 10 }),
+    /**
+     * How long an Idempotency-Key stays its request's own without being renewed (renewed 3 times per
+     * period while the request runs): a retry on another process sharing the database gets 409 until then,
+     * and takes the key of a crashed process over after it.
+     */
+    idempotencyLeaseMs: Millis,
     bodyLimit: Type.String({ pattern: '^[0-9]+(b|kb|mb)$' }),
     rateLimit: Type.Object(
       {
@@ -213,6 +220,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     adminKeysOut: path.join(gwDir, 'admin-keys.json'),
     timeouts: { evaluate: 5000, endorse: 15000, submit: 5000, commitStatus: 60000, connect: 3000 },
     conflictRetries: 3,
+    idempotencyLeaseMs: DEFAULT_IDEMPOTENCY_LEASE_MS,
     metadataRefreshMs: 60000,
     bodyLimit: '256kb',
     rateLimit: { windowMs: 60000, max: 600, maxPerKey: 100000 },

@@ -13,6 +13,7 @@ import { openDb, Store } from './store/store';
 import { startGateway } from './gateway';
 import { claimsMetadata, medicalMetadata, topologyFixture } from './testing/fixtures';
 import { FakeCa } from './testing/harness';
+import * as sleep from './sleep';
 
 /** The whole process wiring (startGateway) over a fake Fabric and CA: bootstrap, metadata, listen, stop. */
 describe('startGateway', () => {
@@ -135,6 +136,34 @@ describe('startGateway', () => {
       await check.close();
       await gw.stop();
       hooks.close();
+    }
+  });
+
+  it('a gateway stopped while it retried loading metadata starts no refresh timer afterwards', async () => {
+    const state = mkdtempSync(path.join(os.tmpdir(), 'gw-start-'));
+    const env = { CITYLEDGER_STATE_DIR: state, CITYLEDGER_GATEWAY_PORT: '0', CITYLEDGER_GATEWAY_SERVE: 'city', CITYLEDGER_CITY_REGISTRAR_ID: 'registrar', CITYLEDGER_CITY_REGISTRAR_SECRET: 'pw' };
+    const refreshMs = 43219;
+    const cfg = loadConfig({ env, topology: topologyFixture, file: { metadataRefreshMs: refreshMs, channels: [{ name: 'city', orgs: ['city'], chaincodes: ['claims'] }] } });
+    // No GetMetadata handler and nothing cached: loading the metadata fails and is retried after a pause,
+    // which this test ends only once the gateway has stopped.
+    const fabric = new FakeFabric();
+    let endPause!: () => void;
+    const pause = new Promise<void>((r) => (endPause = r));
+    const paused = jest.spyOn(sleep, 'realSleep').mockImplementation(() => pause);
+    const setIntervalSpy = jest.spyOn(global, 'setInterval');
+    const ca = new FakeCa();
+    try {
+      const gw = await startGateway(cfg, { port: fabric, ca: () => ca, log: pino({ level: 'silent' }) });
+      const metadataFailed = () => paused.mock.calls.length > 0 && fabric.calls.some((c) => c.kind === 'evaluate' && c.spec?.transaction === 'org.hyperledger.fabric:GetMetadata');
+      for (let i = 0; i < 1000 && !metadataFailed(); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(metadataFailed()).toBe(true);
+      await gw.stop();
+      endPause();
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      expect(setIntervalSpy.mock.calls.filter(([, ms]) => ms === refreshMs)).toHaveLength(0);
+    } finally {
+      endPause();
+      jest.restoreAllMocks();
     }
   });
 });

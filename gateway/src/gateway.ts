@@ -89,7 +89,7 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
   const tx = new TransactionService(
     port,
     store,
-    { conflictRetries: cfg.conflictRetries, bootId, publicUrl: cfg.publicUrl },
+    { conflictRetries: cfg.conflictRetries, bootId, publicUrl: cfg.publicUrl, idempotencyLeaseMs: cfg.idempotencyLeaseMs },
     log,
     {
       stage: (stage, s) => metrics.fabricStage.observe({ stage }, s),
@@ -157,6 +157,8 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
         retrying(`bootstrap ${o.name}`, () => auth.bootstrapOrg(o, readRegistrar(o), cfg.adminKeysOut)),
       ),
     );
+    // Stopped while a bootstrap was being retried: start nothing more (stop() has cleared what there was).
+    if (stopping) return;
     // 2. chaincode metadata → routes
     for (const ch of cfg.channels) {
       const member = orgs.find((o) => ch.orgs.includes(o.name));
@@ -185,7 +187,10 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
             'chaincode API ready',
           );
         };
-        void retrying(`metadata ${cc}`, load).then(() => {
+        void retrying(`metadata ${cc}`, load).then((loaded) => {
+          // Stopped during the retries: stop() has cleared the timers already, a timer started now would
+          // refresh a closed store for ever.
+          if (!loaded || stopping) return;
           // A chaincode upgrade changes its metadata: pick new transactions up without a restart.
           if (cfg.metadataRefreshMs > 0 && !cfg.metadataDir && fetchMeta) {
             const timer = setInterval(

@@ -173,7 +173,7 @@ export class AuthService {
     }
     const operator = operatorAdminKey(org);
     if (operator) {
-      if (!(await this.store.getApiKey(operator.id))) await this.store.insertApiKey({ id: operator.id, user_id: adminId, hash: operator.hash });
+      await this.installOperatorKey(org.name, adminId, operator);
       return;
     }
     const active = (await this.store.listApiKeys(adminId)).filter((k) => !k.revoked_at);
@@ -183,6 +183,33 @@ export class AuthService {
       writeAdminKey(adminKeysOut, org.name, { userId: adminId, mspId: org.mspId, apiKey: k.key });
       this.log.info({ org: org.name, file: adminKeysOut }, 'generated org admin API key');
     }
+  }
+
+  /**
+   * The operator's configured admin key is the admin's credential. Rotating it (a new key, under a new
+   * id or under the same id with a new secret) installs the new one and revokes the admin's other keys,
+   * the replaced one among them: otherwise a same-id key kept its old secret (the new key got 401) and a
+   * new-id key left the old one working for ever. Unchanged, nothing is touched (every restart, every
+   * process of a shared database).
+   */
+  private async installOperatorKey(org: string, adminId: string, operator: { id: string; hash: string }): Promise<void> {
+    const stored = await this.store.getApiKey(operator.id);
+    if (stored && stored.user_id !== adminId)
+      throw new Error(`${org}: the configured admin key's id ${operator.id} is another user's key id; configure a new key`);
+    if (stored && stored.hash === operator.hash) {
+      // A key revoked (through the API, or replaced by a later rotation) is not brought back by a restart.
+      if (stored.revoked_at) this.log.warn({ org, keyId: operator.id }, 'the configured admin API key was revoked; configure a new one');
+      return;
+    }
+    if (stored) await this.store.replaceApiKeySecret(operator.id, operator.hash);
+    else await this.store.insertApiKey({ id: operator.id, user_id: adminId, hash: operator.hash });
+    const revoked: string[] = [];
+    for (const k of await this.store.listApiKeys(adminId))
+      if (k.id !== operator.id && !k.revoked_at && (await this.store.revokeApiKey(k.id))) revoked.push(k.id);
+    // This process may hold the old secret, or a replaced key, in its cache; other processes forget them
+    // within apiKeyCacheMs.
+    for (const id of [operator.id, ...revoked]) this.keys?.delete(id);
+    this.log.info({ org, keyId: operator.id, revoked }, 'installed the configured admin API key');
   }
 
   async createUser(actor: Principal, input: NewUserInput): Promise<{ user: PublicUser; apiKey: string; keyId: string; rateLimitPerMinute: number | null }> {

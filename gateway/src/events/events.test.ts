@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { get, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import type { Request, Response } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { fakeIdentity } from '../fabric/fake';
@@ -10,6 +12,9 @@ import { recordUnhandledRejections } from '../testing/unhandled';
 import { ChaincodeEventListener } from './listener';
 import { isInternalHost } from './webhooks';
 import { Projector } from './projections';
+import { EventHub } from './hub';
+import { sseHandler } from './sse';
+import { Store } from '../store/store';
 
 const envelope = (n: number, status = 'FILED') =>
   new Uint8Array(Buffer.from(JSON.stringify({ contract: 'claim', transaction: 'FileClaim', txId: `t${n}`, timestamp: '2027-01-01T00:00:00Z', events: [{ type: 'ClaimFiled', data: { claimId: `c${n}`, status, amount: n } }] })));
@@ -333,6 +338,36 @@ describe('events', () => {
     expect(await h.store.latestEventSeq()).toBe(2500);
   });
 
+  it('SSE: a client gone before the handler subscribed (during its store read, or before it ran) leaves no subscription behind', async () => {
+    const hub = new EventHub();
+    const stubs = (closeWhen: 'before' | 'during') => {
+      const res = Object.assign(new EventEmitter(), { destroyed: false, closed: false, writableEnded: false, writableNeedDrain: false, writeHead: jest.fn(), write: jest.fn(() => true), end: jest.fn() });
+      const req = Object.assign(new EventEmitter(), { query: {}, get: (name: string) => (name === 'last-event-id' ? '5' : undefined) });
+      // As Node does when the client disconnects: the response is destroyed, then 'close' is emitted once.
+      const disconnect = () => {
+        Object.assign(res, { destroyed: true, closed: true });
+        req.emit('close');
+        res.emit('close');
+      };
+      if (closeWhen === 'before') disconnect();
+      const store = {
+        eventsPrunedThrough: () => {
+          if (closeWhen === 'during') disconnect();
+          return Promise.resolve(0);
+        },
+        eventsAfter: () => Promise.resolve([]),
+      };
+      return { req: req as unknown as Request, res: res as unknown as Response, store: store as unknown as Store, writeHead: res.writeHead };
+    };
+    for (const closeWhen of ['during', 'before'] as const) {
+      const { req, res, store, writeHead } = stubs(closeWhen);
+      await sseHandler(store, hub, () => ['city'], pino({ level: 'silent' }), 10)(req, res);
+      expect({ closeWhen, listeners: hub.listenerCount() }).toEqual({ closeWhen, listeners: 0 });
+      expect(writeHead).not.toHaveBeenCalled();
+    }
+    hub.shutdown();
+  });
+
   it('a webhook that keeps failing is disabled; bad URLs and foreign channels are refused', async () => {
     const created = await request(h.app).post('/api/v1/webhooks').set(bearer(h.adminKeys.insurer)).send({ url: 'http://hooks.test/in', fromId: 0 });
     h.webhooks.stop();
@@ -350,6 +385,23 @@ describe('events', () => {
     for (const h of ['localhost', '127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '[::1]', 'fd00::1'])
       expect(isInternalHost(h)).toBe(true);
     for (const h of ['hooks.example.com', '8.8.8.8', '172.32.0.1', '[2001:db8::1]']) expect(isInternalHost(h)).toBe(false);
+  });
+
+  it('judges webhook hosts by address only when they are IP literals: fc/fd names are ordinary, IPv4-mapped IPv6 is its IPv4', async () => {
+    // Hostnames as the webhook's URL parser hands them over (it normalises the mapped literals to hex).
+    const hostOf = (url: string) => new URL(url).hostname;
+    for (const url of ['https://fdic-hooks.example.com/in', 'https://fcm.example.org/in', 'https://fd.example/in', 'https://fe80.example.net/x', 'https://[::ffff:8.8.8.8]/in'])
+      expect({ url, internal: isInternalHost(hostOf(url)) }).toEqual({ url, internal: false });
+    for (const url of ['https://[::ffff:127.0.0.1]/in', 'https://[::ffff:169.254.169.254]/latest', 'https://[::ffff:10.0.0.1]/', 'https://[0:0:0:0:0:ffff:c0a8:101]/', 'https://[fc00::1]/', 'https://[fe80::1]/', 'https://[febf::1]/', 'https://[::]/', 'https://127.1/'])
+      expect({ url, internal: isInternalHost(hostOf(url)) }).toEqual({ url, internal: true });
+    // Through the API, with insecure targets not allowed.
+    const strict = await harness({ file: { webhooks: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 1000, allowInsecure: false } } });
+    const create = (url: string) => request(strict.app).post('/api/v1/webhooks').set(bearer(strict.adminKeys.insurer)).send({ url });
+    expect((await create('https://fdic-hooks.example.com/in')).status).toBe(201);
+    const mapped = await create('https://[::ffff:169.254.169.254]/latest/meta-data');
+    expect(mapped.status).toBe(400);
+    expect(mapped.body.errors).toEqual([{ field: 'url', message: 'must not point at a loopback, link-local or private address' }]);
+    strict.webhooks.stop();
   });
 
   it('projects events into paginated read tables', async () => {

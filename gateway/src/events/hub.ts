@@ -22,6 +22,10 @@ export class EventHub {
   shutdown(): void {
     this.emitter.emit('shutdown');
   }
+  /** Subscriptions and shutdown callbacks held (a stream that ended must leave none behind). */
+  listenerCount(): number {
+    return this.emitter.listenerCount('event') + this.emitter.listenerCount('shutdown');
+  }
 }
 
 /** The JSON clients receive for one event (SSE data, webhook body). */

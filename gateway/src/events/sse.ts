@@ -28,6 +28,17 @@ function drained(res: Response): Promise<void> {
  */
 export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Request) => string[], log: Logger, heartbeatMs = 15000) {
   return async (req: Request, res: Response): Promise<void> => {
+    // A 'close' that happened before a listener was added never reaches it: the client may be gone before
+    // this handler runs (it is called after the auth middleware's awaits) or during an await below. So
+    // listen before any await, and look at `gone` after each before subscribing, or the subscription
+    // (and its heartbeat) would stay for ever.
+    let gone = res.destroyed || res.closed;
+    let release: () => void = () => undefined;
+    res.once('close', () => {
+      gone = true;
+      release();
+    });
+    if (gone) return;
     // Each once: a parameter given twice is an array, refused before it reaches a query.
     const q = { after: queryString(req.query, 'after'), channel: queryString(req.query, 'channel'), chaincode: queryString(req.query, 'chaincode'), event: queryString(req.query, 'event') };
     // A resume point that is not an event id is refused: silently replaying from the start would flood
@@ -40,6 +51,7 @@ export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Reques
     const filter = { channels: channelsOf(req), channel: q.channel, chaincode: q.chaincode, eventName: q.event };
     // Read before the headers go, so that a store failing here is still an error response.
     const prunedThrough = resume ? await store.eventsPrunedThrough() : 0;
+    if (gone || res.destroyed) return;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': cityledger events\n\n');
     // Retention deleted events this client has not seen: say so (no id: its resume point stays), then
@@ -93,13 +105,12 @@ export function sseHandler(store: Store, hub: EventHub, channelsOf: (req: Reques
     heartbeat.unref();
     // On gateway shutdown the stream ends; the client reconnects with Last-Event-ID and loses nothing.
     const offShutdown = hub.onShutdown(() => res.end());
-    const release = () => {
+    release = () => {
       closed = true;
       unsubscribe();
       offShutdown();
       clearInterval(heartbeat);
     };
-    req.on('close', release);
     await pumpOrEnd();
   };
 }

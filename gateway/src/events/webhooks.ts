@@ -4,7 +4,11 @@ import { Sealer } from '../auth/secrets';
 import { badRequest, notFound } from '../problem';
 import { Store, WebhookRow } from '../store/store';
 import { EventHub, eventJson } from './hub';
+import { isInternalHost } from './internal-host';
 import { realSleep, Sleep } from '../sleep';
+
+// Where webhook URLs are judged; exported here too, where callers have always found it.
+export { isInternalHost } from './internal-host';
 
 export interface WebhookOptions {
   maxAttempts: number;
@@ -21,16 +25,6 @@ export const httpDeliver: Deliver = async (url, body, headers, timeoutMs) => {
   await res.arrayBuffer().catch(() => undefined);
   return res.status;
 };
-
-/** Literal hosts a webhook must not target (names are resolved at delivery; DNS rebinding needs a proxy). */
-export function isInternalHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1' || h === '::' || h.startsWith('fe80:') || h.startsWith('fc') || h.startsWith('fd')) return true;
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(h);
-  if (!m) return false;
-  const [a, b] = [Number(m[1]), Number(m[2])];
-  return a === 127 || a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
-}
 
 /**
  * Signature a receiver checks: `x-cityledger-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.

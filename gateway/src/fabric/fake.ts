@@ -45,6 +45,8 @@ export class FakeFabric implements FabricPort {
     submitAfterOrdering: [],
     commitStatus: [],
   };
+  /** Promises the next endorsements wait for before they answer (one held while another process retries). */
+  readonly holds: { endorse: Array<Promise<unknown>> } = { endorse: [] };
   readonly events: ChaincodeEventRecord[] = [];
   healthy = true;
   private block = 10n;
@@ -89,6 +91,12 @@ export class FakeFabric implements FabricPort {
     const f = this.failures.endorse.shift();
     const txId = randomBytes(32).toString('hex');
     this.calls.push({ kind: 'endorse', identity: identity.id, spec, txId });
+    const hold = this.holds.endorse.shift();
+    if (hold) return hold.then(() => this.endorsed(identity, spec, txId, f));
+    return this.endorsed(identity, spec, txId, f);
+  }
+
+  private endorsed(identity: SigningIdentity, spec: ProposalSpec, txId: string, f: unknown): Promise<EndorsedTx> {
     if (f) return Promise.reject(f);
     try {
       const { result, event } = this.invoke(identity, spec);

@@ -123,6 +123,113 @@ describe('idempotent writes across a gateway restart', () => {
   });
 });
 
+/**
+ * Two gateway processes on one database (several processes, a rolling restart): a retry of a key that
+ * the other process is still endorsing or sending must not endorse a second transaction.
+ */
+describe('one Idempotency-Key on two gateway processes sharing a database', () => {
+  let fabric: FakeFabric;
+  let masterKey: Buffer;
+  let openDb: () => Db;
+  let userKey: string;
+  let a: Harness;
+  let b: Harness;
+
+  /** One process, with the same configuration (master key, admin keys) as the other. */
+  const boot = (bootId: string, idempotencyLeaseMs: number, adminKeys?: Record<string, string>) => harness({ db: openDb(), fabric, masterKey, bootId, idempotencyLeaseMs, adminKeys });
+  const file = (h: Harness, key: string) => request(h.app).post('/api/v1/claims/claims').set(bearer(userKey)).set('idempotency-key', key).send(body);
+  const held: Array<() => void> = [];
+  /** Holds the next endorsement until the returned function is called (at the latest after the test). */
+  const holdEndorsement = () => {
+    let release!: () => void;
+    fabric.holds.endorse.push(new Promise<void>((r) => (release = r)));
+    held.push(release);
+    return release;
+  };
+  const endorsements = () => fabric.calls.filter((c) => c.kind === 'endorse');
+  const until = async (cond: () => boolean) => {
+    for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  };
+
+  beforeEach(async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-idem-two-'));
+    openDb = await persistentTestDb(path.join(dir, 'gw.db'));
+    fabric = new FakeFabric().on('claims', 'ClaimContract:FileClaim', ({ args }) => ({ claimId: args[0] }));
+    masterKey = randomBytes(32);
+  });
+
+  it('while the owner endorses (its lease renewed meanwhile), a retry on the other process gets 409 IDEMPOTENCY_IN_PROGRESS: one submission', async () => {
+    a = await boot('process-a', 120);
+    b = await boot('process-b', 120, a.adminKeys);
+    userKey = (await request(a.app).post('/api/v1/users').set(bearer(a.adminKeys.insurer)).send({ enrollmentId: 'alice', role: 'adjuster' })).body.apiKey;
+    const release = holdEndorsement();
+    const first = file(a, 'k').then((r) => r);
+    await until(() => endorsements().length === 1);
+    // Several lease periods: only renewals keep the key A's.
+    await new Promise((r) => setTimeout(r, 400));
+    const retried = await file(b, 'k');
+    expect(retried.status).toBe(409);
+    expect(retried.body.code).toBe('IDEMPOTENCY_IN_PROGRESS');
+    release();
+    const answered = await first;
+    expect(answered.status).toBe(200);
+    expect(endorsements()).toHaveLength(1);
+    expect(fabric.submittedCount()).toBe(1);
+    const replayed = await file(b, 'k');
+    expect(replayed.status).toBe(200);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body.txId).toBe(answered.body.txId);
+  });
+
+  it("a crashed owner's key is taken over once its lease ran out; the owner, if it was only stalled, then sends nothing and cannot overwrite the answer", async () => {
+    a = await boot('process-a', 100);
+    b = await boot('process-b', 100, a.adminKeys);
+    userKey = (await request(a.app).post('/api/v1/users').set(bearer(a.adminKeys.insurer)).send({ enrollmentId: 'alice', role: 'adjuster' })).body.apiKey;
+    // A stops renewing (crashed, or frozen) while its endorsement is outstanding.
+    jest.spyOn(a.store, 'renewIdempotency').mockResolvedValue(true);
+    const release = holdEndorsement();
+    const stalled = file(a, 'k').then((r) => r);
+    await until(() => endorsements().length === 1);
+    await new Promise((r) => setTimeout(r, 250));
+    const takenOver = await file(b, 'k');
+    expect(takenOver.status).toBe(200);
+    expect(endorsements()).toHaveLength(2);
+    expect(fabric.submittedCount()).toBe(1);
+    release();
+    const late = await stalled;
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('IDEMPOTENCY_IN_PROGRESS');
+    expect(fabric.submittedCount()).toBe(1);
+    const aTx = endorsements()[0].txId!;
+    expect((await b.store.getTx(aTx))?.state).toBe('failed');
+    // The key keeps B's answer: A's refusal was not stored over it.
+    const replayed = await file(a, 'k');
+    expect(replayed.status).toBe(200);
+    expect(replayed.body.txId).toBe(takenOver.body.txId);
+  });
+
+  it('only the owner of an unanswered key binds, answers, frees or abandons it', async () => {
+    a = await boot('process-a', 60000);
+    const { store } = a;
+    const later = new Date(Date.now() + 60000).toISOString();
+    expect(await store.claimIdempotency('u', 'k', 'h', 'owner', later)).toBe(true);
+    expect(await store.setIdempotencyTx('u', 'k', 'other', 'tx-other')).toBe(false);
+    expect(await store.completeIdempotency('u', 'k', 'other', 200, '{}')).toBe(false);
+    await store.releaseIdempotency('u', 'k', 'other');
+    await store.abandonIdempotency('u', 'k', 'other');
+    expect(await store.takeOverIdempotency('u', 'k', 'owner', 'other', later, new Date().toISOString())).toBe(false);
+    expect(await store.getIdempotency('u', 'k')).toMatchObject({ owner: 'owner', tx_id: null, response: null, lease_until: later });
+    expect(await store.completeIdempotency('u', 'k', 'owner', 200, '{"status":200}')).toBe(true);
+    expect(await store.getIdempotency('u', 'k')).toMatchObject({ status: 200, response: '{"status":200}' });
+  });
+
+  afterEach(() => {
+    // A failing test must not leave a request waiting for ever (Jest would not exit).
+    for (const release of held.splice(0)) release();
+    jest.restoreAllMocks();
+  });
+});
+
 describe('following a 202 transaction in the background', () => {
   it('a store that fails while recording the outcome is logged, not an unhandled rejection', async () => {
     const logLines: string[] = [];

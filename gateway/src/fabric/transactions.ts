@@ -3,6 +3,7 @@ import { Problem } from '../problem';
 import { realSleep } from '../sleep';
 import { Store, TxRow } from '../store/store';
 import { Commits, CommitWaiter } from './commits';
+import { DEFAULT_IDEMPOTENCY_LEASE_MS, IdempotencyLease, leaseEnd } from './idempotency-lease';
 import { isPeersApart, peerDetails, ReadConflict, toProblem, TxInvalid } from './errors';
 import { EndorsedTx, FabricPort, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ProposalSpec, SigningIdentity } from './port';
 import { Stage, StageTimes } from './stage-times';
@@ -43,6 +44,9 @@ export function decodeResult(bytes: Uint8Array | string | null | undefined): unk
   }
 }
 
+const inProgress = () =>
+  new Problem(409, 'IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is in progress; retry later');
+
 /** The first wait before endorsing again after endorsers disagreed; ×4 each time (50, 200, 800 ms). */
 const PEERS_APART_RETRY_MS = 50;
 
@@ -61,7 +65,7 @@ export class TransactionService {
   constructor(
     private readonly port: FabricPort,
     private readonly store: Store,
-    private readonly opts: { conflictRetries: number; bootId: string; publicUrl: string },
+    private readonly opts: { conflictRetries: number; bootId: string; publicUrl: string; idempotencyLeaseMs?: number },
     private readonly log: Logger,
     private readonly observer: TxObserver = noObserver,
     private readonly identityOf: (userId: string) => Promise<SigningIdentity> = () => Promise.reject(new Error('no identities')),
@@ -94,8 +98,10 @@ export class TransactionService {
     if (!idem) return this.run(req, times).catch((err) => Promise.reject(toProblem(err)));
 
     const { userId } = req;
+    const { bootId } = this.opts;
+    const leaseMs = this.leaseMs;
     let resumeTx: TxRow | undefined;
-    if (!(await this.store.claimIdempotency(userId, idem.key, idem.requestHash, this.opts.bootId))) {
+    if (!(await this.store.claimIdempotency(userId, idem.key, idem.requestHash, bootId, leaseEnd(leaseMs)))) {
       const row = (await this.store.getIdempotency(userId, idem.key))!;
       if (row.request_hash !== idem.requestHash)
         throw new Problem(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
@@ -103,31 +109,44 @@ export class TransactionService {
         const stored = JSON.parse(row.response) as Outcome;
         return { ...stored, headers: { ...(stored.headers ?? {}), 'idempotent-replayed': 'true' } };
       }
-      // Owned by a live request of this process, or taken over meanwhile by another retry.
-      if (row.owner === this.opts.bootId || !(await this.store.takeOverIdempotency(userId, idem.key, row.owner, this.opts.bootId)))
-        throw new Problem(409, 'IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is in progress; retry later');
-      resumeTx = row.tx_id ? await this.store.getTx(row.tx_id) : undefined;
+      // Owned by a live request of this process, or of another process whose lease still runs (it may be
+      // endorsing or sending right now): only a lapsed lease (its owner crashed) lets this retry take over.
+      const at = new Date().toISOString();
+      if (row.owner === bootId || !(await this.store.takeOverIdempotency(userId, idem.key, row.owner, bootId, leaseEnd(leaseMs), at)))
+        throw inProgress();
+      // Read again: the previous owner may have bound its transaction between the read above and the
+      // takeover (it can no longer do so now), and that one must be resumed, not a second one endorsed.
+      const mine = await this.store.getIdempotency(userId, idem.key);
+      resumeTx = mine?.tx_id ? await this.store.getTx(mine.tx_id) : undefined;
     }
 
+    const lease = new IdempotencyLease(this.store, userId, idem.key, bootId, leaseMs, this.log);
+    lease.keepAlive();
     try {
       const outcome = await this.run(req, times, resumeTx);
-      await this.store.completeIdempotency(userId, idem.key, outcome.status, JSON.stringify(outcome));
+      await this.store.completeIdempotency(userId, idem.key, bootId, outcome.status, JSON.stringify(outcome));
       return outcome;
     } catch (err) {
       const problem = toProblem(err);
       const row = await this.store.getIdempotency(userId, idem.key);
       const tx = row?.tx_id ? await this.store.getTx(row.tx_id) : undefined;
       if (FINAL_STATUSES.has(problem.status) && problem.code !== 'READ_CONFLICT') {
-        await this.store.completeIdempotency(userId, idem.key, problem.status, JSON.stringify({ status: problem.status, body: problem.toBody() }));
+        await this.store.completeIdempotency(userId, idem.key, bootId, problem.status, JSON.stringify({ status: problem.status, body: problem.toBody() }));
       } else if (!tx || tx.state === 'invalid' || tx.state === 'failed') {
         // Nothing live was sent: the key is free for a fresh attempt.
-        await this.store.releaseIdempotency(userId, idem.key);
+        await this.store.releaseIdempotency(userId, idem.key, bootId);
       } else {
-        // A transaction may be in flight: leave it for the next retry (of any process) to resume.
-        await this.store.takeOverIdempotency(userId, idem.key, this.opts.bootId, 'orphan');
+        // A transaction may be in flight: leave it for the next retry (of any process) to resume at once.
+        await this.store.abandonIdempotency(userId, idem.key, bootId);
       }
       throw problem;
+    } finally {
+      lease.stop();
     }
+  }
+
+  private get leaseMs(): number {
+    return this.opts.idempotencyLeaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_MS;
   }
 
   /** Status of a transaction this gateway submitted, for the 202 status URL. */
@@ -181,7 +200,12 @@ export class TransactionService {
       if (req.idempotency) {
         // Journalled before it is sent, signed bytes included, so a retry (even after a restart) resumes it.
         const row = await this.store.insertTx({ ...endorsedTx, tx_bytes: b64(await endorsed.signedBytes()) });
-        await this.store.setIdempotencyTx(req.userId, req.idempotency.key, endorsed.txId);
+        if (!(await this.store.setIdempotencyTx(req.userId, req.idempotency.key, this.opts.bootId, endorsed.txId))) {
+          // This request stalled past its lease and another process took the key over (and endorses or
+          // resumes its own transaction): sending this one too could commit the request twice.
+          await this.store.updateTx(endorsed.txId, { state: 'failed', error: JSON.stringify(inProgress().toBody()) });
+          throw inProgress();
+        }
         outcome = await this.finish(req.identity, row, req.wait, times);
       } else {
         // Without a key nobody can resume it: it is sent now or never, and journalled once, when its

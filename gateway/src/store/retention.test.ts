@@ -42,9 +42,9 @@ describe('retention', () => {
   });
 
   it('deletes answered idempotency keys after their hours, never one whose request is unfinished', async () => {
-    for (const key of ['answered', 'unfinished', 'fresh']) await store.claimIdempotency('u', key, 'h', 'boot');
-    await store.completeIdempotency('u', 'answered', 200, '{}');
-    await store.completeIdempotency('u', 'fresh', 200, '{}');
+    for (const key of ['answered', 'unfinished', 'fresh']) await store.claimIdempotency('u', key, 'h', 'boot', new Date().toISOString());
+    await store.completeIdempotency('u', 'answered', 'boot', 200, '{}');
+    await store.completeIdempotency('u', 'fresh', 'boot', 200, '{}');
     await age(store, 'idempotency', 'created_at', "key <> 'fresh'", 2);
     expect(await retention(store, { idempotencyHours: 24 }).runOnce()).toMatchObject({ idempotency: 1 });
     expect(await store.getIdempotency('u', 'answered')).toBeUndefined();

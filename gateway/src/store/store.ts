@@ -33,6 +33,12 @@ export interface IdempotencyRow {
   status: number | null;
   response: string | null;
   created_at: string;
+  /**
+   * Until when the owner's claim holds (ISO time; renewed while its request runs). Another process may
+   * take an unanswered key over only after it: before, the owner may be endorsing or sending. Null: no
+   * lease (a key left for any retry, or one claimed by a version without leases).
+   */
+  lease_until: string | null;
 }
 
 /** The checkpoint row that remembers how far retention has deleted events. */
@@ -177,6 +183,7 @@ export class Store {
     // Columns added after a table was first created: databases made by older versions get them here.
     const added: Array<[table: string, column: string, type: string]> = [
       ['api_keys', 'rate_limit', 'INTEGER'],
+      ['idempotency', 'lease_until', 'TEXT'],
     ];
     for (const [table, column, type] of added)
       if (!(await this.db.columns(table)).includes(column))
@@ -226,6 +233,10 @@ export class Store {
       await this.db.all<ApiKeyRow>('SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at', [userId])
     ).map(numericKey);
   }
+  /** Gives a key id a new secret (an operator's rotated admin key): active again, as a key issued now. */
+  async replaceApiKeySecret(id: string, hash: string): Promise<void> {
+    await this.db.run('UPDATE api_keys SET hash = ?, revoked_at = NULL, created_at = ? WHERE id = ?', [hash, now(), id]);
+  }
   async revokeApiKey(id: string): Promise<boolean> {
     return (
       (
@@ -238,16 +249,19 @@ export class Store {
   }
 
   // ---- idempotency
-  /** Claims a key; false when it already exists (then read it with getIdempotency). */
+  // Every change to an unanswered key is conditional on its owner: a process that lost its key (its
+  // lease expired and another process took it over) can no longer bind, answer or free it.
+  /** Claims a key, leased until `leaseUntil`; false when it already exists (then read it with getIdempotency). */
   async claimIdempotency(
     principal: string,
     key: string,
     requestHash: string,
     owner: string,
+    leaseUntil: string,
   ): Promise<boolean> {
     const res = await this.db.run(
-      'INSERT INTO idempotency (principal, key, request_hash, owner, created_at) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING',
-      [principal, key, requestHash, owner, now()],
+      'INSERT INTO idempotency (principal, key, request_hash, owner, lease_until, created_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING',
+      [principal, key, requestHash, owner, leaseUntil, now()],
     );
     return res.changes > 0;
   }
@@ -257,38 +271,67 @@ export class Store {
       key,
     ]);
   }
-  /** Takes over a claim left by a dead process; false when another live owner took it first. */
+  /**
+   * Takes over an unanswered claim whose lease has expired by `at` (its owner crashed or stalled) or that
+   * has none (left for any retry); false when the lease still runs or another retry took it first.
+   */
   async takeOverIdempotency(
     principal: string,
     key: string,
     fromOwner: string,
     toOwner: string,
+    leaseUntil: string,
+    at: string,
   ): Promise<boolean> {
     const res = await this.db.run(
-      'UPDATE idempotency SET owner = ? WHERE principal = ? AND key = ? AND owner = ? AND response IS NULL',
-      [toOwner, principal, key, fromOwner],
+      `UPDATE idempotency SET owner = ?, lease_until = ? WHERE principal = ? AND key = ? AND owner = ? AND response IS NULL
+       AND (lease_until IS NULL OR lease_until <= ?)`,
+      [toOwner, leaseUntil, principal, key, fromOwner, at],
     );
     return res.changes > 0;
   }
-  async setIdempotencyTx(principal: string, key: string, txId: string): Promise<void> {
-    await this.db.run('UPDATE idempotency SET tx_id = ? WHERE principal = ? AND key = ?', [
-      txId,
-      principal,
-      key,
-    ]);
+  /** Extends the owner's lease; false when the key is no longer its own (taken over, or answered). */
+  async renewIdempotency(principal: string, key: string, owner: string, leaseUntil: string): Promise<boolean> {
+    const res = await this.db.run(
+      'UPDATE idempotency SET lease_until = ? WHERE principal = ? AND key = ? AND owner = ? AND response IS NULL',
+      [leaseUntil, principal, key, owner],
+    );
+    return res.changes > 0;
   }
-  async completeIdempotency(principal: string, key: string, status: number, response: string): Promise<void> {
-    await this.db.run('UPDATE idempotency SET status = ?, response = ? WHERE principal = ? AND key = ?', [
-      status,
-      response,
-      principal,
-      key,
-    ]);
+  /** Leaves the owner's unanswered key to the next retry of any process, at once (no lease). */
+  async abandonIdempotency(principal: string, key: string, owner: string): Promise<void> {
+    await this.db.run(
+      `UPDATE idempotency SET owner = 'orphan', lease_until = NULL WHERE principal = ? AND key = ? AND owner = ? AND response IS NULL`,
+      [principal, key, owner],
+    );
   }
-  async releaseIdempotency(principal: string, key: string): Promise<void> {
-    await this.db.run('DELETE FROM idempotency WHERE principal = ? AND key = ? AND response IS NULL', [
+  /** Binds the owner's key to its transaction; false when the key is no longer its own (nothing may be sent). */
+  async setIdempotencyTx(principal: string, key: string, owner: string, txId: string): Promise<boolean> {
+    const res = await this.db.run(
+      'UPDATE idempotency SET tx_id = ? WHERE principal = ? AND key = ? AND owner = ? AND response IS NULL',
+      [txId, principal, key, owner],
+    );
+    return res.changes > 0;
+  }
+  /** Stores the owner's answer; false (nothing written) when the key is no longer its own. */
+  async completeIdempotency(
+    principal: string,
+    key: string,
+    owner: string,
+    status: number,
+    response: string,
+  ): Promise<boolean> {
+    const res = await this.db.run(
+      'UPDATE idempotency SET status = ?, response = ?, lease_until = NULL WHERE principal = ? AND key = ? AND owner = ? AND response IS NULL',
+      [status, response, principal, key, owner],
+    );
+    return res.changes > 0;
+  }
+  async releaseIdempotency(principal: string, key: string, owner: string): Promise<void> {
+    await this.db.run('DELETE FROM idempotency WHERE principal = ? AND key = ? AND owner = ? AND response IS NULL', [
       principal,
       key,
+      owner,
     ]);
   }
 

@@ -74,7 +74,7 @@ export async function persistentTestDb(sqliteFile: string): Promise<() => Db> {
 }
 
 /** Builds a complete app over a FakeFabric and a fresh (or given) database, admins bootstrapped. */
-export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: Buffer; bootId?: string; conflictRetries?: number; file?: Record<string, unknown>; logLines?: string[] } = {}): Promise<Harness> {
+export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: Buffer; bootId?: string; conflictRetries?: number; idempotencyLeaseMs?: number; adminKeys?: Record<string, string>; file?: Record<string, unknown>; logLines?: string[] } = {}): Promise<Harness> {
   const config = loadConfig({ env: {}, topology: topologyFixture, file: { webhooks: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 1000, allowInsecure: true }, rateLimit: { windowMs: 60000, max: 1000 }, apiKeyCacheMs: 100, ...opts.file } });
   const log = opts.logLines ? pino({ level: 'info' }, { write: (line: string) => void opts.logLines!.push(line) }) : pino({ level: 'silent' });
   const store = new Store(opts.db ?? (await testDb()));
@@ -85,7 +85,7 @@ export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: 
   const sealer = new Sealer(masterKey);
   const auth = new AuthService(store, sealer, config.orgs, () => ca, masterKey, log, undefined, { maxRateLimitPerKey: config.rateLimit.maxPerKey, apiKeyCacheMs: config.apiKeyCacheMs });
   const bootId = opts.bootId ?? `boot-${randomBytes(4).toString('hex')}`;
-  const tx = new TransactionService(fabric, store, { conflictRetries: opts.conflictRetries ?? 2, bootId, publicUrl: 'http://gw.test' }, log, undefined, (id) => auth.identity(id));
+  const tx = new TransactionService(fabric, store, { conflictRetries: opts.conflictRetries ?? 2, bootId, publicUrl: 'http://gw.test', idempotencyLeaseMs: opts.idempotencyLeaseMs }, log, undefined, (id) => auth.identity(id));
   const hub = new EventHub();
   const delivered: Harness['delivered'] = [];
   const deliverStatus: number[] = [];
@@ -103,7 +103,8 @@ export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: 
   const adminKeys: Record<string, string> = {};
   const out = `/tmp/cityledger-test-admin-keys-${process.pid}-${randomBytes(4).toString('hex')}.json`;
   for (const org of config.orgs) {
-    const key = `clk_${org.name.padEnd(12, 'x').slice(0, 12)}_${randomBytes(24).toString('base64url')}`;
+    // Given: another process's configured keys (processes sharing a database share their configuration).
+    const key = opts.adminKeys?.[org.name] ?? `clk_${org.name.padEnd(12, 'x').slice(0, 12)}_${randomBytes(24).toString('base64url')}`;
     await auth.bootstrapOrg({ ...org, adminKey: key }, { id: 'registrar', secret: 'pw' }, out);
     adminKeys[org.name] = key;
   }
