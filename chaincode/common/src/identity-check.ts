@@ -76,11 +76,15 @@ export function checkResident(ctx: Context, residentId: string): Promise<Residen
 
 /** FORBIDDEN (reason RESIDENT_NOT_ACTIVE) unless the resident is ACTIVE: locked, suspended and deceased identities act on nothing. */
 export async function assertResidentActive(ctx: Context, residentId: string): Promise<ResidentCheck> {
-  const check = await checkResident(ctx, residentId);
+  return activeOnly(await checkResident(ctx, residentId));
+}
+
+/** The check, unless its resident is not ACTIVE (FORBIDDEN, reason RESIDENT_NOT_ACTIVE). */
+function activeOnly<T extends ResidentCheck>(check: T): T {
   if (!check.active) {
-    throw forbidden(`resident ${residentId} is ${check.status}`, {
+    throw forbidden(`resident ${check.residentId} is ${check.status}`, {
       reason: 'RESIDENT_NOT_ACTIVE',
-      residentId,
+      residentId: check.residentId,
       status: check.status,
     });
   }
@@ -105,14 +109,7 @@ export async function assertCallerResidentActive(ctx: Context): Promise<CallerCh
       residentId,
     });
   }
-  if (!check.active) {
-    throw forbidden(`resident ${residentId} is ${check.status}`, {
-      reason: 'RESIDENT_NOT_ACTIVE',
-      residentId,
-      status: check.status,
-    });
-  }
-  return check;
+  return activeOnly(check);
 }
 
 /** FORBIDDEN (reason CREDENTIAL_NOT_ACTIVE) unless the credential is active now. */

@@ -195,12 +195,18 @@ describe('CommitTracker', () => {
 });
 
 describe('TransactionService with a CommitTracker', () => {
-  it('learns commits from the block stream once it follows, asking CommitStatus only before', async () => {
+  /** A TransactionService whose commits a CommitTracker follows, over a fake Fabric filing claims. */
+  async function trackedService() {
     const fabric = new FakeFabric().on('claims', 'ClaimContract:FileClaim', ({ args }) => ({ claimId: args[0] }));
     const store = new Store(await testDb());
     await store.migrate();
     const tracker = new CommitTracker(fabric, () => Promise.resolve(city), 5000, log);
     const service = new TransactionService(fabric, store, { conflictRetries: 2, bootId: 'b', publicUrl: 'http://gw.test' }, log, undefined, undefined, tracker);
+    return { fabric, store, tracker, service };
+  }
+
+  it('learns commits from the block stream once it follows, asking CommitStatus only before', async () => {
+    const { fabric, store, tracker, service } = await trackedService();
     try {
       const write = () => service.write({ userId: 'u', identity: city, spec, wait: 'commit' });
       const first = await write();
@@ -220,11 +226,7 @@ describe('TransactionService with a CommitTracker', () => {
   });
 
   it('a keyed write that committed though its submit call failed is resumed by a retry as that commit: the resent copy (DUPLICATE_TXID) neither journals it invalid nor frees the key', async () => {
-    const fabric = new FakeFabric().on('claims', 'ClaimContract:FileClaim', ({ args }) => ({ claimId: args[0] }));
-    const store = new Store(await testDb());
-    await store.migrate();
-    const tracker = new CommitTracker(fabric, () => Promise.resolve(city), 5000, log);
-    const service = new TransactionService(fabric, store, { conflictRetries: 2, bootId: 'b', publicUrl: 'http://gw.test' }, log, undefined, undefined, tracker);
+    const { fabric, store, tracker, service } = await trackedService();
     try {
       await eventually(() => tracker.expect('city', 'city', 'probe'));
       const write = () => service.write({ userId: 'u', identity: city, spec, wait: 'commit', idempotency: { key: 'k', requestHash: 'h' } });
