@@ -12,6 +12,7 @@ import {
   failedPrecondition,
   forbidden,
   invalidArgument,
+  isoToMs,
   readTransient,
   txTime,
   type Page,
@@ -272,7 +273,7 @@ export async function issueCredential(
   requireDistinctSalts(claims);
   const who = caller(ctx);
   const now = txTime(ctx);
-  if (input.validUntil !== undefined && calendarMs(input.validUntil, 'validUntil') <= now.ms) {
+  if (input.validUntil !== undefined && isoToMs(input.validUntil, 'validUntil') <= now.ms) {
     throw failedPrecondition('validUntil is already past', { validUntil: input.validUntil, now: now.iso });
   }
   if (!input.holderId.includes('/')) {
@@ -335,17 +336,6 @@ function statusVerdict(base: Verification): Verification {
   if (base.holderStatus !== undefined && base.holderStatus !== 'ACTIVE')
     return { ...base, valid: false, reason: 'HOLDER_NOT_ACTIVE' };
   return base;
-}
-
-/**
- * An IsoTime as epoch ms, refusing dates the calendar does not have: Date.parse gives NaN for month
- * 13 (a credential that would never expire) and rolls 2026-02-30 over to March 2.
- */
-function calendarMs(iso: string, field: string): number {
-  const ms = Date.parse(iso);
-  if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 19) !== iso.slice(0, 19))
-    throw invalidArgument(`${field} is not a valid time`, { field, value: iso });
-  return ms;
 }
 
 /**
