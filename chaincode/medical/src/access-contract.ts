@@ -168,8 +168,9 @@ export class AccessContract extends CityContract {
   async GetAccess(ctx: Context, accessId: string): Promise<Access> {
     const who = caller(ctx);
     const access = await accesses.require(ctx, accessId);
-    if (!isPatient(who, access.patientId) && who.key !== access.grantee.key)
-      throw forbidden('not your access', { reason: 'NOT_A_PARTY' });
+    // The patient by its bound certificate only (see GetConsent).
+    if (isPatient(who, access.patientId)) await patient(ctx);
+    else if (who.key !== access.grantee.key) throw forbidden('not your access', { reason: 'NOT_A_PARTY' });
     return access;
   }
 

@@ -1,4 +1,4 @@
-import type { ContractHarness } from '@cityledger/chaincode-common';
+import { identity, type ContractHarness } from '@cityledger/chaincode-common';
 import {
   DAY,
   HOUR,
@@ -407,6 +407,14 @@ describe('audit trail', () => {
       await h.evaluate(ids.bob, 'access:GetAccess', [b.value.accessId]),
       'FORBIDDEN',
       'NOT_A_PARTY',
+    );
+    // A second certificate carrying alice's residentId (not the one R1 is bound to) is not the patient.
+    expectError(
+      await h.evaluate(identity('CityMSP', 'mallory', { role: 'resident', residentId: 'R1' }), 'access:GetAccess', [
+        a.value.accessId,
+      ]),
+      'FORBIDDEN',
+      'CERTIFICATE_NOT_BOUND',
     );
     expectError(await h.evaluate(ids.alice, 'access:GetAccess', ['nope']), 'NOT_FOUND');
   });

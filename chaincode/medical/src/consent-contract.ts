@@ -171,9 +171,10 @@ export class ConsentContract extends CityContract {
     const who = caller(ctx);
     const consent = await consents.require(ctx, patientId, consentId);
     const named = granteeMatches(consent.grantee, who);
-    if (!isPatient(who, patientId) && who.key !== consent.createdBy && !named) {
-      throw forbidden('not your consent', { reason: 'NOT_A_PARTY' });
-    }
+    // The patient by its bound certificate only: another certificate carrying the same residentId
+    // (an impostor an org admin could have enrolled) is not the patient.
+    if (isPatient(who, patientId)) await patient(ctx);
+    else if (who.key !== consent.createdBy && !named) throw forbidden('not your consent', { reason: 'NOT_A_PARTY' });
     return consent;
   }
 

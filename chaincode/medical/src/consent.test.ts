@@ -1,3 +1,4 @@
+import { identity } from '@cityledger/chaincode-common';
 import { T0, consentInput, expectError, grant, identityState, ids, newHarness } from './medical.fixtures';
 import { consentLifecycle } from './consent-contract';
 import type { Consent } from './model';
@@ -234,6 +235,9 @@ describe('reading consents', () => {
     for (const who of [ids.bob, ids.insurer, ids.drOld])
       expectError(await h.evaluate(who, 'consent:GetConsent', ['R1', 'c1']), 'FORBIDDEN', 'NOT_A_PARTY');
     expectError(await h.evaluate(ids.alice, 'consent:GetConsent', ['R1', 'c2']), 'NOT_FOUND');
+    // A second certificate carrying alice's residentId (not the one R1 is bound to) is not the patient.
+    const impostor = identity('CityMSP', 'mallory', { role: 'resident', residentId: 'R1' });
+    expectError(await h.evaluate(impostor, 'consent:GetConsent', ['R1', 'c1']), 'FORBIDDEN', 'CERTIFICATE_NOT_BOUND');
   });
 
   it("ListMyConsents pages the patient's own consents only", async () => {

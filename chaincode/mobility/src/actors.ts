@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { caller, forbidden, type Caller, type OrgRole } from '@cityledger/chaincode-common';
+import { assertCallerResidentActive, caller, forbidden, type Caller, type OrgRole } from '@cityledger/chaincode-common';
 import type { Claim, PartnerKind } from './model';
 import { partners } from './store';
 
@@ -63,10 +63,17 @@ export async function claimActor(ctx: Context, claim: Claim): Promise<string[]> 
   return labels;
 }
 
-/** Reads of claims and policies: the resident concerned, the insurer's organisation and the police. */
-export function requireReader(ctx: Context, residentId: string): Caller {
+/**
+ * Reads of claims and policies: the resident concerned (by its bound certificate: another one with the
+ * same residentId attribute is not the resident), the insurer's organisation and the police.
+ */
+export async function requireReader(ctx: Context, residentId: string): Promise<Caller> {
   const who = caller(ctx);
-  if (isResident(who, residentId) || who.mspId === INSURER || holds(who, Police)) return who;
+  if (who.mspId === INSURER || holds(who, Police)) return who;
+  if (isResident(who, residentId)) {
+    await assertCallerResidentActive(ctx);
+    return who;
+  }
   throw forbidden('only the resident concerned, InsurerMSP or the police may read this', {
     mspId: who.mspId,
     role: who.role ?? null,

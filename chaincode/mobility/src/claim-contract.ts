@@ -373,7 +373,7 @@ export class ClaimContract extends CityContract {
   })
   async GetClaim(ctx: Context, claimId: string): Promise<Claim> {
     const claim = await claims.require(ctx, claimId);
-    requireReader(ctx, claim.claimantId);
+    await requireReader(ctx, claim.claimantId);
     return claim;
   }
 
@@ -384,7 +384,7 @@ export class ClaimContract extends CityContract {
   })
   async ListPolicyClaims(ctx: Context, policyId: string): Promise<string[]> {
     const policy = await policies.require(ctx, policyId);
-    requireReader(ctx, policy.holderId);
+    await requireReader(ctx, policy.holderId);
     return (await claimsByPolicy.all(ctx, [policyId])).map((x) => x.claimId);
   }
 
@@ -395,7 +395,7 @@ export class ClaimContract extends CityContract {
   })
   async GetSettlement(ctx: Context, settlementId: string): Promise<Settlement> {
     const settlement = await settlements.require(ctx, settlementId);
-    requireReader(ctx, '');
+    await requireReader(ctx, '');
     return settlement;
   }
 

@@ -570,6 +570,10 @@ describe('who may take each step', () => {
       expect(code(await h.evaluate(who, 'claim:GetClaim', ['CL1']))).toBe('FORBIDDEN');
       expect(code(await h.evaluate(who, 'claim:ListPolicyClaims', ['P1']))).toBe('FORBIDDEN');
     }
+    // A second certificate carrying alice's residentId (not the one R1 is bound to) is not the claimant.
+    const impostor = identity('CityMSP', 'mallory', { role: 'resident', residentId: 'R1' });
+    expect((await h.evaluate(impostor, 'claim:GetClaim', ['CL1'])).error?.details.reason).toBe('CERTIFICATE_NOT_BOUND');
+    expect((await h.evaluate(impostor, 'insurance:GetPolicy', ['P1'])).error?.details.reason).toBe('CERTIFICATE_NOT_BOUND');
   });
 
   it('checks the claimant is still ACTIVE when disputing or linking evidence', async () => {

@@ -95,7 +95,7 @@ export class InsuranceContract extends CityContract {
   })
   async GetPolicy(ctx: Context, policyId: string): Promise<Policy> {
     const policy = await policies.require(ctx, policyId);
-    requireReader(ctx, policy.holderId);
+    await requireReader(ctx, policy.holderId);
     return policy;
   }
 
