@@ -5,9 +5,15 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { adminEnv } from './channels';
+import { NetworkError } from './errors';
 import { info } from './log';
 import { Network } from './network';
 import { org, peers } from './topology';
+
+// Before anything is created: every file and folder this CLI and the processes it starts write (CA
+// config, keys, the CA database, logs, pid records) is for this user only. Nothing is created on
+// import, so setting it here, after the imports, is early enough.
+const operatorUmask = process.umask(0o077);
 
 const USAGE = `usage: cityledger-network <command>
 
@@ -74,6 +80,8 @@ async function main(argv: string[]): Promise<number> {
         PS1: `[${o.mspId} admin] \\w $ `,
       };
       const [bin, ...args] = cmd.length ? cmd : [process.env.SHELL ?? 'bash', '--norc'];
+      // The operator's shell creates files as the operator expects, not owner-only.
+      process.umask(operatorUmask);
       const child = spawn(bin, args, { env, stdio: 'inherit' });
       return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
     }
@@ -92,7 +100,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`\nerror: ${err instanceof Error ? err.message : String(err)}\n`);
+    const code = err instanceof NetworkError ? ` [${err.code}]` : '';
+    process.stderr.write(`\nerror${code}: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   },
 );

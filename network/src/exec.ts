@@ -1,5 +1,10 @@
 import { spawn } from 'node:child_process';
+import { redactedCommand, redactText } from './redact';
 
+/**
+ * A command that failed. The CLI prints the message, so it never holds a secret: `command` is the
+ * redacted command line (see redactedCommand) and URL credentials in the output's tail are hidden too.
+ */
 export class CommandError extends Error {
   override name = 'CommandError';
   constructor(
@@ -7,7 +12,8 @@ export class CommandError extends Error {
     readonly exitCode: number | null,
     readonly output: string,
   ) {
-    super(`${command} failed (exit ${exitCode}):\n${output.trim().split('\n').slice(-15).join('\n')}`);
+    const tail = output.trim().split('\n').slice(-15).join('\n');
+    super(redactText(`${command} failed (exit ${exitCode}):\n${tail}`));
   }
 }
 
@@ -29,10 +35,11 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => reject(new CommandError(`${cmd} ${args.join(' ')}`, null, err.message)));
+    const command = redactedCommand(cmd, args);
+    child.on('error', (err) => reject(new CommandError(command, null, err.message)));
     child.on('close', (code) => {
       if (code === 0) resolve(stdout);
-      else reject(new CommandError(`${cmd} ${args.join(' ')}`, code, `${stdout}\n${stderr}`));
+      else reject(new CommandError(command, code, `${stdout}\n${stderr}`));
     });
     if (opts.input !== undefined) child.stdin?.end(opts.input);
   });

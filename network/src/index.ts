@@ -9,3 +9,4 @@ export { peerDir, ordererDir, adminDir } from './nodes';
 export { run, retry, sleep, CommandError } from './exec';
 export { chaincodeProcess } from './chaincode';
 export { gatewayProcess } from './gateway';
+export { NetworkError, type NetworkErrorCode } from './errors';

@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ensureBinaries } from './binaries';
 import { caProcess, caProcessSpec, enrollIdentity, enrollRegistrar, waitForCa, writeOrgMsp } from './ca';
@@ -14,8 +14,10 @@ import {
   queryMetadata,
 } from './chaincode';
 import { channelHeight, channelPeers, createGenesisBlock, joinOrderer, joinPeer } from './channels';
+import { NetworkError } from './errors';
 import { retry } from './exec';
 import { gatewayProcess, gatewaySpec } from './gateway';
+import { acquireLock } from './lock';
 import { info, step, warn } from './log';
 import {
   adminDir,
@@ -30,6 +32,7 @@ import {
 } from './nodes';
 import { Paths } from './paths';
 import { Processes } from './processes';
+import { assertRemovable, prepareStateDir, removeStateDir } from './state';
 import {
   ChaincodeSpec,
   channel,
@@ -46,6 +49,8 @@ export class Network {
   readonly topology: Topology;
   readonly paths: Paths;
   readonly processes: Processes;
+  /** Depth of locked() calls in progress: `up` deploys and `clean` stops under the lock they hold. */
+  private lockDepth = 0;
 
   constructor(topology = loadTopology()) {
     this.topology = topology;
@@ -53,7 +58,28 @@ export class Network {
     this.processes = new Processes(this.paths);
   }
 
+  /**
+   * Runs a command that changes the network under the state dir's lock (STATE_LOCKED if another holds
+   * it). Without a state dir there is nothing to protect, and no folder is created just for the lock.
+   */
+  private async locked<T>(command: string, fn: () => Promise<T>): Promise<T> {
+    if (this.lockDepth > 0) return fn();
+    const lock = existsSync(this.paths.state) ? acquireLock(this.paths.lockFile, command) : undefined;
+    this.lockDepth++;
+    try {
+      return await fn();
+    } finally {
+      this.lockDepth--;
+      lock?.release();
+    }
+  }
+
   async up(options: { gateway?: boolean } = {}): Promise<void> {
+    prepareStateDir(this.paths);
+    await this.locked('up', () => this.upLocked(options));
+  }
+
+  private async upLocked(options: { gateway?: boolean }): Promise<void> {
     const t0 = Date.now();
     const t = this.topology;
     await ensureBinaries(t, this.paths);
@@ -106,6 +132,17 @@ export class Network {
   /** Packages, installs, approves and commits every built chaincode; starts (or restarts) its server. */
   async deploy(only?: string[]): Promise<string[]> {
     const t = this.topology;
+    const unknown = only?.filter((name) => !t.chaincodes.some((cc) => cc.name === name)) ?? [];
+    if (unknown.length > 0)
+      throw new NetworkError(
+        'UNKNOWN_CHAINCODE',
+        `unknown chaincode ${unknown.join(', ')} (known: ${t.chaincodes.map((cc) => cc.name).join(', ')})`,
+      );
+    return this.locked('deploy', () => this.deployLocked(only));
+  }
+
+  private async deployLocked(only?: string[]): Promise<string[]> {
+    const t = this.topology;
     const selected = t.chaincodes.filter((cc) => !only?.length || only.includes(cc.name));
     const upgraded: string[] = [];
     for (const cc of selected) {
@@ -137,9 +174,11 @@ export class Network {
 
   /** The gateway derives its API from chaincode metadata at start: after an upgrade it starts again. */
   async restartGatewayIfRunning(): Promise<void> {
-    if (!this.processes.isRunning(gatewayProcess)) return;
-    await this.processes.stop(gatewayProcess);
-    await this.startGateway();
+    await this.locked('restart gateway', async () => {
+      if (!this.processes.isRunning(gatewayProcess)) return;
+      await this.processes.stop(gatewayProcess);
+      await this.startGateway();
+    });
   }
 
   private async startChaincodeServer(cc: ChaincodeSpec, d: Deployment): Promise<void> {
@@ -225,6 +264,10 @@ export class Network {
 
   /** Stops every process by pid, gateway and chaincodes first; ledgers and crypto material stay. */
   async down(): Promise<void> {
+    await this.locked('down', () => this.downLocked());
+  }
+
+  private async downLocked(): Promise<void> {
     const order = (name: string) =>
       name === gatewayProcess
         ? 0
@@ -245,10 +288,13 @@ export class Network {
     }
   }
 
+  /** `down`, then deletes the state dir: only one `up` made (STATE_DIR_NOT_OURS otherwise). */
   async clean(): Promise<void> {
-    await this.down();
-    rmSync(this.paths.state, { recursive: true, force: true });
-    info(`removed ${this.paths.state}`);
+    assertRemovable(this.paths);
+    await this.locked('clean', async () => {
+      await this.downLocked();
+      info(removeStateDir(this.paths) ? `removed ${this.paths.state}` : `no ${this.paths.state} to remove`);
+    });
   }
 
   async status(): Promise<StatusReport> {

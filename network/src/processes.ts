@@ -2,16 +2,21 @@ import { spawn } from 'node:child_process';
 import {
   closeSync,
   existsSync,
+  fchmodSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
 import { sleep } from './exec';
+import { warn } from './log';
 import { Paths } from './paths';
+import { redactArgs } from './redact';
 
 /**
  * Every process the network runs is started detached, logged to its own file and tracked by a pid file,
@@ -30,20 +35,37 @@ export interface ProcessSpec {
 export interface PidRecord {
   pid: number;
   command: string;
+  /** As started, with secrets (the CA's `-b registrar:<secret>`) redacted. */
   args: string[];
   startedAt: string;
 }
 
+export interface ProcessesOptions {
+  /** A log larger than this when its process starts is moved to `<name>.log.1` (replacing one). */
+  maxLogBytes?: number;
+}
+
 export class Processes {
-  constructor(private readonly paths: Paths) {}
+  private readonly maxLogBytes: number;
+
+  constructor(
+    private readonly paths: Paths,
+    options: ProcessesOptions = {},
+  ) {
+    this.maxLogBytes = options.maxLogBytes ?? 50 * 1024 * 1024;
+  }
 
   start(spec: ProcessSpec): number {
     // What a dead predecessor left running would hold its port: the new process could not bind.
     const previous = this.record(spec.name);
-    if (previous && !isAlive(previous)) leftoversOf(spec.name, previous).signal('SIGKILL');
-    mkdirSync(this.paths.runDir, { recursive: true });
-    mkdirSync(path.dirname(this.paths.logFile(spec.name)), { recursive: true });
-    const log = openSync(this.paths.logFile(spec.name), 'a');
+    if (previous && !isAlive(spec.name, previous)) leftoversOf(spec.name, previous).signal('SIGKILL');
+    // Pid records and logs are the owner's only: a CA's log prints its bootstrap registrar.
+    mkdirSync(this.paths.runDir, { recursive: true, mode: 0o700 });
+    const logFile = this.paths.logFile(spec.name);
+    mkdirSync(path.dirname(logFile), { recursive: true, mode: 0o700 });
+    rotateLog(logFile, this.maxLogBytes);
+    const log = openSync(logFile, 'a', 0o600);
+    fchmodSync(log, 0o600); // one an older version created 0644
     const startedAt = new Date().toISOString();
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
@@ -57,23 +79,44 @@ export class Processes {
     const record: PidRecord = {
       pid: child.pid,
       command: spec.command,
-      args: spec.args,
+      args: redactArgs(spec.args),
       startedAt,
     };
-    writeFileSync(this.paths.pidFile(spec.name), JSON.stringify(record));
+    // Written aside and renamed into place: a crash mid-write never leaves a truncated pid file.
+    const file = this.paths.pidFile(spec.name);
+    const staging = `${file}.${process.pid}.tmp`;
+    writeFileSync(staging, JSON.stringify(record), { mode: 0o600 });
+    renameSync(staging, file);
     child.unref();
     return child.pid;
   }
 
+  /** The pid record, or undefined when there is none or it cannot be read (stale, like a dead pid). */
   record(name: string): PidRecord | undefined {
     const file = this.paths.pidFile(name);
     if (!existsSync(file)) return undefined;
-    return JSON.parse(readFileSync(file, 'utf8')) as PidRecord;
+    let record: Partial<PidRecord> | undefined;
+    try {
+      record = JSON.parse(readFileSync(file, 'utf8')) as Partial<PidRecord>;
+    } catch {
+      /* truncated or garbled: reported below */
+    }
+    if (
+      !record ||
+      !Number.isInteger(record.pid) ||
+      (record.pid as number) <= 0 ||
+      typeof record.command !== 'string' ||
+      typeof record.startedAt !== 'string'
+    ) {
+      warn(`ignoring unreadable pid file ${file} (treated as stopped)`);
+      return undefined;
+    }
+    return { args: [], ...record } as PidRecord;
   }
 
   pid(name: string): number | undefined {
     const record = this.record(name);
-    return record && isAlive(record) ? record.pid : undefined;
+    return record && isAlive(name, record) ? record.pid : undefined;
   }
 
   isRunning(name: string): boolean {
@@ -98,7 +141,7 @@ export class Processes {
     const record = this.record(name);
     rmSync(this.paths.pidFile(name), { force: true });
     if (!record) return false;
-    const target = isAlive(record) ? groupLedBy(record.pid) : leftoversOf(name, record);
+    const target = isAlive(name, record) ? groupLedBy(record.pid) : leftoversOf(name, record);
     if (!target.remains()) return false;
     target.signal('SIGTERM');
     const deadline = Date.now() + graceMs;
@@ -148,12 +191,7 @@ function leftoverPids(name: string, record: PidRecord): number[] {
     if (!/^\d+$/.test(entry)) continue;
     const stat = procStat(Number(entry));
     if (!stat || stat.state === 'Z' || stat.pgrp !== record.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(wanted))
-        found.push(Number(entry));
-    } catch {
-      /* gone meanwhile, or not ours to read */
-    }
+    if (hasTag(Number(entry), wanted)) found.push(Number(entry));
   }
   return found;
 }
@@ -201,13 +239,31 @@ function processExists(pid: number): boolean {
   return stat !== undefined && stat.state !== 'Z';
 }
 
-/** Alive, and still the program we started (a pid can be reused after a reboot). */
-function isAlive(record: PidRecord): boolean {
+/**
+ * Alive, and still the process we started: a pid is reused after a reboot, and matching the command line
+ * alone mistook any `node` for the gateway or a chaincode supervisor. The process must carry the tag
+ * `start` gave it, name and start time; one whose environment we may not read is not ours.
+ */
+function isAlive(name: string, record: PidRecord): boolean {
   if (!processExists(record.pid)) return false;
+  return hasTag(record.pid, `${PROCESS_TAG}=${tag(name, record.startedAt)}`);
+}
+
+function hasTag(pid: number, wanted: string): boolean {
   try {
-    const cmdline = readFileSync(`/proc/${record.pid}/cmdline`, 'utf8');
-    return cmdline.includes(path.basename(record.command));
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(wanted);
   } catch {
-    return false;
+    return false; // gone meanwhile, or another user's
   }
+}
+
+/** Moves a log past `maxBytes` to `<log>.1` (replacing the previous one): logs would grow forever. */
+export function rotateLog(file: string, maxBytes: number): void {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return; // no log yet
+  }
+  if (size > maxBytes) renameSync(file, `${file}.1`);
 }

@@ -69,4 +69,35 @@ describe('topology validation', () => {
     );
     expect(() => loadTopology(file)).toThrow(/used by both chaincode medical and gateway/);
   });
+
+  it('refuses duplicate org names, mspIds, peers, orderers and chaincodes, naming each', () => {
+    const file = withTopology((t) => {
+      t.orgs.push({ ...t.orgs[0], host: '127.0.0.2' }); // same name and mspId, other ports' host
+      t.orgs[1].peers.push({ ...t.orgs[1].peers[0], port: 9999, chaincodePort: 9998, operationsPort: 9997 });
+      t.orgs[1].orderers.push({ name: 'peer0', port: 9996, adminPort: 9995, operationsPort: 9994 });
+      t.chaincodes.push({ ...t.chaincodes[0], port: 9993 });
+    });
+    const message = (() => {
+      try {
+        loadTopology(file);
+      } catch (err) {
+        expect(err).toBeInstanceOf(TopologyError);
+        return (err as Error).message;
+      }
+      return 'accepted';
+    })();
+    expect(message).toMatch(/duplicate org name city\b/);
+    expect(message).toMatch(/duplicate mspId CityMSP\b/);
+    expect(message).toMatch(/duplicate peer\/orderer peer0.hospital\b/);
+    expect(message).toMatch(/duplicate peer\/orderer peer0.city\b/);
+    expect(message).toMatch(/duplicate chaincode name identity\b/);
+  });
+
+  it('refuses one duplicate name alone, e.g. an orderer named twice in one org', () => {
+    const file = withTopology((t) => {
+      const org = t.orgs.find((o) => o.orderers.length > 0)!;
+      org.orderers.push({ ...org.orderers[0], port: 9996, adminPort: 9995, operationsPort: 9994 });
+    });
+    expect(() => loadTopology(file)).toThrow(/duplicate peer\/orderer orderer0\.city$/);
+  });
 });

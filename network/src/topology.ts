@@ -128,8 +128,24 @@ export function loadTopology(file = topologyPath()): Topology {
   return topology;
 }
 
+/** The values that occur more than once, each named once. */
+function duplicates(values: string[]): string[] {
+  return [...new Set(values.filter((v, i) => values.indexOf(v) !== i))];
+}
+
 function checkReferences(t: Topology, file: string): void {
   const problems: string[] = [];
+  // Names become pid, log and folder names, MSP ids and chaincode definitions: a duplicate would make
+  // two processes share one pid file, or two orgs one MSP.
+  const names: [string, string[]][] = [
+    ['org name', t.orgs.map((o) => o.name)],
+    ['mspId', t.orgs.map((o) => o.mspId)],
+    ['peer/orderer', [...peers(t), ...orderers(t)].map((n) => n.id)],
+    ['channel name', t.channels.map((c) => c.name)],
+    ['chaincode name', t.chaincodes.map((c) => c.name)],
+  ];
+  for (const [what, values] of names)
+    for (const d of duplicates(values)) problems.push(`duplicate ${what} ${d}`);
   const orgNames = new Set(t.orgs.map((o) => o.name));
   const ordererIds = new Set(orderers(t).map((o) => o.id));
   const channelNames = new Set(t.channels.map((c) => c.name));
