@@ -65,6 +65,27 @@ describe('gateway app over a fake Fabric', () => {
       expect((await request(h.app).get('/api/v1/me').set(bearer(adjusterKey))).status).toBe(401);
     });
 
+    it('a lookup in flight when its key is revoked does not cache it: the revoked key stops at once in this process', async () => {
+      const admin = (await h.auth.authenticate(h.adminKeys.insurer))!;
+      const me = await request(h.app).get('/api/v1/me').set(bearer(adjusterKey));
+      await new Promise((r) => setTimeout(r, h.config.apiKeyCacheMs + 20)); // the key is no longer cached
+      // The lookup reads the key row (not yet revoked), then waits for the user row while the key is revoked.
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const getUser = h.store.getUser.bind(h.store);
+      jest.spyOn(h.store, 'getUser').mockImplementationOnce(async (id) => {
+        await gate;
+        return getUser(id);
+      });
+      const inFlight = h.auth.authenticate(adjusterKey);
+      await new Promise((r) => setTimeout(r, 20));
+      await h.auth.revokeKey(admin, me.body.keyId);
+      release();
+      expect(await inFlight).toBeDefined(); // it read the key before the revocation
+      expect(await h.auth.authenticate(adjusterKey)).toBeUndefined();
+      expect((await request(h.app).get('/api/v1/me').set(bearer(adjusterKey))).status).toBe(401);
+    });
+
     it("rotating the operator's admin key (same key id with a new secret, or a new id) makes the configured key the one that works", async () => {
       const org = h.config.orgs.find((o) => o.name === 'insurer')!;
       const restart = (adminKey: string) => h.auth.bootstrapOrg({ ...org, adminKey }, { id: 'registrar', secret: 'pw' }, `/tmp/cityledger-test-admin-keys-${process.pid}-rotation.json`);
@@ -114,9 +135,35 @@ describe('gateway app over a fake Fabric', () => {
       expect(again.status).toBe(409);
     });
 
+    it('an attribute is allowed only on the roles that use it (residentId: resident, device; vehicleId: vehicle; buildingId: building, meter; meterId: meter)', async () => {
+      const create = (body: object) => request(h.app).post('/api/v1/users').set(bearer(h.adminKeys.city)).send(body);
+      const police = await create({ enrollmentId: 'cop', role: 'police', residentId: 'R-1', vehicleId: VIN, buildingId: 'B1', meterId: 'M1' });
+      expect(police.status).toBe(400);
+      expect(police.body.code).toBe('INVALID_ARGUMENT');
+      expect(police.body.errors.map((e: { field: string }) => e.field)).toEqual(['residentId', 'vehicleId', 'buildingId', 'meterId']);
+      expect(police.body.errors[0].message).toBe('is not allowed for role police (only resident, device)');
+      const resident = await create({ enrollmentId: 'minji', role: 'resident', residentId: 'R-1', vehicleId: VIN });
+      expect(resident.status).toBe(400);
+      expect(resident.body.errors).toEqual([{ field: 'vehicleId', message: 'is not allowed for role resident (only vehicle)' }]);
+      const car = await create({ enrollmentId: 'car2', role: 'vehicle', vehicleId: VIN, residentId: 'R-1' });
+      expect(car.body.errors).toEqual([{ field: 'residentId', message: 'is not allowed for role vehicle (only resident, device)' }]);
+      expect([...h.ca.registered.keys()].filter((k) => ['cop', 'minji', 'car2'].includes(k))).toEqual([]); // refused before the CA
+      expect((await create({ enrollmentId: 'minji', role: 'resident', residentId: 'R-1' })).status).toBe(201);
+    });
+
     it("an admin cannot manage another org's users", async () => {
       const res = await request(h.app).post('/api/v1/users/insurer:alice/keys').set(bearer(h.adminKeys.city)).send({});
       expect(res.status).toBe(404);
+    });
+
+    it("another org's admin revoking a key gets exactly the answer for an unknown key (no owner named)", async () => {
+      const me = await request(h.app).get('/api/v1/me').set(bearer(adjusterKey));
+      const foreign = await request(h.app).delete(`/api/v1/keys/${me.body.keyId}`).set(bearer(h.adminKeys.port));
+      const unknown = await request(h.app).delete('/api/v1/keys/AAAAAAAAAAAA').set(bearer(h.adminKeys.port));
+      expect(foreign.status).toBe(404);
+      expect(foreign.body).toEqual({ ...unknown.body, detail: `no key ${me.body.keyId}` });
+      expect(JSON.stringify(foreign.body)).not.toContain('alice');
+      expect((await request(h.app).get('/api/v1/me').set(bearer(adjusterKey))).status).toBe(200);
     });
 
     it('a disabled user is locked out', async () => {

@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { ApiRegistry } from './api/registry';
 import { firstSegment, RouteSpec } from './api/routes';
+import { requireOrgFeeds } from './auth/roles';
 import { AuthService, Principal } from './auth/service';
 import { Config, servedOrgs } from './config';
 import { EventHub } from './events/hub';
@@ -125,7 +126,10 @@ export function createApp(deps: AppDeps): App {
     res.status(201).json(await auth.issueKey(principalOf(res), String(req.params.userId), { revokeOthers: body.revokeOthers, rateLimitPerMinute: body.rateLimitPerMinute }));
   });
   v1.delete('/users/:userId', async (req, res) => {
-    await auth.disableUser(principalOf(res), String(req.params.userId));
+    const userId = String(req.params.userId);
+    await auth.disableUser(principalOf(res), userId);
+    // disableUser disabled the user's webhooks in the database; their workers here stop now.
+    deps.webhooks.forgetOwner(userId);
     res.status(204).end();
   });
   v1.delete('/keys/:keyId', async (req, res) => {
@@ -150,12 +154,19 @@ export function createApp(deps: AppDeps): App {
     });
   });
 
-  v1.get('/events', sseHandler(store, deps.hub, (_req) => channelsOfOrg(principalOf(_req.res!).org), log));
+  // The org-wide feeds (every event of the org's channels): org admin and staff roles only (auth/roles.ts).
+  const orgFeeds = (_req: Request, res: Response, next: NextFunction) => {
+    requireOrgFeeds(principalOf(res));
+    next();
+  };
+  v1.get('/events', orgFeeds, sseHandler(store, deps.hub, (_req) => channelsOfOrg(principalOf(_req.res!).org), log));
   v1.get('/webhooks', async (_req, res) => {
-    const rows = await store.listWebhooks(principalOf(res).userId);
+    const p = principalOf(res);
+    // The org admin sees every webhook of its org (and may delete any): a user's may outlive its use.
+    const rows = p.isAdmin ? await store.listOrgWebhooks(p.org) : await store.listWebhooks(p.userId);
     res.json({ items: rows.map(({ secret_enc: _s, ...w }) => w) });
   });
-  v1.post('/webhooks', async (req, res) => {
+  v1.post('/webhooks', orgFeeds, async (req, res) => {
     const p = principalOf(res);
     const { id, secret, row } = await deps.webhooks.create(p, (req.body ?? {}) as Record<string, unknown>);
     const { secret_enc: _s, ...pub } = row;
@@ -166,7 +177,7 @@ export function createApp(deps: AppDeps): App {
     res.status(204).end();
   });
 
-  v1.get('/read/:chaincode/:entity', async (req, res) => {
+  v1.get('/read/:chaincode/:entity', orgFeeds, async (req, res) => {
     const p = principalOf(res);
     const q = { limit: queryString(req.query, 'limit'), cursor: queryString(req.query, 'cursor'), status: queryString(req.query, 'status') };
     const limit = q.limit === undefined ? 50 : Number(q.limit);

@@ -5,7 +5,7 @@ import { Value } from '@sinclair/typebox/value';
 import YAML from 'yaml';
 import { GATEWAY_SEGMENTS } from './api/routes';
 import { operatorAdminKey, readRegistrar } from './auth/org-secrets';
-import { API_KEY_PATTERN } from './auth/secrets';
+import { API_KEY_PATTERN, DEFAULT_KEYS_PER_USER } from './auth/secrets';
 import { DEFAULT_IDEMPOTENCY_LEASE_MS } from './fabric/idempotency-lease';
 
 /**
@@ -104,6 +104,11 @@ export const ConfigSchema = Type.Object(
         max: Type.Integer({ minimum: 1 }),
         /** The highest per-key limit (requests per minute) an org admin may give a key. */
         maxPerKey: Type.Integer({ minimum: 1 }),
+        /**
+         * Active API keys a user may hold (org admins exempt): the limit is per key, so this bounds what
+         * one user can send by minting itself keys.
+         */
+        keysPerUser: Type.Integer({ minimum: 1, maximum: 1000 }),
       },
       { additionalProperties: false },
     ),
@@ -223,7 +228,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     idempotencyLeaseMs: DEFAULT_IDEMPOTENCY_LEASE_MS,
     metadataRefreshMs: 60000,
     bodyLimit: '256kb',
-    rateLimit: { windowMs: 60000, max: 600, maxPerKey: 100000 },
+    rateLimit: { windowMs: 60000, max: 600, maxPerKey: 100000, keysPerUser: DEFAULT_KEYS_PER_USER },
     corsOrigins: [] as string[],
     apiKeyCacheMs: 5000,
     logLevel: 'info',

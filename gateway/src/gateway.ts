@@ -82,6 +82,7 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
   const auth = new AuthService(store, sealer, orgs, ca, masterKey, log, forget, {
     maxRateLimitPerKey: cfg.rateLimit.maxPerKey,
     apiKeyCacheMs: cfg.apiKeyCacheMs,
+    keysPerUser: cfg.rateLimit.keysPerUser,
   });
   const bootId = randomUUID();
   // Commit outcomes come from one block stream per org and channel, read as the org's gateway admin.

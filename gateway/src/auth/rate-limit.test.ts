@@ -64,6 +64,34 @@ describe('per-key rate limits', () => {
     expect(badBody.body.errors.map((e: { field: string }) => e.field)).toEqual(['revokeOthers', 'rateLimitPerMinute']);
   });
 
+  it('caps the active keys of a user (rateLimit.keysPerUser): minting keys no longer escapes the per-key limit', async () => {
+    h = await harness({ file: { rateLimit: { windowMs: 60000, max: 100, keysPerUser: 3 } } });
+    const user = await createUser({ enrollmentId: 'minter', role: 'resident', residentId: 'R1' });
+    const path = `/api/v1/users/${encodeURIComponent(user.body.user.userId)}/keys`;
+    const mint = (key: string, body: object = {}) => request(h.app).post(path).set(bearer(key)).send(body);
+    const second = await mint(user.body.apiKey);
+    expect(second.status).toBe(201);
+    expect((await mint(user.body.apiKey)).status).toBe(201);
+    // Three active keys: a fourth is refused, whoever asks, and nothing is issued.
+    for (const key of [user.body.apiKey, h.adminKeys.city]) {
+      const refused = await mint(key);
+      expect(refused.status).toBe(409);
+      expect(refused.body.code).toBe('KEY_LIMIT');
+    }
+    expect((await h.store.listApiKeys(user.body.user.userId)).filter((k) => !k.revoked_at)).toHaveLength(3);
+    // Requests sent together cannot pass the cap together either.
+    expect((await request(h.app).delete(`/api/v1/keys/${second.body.keyId}`).set(bearer(user.body.apiKey))).status).toBe(204);
+    const together = await Promise.all([1, 2, 3, 4].map(() => mint(user.body.apiKey)));
+    expect(together.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    // Rotation with revokeOthers leaves one key: always allowed.
+    const rotated = await mint(user.body.apiKey, { revokeOthers: true });
+    expect(rotated.status).toBe(201);
+    expect(rotated.body.revoked).toHaveLength(3);
+    // The org admin is exempt (it sets any key's limit anyway; its automation holds several keys).
+    const adminPath = `/api/v1/users/${encodeURIComponent(h.auth.adminUserId('city'))}/keys`;
+    for (let i = 0; i < 4; i++) expect((await request(h.app).post(adminPath).set(bearer(h.adminKeys.city)).send({})).status).toBe(201);
+  });
+
   it('scales a per-minute limit to the configured window', async () => {
     const short = await harness({ file: { rateLimit: { windowMs: 30000, max: 1, maxPerKey: 4 } } });
     const u = await request(short.app).post('/api/v1/users').set(bearer(short.adminKeys.city)).send({ enrollmentId: 'w', role: 'resident', residentId: 'R', rateLimitPerMinute: 4 });

@@ -25,6 +25,9 @@ export class Sealer {
   }
 }
 
+/** Active API keys a user (not an org admin) may hold unless configured (rateLimit.keysPerUser). */
+export const DEFAULT_KEYS_PER_USER = 5;
+
 /**
  * API keys: "clk_<keyId>_<secret>", 24 random bytes of secret. Only SHA-256(secret) is stored (the secret
  * has 192 bits of entropy, so a slow hash adds nothing); comparison is constant-time.

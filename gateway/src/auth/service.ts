@@ -9,7 +9,8 @@ import { badRequest, forbidden, notFound, Problem } from '../problem';
 import { Store, UserRow } from '../store/store';
 import { CaError, CaIdentity, FabricCa } from './ca-client';
 import { operatorAdminKey } from './org-secrets';
-import { newApiKey, parseApiKey, Sealer, verifySecret } from './secrets';
+import { ATTRIBUTE_ROLES, REQUIRED_ATTRIBUTE, USER_ATTRIBUTES } from './roles';
+import { DEFAULT_KEYS_PER_USER, newApiKey, parseApiKey, Sealer, verifySecret } from './secrets';
 
 export { readRegistrar } from './org-secrets';
 
@@ -27,14 +28,8 @@ export interface Principal {
   rateLimitPerMinute: number | null;
 }
 
-/** Certificate attributes the gateway sets at registration (chaincode/common reads them from the cert). */
-export const USER_ATTRIBUTES = ['residentId', 'vehicleId', 'buildingId', 'meterId'] as const;
-const REQUIRED_ATTRIBUTE: Record<string, (typeof USER_ATTRIBUTES)[number] | undefined> = {
-  resident: 'residentId',
-  vehicle: 'vehicleId',
-  building: 'buildingId',
-  meter: 'meterId',
-};
+// Where they have always been found.
+export { USER_ATTRIBUTES } from './roles';
 const ENROLLMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const REGISTRAR = '_ca-registrar';
 
@@ -54,6 +49,11 @@ export interface AuthOptions {
   maxRateLimitPerKey: number;
   /** How long a looked-up API key is reused without reading the database (config apiKeyCacheMs; 0: never). */
   apiKeyCacheMs?: number;
+  /**
+   * Active keys a user (not the org admin) may hold (config rateLimit.keysPerUser): the rate limit is per
+   * key, so without a cap a user escaped it by minting itself new keys. Default DEFAULT_KEYS_PER_USER.
+   */
+  keysPerUser?: number;
 }
 
 export interface PublicUser {
@@ -77,6 +77,14 @@ export class AuthService {
    */
   private readonly keys?: LRUCache<string, { hash: string; principal: Principal }>;
   private readonly orgs: Map<string, OrgConfig>;
+  /**
+   * Bumped whenever this process revokes keys or replaces a key's secret. A lookup that began before
+   * (it may have read the key row just before the revocation) does not cache what it read: written
+   * after the revocation cleared the cache, it would have kept a revoked key working for apiKeyCacheMs.
+   */
+  private revocations = 0;
+  /** Key issuance per user, one at a time in this process, so concurrent requests cannot pass the cap together. */
+  private readonly issuing = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: Store,
@@ -99,6 +107,7 @@ export class AuthService {
     if (!parsed) return undefined;
     const cached = this.keys?.get(parsed.id);
     if (cached) return verifySecret(parsed.secret, cached.hash) ? cached.principal : undefined;
+    const generation = this.revocations;
     const key = await this.store.getApiKey(parsed.id);
     // Compare even for unknown ids, so timing does not reveal which key ids exist.
     const ok = verifySecret(parsed.secret, key?.hash ?? '0'.repeat(64));
@@ -106,7 +115,8 @@ export class AuthService {
     const user = await this.store.getUser(key.user_id);
     if (!user || user.disabled_at || !this.orgs.has(user.org)) return undefined;
     const principal: Principal = { ...toPublic(user, this.mspId(user.org)), keyId: key.id, rateLimitPerMinute: key.rate_limit };
-    this.keys?.set(key.id, { hash: key.hash, principal });
+    // A revocation since this lookup began: answer this request (it read the key first) but cache nothing.
+    if (generation === this.revocations) this.keys?.set(key.id, { hash: key.hash, principal });
     return principal;
   }
 
@@ -208,7 +218,7 @@ export class AuthService {
       if (k.id !== operator.id && !k.revoked_at && (await this.store.revokeApiKey(k.id))) revoked.push(k.id);
     // This process may hold the old secret, or a replaced key, in its cache; other processes forget them
     // within apiKeyCacheMs.
-    for (const id of [operator.id, ...revoked]) this.keys?.delete(id);
+    this.forgetKeys([operator.id, ...revoked]);
     this.log.info({ org, keyId: operator.id, revoked }, 'installed the configured admin API key');
   }
 
@@ -227,6 +237,8 @@ export class AuthService {
       const v = input[a];
       if (v === undefined) continue;
       if (typeof v !== 'string' || v.length === 0 || v.length > 128) problems.push({ field: a, message: 'must be a non-empty string' });
+      // Only on the roles that use it: elsewhere it is an unchecked claim a chaincode may honour later.
+      else if (!ATTRIBUTE_ROLES[a].includes(input.role)) problems.push({ field: a, message: `is not allowed for role ${String(input.role)} (only ${ATTRIBUTE_ROLES[a].join(', ')})` });
       else attrs[a] = v;
     }
     const required = REQUIRED_ATTRIBUTE[input.role];
@@ -283,23 +295,33 @@ export class AuthService {
     if (options.rateLimitPerMinute !== undefined) this.requireAdmin(actor);
     const rateLimitPerMinute = (options.rateLimitPerMinute as number | undefined) ?? null;
     const revokeOthers = options.revokeOthers === true;
-    const k = newApiKey();
-    await this.store.insertApiKey({ id: k.id, user_id: user.id, hash: k.hash, rate_limit: rateLimitPerMinute });
-    const revoked: string[] = [];
-    if (revokeOthers)
-      for (const old of await this.store.listApiKeys(user.id))
-        if (old.id !== k.id && !old.revoked_at && (await this.store.revokeApiKey(old.id))) revoked.push(old.id);
-    for (const id of revoked) this.keys?.delete(id);
+    const { k, revoked } = await this.oneAtATime(user.id, async () => {
+      // The org admin is exempt: it sets any key's limit anyway (its automation holds several high-limit keys).
+      // A rotation with revokeOthers leaves one key, so it is always allowed.
+      const cap = this.options.keysPerUser ?? DEFAULT_KEYS_PER_USER;
+      if (!revokeOthers && !user.is_admin && (await this.store.listApiKeys(user.id)).filter((x) => !x.revoked_at).length >= cap)
+        throw new Problem(409, 'KEY_LIMIT', `${user.id} already has ${cap} active API keys (rateLimit.keysPerUser): revoke one, or rotate with revokeOthers`);
+      const k = newApiKey();
+      await this.store.insertApiKey({ id: k.id, user_id: user.id, hash: k.hash, rate_limit: rateLimitPerMinute });
+      const revoked: string[] = [];
+      if (revokeOthers)
+        for (const old of await this.store.listApiKeys(user.id))
+          if (old.id !== k.id && !old.revoked_at && (await this.store.revokeApiKey(old.id))) revoked.push(old.id);
+      this.forgetKeys(revoked);
+      return { k, revoked };
+    });
     this.log.info({ userId, keyId: k.id, revoked, rateLimitPerMinute, by: actor.userId }, 'api key issued');
     return { apiKey: k.key, keyId: k.id, revoked, rateLimitPerMinute };
   }
 
   async revokeKey(actor: Principal, keyId: string): Promise<void> {
     const key = await this.store.getApiKey(keyId);
-    if (!key) throw notFound(`no key ${keyId}`);
+    const owner = key ? await this.store.getUser(key.user_id) : undefined;
+    // Another org's key is answered as an unknown one: naming its owner told who holds which key.
+    if (!key || !owner || owner.org !== actor.org || owner.role === REGISTRAR) throw notFound(`no key ${keyId}`);
     await this.userActorMayManage(actor, key.user_id);
     await this.store.revokeApiKey(keyId);
-    this.keys?.delete(keyId);
+    this.forgetKeys([keyId]);
     this.log.info({ keyId, by: actor.userId }, 'api key revoked');
   }
 
@@ -308,12 +330,35 @@ export class AuthService {
     const user = await this.userActorMayManage(actor, userId);
     if (user.is_admin) throw forbidden('the org admin cannot be disabled through the API');
     await this.store.disableUser(userId);
-    for (const k of await this.store.listApiKeys(userId)) {
-      if (!k.revoked_at) await this.store.revokeApiKey(k.id);
-      this.keys?.delete(k.id);
-    }
+    const keys = await this.store.listApiKeys(userId);
+    for (const k of keys) if (!k.revoked_at) await this.store.revokeApiKey(k.id);
+    this.forgetKeys(keys.map((k) => k.id));
+    // Its webhooks would otherwise go on sending the org's events to a departed user's URL (and start
+    // again with every restart). The app stops their workers in this process; other processes' workers
+    // see them disabled before their next page of events.
+    const webhooks = await this.store.disableWebhooksOfUser(userId);
     this.identities.delete(userId);
     this.onForget(userId);
+    this.log.info({ userId, webhooks, by: actor.userId }, 'user disabled');
+  }
+
+  /** After keys were revoked (or a secret replaced) in the database: forget them, and any lookup in flight. */
+  private forgetKeys(ids: string[]): void {
+    if (ids.length === 0) return;
+    this.revocations++;
+    for (const id of ids) this.keys?.delete(id);
+  }
+
+  /** Runs `work` after any other issuance for the same user in this process has finished. */
+  private async oneAtATime<T>(userId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.issuing.get(userId) ?? Promise.resolve();
+    const mine = before.catch(() => undefined).then(work);
+    this.issuing.set(userId, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.issuing.get(userId) === mine) this.issuing.delete(userId);
+    }
   }
 
   async listUsers(actor: Principal): Promise<PublicUser[]> {

@@ -15,6 +15,7 @@ import { Projector } from './projections';
 import { EventHub } from './hub';
 import { sseHandler } from './sse';
 import { Store } from '../store/store';
+import { Sealer } from '../auth/secrets';
 
 const envelope = (n: number, status = 'FILED') =>
   new Uint8Array(Buffer.from(JSON.stringify({ contract: 'claim', transaction: 'FileClaim', txId: `t${n}`, timestamp: '2027-01-01T00:00:00Z', events: [{ type: 'ClaimFiled', data: { claimId: `c${n}`, status, amount: n } }] })));
@@ -379,6 +380,90 @@ describe('events', () => {
     const bad = await request(h.app).post('/api/v1/webhooks').set(bearer(h.adminKeys.port)).send({ url: 'ftp://x', channel: 'health', extra: 1 });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['channel', 'extra', 'url']);
+  });
+
+  it("disabling a user disables its webhooks and stops their delivery, after a restart too; the org admin lists and deletes every webhook of its org", async () => {
+    const mk = async (org: string, enrollmentId: string) => (await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys[org])).send({ enrollmentId, role: 'adjuster' })).body as { apiKey: string; user: { userId: string } };
+    const [leaver, stayer] = [await mk('insurer', 'adj1'), await mk('insurer', 'adj2')];
+    await h.webhooks.start();
+    const hook = async (key: string, url: string) => (await request(h.app).post('/api/v1/webhooks').set(bearer(key)).send({ url, fromId: 0 })).body.id as string;
+    const [gone, kept, deleted] = [await hook(leaver.apiKey, 'http://exfil.test/in'), await hook(stayer.apiKey, 'http://kept.test/in'), await hook(stayer.apiKey, 'http://old.test/in')];
+    await hook(h.adminKeys.city, 'http://city.test/in'); // another org's: never in the insurer admin's list
+    // The admin sees every webhook of its org (same shape, no secret); a user only its own.
+    const list = async (key: string) => (await request(h.app).get('/api/v1/webhooks').set(bearer(key))).body.items as Array<Record<string, unknown>>;
+    expect((await list(h.adminKeys.insurer)).map((w) => [w.id, w.user_id])).toEqual([
+      [gone, 'insurer:adj1'],
+      [kept, 'insurer:adj2'],
+      [deleted, 'insurer:adj2'],
+    ]);
+    expect((await list(h.adminKeys.insurer)).every((w) => !('secret_enc' in w))).toBe(true);
+    expect((await list(stayer.apiKey)).map((w) => w.id)).toEqual([kept, deleted]);
+    expect((await request(h.app).delete(`/api/v1/webhooks/${deleted}`).set(bearer(h.adminKeys.insurer))).status).toBe(204);
+    const got = (host: string) => h.delivered.filter((d) => d.url.includes(host)).map((d) => JSON.parse(d.body).txId as string);
+    emit(1);
+    await runUntil(1);
+    await until(() => Promise.resolve(got('exfil').length > 0 && got('kept').length > 0));
+    expect([got('exfil'), got('kept')]).toEqual([['t1'], ['t1']]);
+
+    expect((await request(h.app).delete(`/api/v1/users/${leaver.user.userId}`).set(bearer(h.adminKeys.insurer))).status).toBe(204);
+    expect((await h.store.getWebhook(gone))!.disabled_at).not.toBeNull();
+    expect((await list(h.adminKeys.insurer)).map((w) => w.id)).toEqual([kept]);
+    emit(2);
+    await runUntil(2);
+    await until(() => Promise.resolve(got('kept').length >= 2));
+    // A restart starts only the enabled ones.
+    h.webhooks.stop();
+    await h.webhooks.start();
+    emit(3);
+    await runUntil(3);
+    await until(() => Promise.resolve(got('kept').length >= 3));
+    h.webhooks.stop();
+    expect({ exfil: got('exfil'), kept: got('kept'), old: got('old.test') }).toEqual({ exfil: ['t1'], kept: ['t1', 't2', 't3'], old: [] });
+  });
+
+  it("the webhook worker refuses (and disables) a webhook whose owner was disabled elsewhere, e.g. by another process", async () => {
+    const user = (await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys.insurer)).send({ enrollmentId: 'adj1', role: 'adjuster' })).body as { apiKey: string; user: { userId: string } };
+    const created = await request(h.app).post('/api/v1/webhooks').set(bearer(user.apiKey)).send({ url: 'http://exfil.test/in', fromId: 0 });
+    h.webhooks.stop(); // drive deliveries by hand
+    await h.store.disableUser(user.user.userId); // as a process before this fix did: its webhooks left enabled
+    emit(1);
+    await runUntil(1);
+    expect(await h.webhooks.drain(created.body.id)).toBe('disabled');
+    expect(h.delivered).toEqual([]);
+    expect((await h.store.getWebhook(created.body.id))!.disabled_at).not.toBeNull();
+  });
+
+  it('the org-wide feeds (SSE, read tables, webhooks) are refused to subject roles (403 FEED_NOT_ALLOWED); the admin and staff roles use them', async () => {
+    const mk = async (org: string, body: object) => (await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys[org])).send(body)).body.apiKey as string;
+    const resident = await mk('city', { enrollmentId: 'bob', role: 'resident', residentId: 'R-2' });
+    const car = await mk('city', { enrollmentId: 'car1', role: 'vehicle', vehicleId: '1HGCM82633A004352' });
+    await h.store.insertEvents([{ channel: 'health', chaincode: 'medical', block_number: '9', tx_id: 'tx9', event_name: 'consent.CreateConsent', payload: Buffer.from(JSON.stringify({ events: [{ type: 'ConsentCreated', data: { patientId: 'R-1', consentId: 'k1', status: 'ACTIVE' } }] })).toString('base64') }]);
+    await new Projector(h.store).catchUp();
+    for (const key of [resident, car]) {
+      for (const res of [
+        await request(h.app).get('/api/v1/read/medical/consent').set(bearer(key)),
+        // A deadline: a stream that was let through would never end.
+        await request(h.app).get('/api/v1/events?after=0').set(bearer(key)).timeout(2000),
+        await request(h.app).post('/api/v1/webhooks').set(bearer(key)).send({ url: 'http://hooks.test/in', fromId: 0 }),
+      ]) {
+        expect(res.status).toBe(403);
+        expect(res.body.code).toBe('FEED_NOT_ALLOWED');
+        expect(res.text).not.toContain('R-1');
+      }
+    }
+    expect(await h.store.listOrgWebhooks('city')).toEqual([]);
+    // A webhook a subject role made before this rule is refused by the worker, not delivered.
+    await h.store.insertWebhook({ id: 'old', user_id: 'city:bob', org: 'city', url: 'http://hooks.test/old', secret_enc: new Sealer(h.masterKey).seal('s', 'webhook:old'), channel: null, chaincode: null, event_name: null, last_seq: 0 });
+    h.webhooks.stop();
+    expect(await h.webhooks.drain('old')).toBe('disabled');
+    expect(h.delivered).toEqual([]);
+    // Staff roles and the org admin read them.
+    const police = await mk('city', { enrollmentId: 'cop', role: 'police' });
+    for (const key of [police, h.adminKeys.city]) {
+      const read = await request(h.app).get('/api/v1/read/medical/consent').set(bearer(key));
+      expect(read.status).toBe(200);
+      expect(read.body.items[0].data).toMatchObject({ patientId: 'R-1' });
+    }
   });
 
   it('knows which literal hosts are internal (refused unless insecure targets are allowed)', () => {

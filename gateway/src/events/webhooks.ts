@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { mayUseOrgFeeds } from '../auth/roles';
 import { Sealer } from '../auth/secrets';
 import { badRequest, notFound } from '../problem';
 import { Store, WebhookRow } from '../store/store';
@@ -40,7 +41,7 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
  * exponentially (capped); after maxAttempts consecutive failures the webhook is disabled.
  */
 export class WebhookDispatcher {
-  private readonly workers = new Map<string, { wake: () => void; stop: () => void }>();
+  private readonly workers = new Map<string, { owner: string; wake: () => void; stop: () => void }>();
   private unsubscribe?: () => void;
 
   constructor(
@@ -60,7 +61,7 @@ export class WebhookDispatcher {
     this.unsubscribe ??= this.hub.subscribe(() => {
       for (const w of this.workers.values()) w.wake();
     });
-    for (const w of await this.store.activeWebhooks()) this.spawn(w.id);
+    for (const w of await this.store.activeWebhooks()) this.spawn(w.id, w.user_id);
   }
 
   stop(): void {
@@ -109,7 +110,7 @@ export class WebhookDispatcher {
       last_seq: typeof input.fromId === 'number' ? input.fromId : latest,
     };
     await this.store.insertWebhook(row);
-    this.spawn(id);
+    this.spawn(id, owner.userId);
     return { id, secret, row: (await this.store.getWebhook(id))! };
   }
 
@@ -121,12 +122,22 @@ export class WebhookDispatcher {
     this.workers.delete(id);
   }
 
-  private spawn(id: string): void {
+  /** Stops this process's workers of a user's webhooks (the user was disabled: its webhooks are too). */
+  forgetOwner(userId: string): void {
+    for (const [id, w] of this.workers)
+      if (w.owner === userId) {
+        w.stop();
+        this.workers.delete(id);
+      }
+  }
+
+  private spawn(id: string, owner: string): void {
     if (this.workers.has(id)) return;
     let stopped = false;
     let wake: (() => void) | undefined;
     let pending = false;
     this.workers.set(id, {
+      owner,
       wake: () => {
         pending = true;
         wake?.();
@@ -154,11 +165,21 @@ export class WebhookDispatcher {
   async drain(id: string, isStopped: () => boolean = () => false): Promise<boolean | 'disabled'> {
     const w = await this.store.getWebhook(id);
     if (!w || w.disabled_at) return 'disabled';
+    // Its owner may no longer read the org's events: disabled (through another process, or by a gateway
+    // version that left a disabled user's webhooks enabled), or a subject role kept from the org-wide feeds.
+    const owner = await this.store.getUser(w.user_id);
+    if (!owner || owner.disabled_at || !mayUseOrgFeeds({ role: owner.role, isAdmin: owner.is_admin === 1 })) {
+      await this.store.disableWebhook(id);
+      this.log.warn({ webhook: id, userId: w.user_id }, 'webhook disabled: its owner may no longer receive the org events');
+      return 'disabled';
+    }
     const secret = this.sealer.open(w.secret_enc, `webhook:${id}`);
     const filter = { channels: this.channelsOfOrg(w.org), channel: w.channel ?? undefined, chaincode: w.chaincode ?? undefined, eventName: w.event_name ?? undefined };
     let last = w.last_seq;
     let delivered = false;
-    for (;;) {
+    for (let page = 0; ; page++) {
+      // Disabled meanwhile (its user disabled, or removed through another process): stop between pages.
+      if (page > 0 && (await this.store.getWebhook(id))?.disabled_at) return 'disabled';
       const rows = await this.store.eventsAfter(last, 100, filter);
       if (rows.length === 0) return delivered;
       for (const row of rows) {

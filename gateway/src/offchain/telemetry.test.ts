@@ -72,6 +72,29 @@ describe('telemetry readings, windows and proofs', () => {
     expect(proof.body.anchorTx).toBe(sealed.body.anchored.txId);
   });
 
+  it('raw readings go to the vehicle and to those who investigate or insure; to anyone else a reading is as absent as an unknown id', async () => {
+    const mk = async (org: string, body: object) => (await request(h.app).post('/api/v1/users').set(bearer(h.adminKeys[org])).send(body)).body.apiKey as string;
+    const r = await record(car, 1, { lat: 37566000, lon: 126978000 });
+    await request(h.app).post('/api/v1/telemetry/windows').set(bearer(car)).send({ windowStart: t(0), windowEnd: t(10) });
+    const proof = (key: string, id: number = r.body.id) => request(h.app).get(`/api/v1/telemetry/readings/${id}/proof`).set(bearer(key));
+    const readers = { car, adjuster, police: await mk('city', { enrollmentId: 'cop', role: 'police' }), insurer: await mk('insurer', { enrollmentId: 'uw', role: 'insurer' }), cityAdmin: h.adminKeys.city, insurerAdmin: h.adminKeys.insurer };
+    for (const [who, key] of Object.entries(readers)) {
+      const shown = await proof(key);
+      expect({ who, status: shown.status, lat: shown.body.reading?.lat }).toEqual({ who, status: 200, lat: 37566000 });
+    }
+    const unknown = await proof(adjuster, 999);
+    const others = { otherCar, resident: await mk('city', { enrollmentId: 'bob', role: 'resident', residentId: 'R-2' }), portAgent: await mk('port', { enrollmentId: 'agent1', role: 'agent' }), portAdmin: h.adminKeys.port };
+    for (const [who, key] of Object.entries(others)) {
+      const refused = await proof(key);
+      expect({ who, status: refused.status }).toEqual({ who, status: 404 });
+      expect(refused.body).toEqual({ ...unknown.body, detail: `no reading ${r.body.id}` });
+    }
+    // Not even whether it is sealed: an unsealed reading is 404 to them too, not 422.
+    const open = await record(car, 20);
+    expect((await proof(others.portAgent, open.body.id)).status).toBe(404);
+    expect((await proof(readers.police, open.body.id)).status).toBe(422);
+  });
+
   it('only vehicles record, the vin comes from the certificate, and other vehicles see nothing', async () => {
     expect((await record(adjuster, 1)).status).toBe(403);
     expect((await record(car, 1, { vin: 'OTHER' })).status).toBe(400);

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { mayReadTelemetryOf } from '../auth/roles';
 import { Principal } from '../auth/service';
 import { SigningIdentity } from '../fabric/port';
 import { toProblem } from '../fabric/errors';
@@ -192,9 +193,9 @@ export class TelemetryService {
   /** A reading with its proof, in the shape mobility's VerifyReading takes ({vin, seq, index, reading, path}). */
   async proof(p: Principal, id: number): Promise<Record<string, unknown>> {
     const r = await this.store.getReading(id);
-    if (!r) throw notFound(`no reading ${id}`);
-    // A vehicle sees only its own readings; other orgs' users (insurers, police, repair shops) may verify any.
-    if (p.role === 'vehicle' && p.attrs.vehicleId !== r.vehicle_id) throw notFound(`no reading ${id}`);
+    // Raw readings (GPS and all) live only here: a vehicle sees its own, those who investigate or insure
+    // (auth/roles.ts TELEMETRY_READERS) any; to everyone else a reading is as absent as an unknown id.
+    if (!r || !mayReadTelemetryOf(p, r.vehicle_id)) throw notFound(`no reading ${id}`);
     if (!r.window_id || r.idx === null) throw new Problem(422, 'NOT_SEALED', 'the reading is not in a sealed window yet');
     const w = (await this.store.getWindow(r.window_id))!;
     const leaves = (await this.store.windowReadings(r.window_id)).map((x) => x.leaf);

@@ -464,6 +464,16 @@ export class Store {
       [userId],
     );
   }
+  /** Every enabled webhook of an org (its admin's view). */
+  listOrgWebhooks(org: string): Promise<WebhookRow[]> {
+    return this.db.all<WebhookRow>('SELECT * FROM webhooks WHERE org = ? AND disabled_at IS NULL ORDER BY created_at', [org]);
+  }
+  /** Disables every enabled webhook of a user; returns their ids. */
+  async disableWebhooksOfUser(userId: string): Promise<string[]> {
+    const rows = await this.listWebhooks(userId);
+    await this.db.run('UPDATE webhooks SET disabled_at = ? WHERE user_id = ? AND disabled_at IS NULL', [now(), userId]);
+    return rows.map((w) => w.id);
+  }
   async webhookDelivered(id: string, seq: number): Promise<void> {
     await this.db.run('UPDATE webhooks SET last_seq = ?, failures = 0 WHERE id = ? AND last_seq < ?', [
       seq,

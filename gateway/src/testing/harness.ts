@@ -83,7 +83,7 @@ export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: 
   const ca = new FakeCa();
   const masterKey = opts.masterKey ?? randomBytes(32);
   const sealer = new Sealer(masterKey);
-  const auth = new AuthService(store, sealer, config.orgs, () => ca, masterKey, log, undefined, { maxRateLimitPerKey: config.rateLimit.maxPerKey, apiKeyCacheMs: config.apiKeyCacheMs });
+  const auth = new AuthService(store, sealer, config.orgs, () => ca, masterKey, log, undefined, { maxRateLimitPerKey: config.rateLimit.maxPerKey, apiKeyCacheMs: config.apiKeyCacheMs, keysPerUser: config.rateLimit.keysPerUser });
   const bootId = opts.bootId ?? `boot-${randomBytes(4).toString('hex')}`;
   const tx = new TransactionService(fabric, store, { conflictRetries: opts.conflictRetries ?? 2, bootId, publicUrl: 'http://gw.test', idempotencyLeaseMs: opts.idempotencyLeaseMs }, log, undefined, (id) => auth.identity(id));
   const hub = new EventHub();
