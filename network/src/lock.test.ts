@@ -1,19 +1,12 @@
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NetworkError } from './errors';
+import { errorCodeOf } from './testing';
 import { acquireLock } from './lock';
 
 describe('the state lock', () => {
   const file = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'lock-')), 'run', 'cityledger.lock');
-  const code = (fn: () => unknown) => {
-    try {
-      fn();
-      return 'acquired';
-    } catch (err) {
-      return err instanceof NetworkError ? err.code : String(err);
-    }
-  };
+  const code = (fn: () => unknown) => errorCodeOf(fn, 'acquired');
 
   it('lets one command in at a time, and the next one in once it is released', () => {
     const lock = file();

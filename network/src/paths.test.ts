@@ -1,18 +1,11 @@
 import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NetworkError } from './errors';
+import { errorCodeOf } from './testing';
 import { Paths, safeStateDir } from './paths';
 import { loadTopology, repoRoot } from './topology';
 
-const refused = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof NetworkError ? err.code : `not a NetworkError: ${String(err)}`;
-  }
-  return 'accepted';
-};
+const refused = (fn: () => unknown) => errorCodeOf(fn, 'accepted');
 
 describe('the state dir', () => {
   const t = loadTopology();

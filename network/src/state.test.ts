@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NetworkError } from './errors';
+import { errorCodeOf } from './testing';
 import { Paths } from './paths';
 import { assertRemovable, prepareStateDir, removeStateDir } from './state';
 import { loadTopology } from './topology';
@@ -18,14 +18,7 @@ describe('the state dir on disk', () => {
     return new Paths(t);
   };
   const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'state-'));
-  const code = (fn: () => unknown) => {
-    try {
-      fn();
-      return 'none';
-    } catch (err) {
-      return err instanceof NetworkError ? err.code : String(err);
-    }
-  };
+  const code = (fn: () => unknown) => errorCodeOf(fn, 'none');
 
   it('is created by up for its owner only, with the marker, and clean deletes it', () => {
     const paths = pathsAt(path.join(tmp(), 'state'));
