@@ -52,6 +52,29 @@ function cpuAtCommonRate(rest: Row, direct: Row): string {
 }
 
 /**
+ * What the machine's CPU allows at all: a row's cheapest step (CPU per transaction falls as blocks
+ * fill), every process of the run counted (network, gateway, driver), spread over all the cores.
+ * A bar above this figure cannot hold on this machine whatever the latency, which tells a CPU-bound
+ * miss from a tuning one.
+ */
+export function cpuCeiling(row: Pick<Row, 'steps'>, cores: number): { msPerTx: number; tps: number } | null {
+  const costs = row.steps
+    .filter((s) => s.committed > 0)
+    .map((s) => Object.values(s.cpu_s_per_tx).reduce((sum, seconds) => sum + seconds * 1000, 0))
+    .filter((ms) => ms > 0);
+  if (costs.length === 0 || cores <= 0) return null;
+  const msPerTx = Math.min(...costs);
+  return { msPerTx, tps: Math.floor((cores * 1000) / msPerTx) };
+}
+
+const ceilingText = (row: Row, cores: number | undefined, unit: string): string => {
+  const c = cores ? cpuCeiling(row, cores) : null;
+  return c
+    ? `; CPU ceiling ${c.tps}${unit} (${c.msPerTx.toFixed(2)} ms of CPU a transaction at its cheapest step, ${cores} cores)`
+    : '';
+};
+
+/**
  * REST p50 less direct p50, unloaded and at each offered rate both ran. With rounds, each REST round
  * is set against the direct round it ran next to (the same network, minutes apart) and the figure is
  * the median over rounds: the rows are the median-throughput rounds, and at a fixed query rate every
@@ -84,8 +107,14 @@ function queryOverheads(direct: Row, rest: Row) {
 /**
  * `httpFloor`: what an empty HTTP hop costs on this machine (`http-floor.ts`); the query-overhead
  * figure quotes its round trip at the unloaded rate, the part of REST's overhead any HTTP gateway pays.
+ * `cores`: the machine's, for the throughput bars' CPU ceiling (`cpuCeiling`).
  */
-export function judgeBars(rows: Row[], figures: Figures, httpFloor?: HttpFloorStep[]): BarResult[] {
+export function judgeBars(
+  rows: Row[],
+  figures: Figures,
+  httpFloor?: HttpFloorStep[],
+  cores?: number,
+): BarResult[] {
   const out: BarResult[] = [];
 
   // Throughput through the gateway vs direct, each the best step within the latency budget.
@@ -133,7 +162,7 @@ export function judgeBars(rows: Row[], figures: Figures, httpFloor?: HttpFloorSt
       if (!r) continue;
       out.push({
         bar: `${workload} (${mode}): ≥ ${WRITE_TPS} tx/s with p95 ≤ ${WRITE_P95_MS} ms`,
-        figure: `${r.tps} tx/s, p95 ${r.p95_ms} ms (offered ${r.offered_tps}/s)`,
+        figure: `${r.tps} tx/s, p95 ${r.p95_ms} ms (offered ${r.offered_tps}/s)${ceilingText(r, cores, ' tx/s')}`,
         holds: r.tps >= WRITE_TPS && (r.p95_ms ?? Infinity) <= WRITE_P95_MS && r.failed <= 0.01 * r.sent,
       });
     }
@@ -143,7 +172,7 @@ export function judgeBars(rows: Row[], figures: Figures, httpFloor?: HttpFloorSt
     if (!r) continue;
     out.push({
       bar: `read (${mode}): ≥ ${QUERY_TPS}/s with p95 ≤ ${QUERY_P95_MS} ms`,
-      figure: `${r.tps}/s, p95 ${r.p95_ms} ms (offered ${r.offered_tps}/s)`,
+      figure: `${r.tps}/s, p95 ${r.p95_ms} ms (offered ${r.offered_tps}/s)${ceilingText(r, cores, '/s')}`,
       // 0.99: an open loop offering exactly 1000/s measures 999.x over a window.
       holds: r.tps >= 0.99 * QUERY_TPS && (r.p95_ms ?? Infinity) <= QUERY_P95_MS,
     });

@@ -458,7 +458,7 @@ async function main(options: BenchOptions): Promise<void> {
 
   printTable(rows);
   // A smoke run checks that workloads work at 3/s: judging speed bars on it would only mislead.
-  const bars = smoke ? [] : judgeBars(rows, figures, httpFloor);
+  const bars = smoke ? [] : judgeBars(rows, figures, httpFloor, machineSpeed.cpus);
   if (smoke) process.stdout.write('\nbars: not judged (--smoke checks function, not speed)\n');
   const steal = stealPct(runTicks, machineTicks());
   if (steal !== null)
