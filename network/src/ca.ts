@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { CommandError, retry, run } from './exec';
+import { operationsGet, operatorTls, serverTls } from './operations';
 import { Paths } from './paths';
 import { ProcessSpec } from './processes';
 import { OrgSpec } from './topology';
@@ -97,15 +98,33 @@ export function caProcessSpec(paths: Paths, org: OrgSpec): ProcessSpec {
       '--tls.enabled',
       '--operations.listenaddress',
       `${org.host}:${org.ca.operationsPort}`,
+      ...caOperationsTls(paths, org),
     ],
     env: { ...process.env },
   };
 }
 
+/**
+ * The CA's operations endpoint over TLS from the org's operations CA (`operations.ts`). Fabric CA
+ * takes these as (hidden) flags; its config file's `clientRootCAs` key never reaches its server.
+ */
+function caOperationsTls(paths: Paths, org: OrgSpec): string[] {
+  const tls = serverTls(paths, org, caProcess(org));
+  return [
+    '--operations.tls.enabled',
+    '--operations.tls.certfile',
+    tls.cert,
+    '--operations.tls.keyfile',
+    tls.key,
+    '--operations.tls.clientcacertfiles',
+    tls.ca,
+  ];
+}
+
 export async function waitForCa(paths: Paths, org: OrgSpec): Promise<void> {
   await retry(`CA of ${org.name}`, async () => {
-    const res = await fetch(`http://${org.host}:${org.ca.operationsPort}/healthz`);
-    if (!res.ok) throw new Error(`healthz ${res.status}`);
+    const res = await operationsGet(operatorTls(paths, org), org.host, org.ca.operationsPort, '/healthz');
+    if (res.status !== 200) throw new Error(`healthz ${res.status}`);
     if (!existsSync(paths.caTlsCert(org.name))) throw new Error('no TLS certificate yet');
   });
 }

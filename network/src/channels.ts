@@ -3,6 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { CommandError, retry, run } from './exec';
 import { adminDir, ordererDir, peerConfigDir, peerDir } from './nodes';
+import { operatorTls } from './operations';
 import { Paths } from './paths';
 import {
   ChannelSpec,
@@ -179,17 +180,18 @@ export async function createGenesisBlock(paths: Paths, t: Topology, channel: Cha
   ]);
 }
 
-function osnadminArgs(paths: Paths, orderer: Node<OrdererSpec>): string[] {
-  const admin = adminDir(paths, orderer.org);
+/** osnadmin as the org's operator, the one client the orderers' admin endpoint accepts (`operations.ts`). */
+export function osnadminArgs(paths: Paths, orderer: Node<OrdererSpec>): string[] {
+  const operator = operatorTls(paths, orderer.org);
   return [
     '-o',
     `${orderer.org.host}:${orderer.spec.adminPort}`,
     '--ca-file',
     path.join(ordererDir(paths, orderer), 'tls', 'ca.crt'),
     '--client-cert',
-    path.join(admin, 'tls', 'server.crt'),
+    operator.cert,
     '--client-key',
-    path.join(admin, 'tls', 'server.key'),
+    operator.key,
   ];
 }
 

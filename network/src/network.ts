@@ -30,6 +30,7 @@ import {
   waitHealthy,
   writeNodeConfig,
 } from './nodes';
+import { ensureOperationsTls } from './operations';
 import { Paths } from './paths';
 import { Processes } from './processes';
 import { assertRemovable, prepareStateDir, removeStateDir } from './state';
@@ -86,6 +87,9 @@ export class Network {
     const started = Date.now();
     writeNodeConfig(this.paths);
 
+    await step('operations endpoint certificates (a TLS CA per org for /healthz, /metrics, /logspec)', () =>
+      this.ensureOperationsTls(),
+    );
     await step('certificate authorities', async () => {
       for (const org of t.orgs) this.ensureRunning(caProcessSpec(this.paths, org));
       await Promise.all(t.orgs.map((org) => waitForCa(this.paths, org)));
@@ -97,8 +101,8 @@ export class Network {
       for (const o of orderers(t)) this.ensureRunning(ordererProcessSpec(this.paths, t, o));
       for (const p of peers(t)) this.ensureRunning(peerProcessSpec(this.paths, t, p));
       await Promise.all([
-        ...orderers(t).map((o) => waitHealthy(o.id, o.org.host, o.spec.operationsPort)),
-        ...peers(t).map((p) => waitHealthy(p.id, p.org.host, p.spec.operationsPort)),
+        ...orderers(t).map((o) => waitHealthy(o.id, this.paths, o.org, o.spec.operationsPort)),
+        ...peers(t).map((p) => waitHealthy(p.id, this.paths, p.org, p.spec.operationsPort)),
       ]);
     });
     for (const ch of t.channels) {
@@ -218,6 +222,20 @@ export class Network {
     if (!this.processes.isRunning(spec.name)) this.processes.start(spec);
   }
 
+  /** Each org's operations CA, a server certificate per CA, orderer and peer, the operator's client one. */
+  private async ensureOperationsTls(): Promise<void> {
+    const t = this.topology;
+    for (const org of t.orgs) {
+      const ids = [caProcess(org), ...orderers(t).filter((o) => o.org.name === org.name).map((o) => o.id)];
+      ids.push(...peers(t).filter((p) => p.org.name === org.name).map((p) => p.id));
+      await ensureOperationsTls(
+        this.paths,
+        org,
+        ids.map((id) => ({ id, hosts: tlsHosts(org, id) })),
+      );
+    }
+  }
+
   private async enrollAll(): Promise<void> {
     const t = this.topology;
     const p = this.paths;
@@ -305,21 +323,21 @@ export class Network {
         process: caProcess(org),
         pid: this.processes.pid(caProcess(org)),
         address: `${org.host}:${org.ca.port}`,
-        health: await health(org.host, org.ca.operationsPort),
+        health: await health(this.paths, org, org.ca.operationsPort),
       });
     for (const o of orderers(t))
       rows.push({
         process: o.id,
         pid: this.processes.pid(o.id),
         address: o.address,
-        health: await health(o.org.host, o.spec.operationsPort),
+        health: await health(this.paths, o.org, o.spec.operationsPort),
       });
     for (const p of peers(t))
       rows.push({
         process: p.id,
         pid: this.processes.pid(p.id),
         address: p.address,
-        health: await health(p.org.host, p.spec.operationsPort),
+        health: await health(this.paths, p.org, p.spec.operationsPort),
       });
     for (const cc of t.chaincodes)
       rows.push({

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { retry } from './exec';
+import { OperationsTls, operationsGet, operatorTls, serverTls } from './operations';
 import { Paths } from './paths';
 import { ProcessSpec } from './processes';
 import { Node, OrdererSpec, OrgSpec, orderers, PeerSpec, peers, Topology } from './topology';
@@ -103,6 +104,7 @@ export function peerProcessSpec(paths: Paths, t: Topology, peer: Node<PeerSpec>)
       CORE_PEER_TLS_ROOTCERT_FILE: path.join(dir, 'tls', 'ca.crt'),
       CORE_PEER_FILESYSTEMPATH: paths.ledger(peer.id),
       CORE_OPERATIONS_LISTENADDRESS: `${host}:${peer.spec.operationsPort}`,
+      ...peerOperationsTls(serverTls(paths, peer.org, peer.id)),
       CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(paths.ledger(peer.id), 'snapshots'),
     },
   };
@@ -141,8 +143,11 @@ export function ordererProcessSpec(paths: Paths, t: Topology, orderer: Node<Orde
       ORDERER_ADMIN_TLS_CERTIFICATE: tls('server.crt'),
       ORDERER_ADMIN_TLS_ROOTCAS: `[${tls('ca.crt')}]`,
       ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
-      ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${tls('ca.crt')}]`,
+      // Channel participation (join, remove) for the org operator's certificate only: the org's Fabric
+      // CA signed every user, device and meter of the org, and none of them administers orderers.
+      ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${operatorTls(paths, orderer.org).ca}]`,
       ORDERER_OPERATIONS_LISTENADDRESS: `${host}:${orderer.spec.operationsPort}`,
+      ...ordererOperationsTls(serverTls(paths, orderer.org, orderer.id)),
       ORDERER_METRICS_PROVIDER: 'prometheus',
       ORDERER_FILELEDGER_LOCATION: ledger,
       ORDERER_CONSENSUS_WALDIR: path.join(ledger, 'etcdraft', 'wal'),
@@ -151,24 +156,45 @@ export function ordererProcessSpec(paths: Paths, t: Topology, orderer: Node<Orde
   };
 }
 
-/** Health as the node's operations endpoint reports it. */
-export async function health(host: string, operationsPort: number): Promise<'OK' | string> {
+/** Operations endpoint over TLS from the org's operations CA (`operations.ts`); clients may show a certificate. */
+const peerOperationsTls = (tls: OperationsTls) => ({
+  CORE_OPERATIONS_TLS_ENABLED: 'true',
+  CORE_OPERATIONS_TLS_CERT_FILE: tls.cert,
+  CORE_OPERATIONS_TLS_KEY_FILE: tls.key,
+  CORE_OPERATIONS_TLS_CLIENTAUTHREQUIRED: 'false',
+  CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES: tls.ca,
+});
+
+const ordererOperationsTls = (tls: OperationsTls) => ({
+  ORDERER_OPERATIONS_TLS_ENABLED: 'true',
+  ORDERER_OPERATIONS_TLS_CERTIFICATE: tls.cert,
+  ORDERER_OPERATIONS_TLS_PRIVATEKEY: tls.key,
+  ORDERER_OPERATIONS_TLS_CLIENTAUTHREQUIRED: 'false',
+  ORDERER_OPERATIONS_TLS_CLIENTROOTCAS: `[${tls.ca}]`,
+});
+
+/** Health as a node's operations endpoint reports it, asked as the org's operator. */
+export async function health(paths: Paths, org: OrgSpec, operationsPort: number): Promise<'OK' | string> {
   try {
-    const res = await fetch(`http://${host}:${operationsPort}/healthz`, {
-      signal: AbortSignal.timeout(2000),
-    });
-    if (res.ok) return 'OK';
-    return `unhealthy (${res.status}: ${(await res.text()).slice(0, 200)})`;
+    const res = await operationsGet(operatorTls(paths, org), org.host, operationsPort, '/healthz');
+    if (res.status === 200) return 'OK';
+    return `unhealthy (${res.status}: ${res.text.slice(0, 200)})`;
   } catch {
     return 'unreachable';
   }
 }
 
-export async function waitHealthy(what: string, host: string, operationsPort: number, timeoutMs = 30000) {
+export async function waitHealthy(
+  what: string,
+  paths: Paths,
+  org: OrgSpec,
+  operationsPort: number,
+  timeoutMs = 30000,
+) {
   await retry(
     what,
     async () => {
-      const h = await health(host, operationsPort);
+      const h = await health(paths, org, operationsPort);
       if (h !== 'OK') throw new Error(h);
     },
     timeoutMs,

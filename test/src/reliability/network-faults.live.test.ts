@@ -3,7 +3,7 @@
  * stopped and started. Writes are the probe contract's (every chaincode carries it), as an org admin.
  */
 import { randomUUID } from 'node:crypto';
-import { channelHeight, retry, run } from '@cityledger/network';
+import { channelHeight, orderers, osnadminArgs, retry, run } from '@cityledger/network';
 import { Contract } from '@hyperledger/fabric-gateway';
 import {
   channelOf,
@@ -147,22 +147,13 @@ describe('down then up', () => {
 
 async function ordererHeight(orgName: string, adminPort: number, channelName: string): Promise<number> {
   const n = network();
-  const org = n.topology.orgs.find((o) => o.name === orgName)!;
-  const admin = `${n.paths.identity(org.name, 'users', 'admin')}/tls`;
-  const ordererTls = `${n.paths.identity(org.name, 'orderers', org.orderers[0].name)}/tls`;
+  const orderer = orderers(n.topology).find((o) => o.org.name === orgName && o.spec.adminPort === adminPort)!;
   const out = await run(n.paths.binary('osnadmin'), [
     'channel',
     'list',
     '--channelID',
     channelName,
-    '-o',
-    `${org.host}:${adminPort}`,
-    '--ca-file',
-    `${ordererTls}/ca.crt`,
-    '--client-cert',
-    `${admin}/server.crt`,
-    '--client-key',
-    `${admin}/server.key`,
+    ...osnadminArgs(n.paths, orderer),
   ]);
   return (JSON.parse(out.slice(out.indexOf('{'))) as { height: number }).height;
 }

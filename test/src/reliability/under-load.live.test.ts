@@ -5,7 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { chaincodeProcess, channelHeight, retry, sleep } from '@cityledger/network';
+import {
+  chaincodeProcess,
+  channelHeight,
+  operationsGet,
+  operatorTls,
+  retry,
+  sleep,
+} from '@cityledger/network';
 import { Contract } from '@hyperledger/fabric-gateway';
 import {
   channelOf,
@@ -63,7 +70,15 @@ async function currentBlock(): Promise<bigint> {
 async function raftLeader(): Promise<string> {
   for (const org of network().topology.orgs)
     for (const o of org.orderers) {
-      const metrics = await (await fetch(`http://${org.host}:${o.operationsPort}/metrics`)).text();
+      // /metrics asks for the org operator's client certificate (network/src/operations.ts).
+      const res = await operationsGet(
+        operatorTls(network().paths, org),
+        org.host,
+        o.operationsPort,
+        '/metrics',
+      );
+      if (res.status !== 200) throw new Error(`${o.name}.${org.name} /metrics: ${res.status} ${res.text}`);
+      const metrics = res.text;
       if (new RegExp(`consensus_etcdraft_is_leader\\{channel="${channel()}"\\} 1`).test(metrics))
         return `${o.name}.${org.name}`;
     }
