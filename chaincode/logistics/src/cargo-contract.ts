@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { Context } from 'fabric-contract-api';
 import {
+  Bookmark,
   CityContract,
   Evaluate,
   Id,
+  PageSize,
   Submit,
   caller,
   conflict,
@@ -12,6 +14,7 @@ import {
   invalidArgument,
   requireOrgRole,
   txTime,
+  type Page,
 } from '@cityledger/chaincode-common';
 import { isValidContainerNumber } from './identifiers';
 import { CONTAINER_EVENT_MOVES, act, containerMachine } from './lifecycle';
@@ -23,6 +26,7 @@ import {
   ContainerEventSchema,
   ContainerNumber,
   ContainerSchema,
+  PageOf,
   type Consignment,
   type Container,
   type ContainerEvent,
@@ -189,14 +193,21 @@ export class CargoContract extends CityContract {
   }
 
   @Evaluate({
-    description: 'The consignments of a port call.',
-    params: { callId: Id() },
-    returns: Type.Array(ConsignmentSchema),
+    description: 'The consignments of a port call, by consignment id, a page at a time.',
+    params: { callId: Id(), pageSize: PageSize, bookmark: Bookmark },
+    returns: PageOf(ConsignmentSchema),
   })
-  async ListConsignments(ctx: Context, callId: string): Promise<Consignment[]> {
+  async ListConsignments(
+    ctx: Context,
+    callId: string,
+    pageSize: number,
+    bookmark: string,
+  ): Promise<Page<Consignment>> {
     await portCalls.require(ctx, callId);
-    const entries = await consignmentsByCall.all(ctx, [callId]);
-    return Promise.all(entries.map((e) => consignments.require(ctx, e.consignmentId)));
+    // A ship may carry thousands: one answer per page, not one that grows with the call.
+    const page = await consignmentsByCall.page(ctx, [callId], pageSize, bookmark);
+    const items = await Promise.all(page.items.map((e) => consignments.require(ctx, e.consignmentId)));
+    return { items, bookmark: page.bookmark };
   }
 
   @Evaluate({

@@ -46,11 +46,33 @@ describe('RegisterConsignment', () => {
     ]);
     const box = await h.evaluate<Container>(ids.terminal, 'cargo:GetContainer', ['CALL-1', container(3)]);
     expect(box.value).toMatchObject({ status: 'ON_BOARD', consignmentId: 'CONS-1', eventCount: 0 });
-    const list = await h.evaluate<Consignment[]>(ids.terminal, 'cargo:ListConsignments', ['CALL-1']);
-    expect(list.value.map((c) => c.consignmentId)).toEqual(['CONS-1']);
+    const list = await h.evaluate<{ items: Consignment[]; bookmark: string }>(
+      ids.terminal,
+      'cargo:ListConsignments',
+      ['CALL-1', '10', ''],
+    );
+    expect(list.value.items.map((c) => c.consignmentId)).toEqual(['CONS-1']);
+    expect(list.value.bookmark).toBe('');
     expect(
       (await h.evaluate<Consignment>(ids.terminal, 'cargo:GetConsignment', ['CONS-1'])).value.insurer,
     ).toBe(ids.insurer.key);
+  });
+
+  it("lists a call's consignments a page at a time, by consignment id", async () => {
+    for (const [n, id] of ['CONS-3', 'CONS-1', 'CONS-2'].entries())
+      await ok(register(consignmentInput({ consignmentId: id, containers: [container(10 + n)] })));
+    type Listed = { items: Consignment[]; bookmark: string };
+    const list = (bookmark: string) =>
+      h.evaluate<Listed>(ids.terminal, 'cargo:ListConsignments', ['CALL-1', '2', bookmark]);
+    const first = (await list('')).value;
+    expect(first.items.map((c) => c.consignmentId)).toEqual(['CONS-1', 'CONS-2']);
+    expect(first.bookmark).not.toBe('');
+    const second = (await list(first.bookmark)).value;
+    expect(second.items.map((c) => c.consignmentId)).toEqual(['CONS-3']);
+    expect(second.bookmark).toBe('');
+    expect((await h.evaluate(ids.terminal, 'cargo:ListConsignments', ['CALL-1', '0', ''])).error?.code).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('lets a carrier register too, without an insurer', async () => {
@@ -125,7 +147,7 @@ describe('RegisterConsignment', () => {
     expect((await h.evaluate(ids.terminal, 'cargo:GetConsignment', ['CONS-X'])).error?.code).toBe(
       'NOT_FOUND',
     );
-    expect((await h.evaluate(ids.terminal, 'cargo:ListConsignments', ['CALL-X'])).error?.code).toBe(
+    expect((await h.evaluate(ids.terminal, 'cargo:ListConsignments', ['CALL-X', '10', ''])).error?.code).toBe(
       'NOT_FOUND',
     );
     expect((await h.evaluate(ids.terminal, 'cargo:GetContainer', ['CALL-1', container(1)])).error?.code).toBe(

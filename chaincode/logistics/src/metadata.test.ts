@@ -40,7 +40,7 @@ describe('metadata', () => {
       RegisterConsignment: ['SUBMIT', 'input'],
       RecordContainerEvent: ['SUBMIT', 'callId,containerNumber,input'],
       GetConsignment: ['EVALUATE', 'consignmentId'],
-      ListConsignments: ['EVALUATE', 'callId'],
+      ListConsignments: ['EVALUATE', 'callId,pageSize,bookmark'],
       GetContainer: ['EVALUATE', 'callId,containerNumber'],
       ListContainerEvents: ['EVALUATE', 'callId,containerNumber'],
     });

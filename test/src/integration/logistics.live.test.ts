@@ -301,8 +301,21 @@ describe('a port call from announcement to departure', () => {
       ]),
       'FORBIDDEN',
     );
-    const listed = await read<Consignment[]>(insurer, 'cargo:ListConsignments', [callId]);
-    expect(listed.map((c) => c.consignmentId).sort()).toEqual([consignmentA, consignmentB].sort());
+    // One consignment a page: the first page's bookmark leads to the second, whose bookmark is empty.
+    const first = await read<{ items: Consignment[]; bookmark: string }>(insurer, 'cargo:ListConsignments', [
+      callId,
+      '1',
+      '',
+    ]);
+    const second = await read<{ items: Consignment[]; bookmark: string }>(insurer, 'cargo:ListConsignments', [
+      callId,
+      '1',
+      first.bookmark,
+    ]);
+    expect([...first.items, ...second.items].map((c) => c.consignmentId).sort()).toEqual(
+      [consignmentA, consignmentB].sort(),
+    );
+    expect(second.bookmark).toBe('');
   });
 
   it('the declaration needs FAL 1, 2, 5 and here 6 and 7 (passengers and dangerous goods aboard)', async () => {
