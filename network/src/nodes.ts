@@ -27,6 +27,11 @@ export function writeNodeConfig(paths: Paths): void {
   // No chaincode of ours reads key history (GetHistoryForKey); the history index cost every peer a
   // write per key per committed transaction. Audit trails are explicit records on the ledger.
   core.setIn(['ledger', 'history', 'enableHistoryDatabase'], false);
+  // Chaincode runs as a service that is up before the peer dials it: five minutes (Fabric's default,
+  // sized for image builds) only prolong a wrong launch. During an upgrade the server already answers
+  // for the new package while a call may still launch the old one; the peer then waited 300 s for a
+  // registration that never came, and held the upgrade's own transactions behind it.
+  core.setIn(['chaincode', 'startuptimeout'], '60s');
   mkdirSync(peerConfigDir(paths), { recursive: true });
   writeFileSync(path.join(peerConfigDir(paths), 'core.yaml'), core.toString());
 
