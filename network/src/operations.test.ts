@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, Server } from 'node:https';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -126,5 +126,19 @@ describe("an org's operations endpoints", () => {
       '--operations.tls.clientcacertfiles',
       ops('ca.city').ca,
     ]);
+  });
+
+  it('issues every certificate again when its CA was replaced (deleted to rotate it)', async () => {
+    const dir = path.join(paths.org('hospital'), 'operations');
+    const before = readFileSync(serverTls(paths, hospital, 'peer0.hospital').cert, 'utf8');
+    rmSync(path.join(dir, 'ca.crt'));
+    rmSync(path.join(dir, 'ca.key'));
+    await ensureOperationsTls(paths, hospital, [{ id: 'peer0.hospital', hosts: ['localhost'] }]);
+    const ca = new X509Certificate(readFileSync(serverTls(paths, hospital, 'peer0.hospital').ca));
+    const server = new X509Certificate(readFileSync(serverTls(paths, hospital, 'peer0.hospital').cert));
+    expect(server.toString()).not.toBe(before);
+    expect(server.verify(ca.publicKey)).toBe(true);
+    const operator = new X509Certificate(readFileSync(operatorTls(paths, hospital).cert));
+    expect(operator.verify(ca.publicKey)).toBe(true);
   });
 });

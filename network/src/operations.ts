@@ -1,5 +1,5 @@
 import 'reflect-metadata'; // @peculiar/x509 (via tsyringe) needs it loaded first
-import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
+import { createPrivateKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
@@ -53,7 +53,8 @@ export function operatorTls(paths: Paths, org: OrgSpec): OperationsTls {
 /**
  * Creates what is missing: the org's operations CA, a server certificate for each node (valid for
  * `hosts`) and the operator's client certificate. Idempotent; existing files are kept, so a node
- * added to the topology later gets a certificate from the same CA.
+ * added to the topology later gets a certificate from the same CA. A certificate the current CA did
+ * not sign (its CA was deleted to rotate it) is issued again.
  */
 export async function ensureOperationsTls(
   paths: Paths,
@@ -63,10 +64,16 @@ export async function ensureOperationsTls(
   const ca = await loadOrCreateCa(paths, org);
   for (const node of nodes) {
     const files = serverTls(paths, org, node.id);
-    if (!existsSync(files.cert)) await issue(ca, files, node.id, node.hosts, 'server');
+    if (!signedBy(files, ca)) await issue(ca, files, node.id, node.hosts, 'server');
   }
   const operator = operatorTls(paths, org);
-  if (!existsSync(operator.cert)) await issue(ca, operator, `operator.${org.name}`, [], 'client');
+  if (!signedBy(operator, ca)) await issue(ca, operator, `operator.${org.name}`, [], 'client');
+}
+
+function signedBy(files: OperationsTls, ca: Ca): boolean {
+  if (!existsSync(files.cert) || !existsSync(files.key)) return false;
+  const cert = new X509Certificate(readFileSync(files.cert));
+  return cert.verify(new X509Certificate(ca.cert.toString('pem')).publicKey);
 }
 
 interface Ca {
