@@ -450,6 +450,23 @@ describe('gateway app over a fake Fabric', () => {
   });
 
   describe('operations', () => {
+    it('gives /metrics only to the metrics token when one is configured', async () => {
+      const token = 'metrics-token-0123456789abcdef';
+      const guarded = await harness({ file: { metricsToken: token } });
+      const anonymous = await request(guarded.app).get('/metrics');
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body.code).toBe('UNAUTHENTICATED');
+      expect(anonymous.text).not.toContain('cityledger_http_request_duration_seconds');
+      expect((await request(guarded.app).get('/metrics').set('Authorization', 'Bearer wrong-token-0123456789abcd')).status).toBe(401);
+      // An org admin's API key is not the metrics token either.
+      const adminKey = Object.values(guarded.adminKeys)[0];
+      expect((await request(guarded.app).get('/metrics').set('Authorization', `Bearer ${adminKey}`)).status).toBe(401);
+      const scraped = await request(guarded.app).get('/metrics').set('Authorization', `Bearer ${token}`);
+      expect(scraped.status).toBe(200);
+      expect(scraped.text).toContain('cityledger_http_request_duration_seconds');
+      expect((await request(guarded.app).get('/livez')).status).toBe(200);
+    });
+
     it('serves livez, readyz, metrics, openapi and the docs page without a CDN', async () => {
       expect((await request(h.app).get('/livez')).body).toEqual({ status: 'ok' });
       const ready = await request(h.app).get('/readyz');

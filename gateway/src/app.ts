@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { ApiRegistry } from './api/registry';
 import { firstSegment, RouteSpec } from './api/routes';
 import { requireOrgFeeds } from './auth/roles';
+import { hashSecret, verifySecret } from './auth/secrets';
 import { AuthService, Principal } from './auth/service';
 import { Config, servedOrgs } from './config';
 import { EventHub } from './events/hub';
@@ -235,7 +236,9 @@ export function createApp(deps: AppDeps): App {
     const ready = orgs.every((o) => o.ready) && chaincodes.every((c) => c.loaded);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', orgs, chaincodes });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (config.metricsToken !== undefined && !bearerIs(req.get('authorization'), config.metricsToken))
+      throw unauthorized('the metrics token is required (Authorization: Bearer <metricsToken>)');
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/openapi.json', (_req, res) => {
@@ -356,3 +359,9 @@ const DOCS_HTML = `<!doctype html>
 <link rel="stylesheet" href="/docs/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;
+
+/** Whether an Authorization header carries `token` as its bearer (compared in constant time). */
+function bearerIs(header: string | undefined, token: string): boolean {
+  const presented = /^Bearer (.+)$/.exec(header ?? '')?.[1];
+  return presented !== undefined && verifySecret(presented, hashSecret(token));
+}

@@ -139,4 +139,11 @@ describe('config', () => {
     const cfg = loadConfig({ env: { GATEWAY_HOST: '0.0.0.0', GATEWAY_PORT: '8181' }, topology: topologyFixture, file: {} });
     expect([cfg.host, cfg.port, cfg.publicUrl]).toEqual(['0.0.0.0', 8181, 'http://0.0.0.0:8181']);
   });
+
+  it('takes a metrics token from the env, none by default, and refuses a short one', () => {
+    expect(loadConfig({ env: {}, topology: topologyFixture, file: {} }).metricsToken).toBeUndefined();
+    const token = 'x'.repeat(32);
+    expect(loadConfig({ env: { CITYLEDGER_GATEWAY_METRICS_TOKEN: token }, topology: topologyFixture, file: {} }).metricsToken).toBe(token);
+    expect(() => loadConfig({ env: { CITYLEDGER_GATEWAY_METRICS_TOKEN: 'short' }, topology: topologyFixture, file: {} })).toThrow(/metricsToken/);
+  });
 });

@@ -114,6 +114,11 @@ export const ConfigSchema = Type.Object(
     ),
     corsOrigins: Type.Array(Type.String()),
     /**
+     * When set, /metrics answers only `Authorization: Bearer <token>` (Prometheus' bearer token): on a
+     * gateway integrators can reach, its figures (routes, error codes, load) are not theirs to read.
+     */
+    metricsToken: Type.Optional(Type.String({ minLength: 24 })),
+    /**
      * How long a looked-up API key is reused before the database is read again; 0 = every request. A key
      * revoked through this process stops at once; through another process sharing the database, within it.
      */
@@ -255,6 +260,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (env.CITYLEDGER_GATEWAY_MASTER_KEY) merged.masterKey = env.CITYLEDGER_GATEWAY_MASTER_KEY;
   if (env.CITYLEDGER_GATEWAY_METADATA_DIR) merged.metadataDir = env.CITYLEDGER_GATEWAY_METADATA_DIR;
   if (env.CITYLEDGER_GATEWAY_LOG_LEVEL) merged.logLevel = env.CITYLEDGER_GATEWAY_LOG_LEVEL;
+  if (env.CITYLEDGER_GATEWAY_METRICS_TOKEN) merged.metricsToken = env.CITYLEDGER_GATEWAY_METRICS_TOKEN;
   if (env.CITYLEDGER_GATEWAY_CORS_ORIGINS) merged.corsOrigins = env.CITYLEDGER_GATEWAY_CORS_ORIGINS.split(',').map((s) => s.trim());
   if (env.CITYLEDGER_GATEWAY_WEBHOOKS_ALLOW_INSECURE)
     merged.webhooks = { ...(merged.webhooks as object), allowInsecure: env.CITYLEDGER_GATEWAY_WEBHOOKS_ALLOW_INSECURE === 'true' };
