@@ -450,7 +450,7 @@ describe('gateway app over a fake Fabric', () => {
   });
 
   describe('operations', () => {
-    it('gives /metrics only to the metrics token when one is configured', async () => {
+    it('gives /metrics and the readiness detail only to the metrics token when one is configured', async () => {
       const token = 'metrics-token-0123456789abcdef';
       const guarded = await harness({ file: { metricsToken: token } });
       const anonymous = await request(guarded.app).get('/metrics');
@@ -465,6 +465,13 @@ describe('gateway app over a fake Fabric', () => {
       expect(scraped.status).toBe(200);
       expect(scraped.text).toContain('cityledger_http_request_duration_seconds');
       expect((await request(guarded.app).get('/livez')).status).toBe(200);
+      // Readiness: the code for any probe, the peers' endpoints and errors for the token only.
+      guarded.fabric.healthy = false;
+      const probe = await request(guarded.app).get('/readyz');
+      expect([probe.status, probe.body]).toEqual([503, { status: 'not ready' }]);
+      const detailed = await request(guarded.app).get('/readyz').set('Authorization', `Bearer ${token}`);
+      expect(detailed.status).toBe(503);
+      expect(detailed.body.orgs.length).toBeGreaterThan(0);
     });
 
     it('serves livez, readyz, metrics, openapi and the docs page without a CDN', async () => {

@@ -225,7 +225,7 @@ export function createApp(deps: AppDeps): App {
   app.get('/livez', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  app.get('/readyz', async (req, res) => {
     const orgs = await Promise.all(
       servedOrgs(config).map(async (o) => {
         const peers = await port.health(o.name).catch((err: Error) => [{ org: o.name, peer: '?', endpoint: '?', ready: false, error: err.message }]);
@@ -234,7 +234,11 @@ export function createApp(deps: AppDeps): App {
     );
     const chaincodes = config.channels.flatMap((c) => c.chaincodes).map((name) => ({ name, loaded: api.chaincodes.has(name) }));
     const ready = orgs.every((o) => o.ready) && chaincodes.every((c) => c.loaded);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', orgs, chaincodes });
+    const status = ready ? 'ready' : 'not ready';
+    // With a metrics token, peer endpoints and their errors are the operator's too; probes read the code.
+    if (config.metricsToken !== undefined && !bearerIs(req.get('authorization'), config.metricsToken))
+      res.status(ready ? 200 : 503).json({ status });
+    else res.status(ready ? 200 : 503).json({ status, orgs, chaincodes });
   });
   app.get('/metrics', async (req, res) => {
     if (config.metricsToken !== undefined && !bearerIs(req.get('authorization'), config.metricsToken))
