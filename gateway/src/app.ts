@@ -225,6 +225,9 @@ export function createApp(deps: AppDeps): App {
   app.get('/livez', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // With a metrics token configured, operations detail (metrics, peers' readiness) is for its bearer only.
+  const operatorAsks = (req: Request) =>
+    config.metricsToken === undefined || bearerIs(req.get('authorization'), config.metricsToken);
   app.get('/readyz', async (req, res) => {
     const orgs = await Promise.all(
       servedOrgs(config).map(async (o) => {
@@ -235,13 +238,11 @@ export function createApp(deps: AppDeps): App {
     const chaincodes = config.channels.flatMap((c) => c.chaincodes).map((name) => ({ name, loaded: api.chaincodes.has(name) }));
     const ready = orgs.every((o) => o.ready) && chaincodes.every((c) => c.loaded);
     const status = ready ? 'ready' : 'not ready';
-    // With a metrics token, peer endpoints and their errors are the operator's too; probes read the code.
-    if (config.metricsToken !== undefined && !bearerIs(req.get('authorization'), config.metricsToken))
-      res.status(ready ? 200 : 503).json({ status });
-    else res.status(ready ? 200 : 503).json({ status, orgs, chaincodes });
+    // Probes read the code; peer endpoints and their errors are operations detail.
+    res.status(ready ? 200 : 503).json(operatorAsks(req) ? { status, orgs, chaincodes } : { status });
   });
   app.get('/metrics', async (req, res) => {
-    if (config.metricsToken !== undefined && !bearerIs(req.get('authorization'), config.metricsToken))
+    if (!operatorAsks(req))
       throw unauthorized('the metrics token is required (Authorization: Bearer <metricsToken>)');
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { CommandError, retry, run } from './exec';
-import { operationsGet, operatorTls, serverTls } from './operations';
+import { health, serverTls } from './operations';
 import { Paths } from './paths';
 import { ProcessSpec } from './processes';
 import { OrgSpec } from './topology';
@@ -123,8 +123,8 @@ function caOperationsTls(paths: Paths, org: OrgSpec): string[] {
 
 export async function waitForCa(paths: Paths, org: OrgSpec): Promise<void> {
   await retry(`CA of ${org.name}`, async () => {
-    const res = await operationsGet(operatorTls(paths, org), org.host, org.ca.operationsPort, '/healthz');
-    if (res.status !== 200) throw new Error(`healthz ${res.status}`);
+    const h = await health(paths, org, org.ca.operationsPort);
+    if (h !== 'OK') throw new Error(h);
     if (!existsSync(paths.caTlsCert(org.name))) throw new Error('no TLS certificate yet');
   });
 }

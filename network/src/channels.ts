@@ -180,18 +180,24 @@ export async function createGenesisBlock(paths: Paths, t: Topology, channel: Cha
   ]);
 }
 
-/** osnadmin as the org's operator, the one client the orderers' admin endpoint accepts (`operations.ts`). */
-export function osnadminArgs(paths: Paths, orderer: Node<OrdererSpec>): string[] {
-  const operator = operatorTls(paths, orderer.org);
+/**
+ * osnadmin as the org's operator, the one client the orderers' admin endpoint accepts (`operations.ts`);
+ * `client` for another certificate (tests of that refusal).
+ */
+export function osnadminArgs(
+  paths: Paths,
+  orderer: Node<OrdererSpec>,
+  client: { cert: string; key: string } = operatorTls(paths, orderer.org),
+): string[] {
   return [
     '-o',
     `${orderer.org.host}:${orderer.spec.adminPort}`,
     '--ca-file',
     path.join(ordererDir(paths, orderer), 'tls', 'ca.crt'),
     '--client-cert',
-    operator.cert,
+    client.cert,
     '--client-key',
-    operator.key,
+    client.key,
   ];
 }
 

@@ -21,7 +21,6 @@ import { acquireLock } from './lock';
 import { info, step, warn } from './log';
 import {
   adminDir,
-  health,
   ordererDir,
   ordererProcessSpec,
   peerDir,
@@ -30,7 +29,7 @@ import {
   waitHealthy,
   writeNodeConfig,
 } from './nodes';
-import { ensureOperationsTls } from './operations';
+import { ensureOperationsTls, health } from './operations';
 import { Paths } from './paths';
 import { Processes } from './processes';
 import { assertRemovable, prepareStateDir, removeStateDir } from './state';

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { retry } from './exec';
-import { OperationsTls, operationsGet, operatorTls, serverTls } from './operations';
+import { health, OperationsTls, operatorTls, serverTls } from './operations';
 import { Paths } from './paths';
 import { ProcessSpec } from './processes';
 import { Node, OrdererSpec, OrgSpec, orderers, PeerSpec, peers, Topology } from './topology';
@@ -177,17 +177,6 @@ const ordererOperationsTls = (tls: OperationsTls) => ({
   ORDERER_OPERATIONS_TLS_CLIENTAUTHREQUIRED: 'false',
   ORDERER_OPERATIONS_TLS_CLIENTROOTCAS: `[${tls.ca}]`,
 });
-
-/** Health as a node's operations endpoint reports it, asked as the org's operator. */
-export async function health(paths: Paths, org: OrgSpec, operationsPort: number): Promise<'OK' | string> {
-  try {
-    const res = await operationsGet(operatorTls(paths, org), org.host, operationsPort, '/healthz');
-    if (res.status === 200) return 'OK';
-    return `unhealthy (${res.status}: ${res.text.slice(0, 200)})`;
-  } catch {
-    return 'unreachable';
-  }
-}
 
 export async function waitHealthy(
   what: string,

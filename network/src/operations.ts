@@ -211,3 +211,14 @@ export function operationsGet(
     req.end();
   });
 }
+
+/** Health as a node's operations endpoint reports it, asked as the org's operator. */
+export async function health(paths: Paths, org: OrgSpec, operationsPort: number): Promise<'OK' | string> {
+  try {
+    const res = await operationsGet(operatorTls(paths, org), org.host, operationsPort, '/healthz');
+    if (res.status === 200) return 'OK';
+    return `unhealthy (${res.status}: ${res.text.slice(0, 200)})`;
+  } catch {
+    return 'unreachable';
+  }
+}

@@ -10,7 +10,6 @@ import {
   adminDir,
   operationsGet,
   operatorTls,
-  ordererDir,
   orderers,
   osnadminArgs,
   peers,
@@ -90,16 +89,10 @@ describe("the orderers' admin endpoint (channel participation)", () => {
       expect({ orderer: o.id, status: await list(operator) }).toEqual({ orderer: o.id, status: '200' });
 
       const adminTls = path.join(adminDir(network().paths, o.org), 'tls');
-      const asFabricIdentity = [
-        '-o',
-        `${o.org.host}:${o.spec.adminPort}`,
-        '--ca-file',
-        path.join(ordererDir(network().paths, o), 'tls', 'ca.crt'),
-        '--client-cert',
-        path.join(adminTls, 'server.crt'),
-        '--client-key',
-        path.join(adminTls, 'server.key'),
-      ];
+      const asFabricIdentity = osnadminArgs(network().paths, o, {
+        cert: path.join(adminTls, 'server.crt'),
+        key: path.join(adminTls, 'server.key'),
+      });
       // The same call but for the certificate: no answer (the TLS handshake fails) or no 200.
       expect({ orderer: o.id, status: await list(asFabricIdentity) }).not.toEqual({
         orderer: o.id,
