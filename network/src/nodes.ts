@@ -32,6 +32,11 @@ export function writeNodeConfig(paths: Paths): void {
   // for the new package while a call may still launch the old one; the peer then waited 300 s for a
   // registration that never came, and held the upgrade's own transactions behind it.
   core.setIn(['chaincode', 'startuptimeout'], '60s');
+  // A proposal's timestamp is the client's, and chaincode takes it as the time (audit entries, access
+  // expiry, credential validity). Fabric's TimeWindowCheck filter refuses proposals (and event
+  // requests) dated further than this from the peer's clock; its default of 15 minutes would let a
+  // client that signs its own proposals read a 1-hour medical access a quarter of an hour past expiry.
+  core.setIn(['peer', 'authentication', 'timewindow'], PROPOSAL_TIME_WINDOW);
   mkdirSync(peerConfigDir(paths), { recursive: true });
   writeFileSync(path.join(peerConfigDir(paths), 'core.yaml'), core.toString());
 
@@ -39,6 +44,9 @@ export function writeNodeConfig(paths: Paths): void {
   mkdirSync(ordererConfigDir(paths), { recursive: true });
   writeFileSync(path.join(ordererConfigDir(paths), 'orderer.yaml'), orderer);
 }
+
+/** How far a proposal's timestamp may be from the endorsing peer's clock (core.yaml). */
+export const PROPOSAL_TIME_WINDOW = '5m';
 
 /**
  * INFO, less the lines Fabric writes for every transaction (each gRPC call, each endorsement, each
