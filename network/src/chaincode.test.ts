@@ -5,7 +5,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { chaincodeTlsDir, packageChaincode } from './chaincode';
 import { Paths } from './paths';
-import { loadTopology } from './topology';
+import { chaincodePorts, loadTopology } from './topology';
+
+/** The connection.json inside a CCaaS package. */
+function connectionOf(packageFile: string) {
+  const code = execFileSync('tar', ['-xzOf', packageFile, 'code.tar.gz']);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'code-'));
+  writeFileSync(path.join(dir, 'code.tar.gz'), code);
+  return JSON.parse(
+    execFileSync('tar', ['-xzOf', path.join(dir, 'code.tar.gz'), 'connection.json'], { encoding: 'utf8' }),
+  );
+}
 
 describe('CCaaS packages', () => {
   const state = mkdtempSync(path.join(os.tmpdir(), 'cityledger-state-'));
@@ -35,12 +45,7 @@ describe('CCaaS packages', () => {
       execFileSync('tar', ['-xzOf', d.packageFile, 'metadata.json'], { encoding: 'utf8' }),
     );
     expect(metadata).toEqual({ type: 'ccaas', label: d.label });
-    const code = execFileSync('tar', ['-xzOf', d.packageFile, 'code.tar.gz']);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'code-'));
-    writeFileSync(path.join(dir, 'code.tar.gz'), code);
-    const connection = JSON.parse(
-      execFileSync('tar', ['-xzOf', path.join(dir, 'code.tar.gz'), 'connection.json'], { encoding: 'utf8' }),
-    );
+    const connection = connectionOf(d.packageFile);
     expect(connection).toMatchObject({ address: `127.0.0.1:${cc.port}`, tls_required: true });
     expect(connection.root_cert).toContain('BEGIN CERTIFICATE');
   });
@@ -58,5 +63,17 @@ describe('CCaaS packages', () => {
     const after = await packageChaincode(paths, t, { ...cc, endorsementPolicy: "OR('CityMSP.peer')" });
     expect(after.label).toBe(before.label);
     expect(after.version).not.toBe(before.version);
+  });
+
+  it("are another package and version on the chaincode's other port, whose server it connects to", async () => {
+    const [first, second] = chaincodePorts(cc);
+    const live = await packageChaincode(paths, t, cc, first);
+    const next = await packageChaincode(paths, t, cc, second);
+    expect(next.label).toBe(live.label);
+    expect([live.port, next.port]).toEqual([cc.port, cc.port + 100]);
+    expect(next.packageId).not.toBe(live.packageId);
+    // Same code: only a new definition makes the peers dial the other server.
+    expect(next.version).not.toBe(live.version);
+    expect(connectionOf(next.packageFile).address).toBe(`127.0.0.1:${second}`);
   });
 });

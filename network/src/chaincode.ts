@@ -16,6 +16,7 @@ import { CommandError, retry, run } from './exec';
 import { ordererDir, peerDir } from './nodes';
 import { Paths } from './paths';
 import { ProcessSpec } from './processes';
+import { ServerEntry } from './servers';
 import { channel, channelOrderers, ChaincodeSpec, Node, PeerSpec, repoRoot, Topology } from './topology';
 
 /**
@@ -28,8 +29,14 @@ export interface Deployment {
   label: string;
   packageId: string;
   packageFile: string;
-  /** Identifies code + definition (policy, collections): what the committed definition's version holds. */
+  /**
+   * Identifies code, definition (policy, collections) and server port: what the committed definition's
+   * version holds. The port is in it because the same code on the other port is another package, which
+   * the peers reach only through a new definition.
+   */
   version: string;
+  /** The port its server listens on (the package's connection.json): one of chaincodePorts(cc). */
+  port: number;
 }
 
 const CHAINCODE_TLS_IDENTITY = 'chaincode-server';
@@ -75,7 +82,13 @@ function collectionsConfig(cc: ChaincodeSpec): string | undefined {
   );
 }
 
-export async function packageChaincode(paths: Paths, t: Topology, cc: ChaincodeSpec): Promise<Deployment> {
+/** The package of `cc`'s built code whose server listens on `port` (default: the chaincode's first port). */
+export async function packageChaincode(
+  paths: Paths,
+  t: Topology,
+  cc: ChaincodeSpec,
+  port = cc.port,
+): Promise<Deployment> {
   const code = codeHash(cc).slice(0, 12);
   const definition = createHash('sha256')
     .update(cc.endorsementPolicy)
@@ -84,13 +97,13 @@ export async function packageChaincode(paths: Paths, t: Topology, cc: ChaincodeS
     .slice(0, 8);
   const label = `${cc.name}_${code}`;
   const dir = paths.chaincode(cc.name);
-  const packageFile = path.join(dir, `${label}.tgz`);
+  const packageFile = path.join(dir, `${label}.${port}.tgz`);
   // The package ID is the label plus the hash of this exact file: make it once, install it everywhere.
   if (!existsSync(packageFile)) {
     mkdirSync(dir, { recursive: true });
     const work = mkdtempSync(path.join(os.tmpdir(), 'ccaas-'));
     const connection = {
-      address: `127.0.0.1:${cc.port}`,
+      address: `127.0.0.1:${port}`,
       dial_timeout: '10s',
       tls_required: true,
       client_auth_required: false,
@@ -110,36 +123,44 @@ export async function packageChaincode(paths: Paths, t: Topology, cc: ChaincodeS
     rmSync(work, { recursive: true, force: true });
   }
   const sha = createHash('sha256').update(readFileSync(packageFile)).digest('hex');
-  return { label, packageId: `${label}:${sha}`, packageFile, version: `${code}-${definition}` };
+  return { label, packageId: `${label}:${sha}`, packageFile, version: `${code}-${definition}-${port}`, port };
 }
 
 export function chaincodeProcess(cc: ChaincodeSpec): string {
   return `chaincode.${cc.name}`;
 }
 
-export function chaincodeServerSpec(
-  paths: Paths,
-  t: Topology,
-  cc: ChaincodeSpec,
-  d: Deployment,
-): ProcessSpec {
-  const tls = chaincodeTlsDir(paths, t);
-  const cli = path.join(repoRoot, 'node_modules', 'fabric-shim', 'cli.js');
+/** Where `cc`'s supervisor finds the servers it runs (servers.ts). */
+export function serversFile(paths: Paths, cc: ChaincodeSpec): string {
+  return path.join(paths.chaincode(cc.name), 'servers.json');
+}
+
+/** The supervisor of `cc`'s servers: one process, whatever the servers (supervise.ts). */
+export function chaincodeSupervisorSpec(paths: Paths, cc: ChaincodeSpec): ProcessSpec {
   return {
     name: chaincodeProcess(cc),
     command: process.execPath,
+    args: [path.join(repoRoot, 'network', 'dist', 'supervise.js'), serversFile(paths, cc)],
+    cwd: path.resolve(repoRoot, cc.path),
+    env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: process.env.CITYLEDGER_CHAINCODE_LOGGING ?? 'info' },
+  };
+}
+
+/** The server of one package, as its chaincode's supervisor runs it. */
+export function chaincodeServer(paths: Paths, t: Topology, d: Deployment): ServerEntry {
+  const tls = chaincodeTlsDir(paths, t);
+  return {
+    id: d.packageId,
+    port: d.port,
+    command: process.execPath,
     args: [
-      path.join(repoRoot, 'network', 'dist', 'supervise.js'),
-      process.execPath,
-      cli,
+      path.join(repoRoot, 'node_modules', 'fabric-shim', 'cli.js'),
       'server',
-      `--chaincode-address=127.0.0.1:${cc.port}`,
+      `--chaincode-address=127.0.0.1:${d.port}`,
       `--chaincode-id=${d.packageId}`,
       `--chaincode-tls-cert-file=${path.join(tls, 'server.crt')}`,
       `--chaincode-tls-key-file=${path.join(tls, 'server.key')}`,
     ],
-    cwd: path.resolve(repoRoot, cc.path),
-    env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: process.env.CITYLEDGER_CHAINCODE_LOGGING ?? 'info' },
   };
 }
 
@@ -184,6 +205,20 @@ async function committed(paths: Paths, peer: Node<PeerSpec>, ch: string, name: s
 export async function committedDefinition(paths: Paths, t: Topology, cc: ChaincodeSpec) {
   const peer = channelPeers(t, channel(t, cc.channel))[0];
   return committed(paths, peer, cc.channel, cc.name);
+}
+
+/** Throws until every peer of `cc`'s channel has committed the definition of `version`. */
+export async function committedOnEveryPeer(
+  paths: Paths,
+  t: Topology,
+  cc: ChaincodeSpec,
+  version: string,
+): Promise<void> {
+  for (const peer of channelPeers(t, channel(t, cc.channel))) {
+    const found = (await committed(paths, peer, cc.channel, cc.name))?.version;
+    if (found !== version)
+      throw new Error(`${peer.id} has ${found ?? 'no definition'} committed, not ${version}`);
+  }
 }
 
 /**
@@ -316,7 +351,11 @@ export async function queryMetadata(
  * fails ("no combination of peers can be derived which satisfy the endorsement policy"). Fails the
  * same way while the view is short.
  */
-export async function discoverEndorsers(paths: Paths, cc: ChaincodeSpec, peer: Node<PeerSpec>): Promise<string> {
+export async function discoverEndorsers(
+  paths: Paths,
+  cc: ChaincodeSpec,
+  peer: Node<PeerSpec>,
+): Promise<string> {
   const env = adminEnv(paths, peer);
   // Enrolment gives every MSP fixed file names (ca.ts, normaliseMsp).
   const msp = env.CORE_PEER_MSPCONFIGPATH!;

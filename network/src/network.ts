@@ -4,15 +4,16 @@ import { ensureBinaries } from './binaries';
 import { caProcess, caProcessSpec, enrollIdentity, enrollRegistrar, waitForCa, writeOrgMsp } from './ca';
 import {
   chaincodeProcess,
-  chaincodeServerSpec,
+  chaincodeServer,
   chaincodeTlsIdentity,
   committedDefinition,
+  committedOnEveryPeer,
   deployChaincode,
-  Deployment,
   discoverEndorsers,
   packageChaincode,
   queryMetadata,
 } from './chaincode';
+import { ChaincodeServers, otherPort } from './chaincode-servers';
 import { channelHeight, channelPeers, createGenesisBlock, joinOrderer, joinPeer } from './channels';
 import { NetworkError } from './errors';
 import { retry } from './exec';
@@ -33,16 +34,7 @@ import { ensureOperationsTls, health } from './operations';
 import { Paths } from './paths';
 import { Processes } from './processes';
 import { assertRemovable, prepareStateDir, removeStateDir } from './state';
-import {
-  ChaincodeSpec,
-  channel,
-  channelOrderers,
-  loadTopology,
-  orderers,
-  peers,
-  repoRoot,
-  Topology,
-} from './topology';
+import { channel, channelOrderers, loadTopology, orderers, peers, repoRoot, Topology } from './topology';
 
 /** The network as the CLI and the tests drive it: every step of `up` is named, idempotent and timed. */
 export class Network {
@@ -154,8 +146,15 @@ export class Network {
         continue;
       }
       await step(`chaincode ${cc.name} on channel ${cc.channel}`, async () => {
-        const d = await packageChaincode(this.paths, t, cc);
-        await this.startChaincodeServer(cc, d);
+        const servers = new ChaincodeServers(this.paths, this.processes);
+        const live = servers.listed(cc)[0];
+        // Changed code goes to the port the live server does not use: both serve until the commit.
+        let d = await packageChaincode(this.paths, t, cc, live?.port ?? cc.port);
+        if (live && live.id !== d.packageId)
+          d = await packageChaincode(this.paths, t, cc, otherPort(cc, live.port));
+        const next = chaincodeServer(this.paths, t, d);
+        const sideBySide = live !== undefined && live.id !== next.id;
+        await servers.run(cc, sideBySide ? [live, next] : [next]);
         const before = (await committedDefinition(this.paths, t, cc))?.sequence;
         const sequence = await deployChaincode(this.paths, t, cc, d);
         if (sequence !== before) upgraded.push(cc.name);
@@ -163,12 +162,33 @@ export class Network {
         // of the channel is asked: one that has not committed the new definition yet cannot reach the
         // new server, and a two-org endorsement landing on it right after `deploy` would fail.
         for (const peer of channelPeers(t, channel(t, cc.channel)))
-          await retry(`${cc.name} answering a query on ${peer.id}`, () => queryMetadata(this.paths, t, cc, peer), 60000, 500);
+          await retry(
+            `${cc.name} answering a query on ${peer.id}`,
+            () => queryMetadata(this.paths, t, cc, peer),
+            60000,
+            500,
+          );
         // A peer's gateway plans endorsements from its discovery view, which gossip fills in: once,
         // right after `npm start`, the first two-org transactions failed with "no combination of
         // peers can be derived". `up` returns only when every peer's view offers endorsers.
         for (const peer of channelPeers(t, channel(t, cc.channel)))
-          await retry(`${cc.name}'s endorsers in the discovery view of ${peer.id}`, () => discoverEndorsers(this.paths, cc, peer), 60000, 500);
+          await retry(
+            `${cc.name}'s endorsers in the discovery view of ${peer.id}`,
+            () => discoverEndorsers(this.paths, cc, peer),
+            60000,
+            500,
+          );
+        if (sideBySide) {
+          // A peer launches the package its committed definition names: the old server goes only once
+          // no peer can still ask for it.
+          await retry(
+            `every peer committing ${cc.name} ${d.version}`,
+            () => committedOnEveryPeer(this.paths, t, cc, d.version),
+            60000,
+            500,
+          );
+          await servers.run(cc, [next]);
+        }
         info(`  ${cc.name}: package ${d.packageId.slice(0, 40)}…, sequence ${sequence}`);
       });
     }
@@ -182,17 +202,6 @@ export class Network {
       await this.processes.stop(gatewayProcess);
       await this.startGateway();
     });
-  }
-
-  private async startChaincodeServer(cc: ChaincodeSpec, d: Deployment): Promise<void> {
-    const name = chaincodeProcess(cc);
-    const spec = chaincodeServerSpec(this.paths, this.topology, cc, d);
-    const running = this.processes.pid(name);
-    if (running !== undefined) {
-      if (this.processes.record(name)?.args?.includes(`--chaincode-id=${d.packageId}`)) return;
-      await this.processes.stop(name);
-    }
-    this.processes.start(spec);
   }
 
   async startGateway(): Promise<void> {
@@ -225,8 +234,17 @@ export class Network {
   private async ensureOperationsTls(): Promise<void> {
     const t = this.topology;
     for (const org of t.orgs) {
-      const ids = [caProcess(org), ...orderers(t).filter((o) => o.org.name === org.name).map((o) => o.id)];
-      ids.push(...peers(t).filter((p) => p.org.name === org.name).map((p) => p.id));
+      const ids = [
+        caProcess(org),
+        ...orderers(t)
+          .filter((o) => o.org.name === org.name)
+          .map((o) => o.id),
+      ];
+      ids.push(
+        ...peers(t)
+          .filter((p) => p.org.name === org.name)
+          .map((p) => p.id),
+      );
       await ensureOperationsTls(
         this.paths,
         org,
@@ -342,7 +360,13 @@ export class Network {
       rows.push({
         process: chaincodeProcess(cc),
         pid: this.processes.pid(chaincodeProcess(cc)),
-        address: `127.0.0.1:${cc.port}`,
+        // Two ports while an upgrade runs the old and the new package side by side.
+        address: `127.0.0.1:${
+          new ChaincodeServers(this.paths, this.processes)
+            .listed(cc)
+            .map((s) => s.port)
+            .join(',') || cc.port
+        }`,
         health: this.processes.isRunning(chaincodeProcess(cc)) ? 'running' : 'stopped',
       });
     rows.push({

@@ -50,6 +50,8 @@ const ChaincodeSpec = Type.Object(
     path: Type.String({ minLength: 1 }),
     channel: Name,
     port: Port,
+    /** The server's second port: an upgrade starts the new package there while the old one serves. */
+    upgradePort: Type.Optional(Port),
     endorsementPolicy: Type.String({ minLength: 1 }),
     collections: Type.Optional(Type.Array(CollectionSpec)),
   },
@@ -177,9 +179,22 @@ function checkReferences(t: Topology, file: string): void {
       claim(org.host, o.operationsPort, `${o.name}.${org.name} operations`);
     }
   }
-  for (const cc of t.chaincodes) claim('127.0.0.1', cc.port, `chaincode ${cc.name}`);
+  for (const cc of t.chaincodes) {
+    const [first, second] = chaincodePorts(cc);
+    claim('127.0.0.1', first, `chaincode ${cc.name}`);
+    claim('127.0.0.1', second, `chaincode ${cc.name} upgrade`);
+  }
   claim(t.gateway.host, t.gateway.port, 'gateway');
   if (problems.length > 0) throw new TopologyError(`${file}:\n  ${problems.join('\n  ')}`);
+}
+
+/**
+ * The two ports a chaincode's server alternates between: each upgrade runs the new package on the port
+ * the current one does not use, so both serve until the new definition is committed. `upgradePort`
+ * defaults to `port` + 100.
+ */
+export function chaincodePorts(cc: ChaincodeSpec): [number, number] {
+  return [cc.port, cc.upgradePort ?? cc.port + 100];
 }
 
 /** `city.orderer0` (as written in channels[].orderers) → the node id `orderer0.city`. */

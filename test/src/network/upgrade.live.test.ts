@@ -1,6 +1,8 @@
 /**
  * Redeploying a changed chaincode is an upgrade: a new package, sequence + 1, and the ledger stays.
  * The change here is a marker file in the chaincode's build output, which is part of the code hash.
+ * The new package's server runs beside the old one until every peer has committed the new definition,
+ * so calls made all through the upgrade are answered.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +15,39 @@ const chaincode = process.env.CITYLEDGER_PROBE_CHAINCODE ?? 'identity';
 afterAll(async () => {
   closeConnections();
 });
+
+const partition = <T>(items: T[], test: (item: T) => boolean): [T[], T[]] => [
+  items.filter(test),
+  items.filter((item) => !test(item)),
+];
+
+/** Reads of `key` and probe writes, one after another, until stopped; what failed, by message. */
+function callsDuring(key: string) {
+  const reader = contractAs(orgAdmin('hospital'), chaincode);
+  const writer = contractAs(orgAdmin('insurer'), chaincode);
+  const result = { reads: 0, writes: 0, failures: [] as string[] };
+  let running = true;
+  const record = (err: unknown) => result.failures.push((err as Error).message);
+  const reads = (async () => {
+    while (running) {
+      await reader.evaluateTransaction('probe:Get', key).then(() => result.reads++, record);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const writes = (async () => {
+    while (running) {
+      const value = JSON.stringify({ key: `${key}-w`, value: String(result.writes) });
+      await writer.submitTransaction('probe:Put', value).then(() => result.writes++, record);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await Promise.all([reads, writes]);
+      return result;
+    },
+  };
+}
 
 it('upgrades a changed chaincode with the next sequence and keeps its data', async () => {
   const n = await ensureNetwork();
@@ -28,8 +63,17 @@ it('upgrades a changed chaincode with the next sequence and keeps its data', asy
   const before = await sequenceOf();
   try {
     writeFileSync(marker, randomUUID());
+    const traffic = callsDuring(key);
     await n.deploy([chaincode]);
+    const calls = await traffic.stop();
     expect(await sequenceOf()).toBe(before + 1);
+    // A write in flight when the new definition commits is invalidated (its read set holds the old
+    // definition): Fabric's rule, which clients retry (the REST gateway does). Nothing else fails.
+    const [inFlight, others] = partition(calls.failures, (m) => /MVCC_READ_CONFLICT/.test(m));
+    expect(others).toEqual([]);
+    expect(inFlight.length).toBeLessThanOrEqual(1);
+    expect(calls.reads).toBeGreaterThan(10);
+    expect(calls.writes).toBeGreaterThan(0);
     closeConnections();
     expect(
       json(await contractAs(orgAdmin('hospital'), chaincode).evaluateTransaction('probe:Get', key)),
