@@ -40,6 +40,10 @@ describe('error mapping', () => {
     const down =
       'error in simulation: failed to execute transaction 88bd: could not launch chaincode mobility_e87e:13a7: connection to mobility_e87e:13a7 failed: error cannot create connection for mobility_e87e:13a7: error creating grpc connection to 127.0.0.1:7102: failed to create new connection: connection error: desc = "transport: error while dialing: dial tcp 127.0.0.1:7102: connect: connection refused"';
     expect(toProblem(fabricError('EndorseError', 10, [down])).toBody()).toMatchObject({ status: 503, code: 'CHAINCODE_UNAVAILABLE' });
+    // The gateway's clock is off: every peer refuses its proposals (Fabric's TimeWindowCheck).
+    const skew = 'request unauthorized due to incorrect timestamp 2026-11-27T12:05:40Z, peer time 2026-11-27T13:05:40Z, peer.authentication.timewindow 5m0s';
+    expect(toProblem(fabricError('EndorseError', 10, [skew])).toBody()).toMatchObject({ status: 503, code: 'CLOCK_SKEW' });
+    expect(toProblem(fabricError('GatewayError', 2, [skew])).toBody()).toMatchObject({ status: 503, code: 'CLOCK_SKEW' });
   });
 
   it('maps commit outcomes and never leaks unknown errors', () => {

@@ -75,6 +75,8 @@ export class TxInvalid extends Error {
 }
 
 const CHAINCODE_DOWN = /could not launch chaincode|error creating grpc connection to .* connection refused/i;
+/** A peer's TimeWindowCheck: the proposal's time (this gateway's clock) is outside its window. */
+const CLOCK_SKEW = /request unauthorized due to incorrect timestamp/i;
 
 export function toProblem(err: unknown, txId?: string): Problem {
   if (err instanceof Problem) return err;
@@ -112,6 +114,9 @@ export function toProblem(err: unknown, txId?: string): Problem {
   if (isFabric || typeof e.code === 'number') {
     const peers = peerDetails(err).join('; ');
     const detail = peers ? `${e.message ?? ''} (${peers})` : (e.message ?? 'Fabric error');
+    // Every call fails this way until the hosts' clocks agree: the operator's problem, not the caller's.
+    if (CLOCK_SKEW.test(detail))
+      return new Problem(503, 'CLOCK_SKEW', `the gateway's clock and a peer's disagree beyond the peer's time window; synchronise the hosts' clocks (NTP): ${detail}`, withTx);
     switch (e.code) {
       case GRPC.DEADLINE_EXCEEDED:
         return new Problem(504, 'TIMEOUT', tx ? `timed out; transaction ${tx} may still commit: poll its status` : 'timed out', withTx);
