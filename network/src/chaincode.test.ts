@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chaincodeTlsDir, packageChaincode } from './chaincode';
 import { Paths } from './paths';
+import { rememberStateDir } from './testing';
 import { chaincodePorts, loadTopology } from './topology';
 
 /** The connection.json inside a CCaaS package. */
@@ -18,8 +19,8 @@ function connectionOf(packageFile: string) {
 }
 
 describe('CCaaS packages', () => {
-  const state = mkdtempSync(path.join(os.tmpdir(), 'cityledger-state-'));
-  process.env.CITYLEDGER_STATE_DIR = state;
+  const restoreStateDir = rememberStateDir();
+  process.env.CITYLEDGER_STATE_DIR = mkdtempSync(path.join(os.tmpdir(), 'cityledger-state-'));
   const t = loadTopology();
   const paths = new Paths(t);
   const cc = t.chaincodes.find((c) => c.name === 'identity')!;
@@ -29,9 +30,7 @@ describe('CCaaS packages', () => {
     '-----BEGIN CERTIFICATE-----\nroot\n-----END CERTIFICATE-----\n',
   );
 
-  afterAll(() => {
-    delete process.env.CITYLEDGER_STATE_DIR;
-  });
+  afterAll(restoreStateDir);
 
   it('hold metadata.json (type ccaas) and code.tar.gz with the connection to the chaincode server', async () => {
     const d = await packageChaincode(paths, t, cc);

@@ -2,19 +2,17 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Network } from './network';
+import { rememberStateDir } from './testing';
 
 // Each Network here works on a scratch state dir: nothing of a running network is looked at or touched.
 describe('Network commands that refuse', () => {
-  const saved = process.env.CITYLEDGER_STATE_DIR;
+  const restoreStateDir = rememberStateDir();
   let state: string;
   beforeEach(() => {
     state = mkdtempSync(path.join(os.tmpdir(), 'network-'));
     process.env.CITYLEDGER_STATE_DIR = state;
   });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.CITYLEDGER_STATE_DIR;
-    else process.env.CITYLEDGER_STATE_DIR = saved;
-  });
+  afterEach(restoreStateDir);
 
   it('deploy of an unknown chaincode names the known ones', async () => {
     const n = new Network();

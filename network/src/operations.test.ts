@@ -9,12 +9,13 @@ import { caProcessSpec } from './ca';
 import { ordererProcessSpec, peerProcessSpec } from './nodes';
 import { ensureOperationsTls, operationsGet, operatorTls, serverTls } from './operations';
 import { Paths } from './paths';
+import { rememberStateDir } from './testing';
 import { loadTopology, orderers, OrgSpec, peers } from './topology';
 
 describe("an org's operations endpoints", () => {
   const t = loadTopology();
   const [city, hospital] = t.orgs;
-  const saved = process.env.CITYLEDGER_STATE_DIR;
+  const restoreStateDir = rememberStateDir();
   let paths: Paths;
   let server: Server | undefined;
 
@@ -29,8 +30,7 @@ describe("an org's operations endpoints", () => {
   });
   afterAll(() => {
     server?.close();
-    if (saved === undefined) delete process.env.CITYLEDGER_STATE_DIR;
-    else process.env.CITYLEDGER_STATE_DIR = saved;
+    restoreStateDir();
   });
 
   /** An HTTPS server like Fabric's operations endpoint: its certificate, client certificates checked if shown. */

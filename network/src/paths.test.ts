@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { errorCodeOf } from './testing';
+import { errorCodeOf, rememberStateDir } from './testing';
 import { Paths, safeStateDir } from './paths';
 import { loadTopology, repoRoot } from './topology';
 
@@ -9,11 +9,8 @@ const refused = (fn: () => unknown) => errorCodeOf(fn, 'accepted');
 
 describe('the state dir', () => {
   const t = loadTopology();
-  const saved = process.env.CITYLEDGER_STATE_DIR;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.CITYLEDGER_STATE_DIR;
-    else process.env.CITYLEDGER_STATE_DIR = saved;
-  });
+  const restoreStateDir = rememberStateDir();
+  afterEach(restoreStateDir);
 
   it('refuses an empty CITYLEDGER_STATE_DIR instead of resolving it to the repository root', () => {
     process.env.CITYLEDGER_STATE_DIR = '';

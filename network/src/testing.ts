@@ -9,3 +9,15 @@ export function errorCodeOf(fn: () => unknown, success: string): string {
   }
   return success;
 }
+
+/**
+ * For tests that point CITYLEDGER_STATE_DIR at a scratch dir: remembers its value now and returns
+ * what puts it back, so no test leaves the next one looking at another state dir.
+ */
+export function rememberStateDir(): () => void {
+  const saved = process.env.CITYLEDGER_STATE_DIR;
+  return () => {
+    if (saved === undefined) delete process.env.CITYLEDGER_STATE_DIR;
+    else process.env.CITYLEDGER_STATE_DIR = saved;
+  };
+}
