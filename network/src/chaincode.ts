@@ -351,11 +351,7 @@ export async function queryMetadata(
  * fails ("no combination of peers can be derived which satisfy the endorsement policy"). Fails the
  * same way while the view is short.
  */
-export async function discoverEndorsers(
-  paths: Paths,
-  cc: ChaincodeSpec,
-  peer: Node<PeerSpec>,
-): Promise<string> {
+export async function discoverEndorsers(paths: Paths, cc: ChaincodeSpec, peer: Node<PeerSpec>): Promise<string> {
   const env = adminEnv(paths, peer);
   // Enrolment gives every MSP fixed file names (ca.ts, normaliseMsp).
   const msp = env.CORE_PEER_MSPCONFIGPATH!;

@@ -34,7 +34,16 @@ import { ensureOperationsTls, health } from './operations';
 import { Paths } from './paths';
 import { Processes } from './processes';
 import { assertRemovable, prepareStateDir, removeStateDir } from './state';
-import { channel, channelOrderers, loadTopology, orderers, peers, repoRoot, Topology } from './topology';
+import {
+  ChaincodeSpec,
+  channel,
+  channelOrderers,
+  loadTopology,
+  orderers,
+  peers,
+  repoRoot,
+  Topology,
+} from './topology';
 
 /** The network as the CLI and the tests drive it: every step of `up` is named, idempotent and timed. */
 export class Network {
@@ -162,31 +171,16 @@ export class Network {
         // of the channel is asked: one that has not committed the new definition yet cannot reach the
         // new server, and a two-org endorsement landing on it right after `deploy` would fail.
         for (const peer of channelPeers(t, channel(t, cc.channel)))
-          await retry(
-            `${cc.name} answering a query on ${peer.id}`,
-            () => queryMetadata(this.paths, t, cc, peer),
-            60000,
-            500,
-          );
+          await retry(`${cc.name} answering a query on ${peer.id}`, () => queryMetadata(this.paths, t, cc, peer), 60000, 500);
         // A peer's gateway plans endorsements from its discovery view, which gossip fills in: once,
         // right after `npm start`, the first two-org transactions failed with "no combination of
         // peers can be derived". `up` returns only when every peer's view offers endorsers.
         for (const peer of channelPeers(t, channel(t, cc.channel)))
-          await retry(
-            `${cc.name}'s endorsers in the discovery view of ${peer.id}`,
-            () => discoverEndorsers(this.paths, cc, peer),
-            60000,
-            500,
-          );
+          await retry(`${cc.name}'s endorsers in the discovery view of ${peer.id}`, () => discoverEndorsers(this.paths, cc, peer), 60000, 500);
         if (sideBySide) {
           // A peer launches the package its committed definition names: the old server goes only once
           // no peer can still ask for it.
-          await retry(
-            `every peer committing ${cc.name} ${d.version}`,
-            () => committedOnEveryPeer(this.paths, t, cc, d.version),
-            60000,
-            500,
-          );
+          await retry(`every peer committing ${cc.name} ${d.version}`, () => committedOnEveryPeer(this.paths, t, cc, d.version), 60000, 500);
           await servers.run(cc, [next]);
         }
         info(`  ${cc.name}: package ${d.packageId.slice(0, 40)}…, sequence ${sequence}`);
@@ -234,17 +228,8 @@ export class Network {
   private async ensureOperationsTls(): Promise<void> {
     const t = this.topology;
     for (const org of t.orgs) {
-      const ids = [
-        caProcess(org),
-        ...orderers(t)
-          .filter((o) => o.org.name === org.name)
-          .map((o) => o.id),
-      ];
-      ids.push(
-        ...peers(t)
-          .filter((p) => p.org.name === org.name)
-          .map((p) => p.id),
-      );
+      const ids = [caProcess(org), ...orderers(t).filter((o) => o.org.name === org.name).map((o) => o.id)];
+      ids.push(...peers(t).filter((p) => p.org.name === org.name).map((p) => p.id));
       await ensureOperationsTls(
         this.paths,
         org,
@@ -356,17 +341,14 @@ export class Network {
         address: p.address,
         health: await health(this.paths, p.org, p.spec.operationsPort),
       });
+    const servers = new ChaincodeServers(this.paths, this.processes);
+    // Two ports while an upgrade runs the old and the new package side by side.
+    const serverPorts = (cc: ChaincodeSpec) => servers.listed(cc).map((s) => s.port).join(',');
     for (const cc of t.chaincodes)
       rows.push({
         process: chaincodeProcess(cc),
         pid: this.processes.pid(chaincodeProcess(cc)),
-        // Two ports while an upgrade runs the old and the new package side by side.
-        address: `127.0.0.1:${
-          new ChaincodeServers(this.paths, this.processes)
-            .listed(cc)
-            .map((s) => s.port)
-            .join(',') || cc.port
-        }`,
+        address: `127.0.0.1:${serverPorts(cc) || cc.port}`,
         health: this.processes.isRunning(chaincodeProcess(cc)) ? 'running' : 'stopped',
       });
     rows.push({

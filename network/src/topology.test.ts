@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import {
+  chaincodePorts,
   channelOrderers,
   loadTopology,
   orderers,
@@ -68,6 +69,23 @@ describe('topology validation', () => {
       /port 127.0.0.1:17051 is used by both peer0.city operations and peer0.hospital operations/,
     );
     expect(() => loadTopology(file)).toThrow(/used by both chaincode medical and gateway/);
+  });
+
+  it("claims a chaincode's upgrade port too, by default its port + 100", () => {
+    const given = withTopology((t) => {
+      t.chaincodes[1].upgradePort = t.chaincodes[0].port;
+    });
+    expect(() => loadTopology(given)).toThrow(
+      /used by both chaincode identity and chaincode medical upgrade/,
+    );
+    const defaulted = withTopology((t) => {
+      delete t.chaincodes[0].upgradePort;
+      t.chaincodes[1].port = t.chaincodes[0].port + 100;
+    });
+    expect(() => loadTopology(defaulted)).toThrow(
+      /used by both chaincode identity upgrade and chaincode medical\b/,
+    );
+    expect(chaincodePorts({ ...loadTopology().chaincodes[0], upgradePort: undefined })).toEqual([7100, 7200]);
   });
 
   it('refuses duplicate org names, mspIds, peers, orderers and chaincodes, naming each', () => {
