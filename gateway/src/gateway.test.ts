@@ -166,4 +166,29 @@ describe('startGateway', () => {
       jest.restoreAllMocks();
     }
   });
+
+  it("reads chaincode metadata again on request (a deploy's SIGHUP): new transactions get routes without a restart", async () => {
+    const state = mkdtempSync(path.join(os.tmpdir(), 'gw-start-'));
+    const env = { CITYLEDGER_STATE_DIR: state, CITYLEDGER_GATEWAY_PORT: '0', CITYLEDGER_GATEWAY_SERVE: 'city', CITYLEDGER_CITY_REGISTRAR_ID: 'registrar', CITYLEDGER_CITY_REGISTRAR_SECRET: 'pw' };
+    // No periodic refresh: only the request can pick the upgrade up.
+    const cfg = loadConfig({ env, topology: topologyFixture, file: { metadataRefreshMs: 0, channels: [{ name: 'city', orgs: ['city'], chaincodes: ['claims'] }] } });
+    let metadata = claimsMetadata;
+    const fabric = new FakeFabric().on('claims', 'org.hyperledger.fabric:GetMetadata', () => metadata);
+    const ca = new FakeCa();
+    const gw = await startGateway(cfg, { port: fabric, ca: () => ca, log: pino({ level: 'silent' }) });
+    const paths = async () => Object.keys(((await (await fetch(`${gw.url}/openapi.json`)).json()) as { paths: Record<string, unknown> }).paths);
+    try {
+      for (let i = 0; i < 200 && !(await paths()).includes('/api/v1/claims/claims/{claimId}'); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await paths()).toContain('/api/v1/claims/claims/{claimId}');
+      const contract = claimsMetadata.contracts.ClaimContract;
+      const upgraded = { name: 'WithdrawClaim', tag: ['SUBMIT', 'submitTx'], parameters: [{ name: 'claimId', schema: { type: 'string' } }] };
+      metadata = { ...claimsMetadata, contracts: { ...claimsMetadata.contracts, ClaimContract: { ...contract, transactions: [...contract.transactions, upgraded] } } };
+      const before = await paths();
+      await gw.refreshApis();
+      const added = (await paths()).filter((p) => !before.includes(p));
+      expect(added).toEqual([expect.stringMatching(/withdraw/i)]);
+    } finally {
+      await gw.stop();
+    }
+  });
 });

@@ -35,6 +35,11 @@ export interface GatewayOverrides {
 export interface RunningGateway {
   server: Server;
   url: string;
+  /**
+   * Reads every chaincode's metadata again now and swaps in the API of any that changed (what the
+   * periodic refresh does): after a chaincode upgrade, without a restart that would refuse requests.
+   */
+  refreshApis(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -137,6 +142,8 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
   let stopping = false;
   const listeners: ChaincodeEventListener[] = [];
   const timers: NodeJS.Timeout[] = [];
+  /** Each chaincode's metadata load, once its first load has succeeded (refreshApis runs them). */
+  const metadataLoads = new Map<string, () => Promise<void>>();
   /** Runs a start-up step until it succeeds; false when the gateway stopped first. */
   const retrying = async (what: string, fn: () => Promise<void>): Promise<boolean> => {
     for (let attempt = 1; !stopping; attempt++) {
@@ -192,6 +199,7 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
           // Stopped during the retries: stop() has cleared the timers already, a timer started now would
           // refresh a closed store for ever.
           if (!loaded || stopping) return;
+          metadataLoads.set(cc, load);
           // A chaincode upgrade changes its metadata: pick new transactions up without a restart.
           if (cfg.metadataRefreshMs > 0 && !cfg.metadataDir && fetchMeta) {
             const timer = setInterval(
@@ -242,6 +250,13 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
   return {
     server,
     url,
+    async refreshApis() {
+      await Promise.all(
+        [...metadataLoads].map(([chaincode, load]) =>
+          load().catch((err: Error) => log.warn({ chaincode, err: err.message }, 'metadata refresh failed')),
+        ),
+      );
+    },
     async stop() {
       stopping = true;
       for (const t of timers) clearInterval(t);

@@ -24,6 +24,10 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
+  // `deploy` signals an upgrade: the API follows the new metadata at once, and no request is refused.
+  process.on('SIGHUP', () => {
+    void gw.refreshApis().then(() => process.stdout.write('cityledger gateway: SIGHUP, chaincode APIs read again\n'));
+  });
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }

@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'deploy':
-      if ((await network.deploy(rest)).length > 0) await network.restartGatewayIfRunning();
+      if ((await network.deploy(rest)).length > 0) await network.refreshGatewayApi();
       return 0;
     case 'logs': {
       const [name] = rest;

@@ -16,7 +16,7 @@ import {
 import { ChaincodeServers, otherPort } from './chaincode-servers';
 import { channelHeight, channelPeers, createGenesisBlock, joinOrderer, joinPeer } from './channels';
 import { NetworkError } from './errors';
-import { retry } from './exec';
+import { retry, sleep } from './exec';
 import { gatewayProcess, gatewaySpec } from './gateway';
 import { acquireLock } from './lock';
 import { info, step, warn } from './log';
@@ -123,7 +123,7 @@ export class Network {
     }
     const upgraded = await this.deploy();
     if (options.gateway !== false) {
-      if (upgraded.length > 0) await this.restartGatewayIfRunning();
+      if (upgraded.length > 0) await this.refreshGatewayApi();
       await this.startGateway();
     }
     info(
@@ -189,12 +189,18 @@ export class Network {
     return upgraded;
   }
 
-  /** The gateway derives its API from chaincode metadata at start: after an upgrade it starts again. */
-  async restartGatewayIfRunning(): Promise<void> {
-    await this.locked('restart gateway', async () => {
-      if (!this.processes.isRunning(gatewayProcess)) return;
-      await this.processes.stop(gatewayProcess);
-      await this.startGateway();
+  /**
+   * The gateway derives its API from chaincode metadata: after an upgrade it reads it again on SIGHUP,
+   * without the restart that would refuse integrators' requests meanwhile.
+   */
+  async refreshGatewayApi(): Promise<void> {
+    await this.locked('refresh gateway', async () => {
+      const pid = this.processes.pid(gatewayProcess);
+      if (pid === undefined) return;
+      process.kill(pid, 'SIGHUP');
+      // A gateway started before it handled SIGHUP ends on it (Node's default): it starts again.
+      await sleep(500);
+      if (!this.processes.isRunning(gatewayProcess)) await this.startGateway();
     });
   }
 
