@@ -2,13 +2,15 @@
  * Redeploying a changed chaincode is an upgrade: a new package, sequence + 1, and the ledger stays.
  * The change here is a marker file in the chaincode's build output, which is part of the code hash.
  * The new package's server runs beside the old one until every peer has committed the new definition,
- * so calls made all through the upgrade are answered.
+ * and the REST gateway then reads the chaincode's metadata again without a restart (as `deploy` on the
+ * command line does), so calls made all through the upgrade, directly and through REST, are answered.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { repoRoot } from '@cityledger/network';
 import { closeConnections, contractAs, ensureNetwork, json, network, orgAdmin } from '../support/live';
+import { admins } from '../support/rest';
 
 const chaincode = process.env.CITYLEDGER_PROBE_CHAINCODE ?? 'identity';
 
@@ -21,16 +23,27 @@ const partition = <T>(items: T[], test: (item: T) => boolean): [T[], T[]] => [
   items.filter((item) => !test(item)),
 ];
 
-/** Reads of `key` and probe writes, one after another, until stopped; what failed, by message. */
+/** Reads of `key` (direct and REST) and probe writes, each one after another, until stopped; what failed. */
 function callsDuring(key: string) {
   const reader = contractAs(orgAdmin('hospital'), chaincode);
   const writer = contractAs(orgAdmin('insurer'), chaincode);
-  const result = { reads: 0, writes: 0, failures: [] as string[] };
+  const rest = admins().port;
+  const result = { reads: 0, restReads: 0, writes: 0, failures: [] as string[] };
   let running = true;
   const record = (err: unknown) => result.failures.push((err as Error).message);
   const reads = (async () => {
     while (running) {
       await reader.evaluateTransaction('probe:Get', key).then(() => result.reads++, record);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const restReads = (async () => {
+    while (running) {
+      const answer = await rest
+        .get(`${chaincode}/probe/get`, { key })
+        .catch((err: Error) => ({ status: 0, text: err.message }));
+      if (answer.status === 200) result.restReads++;
+      else result.failures.push(`REST ${answer.status} ${answer.text.slice(0, 300)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
@@ -43,7 +56,7 @@ function callsDuring(key: string) {
   return {
     async stop() {
       running = false;
-      await Promise.all([reads, writes]);
+      await Promise.all([reads, restReads, writes]);
       return result;
     },
   };
@@ -65,6 +78,7 @@ it('upgrades a changed chaincode with the next sequence and keeps its data', asy
     writeFileSync(marker, randomUUID());
     const traffic = callsDuring(key);
     await n.deploy([chaincode]);
+    await n.refreshGatewayApi();
     const calls = await traffic.stop();
     expect(await sequenceOf()).toBe(before + 1);
     // A write in flight when the new definition commits is invalidated (its read set holds the old
@@ -73,6 +87,7 @@ it('upgrades a changed chaincode with the next sequence and keeps its data', asy
     expect(others).toEqual([]);
     expect(inFlight.length).toBeLessThanOrEqual(1);
     expect(calls.reads).toBeGreaterThan(10);
+    expect(calls.restReads).toBeGreaterThan(10);
     expect(calls.writes).toBeGreaterThan(0);
     closeConnections();
     expect(
