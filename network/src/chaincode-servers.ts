@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import { chaincodeProcess, chaincodeSupervisorSpec, serversFile } from './chaincode';
+import { NetworkError } from './errors';
 import { retry } from './exec';
 import { Paths } from './paths';
 import { PidRecord, Processes } from './processes';
@@ -17,6 +19,8 @@ export class ChaincodeServers {
   constructor(
     private readonly paths: Paths,
     private readonly processes: Processes,
+    /** The chaincode servers' TLS root: a server is ready when it completes a handshake under it. */
+    private readonly tlsRootFile: string,
   ) {}
 
   /** The servers `cc`'s supervisor runs or will run when started; [] before its first deploy. */
@@ -27,9 +31,15 @@ export class ChaincodeServers {
     return legacy && this.processes.isRunning(chaincodeProcess(cc)) ? [legacy] : [];
   }
 
-  /** Runs exactly `servers` for `cc` (starting its supervisor if needed) and waits until each listens. */
+  /**
+   * Runs exactly `servers` for `cc` (starting its supervisor if needed) and waits until each answers a
+   * TLS handshake under the chaincode servers' root. A server to start on a port another process holds
+   * is refused (PORT_IN_USE) before anything changes: the peers would otherwise dial that process.
+   */
   async run(cc: ChaincodeSpec, servers: ServerEntry[]): Promise<void> {
     const name = chaincodeProcess(cc);
+    const running = this.processes.isRunning(name) ? this.listed(cc).map((s) => s.id) : [];
+    for (const s of servers) if (!running.includes(s.id)) await assertFree(cc, s.port);
     writeServers(serversFile(this.paths, cc), servers);
     // A supervisor of the single-server layout (before upgrades ran side by side) has no file to read
     // again: it is replaced, once.
@@ -37,8 +47,14 @@ export class ChaincodeServers {
     const pid = this.processes.pid(name);
     if (pid === undefined) this.processes.start(chaincodeSupervisorSpec(this.paths, cc));
     else process.kill(pid, 'SIGHUP');
+    const ca = readFileSync(this.tlsRootFile);
     for (const s of servers)
-      await retry(`${cc.name}'s server listening on port ${s.port}`, () => listening(s.port), 30000, 200);
+      await retry(
+        `${cc.name}'s server answering TLS on port ${s.port}`,
+        () => answersTls(s.port, ca),
+        30000,
+        200,
+      );
   }
 }
 
@@ -62,12 +78,28 @@ function legacyServer(record: PidRecord | undefined): ServerEntry | undefined {
   };
 }
 
-function listening(port: number): Promise<void> {
+async function assertFree(cc: ChaincodeSpec, port: number): Promise<void> {
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+  if (!free)
+    throw new NetworkError(
+      'PORT_IN_USE',
+      `port ${port} (chaincode ${cc.name}'s ${port === cc.port ? 'port' : 'upgradePort'}) is held by another process: free it or give the chaincode other ports in the topology`,
+    );
+}
+
+/** A TLS handshake with the server on `port`, its certificate checked against `ca` (not its host name). */
+function answersTls(port: number, ca: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => {
+    const socket = tls.connect({ host: '127.0.0.1', port, ca, checkServerIdentity: () => undefined }, () => {
       socket.destroy();
       resolve();
     });
+    // A process that accepts but does not speak TLS must not hold the deploy.
+    socket.setTimeout(2000, () => socket.destroy(new Error(`no TLS answer on port ${port} within 2 s`)));
     socket.on('error', reject);
   });
 }

@@ -5,6 +5,7 @@ import { caProcess, caProcessSpec, enrollIdentity, enrollRegistrar, waitForCa, w
 import {
   chaincodeProcess,
   chaincodeServer,
+  chaincodeTlsDir,
   chaincodeTlsIdentity,
   committedDefinition,
   committedOnEveryPeer,
@@ -155,7 +156,7 @@ export class Network {
         continue;
       }
       await step(`chaincode ${cc.name} on channel ${cc.channel}`, async () => {
-        const servers = new ChaincodeServers(this.paths, this.processes);
+        const servers = this.chaincodeServers();
         const live = servers.listed(cc)[0];
         // Changed code goes to the port the live server does not use: both serve until the commit.
         let d = await packageChaincode(this.paths, t, cc, live?.port ?? cc.port);
@@ -163,9 +164,17 @@ export class Network {
           d = await packageChaincode(this.paths, t, cc, otherPort(cc, live.port));
         const next = chaincodeServer(this.paths, t, d);
         const sideBySide = live !== undefined && live.id !== next.id;
-        await servers.run(cc, sideBySide ? [live, next] : [next]);
         const before = (await committedDefinition(this.paths, t, cc))?.sequence;
-        const sequence = await deployChaincode(this.paths, t, cc, d);
+        let sequence: number;
+        try {
+          await servers.run(cc, sideBySide ? [live, next] : [next]);
+          sequence = await deployChaincode(this.paths, t, cc, d);
+        } catch (err) {
+          // The new definition did not commit: the old server goes on serving, alone.
+          if (sideBySide && (await committedDefinition(this.paths, t, cc))?.version !== d.version)
+            await servers.run(cc, [live]);
+          throw err;
+        }
         if (sequence !== before) upgraded.push(cc.name);
         // The first invocation makes each peer build the CCaaS package and dial the server. Every peer
         // of the channel is asked: one that has not committed the new definition yet cannot reach the
@@ -187,6 +196,11 @@ export class Network {
       });
     }
     return upgraded;
+  }
+
+  private chaincodeServers(): ChaincodeServers {
+    const tlsRoot = path.join(chaincodeTlsDir(this.paths, this.topology), 'ca.crt');
+    return new ChaincodeServers(this.paths, this.processes, tlsRoot);
   }
 
   /**
@@ -347,7 +361,7 @@ export class Network {
         address: p.address,
         health: await health(this.paths, p.org, p.spec.operationsPort),
       });
-    const servers = new ChaincodeServers(this.paths, this.processes);
+    const servers = this.chaincodeServers();
     // Two ports while an upgrade runs the old and the new package side by side.
     const serverPorts = (cc: ChaincodeSpec) => servers.listed(cc).map((s) => s.port).join(',');
     for (const cc of t.chaincodes)

@@ -6,9 +6,10 @@
  * command line does), so calls made all through the upgrade, directly and through REST, are answered.
  */
 import { rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { repoRoot } from '@cityledger/network';
+import { chaincodePorts, chaincodeProcess, repoRoot } from '@cityledger/network';
 import { closeConnections, contractAs, ensureNetwork, json, network, orgAdmin } from '../support/live';
 import { admins } from '../support/rest';
 
@@ -101,4 +102,36 @@ it('upgrades a changed chaincode with the next sequence and keeps its data', asy
     await network().deploy([chaincode]);
   }
   expect(await sequenceOf()).toBe(before + 2);
+});
+
+it("refuses an upgrade whose new server's port another process holds, and changes nothing", async () => {
+  const n = await ensureNetwork();
+  const cc = n.topology.chaincodes.find((c) => c.name === chaincode)!;
+  const marker = path.resolve(repoRoot, cc.path, 'dist', 'redeploy-marker.txt');
+  const row = async () => (await n.status()).processes.find((p) => p.process === chaincodeProcess(cc))!;
+  const sequenceOf = async () => (await n.status()).chaincodes.find((c) => c.name === chaincode)!.sequence!;
+  const livePort = Number((await row()).address.split(':')[1]);
+  const [first, second] = chaincodePorts(cc);
+  const squatter = net.createServer();
+  await new Promise<void>((resolve) =>
+    squatter.listen(livePort === first ? second : first, '127.0.0.1', resolve),
+  );
+  const before = await sequenceOf();
+  try {
+    writeFileSync(marker, randomUUID());
+    await expect(n.deploy([chaincode])).rejects.toMatchObject({ code: 'PORT_IN_USE' });
+    expect(await sequenceOf()).toBe(before);
+    expect((await row()).address).toBe(`127.0.0.1:${livePort}`);
+    const key = `upgrade-refused-${randomUUID()}`;
+    await contractAs(orgAdmin('city'), chaincode).submitTransaction(
+      'probe:Put',
+      JSON.stringify({ key, value: 'v' }),
+    );
+    expect(
+      json(await contractAs(orgAdmin('hospital'), chaincode).evaluateTransaction('probe:Get', key)),
+    ).toEqual({ key, value: 'v' });
+  } finally {
+    rmSync(marker, { force: true });
+    await new Promise((resolve) => squatter.close(resolve));
+  }
 });
