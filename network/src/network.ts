@@ -172,7 +172,7 @@ export class Network {
         } catch (err) {
           // The new definition did not commit: the old server goes on serving, alone.
           if (sideBySide && (await committedDefinition(this.paths, t, cc))?.version !== d.version)
-            await servers.run(cc, [live]);
+            await servers.run(cc, [live]).catch((e: Error) => warn(`${cc.name}: retiring the new server failed: ${e.message}`));
           throw err;
         }
         if (sequence !== before) upgraded.push(cc.name);

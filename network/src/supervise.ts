@@ -61,6 +61,7 @@ function stop(s: Supervised): void {
 
 /** Makes the running servers those the file lists; a file that cannot be read changes nothing. */
 function reconcile(): void {
+  if (stopping) return;
   let wanted: ServerEntry[];
   try {
     wanted = readServers(file);
