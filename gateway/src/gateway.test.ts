@@ -182,7 +182,7 @@ describe('startGateway', () => {
       expect(await paths()).toContain('/api/v1/claims/claims/{claimId}');
       const contract = claimsMetadata.contracts.ClaimContract;
       const upgraded = { name: 'WithdrawClaim', tag: ['SUBMIT', 'submitTx'], parameters: [{ name: 'claimId', schema: { type: 'string' } }] };
-      metadata = { ...claimsMetadata, contracts: { ...claimsMetadata.contracts, ClaimContract: { ...contract, transactions: [...contract.transactions, upgraded] } } };
+      metadata = { ...claimsMetadata, contracts: { ...claimsMetadata.contracts, ClaimContract: { ...contract, transactions: [...(contract.transactions ?? []), upgraded] } } };
       const before = await paths();
       await gw.refreshApis();
       const added = (await paths()).filter((p) => !before.includes(p));
