@@ -21,7 +21,8 @@ const USAGE = `usage: cityledger-network <command>
   down               stop every process (ledgers and crypto material are kept)
   clean              down, then wipe all generated state (binaries stay cached)
   status [--json]    every process with its health, channel heights per peer
-  deploy [names...]  (re)deploy built chaincodes; a changed chaincode is upgraded (sequence + 1)
+  deploy [names...]  (re)deploy built chaincodes; a changed chaincode is upgraded (sequence + 1), its old
+                     server answering until the commit; a running gateway then reads the new API
   logs <process> [-f]  show a process's log (names as in status: peer0.city, orderer0.hospital, chaincode.identity, gateway, ca.port)
   admin <org> [command...]  run a command (default: an interactive shell) as the org's admin, with the
                      Fabric CLI environment set (peer channel list, peer lifecycle chaincode querycommitted …)

@@ -36,6 +36,8 @@ function start(s: Supervised): void {
   const child = spawn(s.entry.command, s.entry.args, { stdio: 'inherit' });
   s.child = child;
   log(`started ${s.entry.id} on port ${s.entry.port} (pid ${child.pid})`);
+  // A child that cannot be spawned must not take the other servers down with an unhandled error.
+  child.on('error', (err) => log(`${s.entry.id}: ${err.message}`));
   child.on('exit', (code, signal) => {
     if (stopping || s.retired) {
       running.delete(s.entry.id);
