@@ -65,7 +65,7 @@ export function otherPort(cc: ChaincodeSpec, used: number): number {
 }
 
 /** The server a single-server supervisor runs (`supervise.js <node> <cli> server --chaincode-id=…`). */
-function legacyServer(record: PidRecord | undefined): ServerEntry | undefined {
+export function legacyServer(record: PidRecord | undefined): ServerEntry | undefined {
   const args = record?.args ?? [];
   const id = args.find((a) => a.startsWith('--chaincode-id='))?.slice('--chaincode-id='.length);
   const address = args.find((a) => a.startsWith('--chaincode-address='));
