@@ -226,8 +226,9 @@ export function createApp(deps: AppDeps): App {
     res.json({ status: 'ok' });
   });
   // With a metrics token configured, operations detail (metrics, peers' readiness) is for its bearer only.
+  const metricsTokenHash = config.metricsToken === undefined ? undefined : hashSecret(config.metricsToken);
   const operatorAsks = (req: Request) =>
-    config.metricsToken === undefined || bearerIs(req.get('authorization'), config.metricsToken);
+    metricsTokenHash === undefined || bearerIs(req.get('authorization'), metricsTokenHash);
   app.get('/readyz', async (req, res) => {
     const orgs = await Promise.all(
       servedOrgs(config).map(async (o) => {
@@ -365,8 +366,8 @@ const DOCS_HTML = `<!doctype html>
 <body><div id="swagger-ui"></div>
 <script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;
 
-/** Whether an Authorization header carries `token` as its bearer (compared in constant time). */
-function bearerIs(header: string | undefined, token: string): boolean {
+/** Whether an Authorization header's bearer is the token hashed as `tokenHash` (compared in constant time). */
+function bearerIs(header: string | undefined, tokenHash: string): boolean {
   const presented = /^Bearer (.+)$/.exec(header ?? '')?.[1];
-  return presented !== undefined && verifySecret(presented, hashSecret(token));
+  return presented !== undefined && verifySecret(presented, tokenHash);
 }

@@ -63,11 +63,17 @@ function callsDuring(key: string) {
   };
 }
 
-it('upgrades a changed chaincode with the next sequence and keeps its data', async () => {
+/** The probe chaincode on the running network: its spec, the marker that changes its code hash, its sequence. */
+async function probeChaincode() {
   const n = await ensureNetwork();
   const cc = n.topology.chaincodes.find((c) => c.name === chaincode)!;
   const marker = path.resolve(repoRoot, cc.path, 'dist', 'redeploy-marker.txt');
   const sequenceOf = async () => (await n.status()).chaincodes.find((c) => c.name === chaincode)!.sequence!;
+  return { n, cc, marker, sequenceOf };
+}
+
+it('upgrades a changed chaincode with the next sequence and keeps its data', async () => {
+  const { n, marker, sequenceOf } = await probeChaincode();
 
   const key = `upgrade-${randomUUID()}`;
   await contractAs(orgAdmin('city'), chaincode).submitTransaction(
@@ -105,11 +111,8 @@ it('upgrades a changed chaincode with the next sequence and keeps its data', asy
 });
 
 it("refuses an upgrade whose new server's port another process holds, and changes nothing", async () => {
-  const n = await ensureNetwork();
-  const cc = n.topology.chaincodes.find((c) => c.name === chaincode)!;
-  const marker = path.resolve(repoRoot, cc.path, 'dist', 'redeploy-marker.txt');
+  const { n, cc, marker, sequenceOf } = await probeChaincode();
   const row = async () => (await n.status()).processes.find((p) => p.process === chaincodeProcess(cc))!;
-  const sequenceOf = async () => (await n.status()).chaincodes.find((c) => c.name === chaincode)!.sequence!;
   const livePort = Number((await row()).address.split(':')[1]);
   const [first, second] = chaincodePorts(cc);
   const squatter = net.createServer();
