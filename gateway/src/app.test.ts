@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { firstSegment, GATEWAY_SEGMENTS } from './api/routes';
 import { chaincodeError } from './fabric/fake';
+import { RESULT_KEY, sealResult } from '../../chaincode/common/src/sealed-result';
 import { bearer, harness, Harness } from './testing/harness';
 
 const VIN = '1HGCM82633A004352';
@@ -241,6 +242,30 @@ describe('gateway app over a fake Fabric', () => {
       expect(res.status).toBe(403);
       expect(res.body.detail).toBe('PortMSP is not a member of channel health');
       expect(h.fabric.calls).toHaveLength(0);
+    });
+
+    it('calls a sealed transaction with a fresh result key and answers the opened result', async () => {
+      const keys: Uint8Array[] = [];
+      h.fabric.on('medical', 'MeasurementContract:ListMyMeasurements', ({ args, transient }) => {
+        keys.push(transient![RESULT_KEY]);
+        const plain = Buffer.from(JSON.stringify({ items: [{ weightGrams: 72000, pageSize: Number(args[0]) }] }));
+        return sealResult(transient![RESULT_KEY], `tx-${keys.length}`, plain);
+      });
+      for (let i = 0; i < 2; i++) {
+        const res = await request(h.app).get('/api/v1/medical/my-measurements?pageSize=5').set(bearer(adjusterKey));
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ result: { items: [{ weightGrams: 72000, pageSize: 5 }] } });
+      }
+      expect(keys.map((k) => k.length)).toEqual([32, 32]);
+      expect(Buffer.compare(keys[0], keys[1])).not.toBe(0);
+      const evaluate = h.fabric.calls.find((c) => c.kind === 'evaluate')!;
+      expect(Object.keys(evaluate.spec!.transient!)).toEqual([RESULT_KEY]);
+      // An answer that does not open (not sealed, or under another key) is the chaincode's fault, never passed on.
+      h.fabric.on('medical', 'MeasurementContract:ListMyMeasurements', () => ({ items: [{ weightGrams: 72000 }] }));
+      const unsealed = await request(h.app).get('/api/v1/medical/my-measurements?pageSize=5').set(bearer(adjusterKey));
+      expect(unsealed.status).toBe(502);
+      expect(unsealed.body.code).toBe('FABRIC_ERROR');
+      expect(JSON.stringify(unsealed.body)).not.toContain('72000');
     });
 
     it('sends private inputs in the transient map, never as arguments', async () => {

@@ -275,6 +275,7 @@ export function createApp(deps: AppDeps): App {
         args: input.args,
         ...(input.transient ? { transient: input.transient } : {}),
         ...(route.tx.endorsers ? { endorsingOrgs: route.tx.endorsers } : {}),
+        ...(route.tx.sealed ? { sealed: true } : {}),
       };
       const identity = await auth.identity(p.userId);
       // The error handler sends it too: a failure also tells which stages it went through.

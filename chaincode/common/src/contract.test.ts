@@ -20,7 +20,12 @@ import {
   transactionsOf,
   txTime,
   MAX_INPUT_BYTES,
+  RESULT_KEY,
+  SealedResultSchema,
+  openSealedResult,
 } from './index';
+import { randomBytes } from 'node:crypto';
+import { Value } from '@sinclair/typebox/value';
 
 // A small contract that uses every piece of the library the way a real chaincode would.
 interface Note {
@@ -99,6 +104,11 @@ class NoteContract extends CityContract {
 
   @Evaluate({ params: { id: Id() }, returns: Type.Object({}) })
   async Get(ctx: Context, id: string): Promise<Note> {
+    return notes.require(ctx, id);
+  }
+
+  @Evaluate({ params: { id: Id() }, returns: Type.Object({}), sealed: true })
+  async GetSealed(ctx: Context, id: string): Promise<Note> {
     return notes.require(ctx, id);
   }
 
@@ -232,6 +242,42 @@ describe('transactions through the real fabric-shim dispatcher', () => {
     expect(extra.error?.code).toBe('INVALID_ARGUMENT');
   });
 
+  it("answers a sealed transaction AES-GCM-sealed under the caller's key, the same bytes on every endorser", async () => {
+    await h.submit(alice, 'note:Create', [{ id: 'n1', text: 'a private text' }]);
+    const key = randomBytes(32);
+    const r = await h.evaluate<Note>(bob, 'note:GetSealed', ['n1'], { resultKey: key, txId: 'tx-s' });
+    expect(r.value).toMatchObject({ id: 'n1', text: 'a private text' });
+    expect(Value.Check(SealedResultSchema, r.sealed)).toBe(true);
+    expect(JSON.stringify(r.sealed)).not.toContain('private');
+    expect(JSON.parse(openSealedResult(key, r.sealed!).toString('utf8'))).toEqual(r.value);
+    // Another endorser of the same proposal (same txId and key) returns the same bytes.
+    const again = await h.evaluate(bob, 'note:GetSealed', ['n1'], {
+      resultKey: key,
+      txId: 'tx-s',
+      peerMspId: 'HospitalMSP',
+    });
+    expect(again.sealed).toEqual(r.sealed);
+    const other = await h.evaluate(bob, 'note:GetSealed', ['n1'], { resultKey: key, txId: 'tx-t' });
+    expect(other.sealed?.iv).not.toBe(r.sealed?.iv);
+    expect(() => openSealedResult(randomBytes(32), r.sealed!)).toThrow();
+  });
+
+  it('refuses a sealed transaction without a 32-byte result key, before it reads anything', async () => {
+    await h.submit(alice, 'note:Create', [{ id: 'n1', text: 'hello' }]);
+    for (const resultKey of [null, randomBytes(16)]) {
+      const r = await h.evaluate(bob, 'note:GetSealed', ['n1'], { resultKey });
+      expect(r.error?.code).toBe('INVALID_ARGUMENT');
+      expect(r.error?.details).toMatchObject({ reason: 'RESULT_KEY_REQUIRED', field: `/${RESULT_KEY}` });
+      expect(r.stub.reads.size).toBe(0);
+    }
+    // A result key next to transient inputs is not one of them.
+    const withKey = await h.submit(alice, 'note:WithSecret', [true], {
+      transient: { pin: '1234' },
+      resultKey: randomBytes(32),
+    });
+    expect(withKey.value).toEqual({ pinLength: 4, checked: true });
+  });
+
   it('refuses the wrong role with FORBIDDEN', async () => {
     const r = await h.submit(doctor, 'note:Create', [{ id: 'n1', text: 'x' }]);
     expect(r.error?.code).toBe('FORBIDDEN');
@@ -357,6 +403,7 @@ describe('metadata', () => {
         'Edit',
         'Endorsers',
         'Get',
+        'GetSealed',
         'Guard',
         'List',
         'ListThenWrite',
@@ -372,6 +419,8 @@ describe('metadata', () => {
       returns: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
     });
     expect(byName.Get.tag).toEqual(['EVALUATE']);
+    expect(byName.Get.sealed).toBeUndefined();
+    expect(byName.GetSealed).toMatchObject({ sealed: true, returns: { type: 'object' } });
     expect(byName.List.parameters).toEqual([
       {
         name: 'pageSize',
@@ -386,7 +435,7 @@ describe('metadata', () => {
     ]);
     expect(byName.WithSecret.transient).toEqual(JSON.parse(JSON.stringify(Secret)));
     expect(md.contracts['org.hyperledger.fabric']).toBeDefined();
-    expect(transactionsOf(NoteContract)).toHaveLength(11);
+    expect(transactionsOf(NoteContract)).toHaveLength(12);
   });
 
   it('catches contract mistakes when the class loads', () => {
@@ -419,5 +468,13 @@ describe('metadata', () => {
       }
       return Bad;
     }).toThrow(/Unknown type/);
+    expect(() => {
+      // A submitted result is in the block whatever its encryption: sealing is for evaluates.
+      class Bad extends CityContract {
+        @Submit({ sealed: true })
+        async One(_ctx: Context): Promise<void> {}
+      }
+      return Bad;
+    }).toThrow("only an evaluate's result is sealed");
   });
 });

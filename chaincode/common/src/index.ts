@@ -8,6 +8,7 @@ export * from './repository';
 export * from './events';
 export * from './statemachine';
 export * from './metadata';
+export * from './sealed-result';
 export * from './contract';
 export * from './endorsement';
 export * from './identity-check';

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Kind, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import type { Context } from 'fabric-contract-api';
 import { canonicalJson } from './canonical';
+import { RESULT_KEY, resultKeyOf, sealResult } from './sealed-result';
 import { checkOf, checkSize, parseJson, validate } from './validation';
 
 /**
@@ -23,6 +24,12 @@ export interface TxSpec {
    * fabric-gateway's endorsingOrganizations.
    */
   endorsers?: string[];
+  /**
+   * Evaluates only: the result leaves AES-GCM-sealed under the key the caller sends in transient
+   * `resultKey` (sealed-result.ts), so that a client submitting it puts no readable result in a block.
+   * Recorded as `sealed: true`; `returns` stays the opened result's schema.
+   */
+  sealed?: boolean;
 }
 
 /** Metadata of one transaction, as fabric-contract-api stores and GetMetadata returns it (plus our extras). */
@@ -34,6 +41,7 @@ export interface TxMetadata {
   returns?: TSchema;
   transient?: TObject;
   endorsers?: string[];
+  sealed?: true;
 }
 
 const TRANSACTIONS_KEY = 'fabric:transactions';
@@ -77,6 +85,12 @@ function transaction(submit: boolean, spec: TxSpec): MethodDecorator {
         schema: copy,
       };
     });
+    if (spec.sealed) {
+      if (submit) throw new Error(`@Submit on ${name}: only an evaluate's result is sealed`);
+      descriptor.value = sealing(
+        fn as (ctx: Context, ...args: unknown[]) => unknown,
+      ) as typeof descriptor.value;
+    }
     if (spec.returns) assertTypeBox(spec.returns, `${name} returns`);
     if (spec.transient) {
       assertTypeBox(spec.transient, `${name} transient`);
@@ -91,9 +105,19 @@ function transaction(submit: boolean, spec: TxSpec): MethodDecorator {
       ...(spec.returns ? { returns: spec.returns } : {}),
       ...(spec.transient ? { transient: spec.transient } : {}),
       ...(spec.endorsers ? { endorsers: [...spec.endorsers].sort() } : {}),
+      ...(spec.sealed ? { sealed: true as const } : {}),
     };
     const list: TxMetadata[] = Reflect.getOwnMetadata(TRANSACTIONS_KEY, target) ?? [];
     Reflect.defineMetadata(TRANSACTIONS_KEY, [...list.filter((t) => t.name !== name), metadata], target);
+  };
+}
+
+/** The method, answering its result sealed; without a result key it refuses before reading anything. */
+function sealing(method: (ctx: Context, ...args: unknown[]) => unknown) {
+  return async function (this: unknown, ctx: Context, ...args: unknown[]) {
+    const key = resultKeyOf(ctx);
+    const result = await method.call(this, ctx, ...args);
+    return sealResult(key, ctx.stub.getTxID(), Buffer.from(canonicalJson(result ?? null), 'utf8'));
   };
 }
 
@@ -141,6 +165,7 @@ export const serializers = {
 export function readTransient<S extends TObject>(ctx: Context, schema: S): Static<S> {
   const out: Record<string, unknown> = {};
   for (const [key, bytes] of ctx.stub.getTransient()) {
+    if (key === RESULT_KEY) continue; // a sealed answer's key (raw bytes), not an input
     const what = `transient ${key}`;
     checkSize(bytes, what);
     out[key] = parseJson(Buffer.from(bytes).toString('utf8'), what);

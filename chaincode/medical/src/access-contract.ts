@@ -115,6 +115,7 @@ export class AccessContract extends CityContract {
     params: { query: ReadObservationsQuery },
     returns: PageOf(ObservationValueSchema),
     endorsers: VALUE_HOLDERS, // evaluate on a City or Hospital peer: an insurer's peer holds no values
+    sealed: true, // values: a client that submits this puts only ciphertext in the block
   })
   async ReadObservations(ctx: Context, query: ReadObservationsQuery): Promise<ValuePage> {
     const who = await grantee(ctx);

@@ -1,4 +1,5 @@
-import { identity, type ContractHarness } from '@cityledger/chaincode-common';
+import { identity, SealedResultSchema, type ContractHarness } from '@cityledger/chaincode-common';
+import { Value } from '@sinclair/typebox/value';
 import {
   DAY,
   HOUR,
@@ -249,6 +250,22 @@ describe('consent-based access', () => {
     expect(p1.value.items.map((v) => v.value)).toEqual([80, 79.5]);
     const p2 = await read(h, ids.drKim, a.value.accessId, '29463-7', { bookmark: p1.value.bookmark });
     expect(p2.value).toEqual({ items: [expect.objectContaining({ value: 79 })], bookmark: '' });
+  });
+
+  it('answers values sealed: a grantee who submits the read puts only ciphertext in the block', async () => {
+    const h = await seeded();
+    await grant(h);
+    const a = await h.submit<Access>(ids.drKim, 'access:RequestAccess', [request()]);
+    const query = [{ accessId: a.value.accessId, code: '29463-7', pageSize: 2 }];
+    const submitted = await h.submit<Values>(ids.drKim, 'access:ReadObservations', query);
+    expect(submitted.committed).toBe(true);
+    expect(submitted.value.items.map((v) => v.value)).toEqual([80, 79.5]);
+    // What the block would hold: the envelope alone; its ciphertext is not the values' JSON.
+    expect(Value.Check(SealedResultSchema, submitted.sealed)).toBe(true);
+    const ciphertext = Buffer.from(submitted.sealed!.ciphertext, 'base64').toString('latin1');
+    expect(ciphertext).not.toContain('"value":80');
+    expect(ciphertext).not.toContain('"patientId"');
+    expectError(await h.evaluate(ids.drKim, 'access:ReadObservations', query, { resultKey: null }), 'INVALID_ARGUMENT', 'RESULT_KEY_REQUIRED');
   });
 
   it.each([

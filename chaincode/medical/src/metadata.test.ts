@@ -55,6 +55,18 @@ describe('GetMetadata', () => {
     });
   });
 
+  it('seals the results that hold measurement values, and only those', async () => {
+    const meta = await newHarness().metadata(ids.alice);
+    const sealed = Object.values(meta.contracts).flatMap((c) =>
+      c.transactions.filter((t) => t.sealed === true).map((t) => `${c.name}:${String(t.name)}`),
+    );
+    expect(sealed.sort()).toEqual([
+      'access:ReadObservations',
+      'observation:GetAlert',
+      'observation:ListMyObservations',
+    ]);
+  });
+
   it('answers an unknown transaction with NOT_FOUND', async () => {
     const r = await newHarness().evaluate(ids.alice, 'access:ReadEverything', []);
     expect(r.error?.code).toBe('NOT_FOUND');

@@ -147,6 +147,7 @@ export class ObservationContract extends CityContract {
     params: { query: MyObservationsQuery },
     returns: PageOf(ObservationValueSchema),
     endorsers: VALUE_HOLDERS, // evaluate on a peer that holds the values
+    sealed: true, // values: a client that submits this puts only ciphertext in the block
   })
   async ListMyObservations(ctx: Context, query: MyObservationsQuery): Promise<ValuePage> {
     const { patientId } = await patient(ctx);
@@ -284,6 +285,7 @@ export class ObservationContract extends CityContract {
     params: { alertId: Id() },
     returns: AlertSchema,
     endorsers: VALUE_HOLDERS,
+    sealed: true, // values: a client that submits this puts only ciphertext in the block
   })
   async GetAlert(ctx: Context, alertId: string): Promise<Alert> {
     // Who may ask at all, before anything is read: alert ids derive from public observation ids, so

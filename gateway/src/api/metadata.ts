@@ -21,6 +21,8 @@ export interface RawMetadata {
         transient?: JsonSchema;
         /** CityLedger extension: MSP ids that must endorse (key-level policies), sent as endorsingOrganizations. */
         endorsers?: string[];
+        /** CityLedger extension: the result is answered sealed under a transient key (an evaluate's values). */
+        sealed?: boolean;
       }>;
     }
   >;
@@ -44,6 +46,8 @@ export interface TxMeta {
   transient?: JsonSchema;
   /** Orgs (MSP ids) whose peers must endorse; passed to Fabric as endorsingOrganizations. */
   endorsers?: string[];
+  /** The chaincode answers sealed: the gateway sends a fresh result key and opens the answer. */
+  sealed?: boolean;
 }
 
 export interface ContractMeta {
@@ -89,6 +93,7 @@ export function normaliseMetadata(
           ...(returns && Object.keys(returns).length > 0 ? { returns } : {}),
           ...(transient ? { transient } : {}),
           ...(Array.isArray(t.endorsers) && t.endorsers.length > 0 ? { endorsers: [...t.endorsers] } : {}),
+          ...(t.sealed === true ? { sealed: true } : {}),
         };
       }),
     }));

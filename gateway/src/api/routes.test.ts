@@ -34,6 +34,7 @@ describe('the resource mapping', () => {
       'GET /api/v1/claims/claims-by-status claims.ClaimContract.ListClaimsByStatus',
       'POST /api/v1/claims/attach-evidence claims.ClaimContract.AttachEvidence',
       'POST /api/v1/medical/measurements medical.MeasurementContract.RecordMeasurement',
+      'GET /api/v1/medical/my-measurements medical.MeasurementContract.ListMyMeasurements',
       'POST /api/v1/medical/access/grant-access medical.AccessContract.GrantAccess',
     ]);
     const file = routes[0];

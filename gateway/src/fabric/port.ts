@@ -25,6 +25,8 @@ export interface ProposalSpec {
   /** Private inputs: never stored in the block, never logged. */
   transient?: Record<string, Uint8Array>;
   endorsingOrgs?: string[];
+  /** The transaction answers sealed under a result key (sealed-result.ts); evaluates only. */
+  sealed?: boolean;
 }
 
 /** An endorsed transaction, not yet signed for ordering nor sent: either journal its bytes or send it. */

@@ -6,6 +6,7 @@ import { Commits, CommitWaiter } from './commits';
 import { DEFAULT_IDEMPOTENCY_LEASE_MS, IdempotencyLease, leaseEnd } from './idempotency-lease';
 import { isPeersApart, peerDetails, ReadConflict, toProblem, TxInvalid } from './errors';
 import { EndorsedTx, FabricPort, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ProposalSpec, SigningIdentity } from './port';
+import { sealedCall } from './sealed-result';
 import { Stage, StageTimes } from './stage-times';
 
 export interface WriteRequest {
@@ -80,7 +81,9 @@ export class TransactionService {
     const t0 = process.hrtime.bigint();
     try {
       await this.commits?.caughtUp(identity.org, spec.channel);
-      const result = decodeResult(await this.port.evaluate(identity, spec));
+      const sealed = spec.sealed ? sealedCall(spec) : undefined;
+      const answer = await this.port.evaluate(identity, sealed?.spec ?? spec);
+      const result = decodeResult(sealed ? sealed.open(answer) : answer);
       // A member of the channel: its later calls may wait for its peer to catch up. Not followed before
       // a call succeeds, so an org outside the channel never gets a stream that fails for ever.
       this.commits?.follow(identity.org, spec.channel);

@@ -59,6 +59,14 @@ export const medicalMetadata: RawMetadata = {
             additionalProperties: false,
           },
         },
+        {
+          name: 'ListMyMeasurements',
+          tag: ['EVALUATE'],
+          parameters: [{ name: 'pageSize', schema: { type: 'integer', minimum: 1, maximum: 200 } }],
+          returns: { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } },
+          endorsers: ['CityMSP', 'HospitalMSP'],
+          sealed: true,
+        },
       ],
     },
     // A second, non-default contract exercises prefixing.

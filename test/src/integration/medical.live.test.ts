@@ -16,7 +16,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { readdirSync } from 'node:fs';
-import { evaluateAs, submitAs, chaincodeAs, Committed, forgetContracts, arg } from '../support/calls';
+import {
+  evaluateAs,
+  submitAs,
+  chaincodeAs,
+  Committed,
+  forgetContracts,
+  type CallOptions,
+} from '../support/calls';
 import { canonical, saltClaims, sha256hex } from '../support/credentials';
 import { chaincodeError, expectRefusal } from '../support/errors';
 import { untilEveryOrg, untilPast } from '../support/eventually';
@@ -155,12 +162,7 @@ const medicalTxs: Committed<unknown>[] = [];
 /** Every scan submitted, with what the device sent. */
 const scans: { measurement: Measurement; recorded: Recorded }[] = [];
 
-const medical = <T>(
-  user: TestUser,
-  tx: string,
-  args: unknown[],
-  options: { transient?: Record<string, unknown>; endorsingOrganizations?: string[] } = {},
-) =>
+const medical = <T>(user: TestUser, tx: string, args: unknown[], options: CallOptions = {}) =>
   // submitAs returns once every org's peer holds the block: the next step is often another org's
   // transaction (a consent, then the insurer's request), endorsed on its own peer (seen: NO_CONSENT).
   submitAs<T>(user, 'medical', tx, args, options).then((c) => {
@@ -170,19 +172,12 @@ const medical = <T>(
 const identity = <T>(user: TestUser, tx: string, args: unknown[], options = {}) =>
   submitAs<T>(user, 'identity', tx, args, options);
 
-/** An evaluate on the peers of `orgs` (fabric-gateway `endorsingOrganizations` picks where it runs). */
-async function evaluateOn<T>(
-  user: TestUser,
-  orgs: string[] | undefined,
-  tx: string,
-  args: unknown[],
-): Promise<T> {
-  const bytes = await chaincodeAs(user, 'medical').evaluate(tx, {
-    arguments: args.map(arg),
+/** A sealed evaluate (a value read) on the peers of `orgs` (fabric-gateway `endorsingOrganizations` picks where it runs). */
+const evaluateOn = <T>(user: TestUser, orgs: string[] | undefined, tx: string, args: unknown[]): Promise<T> =>
+  evaluateAs<T>(user, 'medical', tx, args, {
+    sealed: true,
     ...(orgs ? { endorsingOrganizations: orgs } : {}),
   });
-  return json(bytes) as T;
-}
 const ask = <T>(user: TestUser, tx: string, args: unknown[]) => evaluateAs<T>(user, 'medical', tx, args);
 
 /** A scan from the patient's device, endorsed by both value-holding orgs as the README requires. */
@@ -348,7 +343,9 @@ describe('a device records a scan', () => {
     expect(valueHashes).toHaveLength(morning.length);
     // The weight's alert outcome, as for every weight: no earlier weight, so it did not fire.
     expect(alertIds).toEqual([`${txId}.0:weight-change-5pct-30d`]);
-    expect(await ask<Alert>(patient, 'observation:GetAlert', [alertIds[0]])).toMatchObject({ fired: false });
+    expect(await evaluateOn<Alert>(patient, undefined, 'observation:GetAlert', [alertIds[0]])).toMatchObject({
+      fired: false,
+    });
 
     // Any health member reads the public record from its own peer: no value, no salt.
     records = await Promise.all(
@@ -438,6 +435,27 @@ describe('consent', () => {
     expect(weights.items.map((v) => [v.value, v.unit])).toEqual([[81.237, 'kg']]);
     expect(sha256hex(canonical(weights.items[0]))).toBe(records[0].valueHash);
     expect((await read(doctor, access.accessId, BMI)).items.map((v) => v.value)).toEqual([26.104]);
+
+    // A client that submits the read instead (fabric-gateway lets it): the answer commits, sealed under a
+    // key that stayed in the transient map, so its block (searched in 'privacy') holds no value.
+    const query = [{ accessId: access.accessId, code: WEIGHT, pageSize: 50 }];
+    const submitted = await medical<Page<ObservationValue>>(doctor, 'access:ReadObservations', query, {
+      sealed: true,
+      endorsingOrganizations: VALUE_HOLDERS,
+    });
+    expect(submitted.result.items.map((v) => v.value)).toEqual([81.237]);
+    const block = await fetchBlock(orgAdmin('city'), channelOf('medical'), submitted.blockNumber);
+    expect(block.includes(Buffer.from(submitted.answer))).toBe(true);
+    expect(Object.keys(json(submitted.answer) as object).sort()).toEqual(['alg', 'ciphertext', 'iv', 'tag']);
+    // Without a result key, nothing is answered.
+    expect(
+      (
+        await expectRefusal(
+          evaluateAs(doctor, 'medical', 'access:ReadObservations', query),
+          'INVALID_ARGUMENT',
+        )
+      ).details,
+    ).toMatchObject({ reason: 'RESULT_KEY_REQUIRED' });
 
     // Only within the access: another code, another doctor, a code outside the consent.
     expect((await expectRefusal(read(doctor, access.accessId, BODY_FAT), 'FORBIDDEN')).details).toMatchObject(

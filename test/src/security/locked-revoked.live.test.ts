@@ -226,7 +226,7 @@ describe('a doctor whose licence is revoked', () => {
   const read = () =>
     evaluateAs<{ items: { value: number }[] }>(doctor, 'medical', 'access:ReadObservations', [
       { accessId, code: BODY_WEIGHT, pageSize: 10 },
-    ]);
+    ], { sealed: true });
 
   it('reads under consent while licensed, and nothing once the licence is revoked', async () => {
     const before = await read();

@@ -4,6 +4,12 @@
  * peer of the channel and throws when the transaction is refused or invalid; evaluate returns the
  * parsed result.
  */
+import { randomBytes } from 'node:crypto';
+import {
+  openSealedResult,
+  RESULT_KEY,
+  type SealedResult,
+} from '@cityledger/chaincode-common/dist/sealed-result';
 import { Contract, Status, SubmittedTransaction } from '@hyperledger/fabric-gateway';
 import { transient } from './credentials';
 import { forgetChainInfo, untilEveryPeerHas } from './heights';
@@ -13,12 +19,19 @@ export interface CallOptions {
   /** Each key's value is sent as its UTF-8 JSON. */
   transient?: Record<string, unknown>;
   endorsingOrganizations?: string[];
+  /**
+   * The transaction answers sealed (metadata `sealed`): a fresh result key goes in the transient map and
+   * the answer is opened, as any client of Fabric does it; `result` is the opened answer.
+   */
+  sealed?: boolean;
 }
 
 export interface Committed<T> {
   result: T;
   txId: string;
   blockNumber: bigint;
+  /** The answer's bytes as the block holds them (sealed ones unopened). */
+  answer: Uint8Array;
 }
 
 /** A transaction that did not commit as valid; `code` is the peer's validation code (fabric-protos TxValidationCode). */
@@ -67,13 +80,15 @@ export async function submitAs<T>(
   args: unknown[],
   options: CallOptions = {},
 ): Promise<Committed<T>> {
+  const call = proposalFor(args, options);
   const submitted = await chaincodeAs(user, chaincode)
-    .submitAsync(tx, proposalOptions(args, options))
+    .submitAsync(tx, call.proposal)
     .catch((err: unknown) => Promise.reject(withPeerDetails(err, tx)));
   const status = await settledEverywhere(submitted, chaincode);
   if (!status.successful) throw new InvalidAtCommit(tx, status.transactionId, status.code);
   return {
-    result: json(submitted.getResult()) as T,
+    result: call.answer(submitted.getResult()) as T,
+    answer: submitted.getResult(),
     txId: status.transactionId,
     blockNumber: status.blockNumber,
   };
@@ -97,15 +112,25 @@ export async function evaluateAs<T>(
   /** `endorsingOrganizations`: evaluate on a peer of these orgs (e.g. to see what that peer has committed). */
   options: CallOptions = {},
 ): Promise<T> {
-  const bytes = await chaincodeAs(user, chaincode).evaluate(tx, proposalOptions(args, options));
-  return json(bytes) as T;
+  const call = proposalFor(args, options);
+  return call.answer(await chaincodeAs(user, chaincode).evaluate(tx, call.proposal)) as T;
 }
 
-function proposalOptions(args: unknown[], options: CallOptions) {
+/** The proposal's options, and how to read its answer (JSON; opened first when sealed). */
+function proposalFor(args: unknown[], options: CallOptions) {
+  const resultKey = options.sealed ? randomBytes(32) : undefined;
+  const transientData = {
+    ...(options.transient ? transient(options.transient) : {}),
+    ...(resultKey ? { [RESULT_KEY]: resultKey } : {}),
+  };
   return {
-    arguments: args.map(arg),
-    ...(options.transient ? { transientData: transient(options.transient) } : {}),
-    ...(options.endorsingOrganizations ? { endorsingOrganizations: options.endorsingOrganizations } : {}),
+    proposal: {
+      arguments: args.map(arg),
+      ...(Object.keys(transientData).length > 0 ? { transientData } : {}),
+      ...(options.endorsingOrganizations ? { endorsingOrganizations: options.endorsingOrganizations } : {}),
+    },
+    answer: (bytes: Uint8Array): unknown =>
+      resultKey ? json(openSealedResult(resultKey, json(bytes) as SealedResult)) : json(bytes),
   };
 }
 

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { ChaincodeResponse } from 'fabric-shim-api';
 import { canonicalJson } from '../canonical';
 import { ChaincodeError } from '../errors';
 import type { EventEnvelope } from '../events';
 import { serializers as canonicalSerializers } from '../metadata';
+import { openSealedResult, RESULT_KEY, type SealedResult } from '../sealed-result';
 import { enrolmentCertificate, type CertificateSpec } from './cert';
 import { MemoryLedger, MemoryStub, type InvokeHandler } from './stub';
 
@@ -71,14 +73,21 @@ export interface InvokeOptions {
   /** Org of the peer that runs the chaincode; default: the creator's. */
   peerMspId?: string;
   txId?: string;
+  /**
+   * A sealed transaction's result key. Default: a fresh one, and `value` is the opened result (as the
+   * REST gateway does); null sends none.
+   */
+  resultKey?: Uint8Array | null;
 }
 
 export interface TxResult<T = unknown> {
   /** The chaincode answered with status 200. */
   ok: boolean;
   status: number;
-  /** The parsed JSON result (undefined when the transaction returned nothing). */
+  /** The parsed JSON result (undefined when the transaction returned nothing); a sealed one opened. */
   value: T;
+  /** A sealed transaction's answer as it left the chaincode. */
+  sealed?: SealedResult;
   /** The coded error, when the chaincode refused. */
   error?: ChaincodeError;
   /** The raw error message (also for errors fabric-shim raises before our code runs). */
@@ -197,6 +206,13 @@ export class ContractHarness {
     this.routes.set(`${chaincode}/${channel}`, handler);
   }
 
+  /** Whether `fn` (contract:Transaction) is declared sealed. */
+  private isSealed(fn: string): boolean {
+    const [contract, name] = fn.split(':');
+    const tx = this.dispatcher.metadata.contracts[contract]?.transactions.find((t) => t.name === name);
+    return tx?.sealed === true;
+  }
+
   private async run<T>(
     who: TestIdentity,
     fn: string,
@@ -207,6 +223,9 @@ export class ContractHarness {
     const transient = new Map<string, Uint8Array>();
     for (const [k, v] of Object.entries(options.transient ?? {}))
       transient.set(k, Buffer.from(canonicalJson(v), 'utf8'));
+    const resultKey =
+      this.isSealed(fn) && options.resultKey !== null ? (options.resultKey ?? randomBytes(32)) : undefined;
+    if (resultKey) transient.set(RESULT_KEY, resultKey);
     const stub = new MemoryStub(this.ledger, {
       args: [fn, ...args.map((a) => (typeof a === 'string' ? a : canonicalJson(a)))],
       creator: { mspid: who.mspId, idBytes: who.idBytes },
@@ -231,6 +250,10 @@ export class ContractHarness {
       committed: false,
       stub,
     };
+    if (ok && resultKey) {
+      result.sealed = result.value as SealedResult;
+      result.value = JSON.parse(openSealedResult(resultKey, result.sealed).toString('utf8')) as T;
+    }
     if (stub.event)
       result.event = {
         name: stub.event.name,
