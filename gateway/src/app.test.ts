@@ -268,6 +268,17 @@ describe('gateway app over a fake Fabric', () => {
       expect(JSON.stringify(unsealed.body)).not.toContain('72000');
     });
 
+    it('repeats an evaluate sealed when the chaincode asks for a result key (sealed by an upgrade whose metadata it has not read yet)', async () => {
+      h.fabric.on('claims', 'ClaimContract:GetClaim', ({ args, transient }) => {
+        if (!transient?.[RESULT_KEY]) throw chaincodeError('INVALID_ARGUMENT', 'send a result key', { reason: 'RESULT_KEY_REQUIRED' });
+        return sealResult(transient[RESULT_KEY], 'tx-1', Buffer.from(JSON.stringify({ claimId: args[0] })));
+      });
+      const res = await request(h.app).get('/api/v1/claims/claims/c-1').set(bearer(adjusterKey));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ result: { claimId: 'c-1' } });
+      expect(h.fabric.calls.filter((c) => c.kind === 'evaluate').map((c) => Object.keys(c.spec!.transient ?? {}))).toEqual([[], [RESULT_KEY]]);
+    });
+
     it('sends private inputs in the transient map, never as arguments', async () => {
       const route = h.api.routes.find((r) => r.id === 'medical.MeasurementContract.RecordMeasurement')!;
       const res = await request(h.app)

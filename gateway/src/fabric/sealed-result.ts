@@ -1,5 +1,6 @@
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import { Problem } from '../problem';
+import { toProblem } from './errors';
 import type { ProposalSpec } from './port';
 
 /**
@@ -25,6 +26,13 @@ export function sealedCall(spec: ProposalSpec): { spec: ProposalSpec; open(answe
     open: (answer) => openSealedResult(key, answer),
   };
 }
+
+/**
+ * The chaincode refused for want of a result key: its new version seals this transaction and the
+ * gateway has not read the new metadata yet (an upgrade, until the refresh), so the call is worth
+ * repeating sealed.
+ */
+export const wantsResultKey = (err: unknown): boolean => toProblem(err).extra.details?.reason === 'RESULT_KEY_REQUIRED';
 
 function openSealedResult(key: Uint8Array, answer: Uint8Array): Uint8Array {
   try {

@@ -6,7 +6,7 @@ import { Commits, CommitWaiter } from './commits';
 import { DEFAULT_IDEMPOTENCY_LEASE_MS, IdempotencyLease, leaseEnd } from './idempotency-lease';
 import { isPeersApart, peerDetails, ReadConflict, toProblem, TxInvalid } from './errors';
 import { EndorsedTx, FabricPort, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ProposalSpec, SigningIdentity } from './port';
-import { sealedCall } from './sealed-result';
+import { sealedCall, wantsResultKey } from './sealed-result';
 import { Stage, StageTimes } from './stage-times';
 
 export interface WriteRequest {
@@ -81,9 +81,10 @@ export class TransactionService {
     const t0 = process.hrtime.bigint();
     try {
       await this.commits?.caughtUp(identity.org, spec.channel);
-      const sealed = spec.sealed ? sealedCall(spec) : undefined;
-      const answer = await this.port.evaluate(identity, sealed?.spec ?? spec);
-      const result = decodeResult(sealed ? sealed.open(answer) : answer);
+      const result = await this.evaluateOnce(identity, spec).catch((err: unknown) => {
+        if (spec.sealed || !wantsResultKey(err)) throw err;
+        return this.evaluateOnce(identity, { ...spec, sealed: true });
+      });
       // A member of the channel: its later calls may wait for its peer to catch up. Not followed before
       // a call succeeds, so an org outside the channel never gets a stream that fails for ever.
       this.commits?.follow(identity.org, spec.channel);
@@ -95,7 +96,13 @@ export class TransactionService {
     }
   }
 
-  async write(req: WriteRequest): Promise<Outcome> {
+  private async evaluateOnce(identity: SigningIdentity, spec: ProposalSpec): Promise<unknown> {
+    const sealed = spec.sealed ? sealedCall(spec) : undefined;
+    const answer = await this.port.evaluate(identity, sealed?.spec ?? spec);
+    return decodeResult(sealed ? sealed.open(answer) : answer);
+  }
+
+    async write(req: WriteRequest): Promise<Outcome> {
     const idem = req.idempotency;
     const times = req.times ?? new StageTimes();
     if (!idem) return this.run(req, times).catch((err) => Promise.reject(toProblem(err)));
