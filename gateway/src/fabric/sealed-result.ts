@@ -32,7 +32,8 @@ export function sealedCall(spec: ProposalSpec): { spec: ProposalSpec; open(answe
  * gateway has not read the new metadata yet (an upgrade, until the refresh), so the call is worth
  * repeating sealed.
  */
-export const wantsResultKey = (err: unknown): boolean => toProblem(err).extra.details?.reason === 'RESULT_KEY_REQUIRED';
+export const wantsResultKey = (err: unknown): boolean =>
+  toProblem(err).extra.details?.reason === 'RESULT_KEY_REQUIRED';
 
 function openSealedResult(key: Uint8Array, answer: Uint8Array): Uint8Array {
   try {
