@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, X509Certificate } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { NetworkError } from './errors';
 import { CommandError, retry, run } from './exec';
 import { health, serverTls } from './operations';
 import { Paths } from './paths';
@@ -139,9 +140,24 @@ async function caClient(paths: Paths, org: OrgSpec, home: string, args: string[]
 }
 
 /** Enrols the bootstrap registrar once; its MSP signs every later registration. */
-export async function enrollRegistrar(paths: Paths, org: OrgSpec): Promise<void> {
+export async function enrollRegistrar(
+  paths: Paths,
+  org: OrgSpec,
+  renewWithinMs = RENEW_BEFORE_MS,
+): Promise<void> {
   const home = paths.registrar(org.name);
-  if (existsSync(path.join(home, 'msp', 'signcerts', 'cert.pem'))) return;
+  const msp = path.join(home, 'msp');
+  const cert = path.join(msp, 'signcerts', 'cert.pem');
+  if (existsSync(cert)) {
+    if (!endsWithin(cert, renewWithinMs)) return;
+    if (!hasExpired(cert))
+      return renewCertificate(paths, org, path.join(home, '.renewal'), {
+        cert,
+        key: keystoreKey(msp),
+        cn: 'registrar',
+      });
+    rmSync(msp, { recursive: true, force: true }); // expired: enrolled anew with its secret below
+  }
   const secret = secretFor(paths, org, 'registrar');
   const url = caUrl(org).replace('https://', `https://registrar:${encodeURIComponent(secret)}@`);
   await caClient(paths, org, home, ['enroll', '-u', url, '-M', path.join(home, 'msp')]);
@@ -161,10 +177,12 @@ export async function enrollIdentity(
   org: OrgSpec,
   dir: string,
   req: IdentityRequest,
-): Promise<void> {
+  renewWithinMs = RENEW_BEFORE_MS,
+): Promise<boolean> {
+  const renewed = await renewIdentity(paths, org, dir, req, renewWithinMs);
   const mspDone = existsSync(path.join(dir, 'msp', 'signcerts', 'cert.pem'));
   const tlsDone = !req.tls || existsSync(path.join(dir, 'tls', 'server.crt'));
-  if (mspDone && tlsDone) return;
+  if (mspDone && tlsDone) return renewed;
   const secret = secretFor(paths, org, `${req.type}:${req.name}`);
   const attrs = [attrList(req.attrs ?? {}, true), attrList(req.registrarAttrs ?? {}, false)]
     .filter(Boolean)
@@ -219,6 +237,118 @@ export async function enrollIdentity(
     rmSync(staging, { recursive: true, force: true });
   }
   rmSync(home, { recursive: true, force: true });
+  return true;
+}
+
+/**
+ * Fabric CA issues node certificates for a year (`signing.default.expiry`): a network set up in one go
+ * would stop all at once a year later. `up` issues each certificate again this long before its end.
+ */
+export const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
+
+/** A certificate file's end of validity (epoch ms). */
+export const certificateEnd = (file: string) => Date.parse(new X509Certificate(readFileSync(file)).validTo);
+const endsWithin = (file: string, ms: number) => certificateEnd(file) - Date.now() <= ms;
+const hasExpired = (file: string) => certificateEnd(file) <= Date.now();
+
+/**
+ * Renews an enrolled identity's certificates that end within `withinMs`, each on the key it has: an
+ * orderer's TLS certificate is in every channel's consenter set, and Raft recognises a renewed one
+ * only by its public key (Fabric's CertificatesWithSamePublicKey). A certificate already expired can
+ * no longer authenticate its own renewal: its files are removed and enrolled anew with the identity's
+ * secret (a new key), except an orderer's TLS certificate, which a channel update must replace.
+ * True when anything was renewed (the node must restart to use it).
+ */
+async function renewIdentity(
+  paths: Paths,
+  org: OrgSpec,
+  dir: string,
+  req: IdentityRequest,
+  withinMs: number,
+): Promise<boolean> {
+  let renewed = false;
+  const staging = path.join(dir, '.renewal'); // beside the MSP folder: a node reads every file inside it
+  const msp = path.join(dir, 'msp');
+  const mspCert = path.join(msp, 'signcerts', 'cert.pem');
+  if (existsSync(mspCert) && endsWithin(mspCert, withinMs)) {
+    if (hasExpired(mspCert)) rmSync(msp, { recursive: true, force: true });
+    else await renewCertificate(paths, org, staging, { cert: mspCert, key: keystoreKey(msp), cn: req.name });
+    renewed = true;
+  }
+  const tls = path.join(dir, 'tls');
+  const tlsCert = path.join(tls, 'server.crt');
+  if (req.tls && existsSync(tlsCert) && endsWithin(tlsCert, withinMs)) {
+    if (hasExpired(tlsCert)) {
+      if (req.type === 'orderer')
+        throw new NetworkError(
+          'CERTIFICATE_EXPIRED',
+          `${req.name}'s TLS certificate (${tlsCert}) has expired: Raft knows an orderer by its TLS key, and an expired certificate cannot authenticate its renewal on the same key. Enrol a new one and replace it in each channel's consenter set (a channel configuration update), as Fabric's docs describe.`,
+        );
+      rmSync(tls, { recursive: true, force: true });
+    } else {
+      const hosts = req.tlsHosts ?? ['localhost', '127.0.0.1'];
+      await renewCertificate(paths, org, staging, {
+        cert: tlsCert,
+        key: path.join(tls, 'server.key'),
+        cn: req.name,
+        tlsHosts: hosts,
+      });
+    }
+    renewed = true;
+  }
+  return renewed;
+}
+
+/** The one private key of an MSP folder's keystore. */
+const keystoreKey = (msp: string) => onlyFile(path.join(msp, 'keystore'));
+
+/**
+ * Re-enrols a certificate at the org's CA on its own key (fabric-ca-client reenroll --reusekey, signed
+ * by the certificate itself) and replaces the file in one rename. Only the certificate changes.
+ */
+async function renewCertificate(
+  paths: Paths,
+  org: OrgSpec,
+  staging: string,
+  target: { cert: string; key: string; cn: string; tlsHosts?: string[] },
+): Promise<void> {
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(path.join(staging, 'signcerts'), { recursive: true });
+  mkdirSync(path.join(staging, 'keystore'), { recursive: true });
+  copyFileSync(target.cert, path.join(staging, 'signcerts', 'cert.pem'));
+  // The client's keystore finds a key by its SKI (SHA-256 of the uncompressed public point).
+  copyFileSync(target.key, path.join(staging, 'keystore', `${ski(target.key)}_sk`));
+  try {
+    await caClient(paths, org, path.join(staging, 'client'), [
+      'reenroll',
+      '-u',
+      caUrl(org),
+      '-M',
+      staging,
+      '--csr.keyrequest.reusekey',
+      '--csr.cn',
+      target.cn,
+      ...(target.tlsHosts ? ['--enrollment.profile', 'tls', '--csr.hosts', target.tlsHosts.join(',')] : []),
+    ]);
+    const renewed = path.join(staging, 'signcerts', 'cert.pem');
+    const before = new X509Certificate(readFileSync(target.cert));
+    const after = new X509Certificate(readFileSync(renewed));
+    if (!after.publicKey.equals(before.publicKey))
+      throw new Error(`renewal of ${target.cert} changed its key; the old certificate is kept`);
+    renameSync(renewed, target.cert);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function ski(keyFile: string): string {
+  const jwk = createPublicKey(readFileSync(keyFile)).export({ format: 'jwk' });
+  const point = Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(jwk.x!, 'base64url'),
+    Buffer.from(jwk.y!, 'base64url'),
+  ]);
+  return createHash('sha256').update(point).digest('hex');
 }
 
 function onlyFile(dir: string): string {

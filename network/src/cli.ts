@@ -18,6 +18,8 @@ const operatorUmask = process.umask(0o077);
 const USAGE = `usage: cityledger-network <command>
 
   up                 build what is missing, start CAs, orderers, peers, channels, chaincodes and the gateway
+  renew              as up, and issue every node certificate again now, each on its key (up itself does
+                     it 30 days before one ends); running nodes restart on them one at a time
   down               stop every process (ledgers and crypto material are kept)
   clean              down, then wipe all generated state (binaries stay cached)
   status [--json]    every process with its health, channel heights per peer
@@ -39,6 +41,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'up':
       await network.up({ gateway: !rest.includes('--no-gateway') });
+      return 0;
+    case 'renew':
+      await network.up({ gateway: !rest.includes('--no-gateway'), renewWithinMs: Infinity });
       return 0;
     case 'down':
       await network.down();

@@ -3,7 +3,12 @@
  * dir, another command holding the lock) from a failure of Fabric itself.
  */
 export type NetworkErrorCode =
-  'UNSAFE_STATE_DIR' | 'STATE_DIR_NOT_OURS' | 'STATE_LOCKED' | 'UNKNOWN_CHAINCODE' | 'PORT_IN_USE';
+  | 'UNSAFE_STATE_DIR'
+  | 'STATE_DIR_NOT_OURS'
+  | 'STATE_LOCKED'
+  | 'UNKNOWN_CHAINCODE'
+  | 'PORT_IN_USE'
+  | 'CERTIFICATE_EXPIRED';
 
 export class NetworkError extends Error {
   override name = 'NetworkError';

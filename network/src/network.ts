@@ -1,7 +1,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ensureBinaries } from './binaries';
-import { caProcess, caProcessSpec, enrollIdentity, enrollRegistrar, waitForCa, writeOrgMsp } from './ca';
+import {
+  caProcess,
+  caProcessSpec,
+  certificateEnd,
+  enrollIdentity,
+  enrollRegistrar,
+  RENEW_BEFORE_MS,
+  waitForCa,
+  writeOrgMsp,
+  type IdentityRequest,
+} from './ca';
 import {
   chaincodeProcess,
   chaincodeServer,
@@ -29,6 +39,7 @@ import {
   peerProcessSpec,
   tlsHosts,
   waitHealthy,
+  waitRaftMember,
   writeNodeConfig,
 } from './nodes';
 import { ensureOperationsTls, health } from './operations';
@@ -44,7 +55,15 @@ import {
   peers,
   repoRoot,
   Topology,
+  type OrgSpec,
 } from './topology';
+
+export interface UpOptions {
+  /** Start the REST gateway too (default true). */
+  gateway?: boolean;
+  /** Node certificates ending within this many ms are issued again on their keys (default 30 days). */
+  renewWithinMs?: number;
+}
 
 /** The network as the CLI and the tests drive it: every step of `up` is named, idempotent and timed. */
 export class Network {
@@ -76,12 +95,16 @@ export class Network {
     }
   }
 
-  async up(options: { gateway?: boolean } = {}): Promise<void> {
+  /**
+   * `renewWithinMs`: node certificates ending within this are issued again on their keys (default
+   * RENEW_BEFORE_MS, 30 days; Infinity renews every one: the CLI's `renew`).
+   */
+  async up(options: UpOptions = {}): Promise<void> {
     prepareStateDir(this.paths);
     await this.locked('up', () => this.upLocked(options));
   }
 
-  private async upLocked(options: { gateway?: boolean }): Promise<void> {
+  private async upLocked(options: UpOptions): Promise<void> {
     const t0 = Date.now();
     const t = this.topology;
     await ensureBinaries(t, this.paths);
@@ -95,16 +118,45 @@ export class Network {
       for (const org of t.orgs) this.ensureRunning(caProcessSpec(this.paths, org));
       await Promise.all(t.orgs.map((org) => waitForCa(this.paths, org)));
     });
-    await step('identities from each org CA (admins, peers, orderers, chaincode TLS)', () =>
-      this.enrollAll(),
+    const renewed = await step('identities from each org CA (admins, peers, orderers, chaincode TLS)', () =>
+      this.enrollAll(options.renewWithinMs ?? RENEW_BEFORE_MS),
     );
+    const channelsOf = (o: (typeof ordererNodes)[number]) =>
+      t.channels.filter((ch) => channelOrderers(t, ch).some((x) => x.id === o.id)).map((ch) => ch.name);
+    const ordererNodes = orderers(t);
+    const nodes = [
+      ...ordererNodes.map((o) => ({
+        id: o.id,
+        spec: () => ordererProcessSpec(this.paths, t, o),
+        org: o.org,
+        port: o.spec.operationsPort,
+        rejoined: () => waitRaftMember(this.paths, o, channelsOf(o)),
+      })),
+      ...peers(t).map((p) => ({
+        id: p.id,
+        spec: () => peerProcessSpec(this.paths, t, p),
+        org: p.org,
+        port: p.spec.operationsPort,
+        rejoined: async () => undefined,
+      })),
+    ];
+    // A running node reads its certificates only when it starts: one at a time, so Raft keeps its quorum.
+    const restarting = nodes.filter((n) => renewed.includes(n.id) && this.processes.isRunning(n.id));
+    if (restarting.length > 0)
+      await step(`restarting ${restarting.map((n) => n.id).join(', ')} on renewed certificates, one at a time`, async () => {
+        for (const n of restarting) {
+          await this.processes.stop(n.id);
+          this.processes.start(n.spec());
+          await waitHealthy(n.id, this.paths, n.org, n.port);
+          await n.rejoined();
+        }
+      });
+    // Chaincode servers read the chaincode TLS certificate when they start: `deploy` below starts them again.
+    if (renewed.includes(chaincodeTlsIdentity))
+      for (const cc of t.chaincodes) await this.processes.stop(chaincodeProcess(cc));
     await step('orderers and peers', async () => {
-      for (const o of orderers(t)) this.ensureRunning(ordererProcessSpec(this.paths, t, o));
-      for (const p of peers(t)) this.ensureRunning(peerProcessSpec(this.paths, t, p));
-      await Promise.all([
-        ...orderers(t).map((o) => waitHealthy(o.id, this.paths, o.org, o.spec.operationsPort)),
-        ...peers(t).map((p) => waitHealthy(p.id, this.paths, p.org, p.spec.operationsPort)),
-      ]);
+      for (const n of nodes) this.ensureRunning(n.spec());
+      await Promise.all(nodes.map((n) => waitHealthy(n.id, this.paths, n.org, n.port)));
     });
     for (const ch of t.channels) {
       await step(`channel ${ch.name}`, async () => {
@@ -258,14 +310,19 @@ export class Network {
     }
   }
 
-  private async enrollAll(): Promise<void> {
+  /** Enrols what is missing and renews what ends within `renewWithinMs`; returns the renewed identities' names. */
+  private async enrollAll(renewWithinMs: number): Promise<string[]> {
     const t = this.topology;
     const p = this.paths;
+    const renewed: string[] = [];
+    const enroll = async (org: OrgSpec, dir: string, req: IdentityRequest, withinMs = renewWithinMs) => {
+      if (await enrollIdentity(p, org, dir, req, withinMs)) renewed.push(req.name);
+    };
     await Promise.all(
       t.orgs.map(async (org) => {
-        await enrollRegistrar(p, org);
+        await enrollRegistrar(p, org, renewWithinMs);
         writeOrgMsp(p, org);
-        await enrollIdentity(p, org, adminDir(p, org), {
+        await enroll(org, adminDir(p, org), {
           name: 'admin',
           type: 'admin',
           attrs: { role: 'admin' },
@@ -279,14 +336,15 @@ export class Network {
           tls: true,
         });
         for (const o of orderers(t).filter((o) => o.org.name === org.name))
-          await enrollIdentity(p, org, ordererDir(p, o), {
-            name: o.id,
-            type: 'orderer',
-            tls: true,
-            tlsHosts: tlsHosts(org, o.id),
-          });
+          await enroll(
+            org,
+            ordererDir(p, o),
+            { name: o.id, type: 'orderer', tls: true, tlsHosts: tlsHosts(org, o.id) },
+            // SmartBFT knows a consenter by its exact certificates: renewing one needs a channel update.
+            t.ordering.type === 'BFT' ? -Infinity : renewWithinMs,
+          );
         for (const peer of peers(t).filter((x) => x.org.name === org.name))
-          await enrollIdentity(p, org, peerDir(p, peer), {
+          await enroll(org, peerDir(p, peer), {
             name: peer.id,
             type: 'peer',
             tls: true,
@@ -295,11 +353,12 @@ export class Network {
       }),
     );
     const first = t.orgs[0];
-    await enrollIdentity(p, first, p.identity(first.name, 'users', chaincodeTlsIdentity), {
+    await enroll(first, p.identity(first.name, 'users', chaincodeTlsIdentity), {
       name: chaincodeTlsIdentity,
       type: 'client',
       tls: true,
     });
+    return renewed;
   }
 
   /** Stops every process by pid, gateway and chaincodes first; ledgers and crypto material stay. */
@@ -377,6 +436,17 @@ export class Network {
       address: `${t.gateway.host}:${t.gateway.port}`,
       health: await gatewayHealth(t),
     });
+    const nodeDirs = [
+      ...orderers(t).map((o) => ({ node: o.id, dir: ordererDir(this.paths, o) })),
+      ...peers(t).map((p) => ({ node: p.id, dir: peerDir(this.paths, p) })),
+    ];
+    const certificates = nodeDirs
+      .flatMap(({ node, dir }) =>
+        [path.join(dir, 'msp', 'signcerts', 'cert.pem'), path.join(dir, 'tls', 'server.crt')].map((file) => ({ node, file })),
+      )
+      .filter(({ file }) => existsSync(file))
+      .map(({ node, file }) => ({ node, file, endsAt: new Date(certificateEnd(file)).toISOString() }))
+      .sort((a, b) => a.endsAt.localeCompare(b.endsAt));
     const heights: StatusReport['heights'] = [];
     for (const ch of t.channels)
       for (const p of channelPeers(t, ch)) {
@@ -395,7 +465,7 @@ export class Network {
         version: definition?.version,
       });
     }
-    return { processes: rows, heights, chaincodes };
+    return { processes: rows, heights, chaincodes, ...(certificates[0] ? { firstCertificateEnd: certificates[0] } : {}) };
   }
 
   async printSummary(): Promise<void> {
@@ -409,6 +479,12 @@ export class Network {
     for (const c of report.chaincodes)
       info(
         `${c.name.padEnd(11)} ${c.channel.padEnd(9)} ${String(c.sequence ?? '-').padEnd(9)} ${c.version ?? 'not committed'}`,
+      );
+    const first = report.firstCertificateEnd;
+    if (first)
+      info(
+        `\nnode certificates: the first to end is ${first.node}'s ${path.basename(first.file)}, on ${first.endsAt.slice(0, 10)};` +
+          ` \`up\` renews each ${RENEW_BEFORE_MS / 86_400_000} days before its end (\`renew\`: all now)`,
       );
     info(`\nstate: ${this.paths.state}\nbinaries: ${this.paths.bin}`);
   }
@@ -425,6 +501,8 @@ export interface StatusReport {
   processes: StatusRow[];
   heights: { channel: string; peer: string; height: number | undefined }[];
   chaincodes: { name: string; channel: string; sequence: number | undefined; version: string | undefined }[];
+  /** The orderer or peer certificate (enrolment or TLS) that ends first. */
+  firstCertificateEnd?: { node: string; file: string; endsAt: string };
 }
 
 async function gatewayHealth(t: Topology): Promise<string> {

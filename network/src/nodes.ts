@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { retry } from './exec';
-import { health, OperationsTls, operatorTls, serverTls } from './operations';
+import { health, operationsGet, OperationsTls, operatorTls, serverTls } from './operations';
 import { Paths } from './paths';
 import { ProcessSpec } from './processes';
 import { Node, OrdererSpec, OrgSpec, orderers, PeerSpec, peers, Topology } from './topology';
@@ -200,5 +200,41 @@ export async function waitHealthy(
       if (h !== 'OK') throw new Error(h);
     },
     timeoutMs,
+  );
+}
+
+/**
+ * Waits until a restarted etcdraft orderer is back in each channel's cluster: its leader's heartbeats
+ * report every consenter active (the follower's `consensus_etcdraft_active_nodes` equals the channel's
+ * `cluster_size`). Healthy alone is not enough: stopping the next orderer before this one rejoins would
+ * leave a three-node cluster without a quorum.
+ */
+export async function waitRaftMember(
+  paths: Paths,
+  orderer: Node<OrdererSpec>,
+  channels: string[],
+  timeoutMs = 60000,
+): Promise<void> {
+  await retry(
+    `${orderer.id} back in the Raft cluster of ${channels.join(', ')}`,
+    async () => {
+      const { text } = await operationsGet(
+        operatorTls(paths, orderer.org),
+        orderer.org.host,
+        orderer.spec.operationsPort,
+        '/metrics',
+      );
+      for (const channel of channels) {
+        const gauge = (name: string) =>
+          Number(
+            new RegExp(`^consensus_etcdraft_${name}\\{channel="${channel}"\\} (\\S+)$`, 'm').exec(text)?.[1],
+          );
+        const [active, size] = [gauge('active_nodes'), gauge('cluster_size')];
+        if (!(size > 0 && active === size))
+          throw new Error(`${channel}: ${active} of ${size} consenters active`);
+      }
+    },
+    timeoutMs,
+    250,
   );
 }

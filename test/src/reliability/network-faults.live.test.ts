@@ -2,8 +2,19 @@
  * Failure drills on the live network: an orderer killed, a peer killed and restarted, the whole network
  * stopped and started. Writes are the probe contract's (every chaincode carries it), as an org admin.
  */
-import { randomUUID } from 'node:crypto';
-import { channelHeight, orderers, osnadminArgs, retry, run } from '@cityledger/network';
+import { randomUUID, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  channelHeight,
+  ordererDir,
+  orderers,
+  osnadminArgs,
+  peerDir,
+  peers,
+  retry,
+  run,
+} from '@cityledger/network';
 import { Contract } from '@hyperledger/fabric-gateway';
 import {
   channelOf,
@@ -142,6 +153,41 @@ describe('down then up', () => {
       },
       30000,
     );
+  });
+});
+
+describe('node certificates renewed (`renew`: every one, as `up` does 30 days before each ends)', () => {
+  it('each node gets a new certificate on its own key; Raft and the peers carry on, transactions commit', async () => {
+    const n = network();
+    const files = [
+      ...orderers(n.topology).map((o) => path.join(ordererDir(n.paths, o), 'tls', 'server.crt')),
+      ...orderers(n.topology).map((o) => path.join(ordererDir(n.paths, o), 'msp', 'signcerts', 'cert.pem')),
+      ...peers(n.topology).map((p) => path.join(peerDir(n.paths, p), 'tls', 'server.crt')),
+      ...peers(n.topology).map((p) => path.join(peerDir(n.paths, p), 'msp', 'signcerts', 'cert.pem')),
+    ];
+    const before = files.map((f) => new X509Certificate(readFileSync(f)));
+    const written = await putProbe(contractAs(orgAdmin('city'), chaincode), 'before-renewal');
+    closeConnections();
+
+    await n.up({ renewWithinMs: Infinity });
+
+    files.forEach((f, i) => {
+      const after = new X509Certificate(readFileSync(f));
+      expect({ f, renewed: after.serialNumber !== before[i].serialNumber }).toEqual({ f, renewed: true });
+      expect({ f, sameKey: after.publicKey.equals(before[i].publicKey) }).toEqual({ f, sameKey: true });
+      expect(Date.parse(after.validTo)).toBeGreaterThanOrEqual(Date.parse(before[i].validTo));
+    });
+    // Every org's peer endorses, every orderer orders (each was restarted on its new certificates).
+    for (const org of n.topology.orgs) {
+      const contract = contractAs(orgAdmin(org.name), chaincode);
+      const after = await retry(
+        `a write through ${org.name} after the renewal`,
+        () => putProbe(contract, org.name),
+        30000,
+      );
+      expect(await readProbe(contract, after.key)).toMatchObject({ value: org.name });
+      expect(await readProbe(contract, written.key)).toMatchObject({ value: 'before-renewal' });
+    }
   });
 });
 
