@@ -299,6 +299,14 @@ async function renewIdentity(
   return renewed;
 }
 
+/**
+ * Whether the CA's own TLS certificate (which fabric-ca-server issued itself, on its root, for a year)
+ * ends within `withinMs`. The server issues a new one at start when the file is missing; clients trust
+ * the CA's root (the gateway) or read the file at every call (this CLI), so a new one needs no more.
+ */
+export const caTlsDue = (paths: Paths, org: OrgSpec, withinMs: number) =>
+  existsSync(paths.caTlsCert(org.name)) && endsWithin(paths.caTlsCert(org.name), withinMs);
+
 /** The one private key of an MSP folder's keystore. */
 const keystoreKey = (msp: string) => onlyFile(path.join(msp, 'keystore'));
 

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureBinaries } from './binaries';
 import {
   caProcess,
   caProcessSpec,
+  caTlsDue,
   certificateEnd,
   enrollIdentity,
   enrollRegistrar,
@@ -114,12 +115,20 @@ export class Network {
     await step('operations endpoint certificates (a TLS CA per org for /healthz, /metrics, /logspec)', () =>
       this.ensureOperationsTls(),
     );
+    const renewWithinMs = options.renewWithinMs ?? RENEW_BEFORE_MS;
     await step('certificate authorities', async () => {
-      for (const org of t.orgs) this.ensureRunning(caProcessSpec(this.paths, org));
+      for (const org of t.orgs) {
+        if (caTlsDue(this.paths, org, renewWithinMs)) {
+          info(`  ${caProcess(org)}: TLS certificate renewed (the server issues a new one when it starts without)`);
+          await this.processes.stop(caProcess(org));
+          rmSync(this.paths.caTlsCert(org.name));
+        }
+        this.ensureRunning(caProcessSpec(this.paths, org));
+      }
       await Promise.all(t.orgs.map((org) => waitForCa(this.paths, org)));
     });
     const renewed = await step('identities from each org CA (admins, peers, orderers, chaincode TLS)', () =>
-      this.enrollAll(options.renewWithinMs ?? RENEW_BEFORE_MS),
+      this.enrollAll(renewWithinMs),
     );
     const channelsOf = (o: (typeof ordererNodes)[number]) =>
       t.channels.filter((ch) => channelOrderers(t, ch).some((x) => x.id === o.id)).map((ch) => ch.name);

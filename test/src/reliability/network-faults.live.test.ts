@@ -20,12 +20,14 @@ import {
   channelOf,
   closeConnections,
   contractAs,
+  enrolUser,
   ensureNetwork,
   json,
   network,
   orgAdmin,
   peerOf,
 } from '../support/live';
+import { admins, createUser } from '../support/rest';
 
 const chaincode = process.env.CITYLEDGER_PROBE_CHAINCODE ?? 'identity';
 const channel = () => channelOf(chaincode);
@@ -157,7 +159,7 @@ describe('down then up', () => {
 });
 
 describe('node certificates renewed (`renew`: every one, as `up` does 30 days before each ends)', () => {
-  it('each node gets a new certificate on its own key; Raft and the peers carry on, transactions commit', async () => {
+  it('each node gets a new certificate on its own key, each CA a new TLS one; Raft, the peers and the CAs carry on', async () => {
     const n = network();
     const files = [
       ...orderers(n.topology).map((o) => path.join(ordererDir(n.paths, o), 'tls', 'server.crt')),
@@ -165,7 +167,9 @@ describe('node certificates renewed (`renew`: every one, as `up` does 30 days be
       ...peers(n.topology).map((p) => path.join(peerDir(n.paths, p), 'tls', 'server.crt')),
       ...peers(n.topology).map((p) => path.join(peerDir(n.paths, p), 'msp', 'signcerts', 'cert.pem')),
     ];
+    const caTls = n.topology.orgs.map((o) => n.paths.caTlsCert(o.name));
     const before = files.map((f) => new X509Certificate(readFileSync(f)));
+    const caTlsBefore = caTls.map((f) => new X509Certificate(readFileSync(f)).serialNumber);
     const written = await putProbe(contractAs(orgAdmin('city'), chaincode), 'before-renewal');
     closeConnections();
 
@@ -177,6 +181,17 @@ describe('node certificates renewed (`renew`: every one, as `up` does 30 days be
       expect({ f, sameKey: after.publicKey.equals(before[i].publicKey) }).toEqual({ f, sameKey: true });
       expect(Date.parse(after.validTo)).toBeGreaterThanOrEqual(Date.parse(before[i].validTo));
     });
+    // Each CA issued itself a new TLS certificate; the CLI (trusting that file) and the REST gateway
+    // (trusting the CA's root) still enrol users.
+    caTls.forEach((f, i) =>
+      expect(new X509Certificate(readFileSync(f)).serialNumber).not.toBe(caTlsBefore[i]),
+    );
+    const suffix = randomUUID().slice(0, 8);
+    for (const org of n.topology.orgs) await enrolUser(org.name, `renewal-${suffix}`, { role: 'agent' });
+    const viaGateway = await createUser(admins().city, `gw-renewal-${suffix}`, 'resident', {
+      residentId: `R-${suffix}`,
+    });
+    expect(viaGateway.userId).toBe(`city:gw-renewal-${suffix}`);
     // Every org's peer endorses, every orderer orders (each was restarted on its new certificates).
     for (const org of n.topology.orgs) {
       const contract = contractAs(orgAdmin(org.name), chaincode);
