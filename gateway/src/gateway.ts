@@ -57,6 +57,9 @@ export function masterKeyOf(cfg: Config): Buffer {
 }
 
 /** Wires everything and listens. Background work (bootstrap, metadata, listeners) retries until it succeeds. */
+/** How often every user's certificate is checked for renewal (AuthService.renewDueCertificates). */
+const CERTIFICATE_SWEEP_MS = 24 * 3600 * 1000;
+
 export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   const log =
     overrides.log ??
@@ -167,6 +170,16 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
     );
     // Stopped while a bootstrap was being retried: start nothing more (stop() has cleared what there was).
     if (stopping) return;
+    // Certificates due for renewal, now and daily: users who make no calls would otherwise reach their end.
+    const renewCertificates = () =>
+      void auth
+        .renewDueCertificates()
+        .then((due) => due > 0 && log.info({ due }, 'certificates due for renewal handled'))
+        .catch((err: Error) => log.warn({ err: err.message }, 'certificate renewal sweep failed'));
+    renewCertificates();
+    const renewal = setInterval(renewCertificates, CERTIFICATE_SWEEP_MS);
+    renewal.unref();
+    timers.push(renewal);
     // 2. chaincode metadata → routes
     for (const ch of cfg.channels) {
       const member = orgs.find((o) => ch.orgs.includes(o.name));

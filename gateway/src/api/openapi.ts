@@ -17,7 +17,7 @@ const ERRORS = {
   409: problem('Conflict (chaincode CONFLICT, READ_CONFLICT after retries, IDEMPOTENCY_*)'),
   422: problem('Failed precondition (chaincode FAILED_PRECONDITION)'),
   429: problem('Rate limit exceeded for this API key'),
-  503: problem("No peer available (NO_ENDORSERS), chaincode unavailable (CHAINCODE_UNAVAILABLE), or the gateway's clock outside the peers' time window (CLOCK_SKEW)"),
+  503: problem("No peer available (NO_ENDORSERS), chaincode unavailable (CHAINCODE_UNAVAILABLE), the gateway's clock outside the peers' time window (CLOCK_SKEW), or the caller's certificate ended and not renewed (CERTIFICATE_EXPIRED)"),
   504: problem('Timed out; `txId` tells which transaction to poll'),
 };
 

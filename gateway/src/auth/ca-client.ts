@@ -1,4 +1,4 @@
-import { generateKeyPairSync, createPrivateKey, webcrypto } from 'node:crypto';
+import { generateKeyPairSync, createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import 'reflect-metadata'; // @peculiar/x509 (via tsyringe) needs it loaded first
@@ -6,7 +6,7 @@ import * as x509 from '@peculiar/x509';
 import { signLowS } from '../fabric/signer';
 
 /**
- * A small Fabric CA client over its REST API (register, enroll): https + node:crypto for keys and
+ * A small Fabric CA client over its REST API (register, enroll, reenroll): https + node:crypto for keys and
  * tokens, @peculiar/x509 for the PKCS#10 request. fabric-ca-client (the legacy SDK) is not used: it
  * drags fabric-common and an optional native PKCS#11 module into the gateway.
  */
@@ -31,6 +31,14 @@ export interface RegisterRequest {
 export interface FabricCa {
   enroll(enrollmentId: string, secret: string): Promise<Enrolment>;
   register(registrar: CaIdentity, req: RegisterRequest): Promise<string>;
+  /** A new certificate, on a new key, for an enrolled identity: authenticated by its current certificate. */
+  reenroll(current: CaIdentity): Promise<Enrolment>;
+}
+
+/** A PEM certificate's end of validity (epoch ms), and its subject's CN. */
+export function certificateInfo(pem: string): { endsAt: number; commonName: string } {
+  const cert = new X509Certificate(pem);
+  return { endsAt: Date.parse(cert.validTo), commonName: /^CN=(.*)$/m.exec(cert.subject)?.[1] ?? '' };
 }
 
 export class CaError extends Error {
@@ -58,6 +66,13 @@ export class FabricCaClient implements FabricCa {
     const body = { certificate_request: csr, caname: this.caName };
     const auth = `Basic ${Buffer.from(`${enrollmentId}:${secret}`).toString('base64')}`;
     const result = (await this.call('/api/v1/enroll', body, auth)) as { Cert: string };
+    return { certificate: Buffer.from(result.Cert, 'base64').toString('utf8'), privateKey };
+  }
+
+  async reenroll(current: CaIdentity): Promise<Enrolment> {
+    const { csr, privateKey } = await newCsr(certificateInfo(current.certificate).commonName);
+    const body = { certificate_request: csr, caname: this.caName };
+    const result = (await this.call('/api/v1/reenroll', body, authToken(current, 'POST', '/api/v1/reenroll', body))) as { Cert: string };
     return { certificate: Buffer.from(result.Cert, 'base64').toString('utf8'), privateKey };
   }
 

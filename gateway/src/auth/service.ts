@@ -7,7 +7,7 @@ import { OrgConfig } from '../config';
 import { IDENTITY_CACHE_SIZE, SigningIdentity } from '../fabric/port';
 import { badRequest, forbidden, notFound, Problem } from '../problem';
 import { Store, UserRow } from '../store/store';
-import { CaError, CaIdentity, FabricCa } from './ca-client';
+import { CaError, CaIdentity, certificateInfo, FabricCa } from './ca-client';
 import { operatorAdminKey } from './org-secrets';
 import { ATTRIBUTE_ROLES, REQUIRED_ATTRIBUTE, USER_ATTRIBUTES } from './roles';
 import { DEFAULT_KEYS_PER_USER, newApiKey, parseApiKey, Sealer, verifySecret } from './secrets';
@@ -67,6 +67,15 @@ export interface PublicUser {
   disabled: boolean;
 }
 
+/**
+ * Fabric CA issues certificates for a year: each user's (the org admins' and the CA registrar's too) is
+ * issued again, on a new key, when it is used this close to its end, and by the daily sweep
+ * (`renewDueCertificates`) for users who are not.
+ */
+export const CERTIFICATE_RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
+/** After a failed renewal the old certificate, still valid, is used this long before the next attempt. */
+const RENEWAL_RETRY_MS = 10 * 60 * 1000;
+
 export class AuthService {
   /** Decrypted identities of recently active users: bounded, so a gateway serving many users stays small. */
   private readonly identities = new LRUCache<string, SigningIdentity>({ max: IDENTITY_CACHE_SIZE });
@@ -85,6 +94,8 @@ export class AuthService {
   private revocations = 0;
   /** Key issuance per user, one at a time in this process, so concurrent requests cannot pass the cap together. */
   private readonly issuing = new Map<string, Promise<unknown>>();
+  /** When each user's last certificate renewal failed (retried after RENEWAL_RETRY_MS). */
+  private readonly renewalFailures = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -122,8 +133,11 @@ export class AuthService {
 
   /** The Fabric identity a principal signs with; the private key is decrypted once and kept in memory. */
   async identity(userId: string): Promise<SigningIdentity> {
-    const cached = this.identities.get(userId);
-    if (cached) return cached;
+    const identity = this.identities.get(userId) ?? (await this.loadIdentity(userId));
+    return this.renewedIfDue(identity);
+  }
+
+  private async loadIdentity(userId: string): Promise<SigningIdentity> {
     const user = await this.store.getUser(userId);
     if (!user) throw notFound(`no user ${userId}`);
     const identity: SigningIdentity = {
@@ -135,6 +149,62 @@ export class AuthService {
     };
     this.identities.set(userId, identity);
     return identity;
+  }
+
+  /**
+   * The identity, with a new certificate when its own ends within CERTIFICATE_RENEW_BEFORE_MS. A failed
+   * renewal keeps the old certificate while it is valid (logged, tried again later); once it has
+   * expired, the call fails with CERTIFICATE_EXPIRED.
+   */
+  private async renewedIfDue(identity: SigningIdentity): Promise<SigningIdentity> {
+    const endsAt = certificateEnd(identity.certificate);
+    const now = Date.now();
+    if (endsAt === undefined || endsAt - now > CERTIFICATE_RENEW_BEFORE_MS) return identity;
+    const failedAt = this.renewalFailures.get(identity.id);
+    if (endsAt > now && failedAt !== undefined && now - failedAt < RENEWAL_RETRY_MS) return identity;
+    try {
+      return await this.oneAtATime(identity.id, () => this.renew(identity.id));
+    } catch (err) {
+      this.renewalFailures.set(identity.id, now);
+      const endsIso = new Date(endsAt).toISOString();
+      this.log.warn({ userId: identity.id, endsAt: endsIso, err: (err as Error).message }, 'certificate renewal failed');
+      if (endsAt > now) return identity;
+      throw new Problem(503, 'CERTIFICATE_EXPIRED', `the Fabric certificate of ${identity.id} ended ${endsIso} and could not be renewed: ${(err as Error).message}`);
+    }
+  }
+
+  private async renew(userId: string): Promise<SigningIdentity> {
+    // Renewed meanwhile (a request ahead in the queue, or another gateway process sharing the database).
+    const current = await this.loadIdentity(userId);
+    if ((certificateEnd(current.certificate) ?? 0) - Date.now() > CERTIFICATE_RENEW_BEFORE_MS) {
+      this.onForget(userId);
+      return current;
+    }
+    const e = await this.ca(current.org).reenroll({ certificate: current.certificate, privateKey: current.privateKey });
+    await this.store.updateUserCredentials(userId, e.certificate, this.sealer.seal(e.privateKey, userId));
+    const renewed: SigningIdentity = { ...current, certificate: e.certificate, privateKey: e.privateKey };
+    this.identities.set(userId, renewed);
+    this.renewalFailures.delete(userId);
+    // Connections and signers made for the old certificate go.
+    this.onForget(userId);
+    this.log.info({ userId, endsAt: new Date(certificateEnd(e.certificate) ?? 0).toISOString() }, 'certificate renewed');
+    return renewed;
+  }
+
+  /**
+   * Renews every certificate due, users idle for months included (the gateway runs it at start and
+   * daily). Returns how many were due; a failure is logged and tried again at the next run.
+   */
+  async renewDueCertificates(): Promise<number> {
+    let due = 0;
+    for (const org of this.orgs.keys())
+      for (const user of await this.store.listUsers(org)) {
+        const endsAt = certificateEnd(user.certificate);
+        if (user.disabled_at || endsAt === undefined || endsAt - Date.now() > CERTIFICATE_RENEW_BEFORE_MS) continue;
+        due++;
+        await this.identity(user.id).catch(() => undefined); // renewedIfDue logs a failure
+      }
+    return due;
   }
 
   /** The org admin's identity (event listeners and metadata reads run as it). */
@@ -402,9 +472,9 @@ export class AuthService {
 
   private async registrarIdentity(org: string): Promise<CaIdentity> {
     const id = `${org}:${REGISTRAR}`;
-    const row = await this.store.getUser(id);
-    if (!row) throw new Problem(503, 'NOT_BOOTSTRAPPED', `org ${org} has no enrolled CA registrar yet`);
-    return { certificate: row.certificate, privateKey: this.sealer.open(row.key_enc, id) };
+    if (!(await this.store.getUser(id))) throw new Problem(503, 'NOT_BOOTSTRAPPED', `org ${org} has no enrolled CA registrar yet`);
+    const { certificate, privateKey } = await this.identity(id);
+    return { certificate, privateKey };
   }
 
   private adminEnrollmentId(org: string): string {
@@ -413,6 +483,15 @@ export class AuthService {
 
   private mspId(org: string): string {
     return this.orgs.get(org)?.mspId ?? '';
+  }
+}
+
+/** A stored certificate's end (epoch ms); undefined for one that does not parse as X.509. */
+function certificateEnd(pem: string): number | undefined {
+  try {
+    return certificateInfo(pem).endsAt;
+  } catch {
+    return undefined;
   }
 }
 

@@ -201,6 +201,11 @@ export class Store {
       [u.id, u.org, u.enrollment_id, u.role, u.attrs, u.certificate, u.key_enc, u.is_admin, now()],
     );
   }
+  /** A renewed certificate and its (sealed) key replace the user's. */
+  async updateUserCredentials(id: string, certificate: string, keyEnc: string): Promise<void> {
+    await this.db.run('UPDATE users SET certificate = ?, key_enc = ? WHERE id = ?', [certificate, keyEnc, id]);
+  }
+
   getUser(id: string): Promise<UserRow | undefined> {
     return this.db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
   }

@@ -1,8 +1,9 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { normaliseMetadata } from '../api/metadata';
 import { createApp } from '../app';
-import { FabricCa, RegisterRequest } from '../auth/ca-client';
+import { CaIdentity, certificateInfo, FabricCa, RegisterRequest } from '../auth/ca-client';
+import { selfSigned } from './certs';
 import { Sealer } from '../auth/secrets';
 import { AuthService } from '../auth/service';
 import { Config, loadConfig } from '../config';
@@ -19,19 +20,38 @@ import { PostgresDb } from '../store/postgres';
 import { Client } from 'pg';
 import { claimsMetadata, medicalMetadata, topologyFixture } from './fixtures';
 
-/** A fake Fabric CA: remembers registrations, enrols with real P-256 keys and a stand-in certificate. */
+/**
+ * A fake Fabric CA: remembers registrations, enrols with real P-256 keys and real (self-signed)
+ * certificates for CN=<enrollmentId>, valid `lifetimeMs` (a year, as Fabric CA's default).
+ */
 export class FakeCa implements FabricCa {
   readonly registered = new Map<string, RegisterRequest & { secret: string }>();
-  enroll(enrollmentId: string, secret: string) {
+  /** Enrolment ids renewed by reenroll, in order. */
+  readonly reenrolled: string[] = [];
+  lifetimeMs = 365 * 24 * 3600 * 1000;
+  /** Errors the next reenroll calls throw. */
+  readonly reenrollFailures: Error[] = [];
+
+  async enroll(enrollmentId: string, secret: string) {
     const r = this.registered.get(enrollmentId);
-    if (enrollmentId !== 'registrar' && (!r || r.secret !== secret)) return Promise.reject(new Error('authentication failure'));
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    return Promise.resolve({ certificate: `-----BEGIN CERTIFICATE-----\n${enrollmentId}\n-----END CERTIFICATE-----\n`, privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() });
+    if (enrollmentId !== 'registrar' && (!r || r.secret !== secret)) throw new Error('authentication failure');
+    return this.issue(enrollmentId);
   }
   register(_registrar: unknown, req: RegisterRequest) {
     const secret = req.secret ?? randomBytes(8).toString('hex');
     this.registered.set(req.enrollmentId, { ...req, secret });
     return Promise.resolve(secret);
+  }
+  async reenroll(current: CaIdentity) {
+    const failure = this.reenrollFailures.shift();
+    if (failure) throw failure;
+    const { commonName } = certificateInfo(current.certificate);
+    this.reenrolled.push(commonName);
+    return this.issue(commonName);
+  }
+  private async issue(enrollmentId: string) {
+    const { cert, key } = await selfSigned(enrollmentId, undefined, this.lifetimeMs);
+    return { certificate: cert, privateKey: key };
   }
 }
 
