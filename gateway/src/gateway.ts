@@ -56,10 +56,10 @@ export function masterKeyOf(cfg: Config): Buffer {
   return key;
 }
 
-/** Wires everything and listens. Background work (bootstrap, metadata, listeners) retries until it succeeds. */
 /** How often every user's certificate is checked for renewal (AuthService.renewDueCertificates). */
 const CERTIFICATE_SWEEP_MS = 24 * 3600 * 1000;
 
+/** Wires everything and listens. Background work (bootstrap, metadata, listeners) retries until it succeeds. */
 export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   const log =
     overrides.log ??

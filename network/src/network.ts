@@ -130,9 +130,9 @@ export class Network {
     const renewed = await step('identities from each org CA (admins, peers, orderers, chaincode TLS)', () =>
       this.enrollAll(renewWithinMs),
     );
+    const ordererNodes = orderers(t);
     const channelsOf = (o: (typeof ordererNodes)[number]) =>
       t.channels.filter((ch) => channelOrderers(t, ch).some((x) => x.id === o.id)).map((ch) => ch.name);
-    const ordererNodes = orderers(t);
     const nodes = [
       ...ordererNodes.map((o) => ({
         id: o.id,
@@ -344,7 +344,10 @@ export class Network {
           },
           tls: true,
         });
-        for (const o of orderers(t).filter((o) => o.org.name === org.name))
+        for (const o of orderers(t).filter((o) => o.org.name === org.name)) {
+          const tlsCert = path.join(ordererDir(p, o), 'tls', 'server.crt');
+          if (t.ordering.type === 'BFT' && existsSync(tlsCert) && certificateEnd(tlsCert) - Date.now() <= renewWithinMs)
+            warn(`${o.id}: its certificates end ${new Date(certificateEnd(tlsCert)).toISOString()}; SmartBFT needs a channel update to replace them (not renewed by up)`);
           await enroll(
             org,
             ordererDir(p, o),
@@ -352,6 +355,7 @@ export class Network {
             // SmartBFT knows a consenter by its exact certificates: renewing one needs a channel update.
             t.ordering.type === 'BFT' ? -Infinity : renewWithinMs,
           );
+        }
         for (const peer of peers(t).filter((x) => x.org.name === org.name))
           await enroll(org, peerDir(p, peer), {
             name: peer.id,

@@ -96,6 +96,8 @@ export class AuthService {
   private readonly issuing = new Map<string, Promise<unknown>>();
   /** When each user's last certificate renewal failed (retried after RENEWAL_RETRY_MS). */
   private readonly renewalFailures = new Map<string, number>();
+  /** Each cached identity's certificate end, parsed once rather than at every request. */
+  private readonly certificateEnds = new WeakMap<SigningIdentity, number | undefined>();
 
   constructor(
     private readonly store: Store,
@@ -157,7 +159,8 @@ export class AuthService {
    * expired, the call fails with CERTIFICATE_EXPIRED.
    */
   private async renewedIfDue(identity: SigningIdentity): Promise<SigningIdentity> {
-    const endsAt = certificateEnd(identity.certificate);
+    if (!this.certificateEnds.has(identity)) this.certificateEnds.set(identity, certificateEnd(identity.certificate));
+    const endsAt = this.certificateEnds.get(identity);
     const now = Date.now();
     if (endsAt === undefined || endsAt - now > CERTIFICATE_RENEW_BEFORE_MS) return identity;
     const failedAt = this.renewalFailures.get(identity.id);

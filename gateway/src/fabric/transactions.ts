@@ -102,7 +102,7 @@ export class TransactionService {
     return decodeResult(sealed ? sealed.open(answer) : answer);
   }
 
-    async write(req: WriteRequest): Promise<Outcome> {
+  async write(req: WriteRequest): Promise<Outcome> {
     const idem = req.idempotency;
     const times = req.times ?? new StageTimes();
     if (!idem) return this.run(req, times).catch((err) => Promise.reject(toProblem(err)));
