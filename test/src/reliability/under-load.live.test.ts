@@ -107,8 +107,20 @@ it('an orderer killed under load (the Raft leader): writes keep committing, noth
   const victim = await raftLeader();
   const faultAt = Date.now();
   n.processes.kill(victim);
-  await sleep(8000);
+  // The two left elect a leader, then take writes again: up to two election timeouts (2.5-5 s each,
+  // randomised) after they notice the leader gone. Waited for, bounded, not a fixed sleep: a fixed 8 s
+  // was once a few milliseconds short (an election's first round refused, the second at 8.2 s).
+  await retry(
+    'a write acknowledged while the killed leader is down',
+    async () => {
+      if (!traffic.firstAckAfter(faultAt)) throw new Error('none yet');
+    },
+    30000,
+    250,
+  ).catch(() => undefined);
+  await sleep(2000);
   const ackedWhileDown = traffic.records.filter((r) => r.sentAt >= faultAt && r.ackedAt !== undefined).length;
+  expect(n.processes.isRunning(victim)).toBe(false);
   await n.up();
   await sleep(3000);
   await traffic.stop();
