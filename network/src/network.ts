@@ -73,6 +73,8 @@ export class Network {
   readonly processes: Processes;
   /** Depth of locked() calls in progress: `up` deploys and `clean` stops under the lock they hold. */
   private lockDepth = 0;
+  /** Chaincodes whose servers run on a TLS certificate `up` has since renewed: restarted by deploy. */
+  private readonly staleServers = new Set<string>();
 
   constructor(topology = loadTopology()) {
     this.topology = topology;
@@ -160,9 +162,9 @@ export class Network {
           await n.rejoined();
         }
       });
-    // Chaincode servers read the chaincode TLS certificate when they start: `deploy` below starts them again.
-    if (renewed.includes(chaincodeTlsIdentity))
-      for (const cc of t.chaincodes) await this.processes.stop(chaincodeProcess(cc));
+    // Chaincode servers read the chaincode TLS certificate when they start: `deploy` below restarts each
+    // just before its own step, so each chaincode is without a server for about a second, one at a time.
+    if (renewed.includes(chaincodeTlsIdentity)) for (const cc of t.chaincodes) this.staleServers.add(cc.name);
     await step('orderers and peers', async () => {
       for (const n of nodes) this.ensureRunning(n.spec());
       await Promise.all(nodes.map((n) => waitHealthy(n.id, this.paths, n.org, n.port)));
@@ -227,6 +229,7 @@ export class Network {
         const sideBySide = live !== undefined && live.id !== next.id;
         const before = (await committedDefinition(this.paths, t, cc))?.sequence;
         let sequence: number;
+        if (this.staleServers.delete(cc.name)) await this.processes.stop(chaincodeProcess(cc));
         try {
           await servers.run(cc, sideBySide ? [live, next] : [next]);
           sequence = await deployChaincode(this.paths, t, cc, d);
