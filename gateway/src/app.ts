@@ -15,8 +15,9 @@ import { EventHub } from './events/hub';
 import { sseHandler } from './events/sse';
 import { WebhookDispatcher } from './events/webhooks';
 import { canonicalJson } from './offchain/merkle';
+import { DocumentService } from './offchain/documents';
 import { TelemetryService } from './offchain/telemetry';
-import { FabricPort } from './fabric/port';
+import { FabricPort, SigningIdentity } from './fabric/port';
 import { StageTimes } from './fabric/stage-times';
 import { TransactionService } from './fabric/transactions';
 import { Metrics } from './ops/metrics';
@@ -32,6 +33,7 @@ export interface AppDeps {
   hub: EventHub;
   webhooks: WebhookDispatcher;
   telemetry: TelemetryService;
+  documents: DocumentService;
   metrics: Metrics;
   log: Logger;
   /** Keys request hashes for idempotency (HMAC, so stored hashes reveal nothing about private inputs). */
@@ -194,6 +196,17 @@ export function createApp(deps: AppDeps): App {
     res.json({ items: rows.map((r) => ({ id: r.entity_id, status: r.status, channel: r.channel, data: JSON.parse(r.data) as unknown, eventId: Number(r.seq) })), ...(next ? { nextCursor: next } : {}) });
   });
 
+  v1.get('/documents/:chaincode/:scope/:docType', async (req, res) => {
+    const p = principalOf(res);
+    const chaincode = String(req.params.chaincode);
+    const channel = config.channels.find((c) => c.chaincodes.includes(chaincode));
+    if (!channel || !deps.documents.serves(chaincode)) throw notFound(`no documents of ${chaincode}`);
+    if (!channel.orgs.includes(p.org)) throw forbidden(`${p.mspId} is not a member of channel ${channel.name}`);
+    const read = (identity: SigningIdentity, transaction: string, args: string[]) =>
+      tx.evaluate(identity, { channel: channel.name, chaincode, transaction, args });
+    res.json(await deps.documents.read(await auth.identity(p.userId), String(req.params.scope), String(req.params.docType), read));
+  });
+
   v1.post('/telemetry/readings', async (req, res) => {
     res.status(201).json(await deps.telemetry.record(principalOf(res), req.body));
   });
@@ -294,6 +307,8 @@ export function createApp(deps: AppDeps): App {
         ? createHmac('sha256', deps.masterKey).update(canonicalJson({ op: route.id, params: req.params, args: input.args, transient: input.transient ? Object.fromEntries(Object.entries(input.transient).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) : null })).digest('hex')
         : '';
       const outcome = await tx.write({ userId: p.userId, identity, spec, wait: waitParam === 'none' ? 'none' : 'commit', times, ...(key ? { idempotency: { key, requestHash } } : {}) });
+      // Endorsed (the chaincode accepted the document): keep it for its readers, by its hash.
+      if (deps.documents.keeps(route.id)) await deps.documents.keep(input.args, input.transient);
       res.locals.txId = outcome.body.txId;
       setServerTiming(res);
       res.status(outcome.status).set(outcome.headers ?? {}).json(outcome.body);

@@ -20,6 +20,7 @@ import { Retention } from './store/retention';
 import { FabricGatewayAdapter } from './fabric/adapter';
 import { FabricPort } from './fabric/port';
 import { TransactionService } from './fabric/transactions';
+import { DocumentService } from './offchain/documents';
 import { anchorVia, TelemetryService } from './offchain/telemetry';
 import { Metrics } from './ops/metrics';
 import { openDb, Store } from './store/store';
@@ -118,11 +119,13 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
     cfg.telemetry.maxBatch,
   );
   const retention = new Retention(store, cfg.retention, log, (table, rows) => metrics.prunedRows.inc({ table }, rows));
+  const documents = new DocumentService(store, sealer);
   const { app, api } = createApp({
     config: cfg,
     store,
     port,
     auth,
+    documents,
     tx,
     hub,
     webhooks,

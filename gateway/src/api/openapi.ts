@@ -206,6 +206,19 @@ const GATEWAY_PATHS: Record<string, Record<string, unknown>> = {
       responses: { 200: ok('Items and next cursor') },
     },
   },
+  '/api/v1/documents/{chaincode}/{scope}/{docType}': {
+    get: {
+      tags: ['documents'],
+      summary: "A document the ledger holds the hash of (a port call's FAL form: /documents/logistics/{callId}/{docType}), kept by the gateway when it was submitted through it; served after the chaincode's access check, run as the caller, names its hash",
+      security: sec,
+      parameters: [
+        { name: 'chaincode', in: 'path', required: true, schema: { type: 'string' } },
+        { name: 'scope', in: 'path', required: true, schema: { type: 'string' }, description: 'the port call id' },
+        { name: 'docType', in: 'path', required: true, schema: { type: 'string' } },
+      ],
+      responses: { 200: ok('{scope, docType, hash, version, document}'), 403: ERRORS[403], 404: problem('NOT_FOUND (no such form), DOCUMENT_NOT_KEPT (submitted elsewhere than this gateway)') },
+    },
+  },
   '/api/v1/telemetry/readings': {
     post: {
       tags: ['telemetry'],

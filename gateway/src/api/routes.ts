@@ -46,7 +46,7 @@ export interface RouteSpec {
 export const API_PREFIX = '/api/v1';
 
 /** First path segments under API_PREFIX the gateway serves itself: no chaincode may be named like one. */
-export const GATEWAY_SEGMENTS: readonly string[] = ['me', 'users', 'keys', 'transactions', 'events', 'webhooks', 'read', 'telemetry'];
+export const GATEWAY_SEGMENTS: readonly string[] = ['me', 'users', 'keys', 'transactions', 'events', 'webhooks', 'read', 'telemetry', 'documents'];
 
 /** The first segment of a path relative to API_PREFIX (`/identity/residents/1` → `identity`): a chaincode or a GATEWAY_SEGMENT. */
 export const firstSegment = (relativePath: string): string => relativePath.split('/', 2)[1] ?? '';

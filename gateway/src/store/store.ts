@@ -178,6 +178,8 @@ export class Store {
       `CREATE TABLE IF NOT EXISTS projections (channel TEXT NOT NULL, chaincode TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
         status TEXT, data TEXT NOT NULL, seq INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (channel, chaincode, entity, entity_id))`,
       `CREATE INDEX IF NOT EXISTS projections_status ON projections (chaincode, entity, status, entity_id)`,
+      `CREATE TABLE IF NOT EXISTS kept_documents (chaincode TEXT NOT NULL, scope TEXT NOT NULL, doc_type TEXT NOT NULL, hash TEXT NOT NULL,
+        body_enc TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (chaincode, scope, doc_type, hash))`,
     ];
     for (const s of statements) await this.db.run(s);
     // Columns added after a table was first created: databases made by older versions get them here.
@@ -201,6 +203,22 @@ export class Store {
       [u.id, u.org, u.enrollment_id, u.role, u.attrs, u.certificate, u.key_enc, u.is_admin, now()],
     );
   }
+  // ---- documents kept off-chain (offchain/documents.ts), addressed by their hash
+  async keepDocument(chaincode: string, scope: string, docType: string, hash: string, bodyEnc: string): Promise<void> {
+    await this.db.run(
+      'INSERT INTO kept_documents (chaincode, scope, doc_type, hash, body_enc, created_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING',
+      [chaincode, scope, docType, hash, bodyEnc, now()],
+    );
+  }
+
+  async keptDocument(chaincode: string, scope: string, docType: string, hash: string): Promise<string | undefined> {
+    const row = await this.db.get<{ body_enc: string }>(
+      'SELECT body_enc FROM kept_documents WHERE chaincode = ? AND scope = ? AND doc_type = ? AND hash = ?',
+      [chaincode, scope, docType, hash],
+    );
+    return row?.body_enc;
+  }
+
   /** A renewed certificate and its (sealed) key replace the user's. */
   async updateUserCredentials(id: string, certificate: string, keyEnc: string): Promise<void> {
     await this.db.run('UPDATE users SET certificate = ?, key_enc = ? WHERE id = ?', [certificate, keyEnc, id]);

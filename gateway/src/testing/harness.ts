@@ -11,6 +11,7 @@ import { EventHub } from '../events/hub';
 import { Deliver, WebhookDispatcher } from '../events/webhooks';
 import { FakeFabric } from '../fabric/fake';
 import { TransactionService } from '../fabric/transactions';
+import { DocumentService } from '../offchain/documents';
 import { anchorVia, TelemetryService } from '../offchain/telemetry';
 import { Metrics } from '../ops/metrics';
 import { Store } from '../store/store';
@@ -116,7 +117,8 @@ export async function harness(opts: { db?: Db; fabric?: FakeFabric; masterKey?: 
   const channelsOfOrg = (org: string) => config.channels.filter((c) => c.orgs.includes(org)).map((c) => c.name);
   const webhooks = new WebhookDispatcher(store, hub, sealer, config.webhooks, channelsOfOrg, log, deliver, () => Promise.resolve(), () => 1700000000);
   const telemetry = new TelemetryService(store, 8, anchorVia(tx, masterKey), (id) => auth.identity(id), config.telemetry.maxBatch);
-  const { app, api } = createApp({ config, store, port: fabric, auth, tx, hub, webhooks, telemetry, metrics: new Metrics(), log, masterKey, version: 'test' });
+  const documents = new DocumentService(store, sealer);
+  const { app, api } = createApp({ config, store, port: fabric, auth, tx, hub, webhooks, telemetry, documents, metrics: new Metrics(), log, masterKey, version: 'test' });
   api.set(normaliseMetadata('claims', 'city', claimsMetadata));
   api.set(normaliseMetadata('medical', 'health', medicalMetadata));
 

@@ -7,7 +7,7 @@
  * ship departs.
  */
 import { randomInt } from 'node:crypto';
-import { sha256hex } from '../support/credentials';
+import { canonical, sha256hex } from '../support/credentials';
 import {
   cargoDeclaration,
   containerNumber,
@@ -37,6 +37,8 @@ interface Container {
 
 export interface PortOutcome {
   callId: string;
+  /** Who was served the crew list (FAL5) by the gateway. */
+  crewListReadBy: string[];
   statuses: string[];
   permitId: string;
   containers: string[];
@@ -72,6 +74,7 @@ export async function portAct(day: Day): Promise<PortOutcome> {
   const containers = [containerNumber('HMMU', serial), containerNumber('HMMU', serial + 1)];
   const blNumber = day.id('BL');
   const statuses: string[] = [];
+  const crewListReadBy: string[] = [];
   const onCall = async (who: Client, what: string, path: string, body: unknown) => {
     const c = n.tx(what, await who.submit<PortCall>(`logistics/${path}`, body));
     statuses.push(c.result.status);
@@ -126,6 +129,25 @@ export async function portAct(day: Day): Promise<PortOutcome> {
       },
     );
   }
+  // The forms themselves: kept by the gateway, served to a reader the chaincode names (checked as that
+  // reader), the hash compared with the ledger's.
+  const served = await immigration.request<{ hash: string; document: { crew: unknown[] } }>(
+    'GET',
+    `/api/v1/documents/logistics/${encodeURIComponent(callId)}/FAL5`,
+  );
+  check(
+    served.hash === sha256hex(canonical(forms.FAL5)),
+    'the crew list served is the one the agent submitted',
+  );
+  n.say(
+    `immigration reads the crew list (${served.document.crew.length} crew) the agent submitted; its hash is the ledger's`,
+  );
+  crewListReadBy.push(immigration.key);
+  const notReader = await refusal(
+    terminal.request('GET', `/api/v1/documents/logistics/${encodeURIComponent(callId)}/FAL5`),
+    'FORBIDDEN',
+  );
+  n.refused('the terminal asks for the crew list (not among its readers)', notReader);
   await onCall(agent, 'agent declares the call (the forms are complete)', 'declare', { callId });
   for (const [who, name] of [
     [customs, 'customs'],
@@ -223,6 +245,7 @@ export async function portAct(day: Day): Promise<PortOutcome> {
 
   return {
     callId,
+    crewListReadBy,
     statuses,
     permitId,
     containers,

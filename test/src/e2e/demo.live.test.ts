@@ -125,6 +125,7 @@ describe('a day in the smart city, twice on the same ledger', () => {
       );
       expect(port.statuses[port.statuses.length - 1]).toBe('DEPARTED');
       expect(port.permitId).toMatch(/^[0-9a-f]{64}$/);
+      expect(port.crewListReadBy).toEqual([expect.stringMatching(/^CityMSP\/immigration-port-/)]);
       expect(port.blStatus).toBe('SURRENDERED');
       expect(port.blHolder).toMatch(/^PortMSP\/busan-importer-/);
       expect(port.containerStatuses).toEqual(['GATED_OUT', 'GATED_OUT']);
