@@ -76,6 +76,30 @@ describe('startGateway', () => {
     }
   });
 
+  it("renews at start the certificates due within 30 days (org admins' and registrars' here), and counts the renewals in /metrics", async () => {
+    const state = mkdtempSync(path.join(os.tmpdir(), 'gw-renew-'));
+    const metadataDir = path.join(state, 'metadata');
+    mkdirSync(metadataDir);
+    writeFileSync(path.join(metadataDir, 'claims.json'), JSON.stringify(claimsMetadata));
+    writeFileSync(path.join(metadataDir, 'medical.json'), JSON.stringify(medicalMetadata));
+    const env = { CITYLEDGER_STATE_DIR: state, CITYLEDGER_GATEWAY_PORT: '0', CITYLEDGER_GATEWAY_METADATA_DIR: metadataDir, CITYLEDGER_GATEWAY_SERVE: 'city,insurer' };
+    for (const org of ['CITY', 'INSURER']) Object.assign(env, { [`CITYLEDGER_${org}_REGISTRAR_ID`]: 'registrar', [`CITYLEDGER_${org}_REGISTRAR_SECRET`]: 'pw' });
+    const cfg = loadConfig({ env, topology: topologyFixture, file: {} });
+    const ca = new FakeCa();
+    ca.lifetimeMs = 10 * 24 * 3600 * 1000; // what bootstrap enrols ends in 10 days
+    const gw = await startGateway(cfg, { port: new FakeFabric(), ca: () => ca, log: pino({ level: 'silent' }) });
+    try {
+      const renewed = async () =>
+        Number(/^cityledger_certificate_renewals_total\{outcome="renewed"\} (\d+)$/m.exec(await (await fetch(`${gw.url}/metrics`)).text())?.[1] ?? 0);
+      for (let i = 0; i < 300 && (await renewed()) < 4; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await renewed()).toBe(4);
+      // Each once, though the start-up work asks for the admins' identities concurrently.
+      expect(ca.reenrolled.sort()).toEqual(['city-gateway-admin', 'insurer-gateway-admin', 'registrar', 'registrar']);
+    } finally {
+      await gw.stop();
+    }
+  });
+
   it('retries each start-up step on its own: projections, webhooks and unfinished transactions that fail once (SQLITE_BUSY) still happen', async () => {
     const state = mkdtempSync(path.join(os.tmpdir(), 'gw-start-'));
     const metadataDir = path.join(state, 'metadata');

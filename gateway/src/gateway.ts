@@ -92,6 +92,7 @@ export async function startGateway(cfg: Config, overrides: GatewayOverrides = {}
     maxRateLimitPerKey: cfg.rateLimit.maxPerKey,
     apiKeyCacheMs: cfg.apiKeyCacheMs,
     keysPerUser: cfg.rateLimit.keysPerUser,
+    onRenewal: (outcome) => metrics.certificateRenewals.inc({ outcome }),
   });
   const bootId = randomUUID();
   // Commit outcomes come from one block stream per org and channel, read as the org's gateway admin.

@@ -54,6 +54,8 @@ export interface AuthOptions {
    * key, so without a cap a user escaped it by minting itself new keys. Default DEFAULT_KEYS_PER_USER.
    */
   keysPerUser?: number;
+  /** Told of each certificate renewal's outcome (the gateway counts them in its metrics). */
+  onRenewal?: (outcome: 'renewed' | 'failed') => void;
 }
 
 export interface PublicUser {
@@ -73,7 +75,7 @@ export interface PublicUser {
  * (`renewDueCertificates`) for users who are not.
  */
 export const CERTIFICATE_RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
-/** After a failed renewal the old certificate, still valid, is used this long before the next attempt. */
+/** After a renewal or a failed one, a certificate still valid is not renewed again for this long. */
 const RENEWAL_RETRY_MS = 10 * 60 * 1000;
 
 export class AuthService {
@@ -94,8 +96,11 @@ export class AuthService {
   private revocations = 0;
   /** Key issuance per user, one at a time in this process, so concurrent requests cannot pass the cap together. */
   private readonly issuing = new Map<string, Promise<unknown>>();
-  /** When each user's last certificate renewal failed (retried after RENEWAL_RETRY_MS). */
-  private readonly renewalFailures = new Map<string, number>();
+  /**
+   * When each user's certificate was last renewed or tried: not again within RENEWAL_RETRY_MS while it
+   * is valid (after a failure, or when the CA issues certificates shorter than the renewal window).
+   */
+  private readonly renewalAttempts = new Map<string, number>();
   /** Each cached identity's certificate end, parsed once rather than at every request. */
   private readonly certificateEnds = new WeakMap<SigningIdentity, number | undefined>();
 
@@ -163,12 +168,13 @@ export class AuthService {
     const endsAt = this.certificateEnds.get(identity);
     const now = Date.now();
     if (endsAt === undefined || endsAt - now > CERTIFICATE_RENEW_BEFORE_MS) return identity;
-    const failedAt = this.renewalFailures.get(identity.id);
-    if (endsAt > now && failedAt !== undefined && now - failedAt < RENEWAL_RETRY_MS) return identity;
+    const triedAt = this.renewalAttempts.get(identity.id);
+    if (endsAt > now && triedAt !== undefined && now - triedAt < RENEWAL_RETRY_MS) return identity;
     try {
-      return await this.oneAtATime(identity.id, () => this.renew(identity.id));
+      return await this.oneAtATime(identity.id, () => this.renew(identity));
     } catch (err) {
-      this.renewalFailures.set(identity.id, now);
+      this.options.onRenewal?.('failed');
+      this.renewalAttempts.set(identity.id, now);
       const endsIso = new Date(endsAt).toISOString();
       this.log.warn({ userId: identity.id, endsAt: endsIso, err: (err as Error).message }, 'certificate renewal failed');
       if (endsAt > now) return identity;
@@ -176,10 +182,11 @@ export class AuthService {
     }
   }
 
-  private async renew(userId: string): Promise<SigningIdentity> {
+  private async renew(due: SigningIdentity): Promise<SigningIdentity> {
+    const userId = due.id;
     // Renewed meanwhile (a request ahead in the queue, or another gateway process sharing the database).
     const current = await this.loadIdentity(userId);
-    if ((certificateEnd(current.certificate) ?? 0) - Date.now() > CERTIFICATE_RENEW_BEFORE_MS) {
+    if (current.certificate !== due.certificate) {
       this.onForget(userId);
       return current;
     }
@@ -187,7 +194,8 @@ export class AuthService {
     await this.store.updateUserCredentials(userId, e.certificate, this.sealer.seal(e.privateKey, userId));
     const renewed: SigningIdentity = { ...current, certificate: e.certificate, privateKey: e.privateKey };
     this.identities.set(userId, renewed);
-    this.renewalFailures.delete(userId);
+    this.renewalAttempts.set(userId, Date.now());
+    this.options.onRenewal?.('renewed');
     // Connections and signers made for the old certificate go.
     this.onForget(userId);
     this.log.info({ userId, endsAt: new Date(certificateEnd(e.certificate) ?? 0).toISOString() }, 'certificate renewed');

@@ -22,6 +22,12 @@ export class Metrics {
   readonly conflictRetries = new Counter({ name: 'cityledger_conflict_retries_total', help: 'Whole-flow retries after read conflicts', registers: [this.registry] });
   readonly eventsStored = new Counter({ name: 'cityledger_events_stored_total', help: 'Chaincode events stored', labelNames: ['listener'] as const, registers: [this.registry] });
 
+  readonly certificateRenewals = new Counter({
+    name: 'cityledger_certificate_renewals_total',
+    help: "Renewals of users' Fabric certificates, by outcome (renewed, failed): alert on failures",
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly prunedRows = new Counter({ name: 'cityledger_pruned_rows_total', help: 'Rows deleted by retention', labelNames: ['table'] as const, registers: [this.registry] });
 
   constructor(defaults = false) {
