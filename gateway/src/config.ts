@@ -160,6 +160,8 @@ export const ConfigSchema = Type.Object(
         eventsDays: Type.Number({ minimum: 0 }),
         /** Raw telemetry readings (their windows' roots stay); default forever, as proofs need them. */
         telemetryDays: Type.Number({ minimum: 0 }),
+        /** Kept off-chain documents (port-call forms: personal data); default forever, as port records are kept for years. */
+        documentsDays: Type.Number({ minimum: 0 }),
         /** Rows per delete statement: each one holds the database briefly. */
         batchSize: Type.Integer({ minimum: 1, maximum: 100000 }),
       },
@@ -239,7 +241,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     logLevel: 'info',
     webhooks: { maxAttempts: 12, baseDelayMs: 500, maxDelayMs: 300000, timeoutMs: 10000, allowInsecure: false },
     telemetry: { maxWindow: 4096, maxBatch: 1000 },
-    retention: { intervalMs: 600000, transactionsDays: 30, idempotencyHours: 24, eventsDays: 30, telemetryDays: 0, batchSize: 2000 },
+    retention: { intervalMs: 600000, transactionsDays: 30, idempotencyHours: 24, eventsDays: 30, telemetryDays: 0, documentsDays: 0, batchSize: 2000 },
   };
 
   // File values override defaults; orgs merge by name so a file can change one peer without restating all.

@@ -48,6 +48,11 @@ export class DocumentService {
     private readonly kind: KeptDocumentKind = PORT_CALL_FORMS,
   ) {}
 
+  /** Bound to a sealed form: a row moved to another call, type or hash does not open. */
+  private sealContext(scope: string, docType: string, hash: string): string {
+    return `${this.kind.chaincode}/${scope}/${docType}/${hash}`;
+  }
+
   /** Whether the gateway keeps documents of this chaincode. */
   serves(chaincode: string): boolean {
     return chaincode === this.kind.chaincode;
@@ -65,8 +70,8 @@ export class DocumentService {
     if (!scope || !docType || !bytes) return;
     const document = JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown;
     const hash = hashOf(document);
-    const context = `${this.kind.chaincode}/${scope}/${docType}/${hash}`;
-    await this.store.keepDocument(this.kind.chaincode, scope, docType, hash, this.sealer.seal(canonicalJson(document), context));
+    const sealed = this.sealer.seal(canonicalJson(document), this.sealContext(scope, docType, hash));
+    await this.store.keepDocument(this.kind.chaincode, scope, docType, hash, sealed);
   }
 
   /** The document the ledger names for (scope, docType), if the chaincode lets `identity` read it. */
@@ -77,7 +82,7 @@ export class DocumentService {
     const sealed = await this.store.keptDocument(this.kind.chaincode, scope, docType, grant.hash);
     if (!sealed)
       throw new Problem(404, 'DOCUMENT_NOT_KEPT', `the ${docType} of ${scope} on the ledger (hash ${grant.hash}) was not submitted through this gateway`);
-    const document = JSON.parse(this.sealer.open(sealed, `${this.kind.chaincode}/${scope}/${docType}/${grant.hash}`)) as unknown;
+    const document = JSON.parse(this.sealer.open(sealed, this.sealContext(scope, docType, grant.hash))) as unknown;
     // Addressed by its hash, sealed with it as context: a row changed in the database does not open.
     if (hashOf(document) !== grant.hash) throw new Problem(500, 'INTERNAL', 'a kept document does not match its hash');
     return { scope, docType, hash: grant.hash, ...(typeof grant.version === 'number' ? { version: grant.version } : {}), document };

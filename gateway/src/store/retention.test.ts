@@ -7,7 +7,7 @@ import { Retention, RetentionConfig } from './retention';
 import { Store } from './store';
 
 const DAY_MS = 86_400_000;
-const keepAll: RetentionConfig = { intervalMs: 0, transactionsDays: 0, idempotencyHours: 0, eventsDays: 0, telemetryDays: 0, batchSize: 1000 };
+const keepAll: RetentionConfig = { intervalMs: 0, transactionsDays: 0, idempotencyHours: 0, eventsDays: 0, telemetryDays: 0, documentsDays: 0, batchSize: 1000 };
 const retention = (store: Store, cfg: Partial<RetentionConfig>, pruned: string[] = []) =>
   new Retention(store, { ...keepAll, ...cfg }, pino({ level: 'silent' }), (table, rows) => pruned.push(`${table}:${rows}`), () => Promise.resolve());
 /** Makes rows look written `days` ago (the store stamps them with the current time). */
@@ -80,6 +80,15 @@ describe('retention', () => {
     expect(await store.getReading(ids[2])).toBeDefined();
   });
 
+  it('keeps off-chain documents unless told otherwise, then deletes the old ones', async () => {
+    for (const hash of ['a', 'b', 'c']) await store.keepDocument('logistics', 'call-1', 'FAL5', hash, 'sealed');
+    await age(store, 'kept_documents', 'created_at', "hash <> 'c'", 400);
+    expect(await retention(store, {}).runOnce()).toMatchObject({ kept_documents: 0 });
+    expect(await retention(store, { documentsDays: 365 }).runOnce()).toMatchObject({ kept_documents: 2 });
+    expect(await store.keptDocument('logistics', 'call-1', 'FAL5', 'a')).toBeUndefined();
+    expect(await store.keptDocument('logistics', 'call-1', 'FAL5', 'c')).toBe('sealed');
+  });
+
   it('starts with a pass at once, and none with an interval of 0', async () => {
     await tx('old', 'committed');
     await age(store, 'transactions', 'created_at', '1 = 1', 31);
@@ -99,7 +108,7 @@ describe('retention', () => {
     await event(1);
     await age(store, 'transactions', 'created_at', '1 = 1', 3650);
     await age(store, 'events', 'created_at', '1 = 1', 3650);
-    expect(await retention(store, {}).runOnce()).toEqual({ transactions: 0, idempotency: 0, events: 0, telemetry_readings: 0 });
+    expect(await retention(store, {}).runOnce()).toEqual({ transactions: 0, idempotency: 0, events: 0, telemetry_readings: 0, kept_documents: 0 });
   });
 });
 

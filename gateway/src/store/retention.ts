@@ -5,7 +5,7 @@ import { realSleep, Sleep } from '../sleep';
 import { Store } from './store';
 
 export type RetentionConfig = Config['retention'];
-export type PrunedTable = 'transactions' | 'idempotency' | 'events' | 'telemetry_readings';
+export type PrunedTable = 'transactions' | 'idempotency' | 'events' | 'telemetry_readings' | 'kept_documents';
 export type Pruned = Record<PrunedTable, number>;
 
 const HOUR_MS = 3_600_000;
@@ -53,8 +53,8 @@ export class Retention {
 
   private async pass(now: number): Promise<Pruned> {
     const cutoff = (ms: number) => new Date(now - ms).toISOString();
-    const { transactionsDays, idempotencyHours, eventsDays, telemetryDays } = this.cfg;
-    const pruned: Pruned = { transactions: 0, idempotency: 0, events: 0, telemetry_readings: 0 };
+    const { transactionsDays, idempotencyHours, eventsDays, telemetryDays, documentsDays } = this.cfg;
+    const pruned: Pruned = { transactions: 0, idempotency: 0, events: 0, telemetry_readings: 0, kept_documents: 0 };
     if (transactionsDays > 0)
       pruned.transactions = await this.drain('transactions', (n) => this.store.pruneTransactions(cutoff(transactionsDays * DAY_MS), n));
     if (idempotencyHours > 0)
@@ -65,6 +65,8 @@ export class Retention {
     }
     if (telemetryDays > 0)
       pruned.telemetry_readings = await this.drain('telemetry_readings', (n) => this.store.pruneReadings(cutoff(telemetryDays * DAY_MS), n));
+    if (documentsDays > 0)
+      pruned.kept_documents = await this.drain('kept_documents', (n) => this.store.pruneDocuments(cutoff(documentsDays * DAY_MS), n));
     if (Object.values(pruned).some((n) => n > 0)) this.log.info({ pruned }, 'retention: deleted old rows');
     return pruned;
   }

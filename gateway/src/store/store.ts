@@ -180,6 +180,7 @@ export class Store {
       `CREATE INDEX IF NOT EXISTS projections_status ON projections (chaincode, entity, status, entity_id)`,
       `CREATE TABLE IF NOT EXISTS kept_documents (chaincode TEXT NOT NULL, scope TEXT NOT NULL, doc_type TEXT NOT NULL, hash TEXT NOT NULL,
         body_enc TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (chaincode, scope, doc_type, hash))`,
+      `CREATE INDEX IF NOT EXISTS kept_documents_created ON kept_documents (created_at)`,
     ];
     for (const s of statements) await this.db.run(s);
     // Columns added after a table was first created: databases made by older versions get them here.
@@ -628,6 +629,12 @@ export class Store {
     return row ? Number(row.block_number) : 0;
   }
   /** Telemetry readings received before `before` (their windows' roots stay: they are what was anchored). */
+  async pruneDocuments(before: string, limit: number): Promise<number> {
+    const sql = `DELETE FROM kept_documents WHERE (chaincode, scope, doc_type, hash) IN
+      (SELECT chaincode, scope, doc_type, hash FROM kept_documents WHERE created_at < ? ORDER BY created_at LIMIT ?)`;
+    return (await this.db.run(sql, [before, limit])).changes;
+  }
+
   async pruneReadings(before: string, limit: number): Promise<number> {
     const end = await this.oldestRowsEnd('telemetry_readings', 'id', 'received_at', before, limit);
     if (!Number.isFinite(end)) return 0;
