@@ -15,17 +15,22 @@ import { claimsMetadata, medicalMetadata, topologyFixture } from './testing/fixt
 import { FakeCa } from './testing/harness';
 import * as sleep from './sleep';
 
+/** Config of a gateway serving city and insurer, in a fresh state dir, metadata read from files. */
+function cityAndInsurerGateway() {
+  const state = mkdtempSync(path.join(os.tmpdir(), 'gw-start-'));
+  const metadataDir = path.join(state, 'metadata');
+  mkdirSync(metadataDir);
+  writeFileSync(path.join(metadataDir, 'claims.json'), JSON.stringify(claimsMetadata));
+  writeFileSync(path.join(metadataDir, 'medical.json'), JSON.stringify(medicalMetadata));
+  const env = { CITYLEDGER_STATE_DIR: state, CITYLEDGER_GATEWAY_PORT: '0', CITYLEDGER_GATEWAY_METADATA_DIR: metadataDir, CITYLEDGER_GATEWAY_SERVE: 'city,insurer' };
+  for (const org of ['CITY', 'INSURER']) Object.assign(env, { [`CITYLEDGER_${org}_REGISTRAR_ID`]: 'registrar', [`CITYLEDGER_${org}_REGISTRAR_SECRET`]: 'pw' });
+  return { state, cfg: loadConfig({ env, topology: topologyFixture, file: {} }) };
+}
+
 /** The whole process wiring (startGateway) over a fake Fabric and CA: bootstrap, metadata, listen, stop. */
 describe('startGateway', () => {
   it('bootstraps org admins, writes their keys owner-only, loads metadata and serves the API', async () => {
-    const state = mkdtempSync(path.join(os.tmpdir(), 'gw-start-'));
-    const metadataDir = path.join(state, 'metadata');
-    mkdirSync(metadataDir);
-    writeFileSync(path.join(metadataDir, 'claims.json'), JSON.stringify(claimsMetadata));
-    writeFileSync(path.join(metadataDir, 'medical.json'), JSON.stringify(medicalMetadata));
-    const env = { CITYLEDGER_STATE_DIR: state, CITYLEDGER_GATEWAY_PORT: '0', CITYLEDGER_GATEWAY_METADATA_DIR: metadataDir, CITYLEDGER_GATEWAY_SERVE: 'city,insurer' };
-    for (const org of ['CITY', 'INSURER']) Object.assign(env, { [`CITYLEDGER_${org}_REGISTRAR_ID`]: 'registrar', [`CITYLEDGER_${org}_REGISTRAR_SECRET`]: 'pw' });
-    const cfg = loadConfig({ env, topology: topologyFixture, file: {} });
+    const { state, cfg } = cityAndInsurerGateway();
     const fabric = new FakeFabric().on('claims', 'ClaimContract:GetClaim', ({ args }) => ({ claimId: args[0] }));
     const ca = new FakeCa();
     const gw = await startGateway(cfg, { port: fabric, ca: () => ca, log: pino({ level: 'silent' }) });
@@ -77,14 +82,7 @@ describe('startGateway', () => {
   });
 
   it("renews at start the certificates due within 30 days (org admins' and registrars' here), and counts the renewals in /metrics", async () => {
-    const state = mkdtempSync(path.join(os.tmpdir(), 'gw-renew-'));
-    const metadataDir = path.join(state, 'metadata');
-    mkdirSync(metadataDir);
-    writeFileSync(path.join(metadataDir, 'claims.json'), JSON.stringify(claimsMetadata));
-    writeFileSync(path.join(metadataDir, 'medical.json'), JSON.stringify(medicalMetadata));
-    const env = { CITYLEDGER_STATE_DIR: state, CITYLEDGER_GATEWAY_PORT: '0', CITYLEDGER_GATEWAY_METADATA_DIR: metadataDir, CITYLEDGER_GATEWAY_SERVE: 'city,insurer' };
-    for (const org of ['CITY', 'INSURER']) Object.assign(env, { [`CITYLEDGER_${org}_REGISTRAR_ID`]: 'registrar', [`CITYLEDGER_${org}_REGISTRAR_SECRET`]: 'pw' });
-    const cfg = loadConfig({ env, topology: topologyFixture, file: {} });
+    const { cfg } = cityAndInsurerGateway();
     const ca = new FakeCa();
     ca.lifetimeMs = 10 * 24 * 3600 * 1000; // what bootstrap enrols ends in 10 days
     const gw = await startGateway(cfg, { port: new FakeFabric(), ca: () => ca, log: pino({ level: 'silent' }) });
