@@ -248,7 +248,8 @@ export const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
 
 /** A certificate file's end of validity (epoch ms). */
 export const certificateEnd = (file: string) => Date.parse(new X509Certificate(readFileSync(file)).validTo);
-const endsWithin = (file: string, ms: number) => certificateEnd(file) - Date.now() <= ms;
+/** Whether a certificate file ends within `ms` from now. */
+export const endsWithin = (file: string, ms: number) => certificateEnd(file) - Date.now() <= ms;
 const hasExpired = (file: string) => certificateEnd(file) <= Date.now();
 
 /**

@@ -6,6 +6,7 @@ import {
   caProcessSpec,
   caTlsDue,
   certificateEnd,
+  endsWithin,
   enrollIdentity,
   enrollRegistrar,
   RENEW_BEFORE_MS,
@@ -349,7 +350,7 @@ export class Network {
         });
         for (const o of orderers(t).filter((o) => o.org.name === org.name)) {
           const tlsCert = path.join(ordererDir(p, o), 'tls', 'server.crt');
-          if (t.ordering.type === 'BFT' && existsSync(tlsCert) && certificateEnd(tlsCert) - Date.now() <= renewWithinMs)
+          if (t.ordering.type === 'BFT' && existsSync(tlsCert) && endsWithin(tlsCert, renewWithinMs))
             warn(`${o.id}: its certificates end ${new Date(certificateEnd(tlsCert)).toISOString()}; SmartBFT needs a channel update to replace them (not renewed by up)`);
           await enroll(
             org,
