@@ -11,9 +11,9 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { adminEnv, channelPeers } from './channels';
+import { adminEnv, channelPeers, ordererArgs } from './channels';
 import { CommandError, retry, run } from './exec';
-import { ordererDir, peerDir } from './nodes';
+import { peerDir } from './nodes';
 import { Paths } from './paths';
 import { ProcessSpec } from './processes';
 import { ServerEntry } from './servers';
@@ -184,6 +184,8 @@ async function installOn(paths: Paths, peer: Node<PeerSpec>, d: Deployment): Pro
 interface CommittedDefinition {
   sequence: number;
   version: string;
+  /** Which of the channel's orgs have approved this definition, by MSP ID. */
+  approvals?: Record<string, boolean>;
 }
 
 async function committed(paths: Paths, peer: Node<PeerSpec>, ch: string, name: string) {
@@ -223,7 +225,9 @@ export async function committedOnEveryPeer(
 
 /**
  * Installs the package on every peer of the channel, then approves (each org) and commits the definition
- * if what is committed is not already this code and this definition. Returns the committed sequence.
+ * if what is committed is not already this code and this definition. An org that joined the channel
+ * after the commit approves the committed definition: until it has, its peers do not run the chaincode.
+ * Returns the committed sequence.
  */
 export async function deployChaincode(
   paths: Paths,
@@ -234,69 +238,18 @@ export async function deployChaincode(
   const ch = channel(t, cc.channel);
   const channelPeerNodes = channelPeers(t, ch);
   await Promise.all(channelPeerNodes.map((p) => installOn(paths, p, d)));
-
-  const current = await committed(paths, channelPeerNodes[0], ch.name, cc.name);
-  if (current?.version === d.version) return current.sequence;
-  const sequence = (current?.sequence ?? 0) + 1;
-
-  const orderer = channelOrderers(t, ch)[0];
-  const ordererArgs = [
-    '-o',
-    orderer.address,
-    '--tls',
-    '--cafile',
-    path.join(ordererDir(paths, orderer), 'tls', 'ca.crt'),
-  ];
-  const collections = collectionsConfig(cc);
-  const definitionArgs = [
-    '-C',
-    ch.name,
-    '-n',
-    cc.name,
-    '--version',
-    d.version,
-    '--sequence',
-    String(sequence),
-    '--signature-policy',
-    cc.endorsementPolicy,
-  ];
-  if (collections) {
-    const file = path.join(paths.chaincode(cc.name), 'collections.json');
-    writeFileSync(file, collections);
-    definitionArgs.push('--collections-config', file);
-  }
   // One peer per org approves for its org; orgs approve in parallel (separate transactions).
   const firstPeerPerOrg = ch.orgs.map((o) => channelPeerNodes.find((p) => p.org.name === o)!);
-  await Promise.all(
-    firstPeerPerOrg.map((peer) =>
-      retry(
-        `${peer.org.name} approving ${cc.name}`,
-        async () => {
-          try {
-            await run(
-              paths.binary('peer'),
-              [
-                'lifecycle',
-                'chaincode',
-                'approveformyorg',
-                ...ordererArgs,
-                ...definitionArgs,
-                '--package-id',
-                d.packageId,
-                '--waitForEvent',
-              ],
-              { env: adminEnv(paths, peer) },
-            );
-          } catch (err) {
-            // A retry after a slow answer finds its own approval already in place.
-            if (err instanceof CommandError && /unchanged content/.test(err.output)) return;
-            throw err;
-          }
-        },
-        60000,
-      ),
-    ),
-  );
+  const definition = new Definition(paths, t, cc, d);
+
+  const current = await committed(paths, channelPeerNodes[0], ch.name, cc.name);
+  if (current?.version === d.version) {
+    const late = firstPeerPerOrg.filter((p) => current.approvals?.[p.org.mspId] !== true);
+    await Promise.all(late.map((peer) => definition.approve(peer, current.sequence)));
+    return current.sequence;
+  }
+  const sequence = (current?.sequence ?? 0) + 1;
+  await Promise.all(firstPeerPerOrg.map((peer) => definition.approve(peer, sequence)));
   const endorsers = firstPeerPerOrg.flatMap((p) => [
     '--peerAddresses',
     p.address,
@@ -310,15 +263,78 @@ export async function deployChaincode(
       if ((await committed(paths, channelPeerNodes[0], ch.name, cc.name))?.version === d.version) return;
       await run(
         paths.binary('peer'),
-        ['lifecycle', 'chaincode', 'commit', ...ordererArgs, ...definitionArgs, ...endorsers],
-        {
-          env: adminEnv(paths, firstPeerPerOrg[0]),
-        },
+        ['lifecycle', 'chaincode', 'commit', ...definition.args(sequence), ...endorsers],
+        { env: adminEnv(paths, firstPeerPerOrg[0]) },
       );
     },
     60000,
   );
   return sequence;
+}
+
+/** A chaincode definition as the `peer lifecycle` commands take it: approved per org, committed once. */
+class Definition {
+  private readonly collectionsFile?: string;
+  private readonly toOrderer: string[];
+
+  constructor(
+    private readonly paths: Paths,
+    t: Topology,
+    private readonly cc: ChaincodeSpec,
+    private readonly d: Deployment,
+  ) {
+    this.toOrderer = ordererArgs(paths, channelOrderers(t, channel(t, cc.channel))[0]);
+    const collections = collectionsConfig(cc);
+    if (collections) {
+      this.collectionsFile = path.join(paths.chaincode(cc.name), 'collections.json');
+      writeFileSync(this.collectionsFile, collections);
+    }
+  }
+
+  args(sequence: number): string[] {
+    return [
+      ...this.toOrderer,
+      '-C',
+      this.cc.channel,
+      '-n',
+      this.cc.name,
+      '--version',
+      this.d.version,
+      '--sequence',
+      String(sequence),
+      '--signature-policy',
+      this.cc.endorsementPolicy,
+      ...(this.collectionsFile ? ['--collections-config', this.collectionsFile] : []),
+    ];
+  }
+
+  approve(peer: Node<PeerSpec>, sequence: number): Promise<void> {
+    return retry(
+      `${peer.org.name} approving ${this.cc.name}`,
+      async () => {
+        try {
+          await run(
+            this.paths.binary('peer'),
+            [
+              'lifecycle',
+              'chaincode',
+              'approveformyorg',
+              ...this.args(sequence),
+              '--package-id',
+              this.d.packageId,
+              '--waitForEvent',
+            ],
+            { env: adminEnv(this.paths, peer) },
+          );
+        } catch (err) {
+          // A retry after a slow answer finds its own approval already in place.
+          if (err instanceof CommandError && /unchanged content/.test(err.output)) return;
+          throw err;
+        }
+      },
+      60000,
+    );
+  }
 }
 
 /** Calls the contract's own metadata function: proves the chaincode answers a query end to end. */

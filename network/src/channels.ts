@@ -62,7 +62,8 @@ function memberPolicies(orgs: OrgSpec[]) {
   return { Readers: anyMember, Writers: anyMember };
 }
 
-function ordererOrgs(t: Topology, channel: ChannelSpec): OrgSpec[] {
+/** The orgs whose orderers are the channel's consenters. */
+export function ordererOrgs(t: Topology, channel: ChannelSpec): OrgSpec[] {
   const names = new Set(channelOrderers(t, channel).map((o) => o.org.name));
   return t.orgs.filter((o) => names.has(o.name));
 }
@@ -154,10 +155,25 @@ export function channelProfile(paths: Paths, t: Topology, channel: ChannelSpec) 
   };
 }
 
-/** Writes the channel's genesis block once; an existing block is the channel's identity and is kept. */
-export async function createGenesisBlock(paths: Paths, t: Topology, channel: ChannelSpec): Promise<void> {
+/**
+ * Writes the channel's genesis block once; an existing block is the channel's identity and is kept.
+ * Returns whether it wrote one (the channel is new).
+ */
+export async function createGenesisBlock(paths: Paths, t: Topology, channel: ChannelSpec): Promise<boolean> {
   const block = paths.channelBlock(channel.name);
-  if (existsSync(block)) return;
+  if (existsSync(block)) return false;
+  mkdirSync(path.dirname(block), { recursive: true });
+  await writeProfileBlock(paths, t, channel, block);
+  return true;
+}
+
+/** Writes the block configtxgen makes of the channel's profile as the topology describes it now. */
+export async function writeProfileBlock(
+  paths: Paths,
+  t: Topology,
+  channel: ChannelSpec,
+  block: string,
+): Promise<void> {
   const dir = path.join(paths.config, 'configtx', channel.name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(
@@ -167,7 +183,6 @@ export async function createGenesisBlock(paths: Paths, t: Topology, channel: Cha
       { aliasDuplicateObjects: false },
     ),
   );
-  mkdirSync(path.dirname(block), { recursive: true });
   await run(paths.binary('configtxgen'), [
     '-configPath',
     dir,
@@ -232,6 +247,11 @@ export async function joinOrderer(
   ]);
   expectStatus(joined, [201], `${orderer.id} joining ${channel.name}`);
   return true;
+}
+
+/** The `peer` CLI's arguments to reach an orderer over TLS (the orderers do not ask for a client certificate). */
+export function ordererArgs(paths: Paths, orderer: Node<OrdererSpec>): string[] {
+  return ['-o', orderer.address, '--tls', '--cafile', path.join(ordererDir(paths, orderer), 'tls', 'ca.crt')];
 }
 
 /** Environment for the `peer` CLI acting as an org's admin against one of its peers. */

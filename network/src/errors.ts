@@ -8,7 +8,8 @@ export type NetworkErrorCode =
   | 'STATE_LOCKED'
   | 'UNKNOWN_CHAINCODE'
   | 'PORT_IN_USE'
-  | 'CERTIFICATE_EXPIRED';
+  | 'CERTIFICATE_EXPIRED'
+  | 'CHANNEL_UPDATE_UNSUPPORTED';
 
 export class NetworkError extends Error {
   override name = 'NetworkError';

@@ -27,6 +27,7 @@ import {
   queryMetadata,
 } from './chaincode';
 import { ChaincodeServers, otherPort } from './chaincode-servers';
+import { addNewMembers } from './channel-update';
 import { channelHeight, channelPeers, createGenesisBlock, joinOrderer, joinPeer } from './channels';
 import { NetworkError } from './errors';
 import { retry, sleep } from './exec';
@@ -172,13 +173,14 @@ export class Network {
     });
     for (const ch of t.channels) {
       await step(`channel ${ch.name}`, async () => {
-        await createGenesisBlock(this.paths, t, ch);
+        const created = await createGenesisBlock(this.paths, t, ch);
         // A node whose operations endpoint answers may still be opening its admin or peer endpoint.
         await Promise.all(
           channelOrderers(t, ch).map((o) =>
             retry(`${o.id} joining ${ch.name}`, () => joinOrderer(this.paths, ch, o)),
           ),
         );
+        await addNewMembers(this.paths, t, ch, created);
         await Promise.all(
           channelPeers(t, ch).map((p) =>
             retry(`${p.id} joining ${ch.name}`, () => joinPeer(this.paths, ch, p)),

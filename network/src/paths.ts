@@ -69,6 +69,10 @@ export class Paths {
   channelBlock(channel: string): string {
     return path.join(this.state, 'channels', `${channel}.block`);
   }
+  /** The application orgs (MSP IDs) last seen in the channel's config (channel-update.ts). */
+  channelMembers(channel: string): string {
+    return path.join(this.state, 'channels', `${channel}.members.json`);
+  }
   ledger(nodeId: string): string {
     return path.join(this.state, 'ledgers', nodeId);
   }
