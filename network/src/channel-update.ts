@@ -200,9 +200,18 @@ async function writeUpdateEnvelope(
 }
 
 async function decode<T>(paths: Paths, file: string, type: string): Promise<T> {
-  return JSON.parse(
-    await run(paths.binary('configtxlator'), ['proto_decode', '--input', file, '--type', type]),
-  ) as T;
+  // configtxlator opens /dev/stdout by name, which a Node child's stdout (a socket) refuses: a file.
+  const output = `${file}.json`;
+  await run(paths.binary('configtxlator'), [
+    'proto_decode',
+    '--input',
+    file,
+    '--type',
+    type,
+    '--output',
+    output,
+  ]);
+  return JSON.parse(readFileSync(output, 'utf8')) as T;
 }
 
 async function encode(
