@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Paths } from './paths';
 import { ProcessSpec } from './processes';
@@ -23,4 +24,28 @@ export function gatewaySpec(paths: Paths, t: Topology): ProcessSpec | undefined 
       GATEWAY_PORT: process.env.GATEWAY_PORT ?? String(t.gateway.port),
     },
   };
+}
+
+/**
+ * The gateway reads the topology once, when it starts (its orgs, their peers and CAs): a gateway started
+ * on another topology file than the one there now is restarted by `up`. What it started on is recorded
+ * here, by digest.
+ */
+function startedOnFile(paths: Paths): string {
+  return path.join(paths.state, 'gateway', 'topology.sha256');
+}
+
+function topologyDigest(): string {
+  return createHash('sha256').update(readFileSync(topologyPath())).digest('hex');
+}
+
+/** Whether the running gateway started on another topology than the current one (unknown: no). */
+export function gatewayTopologyChanged(paths: Paths): boolean {
+  const file = startedOnFile(paths);
+  return existsSync(file) && readFileSync(file, 'utf8').trim() !== topologyDigest();
+}
+
+export function recordGatewayTopology(paths: Paths): void {
+  mkdirSync(path.dirname(startedOnFile(paths)), { recursive: true });
+  writeFileSync(startedOnFile(paths), `${topologyDigest()}\n`);
 }

@@ -31,7 +31,7 @@ import { addNewMembers } from './channel-update';
 import { channelHeight, channelPeers, createGenesisBlock, joinOrderer, joinPeer } from './channels';
 import { NetworkError } from './errors';
 import { retry, sleep } from './exec';
-import { gatewayProcess, gatewaySpec } from './gateway';
+import { gatewayProcess, gatewaySpec, gatewayTopologyChanged, recordGatewayTopology } from './gateway';
 import { acquireLock } from './lock';
 import { info, step, warn } from './log';
 import {
@@ -289,6 +289,10 @@ export class Network {
     const spec = gatewaySpec(this.paths, this.topology);
     if (!spec) return;
     await step('gateway', async () => {
+      if (this.processes.isRunning(gatewayProcess) && gatewayTopologyChanged(this.paths)) {
+        info('  the topology changed since the gateway started: restarting it to read it again');
+        await this.processes.stop(gatewayProcess);
+      }
       this.ensureRunning(spec);
       const { host, port } = this.topology.gateway;
       // Ready = every org's peer reachable and every chaincode's API loaded from its metadata.
@@ -301,6 +305,7 @@ export class Network {
         90000,
         500,
       );
+      recordGatewayTopology(this.paths);
     });
     const { host, port } = this.topology.gateway;
     info(`  gateway: http://${host}:${port} (API docs at /docs, OpenAPI at /openapi.json)`);
