@@ -1,22 +1,36 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { adminEnv, ordererArgs, ordererOrgs, writeProfileBlock } from './channels';
+import { adminEnv, joinOrderer, ordererArgs, ordererOrgs, writeProfileBlock } from './channels';
 import { NetworkError } from './errors';
 import { retry, run } from './exec';
 import { info, warn } from './log';
+import { waitRaftMember } from './nodes';
 import { Paths } from './paths';
-import { ChannelSpec, channelOrderers, channelOrgs, OrgSpec, peers, Topology } from './topology';
+import {
+  ChannelSpec,
+  channelOrderers,
+  channelOrgs,
+  Node,
+  OrdererSpec,
+  OrgSpec,
+  peers,
+  Topology,
+} from './topology';
 
 /**
- * A channel's genesis block fixes its members. An org the topology adds to an existing channel joins
- * through a config update, as Fabric's own "adding an org to a channel" does it: the current config is
- * fetched from the ordering service, the org's group (MSP, policies, anchor peer) and the channel's
- * member policies are taken from the block configtxgen would write for the topology now, the
- * difference is signed by the admins of every member org and sent to the orderers. Its peers then join
- * from the genesis block and catch up; `deploy` has the org approve the chaincodes already committed.
+ * A channel's genesis block fixes its members. Orgs and orderers the topology adds to an existing
+ * channel join through config updates, as Fabric's "adding an org to a channel" and "adding an orderer
+ * to a channel" do it: the current config is fetched from the ordering service; what is added (an org's
+ * group with its MSP, policies and anchor peer or orderer endpoints; the channel's member policies; a
+ * consenter) is taken from the block configtxgen would write for the topology now; each difference is
+ * signed by the admins of every member org and sent to the orderers. The orgs come first, in one update;
+ * then each new consenter in an update of its own (etcdraft changes one at a time), after which the
+ * orderer joins from the latest config block and is waited for until its cluster has it active. New
+ * peers join afterwards from the genesis block and catch up; `deploy` has their orgs approve the
+ * chaincodes already committed.
  *
- * The members last seen in the channel's config are recorded beside its block, so an `up` that changes
+ * What the channel's config holds is recorded beside its block after each `up`, so an `up` that changes
  * nothing reads no config.
  */
 
@@ -24,214 +38,298 @@ import { ChannelSpec, channelOrderers, channelOrgs, OrgSpec, peers, Topology } f
 interface ConfigGroup {
   groups: Record<string, ConfigGroup>;
   policies: Record<string, unknown>;
-  values: Record<string, unknown>;
+  values: Record<string, ConfigValue<unknown>>;
+}
+interface ConfigValue<T> {
+  mod_policy: string;
+  value: T;
 }
 interface Config {
+  sequence: string;
   channel_group: ConfigGroup;
+}
+interface Consenter {
+  host: string;
+  port: number;
 }
 interface DecodedBlock {
   data: { data: { payload: { data: { config: Config } } }[] };
 }
 
+/** A channel's members: application orgs by MSP ID, consenters by address. */
+interface Members {
+  orgs: string[];
+  consenters: string[];
+}
+
 /** The member policies `channelProfile` writes at both levels (channels.ts, memberPolicies). */
 const MEMBER_POLICIES = ['Readers', 'Writers'];
 
+const consenterAddress = (c: Consenter) => `${c.host}:${c.port}`;
+const ordererAddress = (o: Node<OrdererSpec>) => `${o.org.host}:${o.spec.port}`;
+
+function wantedMembers(t: Topology, ch: ChannelSpec): Members {
+  return {
+    orgs: channelOrgs(t, ch).map((o) => o.mspId),
+    consenters: channelOrderers(t, ch).map(ordererAddress),
+  };
+}
+
+function membersOf(config: Config): Members {
+  return {
+    orgs: Object.keys(config.channel_group.groups.Application.groups),
+    consenters: consentersOf(config)?.map(consenterAddress) ?? [],
+  };
+}
+
+/** The etcdraft consenters of a config; undefined for another consensus (SmartBFT). */
+function consentersOf(config: Config): Consenter[] | undefined {
+  const type = config.channel_group.groups.Orderer.values.ConsensusType as ConfigValue<{
+    type: string;
+    metadata?: { consenters: Consenter[] };
+  }>;
+  return type.value.type === 'etcdraft' ? type.value.metadata!.consenters : undefined;
+}
+
 /**
- * Adds the topology's orgs the channel does not have yet; returns their MSP IDs. `created`: the channel's
- * genesis block was written by this `up`, with every org of the topology in it.
+ * Adds to the channel the orgs and orderers of the topology it does not have yet. `created`: the
+ * channel's genesis block was written by this `up`, with all of them in it.
  */
 export async function addNewMembers(
   paths: Paths,
   t: Topology,
   ch: ChannelSpec,
   created: boolean,
-): Promise<string[]> {
-  const wanted = channelOrgs(t, ch).map((o) => o.mspId);
+): Promise<void> {
+  const wanted = wantedMembers(t, ch);
   const record = paths.channelMembers(ch.name);
-  if (!created && sameMembers(readMembers(record), wanted)) return [];
-  if (created) {
-    writeMembers(record, wanted);
-    return [];
-  }
+  if (created) return writeMembers(record, wanted);
+  if (sameMembers(readMembers(record), wanted)) return;
   const work = mkdtempSync(path.join(os.tmpdir(), `channel-${ch.name}-`));
   try {
-    const current = await fetchConfig(paths, t, ch, work);
-    const members = Object.keys(current.channel_group.groups.Application.groups);
-    const added = wanted.filter((m) => !members.includes(m));
-    const unlisted = members.filter((m) => !wanted.includes(m));
-    if (unlisted.length > 0)
-      warn(
-        `channel ${ch.name}: ${unlisted.join(', ')} ${unlisted.length > 1 ? 'are members' : 'is a member'} but not in the topology; removing an org from a channel is not automated`,
-      );
-    if (added.length > 0) {
-      refuseUnsupported(t, ch, current, added, unlisted);
-      await updateConfig(paths, t, ch, current, added, work);
-      info(`  channel ${ch.name}: ${added.join(', ')} added by a config update`);
-    }
-    writeMembers(record, [...members, ...added]);
-    return added;
+    const update = new ChannelUpdate(paths, t, ch, work);
+    writeMembers(record, await update.addMissing(wanted));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-function refuseUnsupported(
-  t: Topology,
-  ch: ChannelSpec,
-  current: Config,
-  added: string[],
-  unlisted: string[],
-): void {
-  const consenterOrgs = Object.keys(current.channel_group.groups.Orderer.groups);
-  const newConsenters = ordererOrgs(t, ch).filter((o) => !consenterOrgs.includes(o.mspId));
-  if (newConsenters.length > 0)
-    throw new NetworkError(
-      'CHANNEL_UPDATE_UNSUPPORTED',
-      `channel ${ch.name}: ${newConsenters.map((o) => o.mspId).join(', ')} would add orderers to an existing channel, which up does not do (a consenter change is a config update of its own); keep the channel's orderers as they are`,
-    );
-  // The member policies are rewritten from the topology: an org it no longer lists would lose its access
-  // while its group stays in the config.
-  if (unlisted.length > 0)
-    throw new NetworkError(
-      'CHANNEL_UPDATE_UNSUPPORTED',
-      `channel ${ch.name}: adding ${added.join(', ')} would rewrite the member policies without ${unlisted.join(', ')}, which the channel still has; list ${unlisted.length > 1 ? 'them' : 'it'} in the topology again first`,
-    );
-}
+class ChannelUpdate {
+  constructor(
+    private readonly paths: Paths,
+    private readonly t: Topology,
+    private readonly ch: ChannelSpec,
+    private readonly work: string,
+  ) {}
 
-async function updateConfig(
-  paths: Paths,
-  t: Topology,
-  ch: ChannelSpec,
-  current: Config,
-  added: string[],
-  work: string,
-): Promise<void> {
-  const desiredBlock = path.join(work, 'desired.block');
-  await writeProfileBlock(paths, t, ch, desiredBlock);
-  const desired = (await decode<DecodedBlock>(paths, desiredBlock, 'common.Block')).data.data[0].payload.data
-    .config;
+  /** Returns the members the channel has afterwards. */
+  async addMissing(wanted: Members): Promise<Members> {
+    const { t, ch } = this;
+    let current = (await this.fetchConfig()).config;
+    const members = membersOf(current);
+    const orgs = wanted.orgs.filter((m) => !members.orgs.includes(m));
+    const ordererGroups = Object.keys(current.channel_group.groups.Orderer.groups);
+    const newOrdererOrgs = ordererOrgs(t, ch).filter((o) => !ordererGroups.includes(o.mspId));
+    const consenters = channelOrderers(t, ch).filter((o) => !members.consenters.includes(ordererAddress(o)));
+    this.warnUnlisted(current, members, wanted);
+    if (orgs.length === 0 && newOrdererOrgs.length === 0 && consenters.length === 0) return members;
+    this.refuseUnsupported(current, consenters);
 
-  const updated = structuredClone(current);
-  const application = updated.channel_group.groups.Application;
-  for (const msp of added) application.groups[msp] = desired.channel_group.groups.Application.groups[msp];
-  for (const name of MEMBER_POLICIES) {
-    application.policies[name] = desired.channel_group.groups.Application.policies[name];
-    updated.channel_group.policies[name] = desired.channel_group.policies[name];
+    const desired = await this.desiredConfig();
+    if (orgs.length > 0 || newOrdererOrgs.length > 0) {
+      const updated = structuredClone(current);
+      const { Application, Orderer } = updated.channel_group.groups;
+      for (const msp of orgs) Application.groups[msp] = desired.channel_group.groups.Application.groups[msp];
+      // Fabric wants an orderer org's endpoints from the start: until its orderers join (next), peers
+      // that try them find no channel there and fetch blocks from another orderer.
+      for (const org of newOrdererOrgs)
+        Orderer.groups[org.mspId] = desired.channel_group.groups.Orderer.groups[org.mspId];
+      for (const name of MEMBER_POLICIES) {
+        Application.policies[name] = desired.channel_group.groups.Application.policies[name];
+        updated.channel_group.policies[name] = desired.channel_group.policies[name];
+      }
+      current = await this.submit(current, updated);
+      const added = [...new Set([...orgs, ...newOrdererOrgs.map((o) => o.mspId)])];
+      info(`  channel ${ch.name}: ${added.join(', ')} added by a config update`);
+    }
+    for (const orderer of consenters) current = await this.addConsenter(current, desired, orderer);
+    return membersOf(current);
   }
 
-  const envelope = path.join(work, 'update-envelope.pb');
-  await writeUpdateEnvelope(paths, ch, current, updated, work, envelope);
-  // Adding a group needs a majority of the application orgs' admins, the member policies a majority of
-  // the channel's (application and orderer orgs): every current member's admin signs.
-  const memberIds = new Set([
-    ...Object.keys(current.channel_group.groups.Application.groups),
-    ...Object.keys(current.channel_group.groups.Orderer.groups),
-  ]);
-  const signers = t.orgs.filter((o) => memberIds.has(o.mspId));
-  const [submitter, ...others] = signers;
-  for (const org of others)
-    await run(paths.binary('peer'), ['channel', 'signconfigtx', '-f', envelope], {
-      env: orgAdminEnv(paths, t, org),
+  private warnUnlisted(current: Config, members: Members, wanted: Members): void {
+    const unlisted = this.unlistedOrgs(current);
+    if (unlisted.length > 0)
+      warn(
+        `channel ${this.ch.name}: the channel has ${unlisted.join(', ')}, which the topology no longer lists for it; removing an org from a channel is not automated`,
+      );
+    const retired = members.consenters.filter((c) => !wanted.consenters.includes(c));
+    if (retired.length > 0)
+      warn(
+        `channel ${this.ch.name}: consenter ${retired.join(', ')} is not in the topology; removing a consenter is not automated`,
+      );
+  }
+
+  /**
+   * Orgs in the channel's application (or orderer) group the topology no longer lists among the
+   * channel's orgs (or its orderers' orgs).
+   */
+  private unlistedOrgs(config: Config): string[] {
+    const { Application, Orderer } = config.channel_group.groups;
+    const unlisted = (group: ConfigGroup, listed: OrgSpec[]) =>
+      Object.keys(group.groups).filter((m) => !listed.some((o) => o.mspId === m));
+    return [
+      ...new Set([
+        ...unlisted(Application, channelOrgs(this.t, this.ch)),
+        ...unlisted(Orderer, ordererOrgs(this.t, this.ch)),
+      ]),
+    ];
+  }
+
+  private refuseUnsupported(current: Config, consenters: Node<OrdererSpec>[]): void {
+    if (consenters.length > 0 && !consentersOf(current))
+      throw new NetworkError(
+        'CHANNEL_UPDATE_UNSUPPORTED',
+        `channel ${this.ch.name}: adding ${consenters.map((o) => o.id).join(', ')} to a SmartBFT channel is not automated (its consenter mapping is a config update of its own); keep the channel's orderers as they are`,
+      );
+    // The member policies are rewritten from the topology: an org it no longer lists would lose its
+    // access while its group stays in the config.
+    const unlisted = this.unlistedOrgs(current);
+    if (unlisted.length > 0)
+      throw new NetworkError(
+        'CHANNEL_UPDATE_UNSUPPORTED',
+        `channel ${this.ch.name}: adding members would rewrite the member policies without ${unlisted.join(', ')}, which the channel still has; list ${unlisted.length > 1 ? 'them' : 'it'} in the topology again first`,
+      );
+  }
+
+  /** One consenter more, then the orderer joins from the config block that names it. */
+  private async addConsenter(current: Config, desired: Config, orderer: Node<OrdererSpec>): Promise<Config> {
+    const updated = structuredClone(current);
+    const address = ordererAddress(orderer);
+    const consenter = consentersOf(desired)!.find((c) => consenterAddress(c) === address)!;
+    consentersOf(updated)!.push(consenter);
+    // Where peers fetch blocks: the org's orderers, this one included.
+    updated.channel_group.groups.Orderer.groups[orderer.org.mspId].values.Endpoints =
+      desired.channel_group.groups.Orderer.groups[orderer.org.mspId].values.Endpoints;
+    const config = await this.submit(current, updated);
+    const { block } = await this.fetchConfig();
+    await joinOrderer(this.paths, this.ch, orderer, block);
+    await waitRaftMember(this.paths, orderer, [this.ch.name]);
+    info(`  channel ${this.ch.name}: ${orderer.id} added to the consenters by a config update`);
+    return config;
+  }
+
+  /** The channel's config as configtxgen would write it for the topology now. */
+  private async desiredConfig(): Promise<Config> {
+    const block = path.join(this.work, 'desired.block');
+    await writeProfileBlock(this.paths, this.t, this.ch, block);
+    return (await this.decode<DecodedBlock>(block, 'common.Block')).data.data[0].payload.data.config;
+  }
+
+  /**
+   * Sends the update from `current` to `updated`, signed by every member org's admin: adding a group
+   * needs a majority of the application (or orderer) orgs' admins, the channel's member policies a
+   * majority of both groups', a consenter the orderer orgs'. Returns the config once the channel has it.
+   */
+  private async submit(current: Config, updated: Config): Promise<Config> {
+    const { paths, t, ch } = this;
+    const envelope = await this.updateEnvelope(current, updated);
+    const memberIds = new Set([
+      ...Object.keys(current.channel_group.groups.Application.groups),
+      ...Object.keys(current.channel_group.groups.Orderer.groups),
+    ]);
+    const [submitter, ...others] = t.orgs.filter((o) => memberIds.has(o.mspId));
+    for (const org of others)
+      await run(paths.binary('peer'), ['channel', 'signconfigtx', '-f', envelope], {
+        env: orgAdminEnv(paths, t, org),
+      });
+    await run(
+      paths.binary('peer'),
+      ['channel', 'update', '-f', envelope, '-c', ch.name, ...ordererArgs(paths, channelOrderers(t, ch)[0])],
+      { env: orgAdminEnv(paths, t, submitter) },
+    );
+    // The orderers order the update like a transaction: the next step waits until the channel has it.
+    return retry(`the config update of ${ch.name} ordered`, async () => {
+      const { config } = await this.fetchConfig();
+      if (Number(config.sequence) <= Number(current.sequence))
+        throw new Error(`config sequence still ${config.sequence}`);
+      return config;
     });
-  const orderer = channelOrderers(t, ch)[0];
-  await run(
-    paths.binary('peer'),
-    ['channel', 'update', '-f', envelope, '-c', ch.name, ...ordererArgs(paths, orderer)],
-    {
-      env: orgAdminEnv(paths, t, submitter),
-    },
-  );
-  // The orderers take the update asynchronously: the new orgs' peers join once it is in the channel.
-  await retry(`the config of ${ch.name} holding ${added.join(', ')}`, async () => {
-    const now = await fetchConfig(paths, t, ch, work);
-    const missing = added.filter((m) => !now.channel_group.groups.Application.groups[m]);
-    if (missing.length > 0) throw new Error(`${missing.join(', ')} not in the config yet`);
-  });
-}
+  }
 
-/** The channel's current config, from the ordering service, read as an admin of a consenter's org. */
-async function fetchConfig(paths: Paths, t: Topology, ch: ChannelSpec, work: string): Promise<Config> {
-  const orderer = channelOrderers(t, ch)[0];
-  const block = path.join(work, 'current.block');
-  await run(
-    paths.binary('peer'),
-    ['channel', 'fetch', 'config', block, '-c', ch.name, ...ordererArgs(paths, orderer)],
-    {
-      env: orgAdminEnv(paths, t, orderer.org),
-    },
-  );
-  return (await decode<DecodedBlock>(paths, block, 'common.Block')).data.data[0].payload.data.config;
-}
+  /** The channel's latest config block, from the ordering service, read as an admin of a consenter's org. */
+  private async fetchConfig(): Promise<{ config: Config; block: string }> {
+    const { paths, t, ch } = this;
+    const orderer = channelOrderers(t, ch)[0];
+    const block = path.join(this.work, 'latest-config.block');
+    await run(
+      paths.binary('peer'),
+      ['channel', 'fetch', 'config', block, '-c', ch.name, ...ordererArgs(paths, orderer)],
+      {
+        env: orgAdminEnv(paths, t, orderer.org),
+      },
+    );
+    return {
+      config: (await this.decode<DecodedBlock>(block, 'common.Block')).data.data[0].payload.data.config,
+      block,
+    };
+  }
 
-/** The config update from `current` to `updated`, in the envelope `peer channel update` sends. */
-async function writeUpdateEnvelope(
-  paths: Paths,
-  ch: ChannelSpec,
-  current: Config,
-  updated: Config,
-  work: string,
-  envelope: string,
-): Promise<void> {
-  const original = path.join(work, 'original.pb');
-  const modified = path.join(work, 'modified.pb');
-  const update = path.join(work, 'update.pb');
-  await encode(paths, current, 'common.Config', original, work);
-  await encode(paths, updated, 'common.Config', modified, work);
-  await run(paths.binary('configtxlator'), [
-    'compute_update',
-    '--channel_id',
-    ch.name,
-    '--original',
-    original,
-    '--updated',
-    modified,
-    '--output',
-    update,
-  ]);
-  const configUpdate = await decode<unknown>(paths, update, 'common.ConfigUpdate');
-  // Header type 2 is CONFIG_UPDATE (common.HeaderType).
-  const wrapped = {
-    payload: {
-      header: { channel_header: { channel_id: ch.name, type: 2 } },
-      data: { config_update: configUpdate },
-    },
-  };
-  await encode(paths, wrapped, 'common.Envelope', envelope, work);
-}
+  /** The config update from `current` to `updated`, in the envelope `peer channel update` sends. */
+  private async updateEnvelope(current: Config, updated: Config): Promise<string> {
+    const file = (name: string) => path.join(this.work, name);
+    await this.encode(current, 'common.Config', file('original.pb'));
+    await this.encode(updated, 'common.Config', file('updated.pb'));
+    await run(this.paths.binary('configtxlator'), [
+      'compute_update',
+      '--channel_id',
+      this.ch.name,
+      '--original',
+      file('original.pb'),
+      '--updated',
+      file('updated.pb'),
+      '--output',
+      file('update.pb'),
+    ]);
+    const configUpdate = await this.decode<unknown>(file('update.pb'), 'common.ConfigUpdate');
+    // Header type 2 is CONFIG_UPDATE (common.HeaderType).
+    const envelope = {
+      payload: {
+        header: { channel_header: { channel_id: this.ch.name, type: 2 } },
+        data: { config_update: configUpdate },
+      },
+    };
+    await this.encode(envelope, 'common.Envelope', file('update-envelope.pb'));
+    return file('update-envelope.pb');
+  }
 
-async function decode<T>(paths: Paths, file: string, type: string): Promise<T> {
-  // configtxlator opens /dev/stdout by name, which a Node child's stdout (a socket) refuses: a file.
-  const output = `${file}.json`;
-  await run(paths.binary('configtxlator'), [
-    'proto_decode',
-    '--input',
-    file,
-    '--type',
-    type,
-    '--output',
-    output,
-  ]);
-  return JSON.parse(readFileSync(output, 'utf8')) as T;
-}
+  private async decode<T>(file: string, type: string): Promise<T> {
+    // configtxlator opens /dev/stdout by name, which a Node child's stdout (a socket) refuses: a file.
+    const output = `${file}.json`;
+    await run(this.paths.binary('configtxlator'), [
+      'proto_decode',
+      '--input',
+      file,
+      '--type',
+      type,
+      '--output',
+      output,
+    ]);
+    return JSON.parse(readFileSync(output, 'utf8')) as T;
+  }
 
-async function encode(
-  paths: Paths,
-  value: unknown,
-  type: string,
-  output: string,
-  work: string,
-): Promise<void> {
-  const input = path.join(work, `${path.basename(output)}.json`);
-  writeFileSync(input, JSON.stringify(value));
-  await run(paths.binary('configtxlator'), [
-    'proto_encode',
-    '--input',
-    input,
-    '--type',
-    type,
-    '--output',
-    output,
-  ]);
+  private async encode(value: unknown, type: string, output: string): Promise<void> {
+    const input = `${output}.json`;
+    writeFileSync(input, JSON.stringify(value));
+    await run(this.paths.binary('configtxlator'), [
+      'proto_encode',
+      '--input',
+      input,
+      '--type',
+      type,
+      '--output',
+      output,
+    ]);
+  }
 }
 
 /** The `peer` CLI as the org's admin (the peer it names is not contacted by channel commands). */
@@ -242,18 +340,26 @@ function orgAdminEnv(paths: Paths, t: Topology, org: OrgSpec): NodeJS.ProcessEnv
   );
 }
 
-function readMembers(file: string): string[] | undefined {
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as string[]) : undefined;
+/** What an earlier `up` recorded; undefined when there is no record (or one of another form). */
+function readMembers(file: string): Members | undefined {
+  if (!existsSync(file)) return undefined;
+  const recorded = JSON.parse(readFileSync(file, 'utf8')) as Partial<Members>;
+  return Array.isArray(recorded.orgs) && Array.isArray(recorded.consenters)
+    ? (recorded as Members)
+    : undefined;
 }
 
-function writeMembers(file: string, members: string[]): void {
-  writeFileSync(file, `${JSON.stringify([...new Set(members)].sort())}\n`);
+function writeMembers(file: string, members: Members): void {
+  const sorted = (items: string[]) => [...new Set(items)].sort();
+  writeFileSync(
+    file,
+    `${JSON.stringify({ orgs: sorted(members.orgs), consenters: sorted(members.consenters) })}\n`,
+  );
 }
 
-function sameMembers(recorded: string[] | undefined, wanted: string[]): boolean {
+function sameMembers(recorded: Members | undefined, wanted: Members): boolean {
+  const same = (a: string[], b: string[]) => a.length === new Set(b).size && b.every((x) => a.includes(x));
   return (
-    recorded !== undefined &&
-    recorded.length === new Set(wanted).size &&
-    wanted.every((m) => recorded.includes(m))
+    recorded !== undefined && same(recorded.orgs, wanted.orgs) && same(recorded.consenters, wanted.consenters)
   );
 }

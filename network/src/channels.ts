@@ -223,10 +223,15 @@ function expectStatus(output: string, expected: number[], what: string): string 
   return output;
 }
 
+/**
+ * Joins the orderer to the channel from `block`: the genesis block, or for an orderer added to a running
+ * channel the latest config block, which names it a consenter.
+ */
 export async function joinOrderer(
   paths: Paths,
   channel: ChannelSpec,
   orderer: Node<OrdererSpec>,
+  block = paths.channelBlock(channel.name),
 ): Promise<boolean> {
   const osnadmin = paths.binary('osnadmin');
   const listed = expectStatus(
@@ -242,7 +247,7 @@ export async function joinOrderer(
     '--channelID',
     channel.name,
     '--config-block',
-    paths.channelBlock(channel.name),
+    block,
     ...osnadminArgs(paths, orderer),
   ]);
   expectStatus(joined, [201], `${orderer.id} joining ${channel.name}`);

@@ -174,13 +174,14 @@ export class Network {
     for (const ch of t.channels) {
       await step(`channel ${ch.name}`, async () => {
         const created = await createGenesisBlock(this.paths, t, ch);
+        // Orgs and orderers the topology adds to a running channel: orderers join as they are added.
+        await addNewMembers(this.paths, t, ch, created);
         // A node whose operations endpoint answers may still be opening its admin or peer endpoint.
         await Promise.all(
           channelOrderers(t, ch).map((o) =>
             retry(`${o.id} joining ${ch.name}`, () => joinOrderer(this.paths, ch, o)),
           ),
         );
-        await addNewMembers(this.paths, t, ch, created);
         await Promise.all(
           channelPeers(t, ch).map((p) =>
             retry(`${p.id} joining ${ch.name}`, () => joinPeer(this.paths, ch, p)),

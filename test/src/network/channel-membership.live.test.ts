@@ -1,12 +1,25 @@
 /**
- * An org joining a channel that already runs (a new hospital joining the consortium's channel): the
- * topology lists it, `up` adds it by a config update signed by the members' admins, its peers join and
- * catch up, and it approves the chaincode definition committed before it came, so its peers endorse.
- * The channel here is one of this test's own (a new name each run), with the identity code deployed on it
- * under another name: the topology's channels are left as they are.
+ * An org joining a channel that already runs (a new member of the consortium joining its channel, with an
+ * orderer of its own): the topology lists it and its orderer, `up` adds the org by a config update signed
+ * by the members' admins and the orderer to the consenters by another, the orderer joins the Raft
+ * cluster, the org's peers join and catch up, and the org approves the chaincode definition committed
+ * before it came, so its peers endorse. The channel here is one of this test's own (a new name each
+ * run), with the identity code deployed on it under another name: the topology's channels are left as
+ * they are.
  */
 import { randomUUID } from 'node:crypto';
-import { chaincodeProcess, channel, NetworkError, Network, type Topology } from '@cityledger/network';
+import {
+  chaincodeProcess,
+  channel,
+  NetworkError,
+  Network,
+  operationsGet,
+  operatorTls,
+  orderers,
+  osnadminArgs,
+  run,
+  type Topology,
+} from '@cityledger/network';
 import {
   closeConnections,
   connectAs,
@@ -20,10 +33,16 @@ import {
 
 const name = `annex-${randomUUID().slice(0, 6)}`;
 
-/** The running topology plus the channel `name` with `orgs`, and a chaincode of the same name on it. */
-function withAnnex(orgs: string[]): Topology {
+/**
+ * The running topology plus the channel `name` with `orgs` and the orderers of `ordererOrgs`, and a
+ * chaincode of the same name on it.
+ */
+function withAnnex(orgs: string[], ordererOrgs = orgs): Topology {
   const t = structuredClone(network().topology);
-  t.channels.push({ name, orgs, orderers: channel(t, 'city').orderers });
+  const orderers = channel(t, 'city').orderers.filter((o) =>
+    ordererOrgs.some((org) => o.startsWith(`${org}.`)),
+  );
+  t.channels.push({ name, orgs, orderers });
   t.chaincodes.push({
     name,
     path: 'chaincode/identity',
@@ -35,7 +54,37 @@ function withAnnex(orgs: string[]): Topology {
   return t;
 }
 
-const upWith = (orgs: string[]) => new Network(withAnnex(orgs)).up({ gateway: false });
+const upWith = (orgs: string[], ordererOrgs = orgs) =>
+  new Network(withAnnex(orgs, ordererOrgs)).up({ gateway: false });
+
+/** What the org's orderer says of its part in the channel (osnadmin channel list, as the org's operator). */
+async function ordererView(org: string): Promise<{ consensusRelation: string; status: string }> {
+  const n = network();
+  const orderer = orderers(n.topology).find((o) => o.org.name === org)!;
+  const out = await run(n.paths.binary('osnadmin'), [
+    'channel',
+    'list',
+    '--channelID',
+    name,
+    ...osnadminArgs(n.paths, orderer),
+  ]);
+  return JSON.parse(out.slice(out.indexOf('{'))) as { consensusRelation: string; status: string };
+}
+
+/** The Raft cluster's size for the channel, as the org's orderer reports it on its operations endpoint. */
+async function clusterSize(org: string): Promise<number> {
+  const n = network();
+  const orderer = orderers(n.topology).find((o) => o.org.name === org)!;
+  const { text } = await operationsGet(
+    operatorTls(n.paths, orderer.org),
+    orderer.org.host,
+    orderer.spec.operationsPort,
+    '/metrics',
+  );
+  return Number(
+    new RegExp(`^consensus_etcdraft_cluster_size\\{channel="${name}"\\} (\\S+)$`, 'm').exec(text)?.[1],
+  );
+}
 
 async function joined(org: string): Promise<boolean> {
   const listed = await peerCli(org, ['channel', 'list']);
@@ -70,10 +119,11 @@ afterAll(async () => {
   await network().processes.stop(chaincodeProcess(withAnnex([]).chaincodes.at(-1)!));
 });
 
-it('adds an org the topology lists to a running channel; its peer catches up and endorses the chaincodes committed before', async () => {
+it('adds an org and its orderer the topology lists to a running channel; its peer catches up and endorses the chaincodes committed before', async () => {
   await upWith(['city', 'hospital']);
   expect(await joined('hospital')).toBe(true);
   expect(await joined('insurer')).toBe(false);
+  expect(await clusterSize('city')).toBe(2);
   const before = { key: `before-${randomUUID()}`, value: 'written before the insurer joined' };
   await contract('city').submitTransaction('probe:Put', JSON.stringify(before));
   const definition = await committed('city');
@@ -82,6 +132,9 @@ it('adds an org the topology lists to a running channel; its peer catches up and
   await upWith(['city', 'hospital', 'insurer']);
 
   expect(await joined('insurer')).toBe(true);
+  // Its orderer is a consenter, active, in a cluster of three.
+  expect(await ordererView('insurer')).toMatchObject({ consensusRelation: 'consenter', status: 'active' });
+  expect(await clusterSize('city')).toBe(3);
   // Its org approved the committed definition: the same sequence, no new one.
   const after = await committed('insurer');
   expect(after.sequence).toBe(definition.sequence);
@@ -97,7 +150,9 @@ it('adds an org the topology lists to a running channel; its peer catches up and
 it('refuses to add an org in the same change as dropping a member from the topology, and changes nothing', async () => {
   // The member policies are rewritten from the topology: the hospital would lose its access while its
   // group stayed in the config.
-  const refused = await upWith(['city', 'insurer', 'port']).catch((err: unknown) => err);
+  const refused = await upWith(['city', 'insurer', 'port'], ['city', 'hospital', 'insurer']).catch(
+    (err: unknown) => err,
+  );
   expect(refused).toBeInstanceOf(NetworkError);
   expect(refused).toMatchObject({ code: 'CHANNEL_UPDATE_UNSUPPORTED' });
   expect((refused as Error).message).toMatch(/HospitalMSP/);
