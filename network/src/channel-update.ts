@@ -115,6 +115,9 @@ export async function addNewMembers(
 }
 
 class ChannelUpdate {
+  /** The orderer this update talks to (fetchConfig). */
+  private via?: Node<OrdererSpec>;
+
   constructor(
     private readonly paths: Paths,
     private readonly t: Topology,
@@ -149,8 +152,11 @@ class ChannelUpdate {
         updated.channel_group.policies[name] = desired.channel_group.policies[name];
       }
       current = await this.submit(current, updated);
-      const added = [...new Set([...orgs, ...newOrdererOrgs.map((o) => o.mspId)])];
-      info(`  channel ${ch.name}: ${added.join(', ')} added by a config update`);
+      const added = [
+        orgs.length > 0 ? `${orgs.join(', ')} added as members` : '',
+        newOrdererOrgs.length > 0 ? `${newOrdererOrgs.map((o) => o.mspId).join(', ')} as orderer orgs` : '',
+      ];
+      info(`  channel ${ch.name}: ${added.filter(Boolean).join(', ')} by a config update`);
     }
     for (const orderer of consenters) current = await this.addConsenter(current, desired, orderer);
     return membersOf(current);
@@ -244,7 +250,7 @@ class ChannelUpdate {
       });
     await run(
       paths.binary('peer'),
-      ['channel', 'update', '-f', envelope, '-c', ch.name, ...ordererArgs(paths, channelOrderers(t, ch)[0])],
+      ['channel', 'update', '-f', envelope, '-c', ch.name, ...ordererArgs(paths, this.via!)],
       { env: orgAdminEnv(paths, t, submitter) },
     );
     // The orderers order the update like a transaction: the next step waits until the channel has it.
@@ -256,18 +262,40 @@ class ChannelUpdate {
     });
   }
 
-  /** The channel's latest config block, from the ordering service, read as an admin of a consenter's org. */
+  /**
+   * The channel's latest config block, from the ordering service, read as an admin of the answering
+   * orderer's org: the first of the channel's orderers that answers (one the topology adds does not yet),
+   * which the update then goes on talking to.
+   */
   private async fetchConfig(): Promise<{ config: Config; block: string }> {
     const { paths, t, ch } = this;
-    const orderer = channelOrderers(t, ch)[0];
     const block = path.join(this.work, 'latest-config.block');
-    await run(
-      paths.binary('peer'),
-      ['channel', 'fetch', 'config', block, '-c', ch.name, ...ordererArgs(paths, orderer)],
-      {
-        env: orgAdminEnv(paths, t, orderer.org),
-      },
-    );
+    const fetchFrom = (orderer: Node<OrdererSpec>) =>
+      run(
+        paths.binary('peer'),
+        ['channel', 'fetch', 'config', block, '-c', ch.name, ...ordererArgs(paths, orderer)],
+        {
+          env: orgAdminEnv(paths, t, orderer.org),
+        },
+      );
+    if (this.via) await fetchFrom(this.via);
+    else {
+      const errors: string[] = [];
+      for (const orderer of channelOrderers(t, ch)) {
+        const answered = await fetchFrom(orderer).then(
+          () => true,
+          (err: Error) => {
+            errors.push(err.message);
+            return false;
+          },
+        );
+        if (answered) {
+          this.via = orderer;
+          break;
+        }
+      }
+      if (!this.via) throw new Error(`no orderer of ${ch.name} gave its config:\n${errors.join('\n')}`);
+    }
     return {
       config: (await this.decode<DecodedBlock>(block, 'common.Block')).data.data[0].payload.data.config,
       block,
