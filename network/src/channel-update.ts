@@ -153,8 +153,10 @@ class ChannelUpdate {
       }
       current = await this.submit(current, updated);
       const added = [
-        orgs.length > 0 ? `${orgs.join(', ')} added as members` : '',
-        newOrdererOrgs.length > 0 ? `${newOrdererOrgs.map((o) => o.mspId).join(', ')} as orderer orgs` : '',
+        orgs.length > 0 ? `${orgs.join(', ')} added to the members` : '',
+        newOrdererOrgs.length > 0
+          ? `${newOrdererOrgs.map((o) => o.mspId).join(', ')} to the orderer orgs`
+          : '',
       ];
       info(`  channel ${ch.name}: ${added.filter(Boolean).join(', ')} by a config update`);
     }
