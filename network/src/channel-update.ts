@@ -35,16 +35,16 @@ import {
  */
 
 /** The parts of a decoded config (configtxlator's JSON) this module reads and writes. */
-interface ConfigGroup {
+export interface ConfigGroup {
   groups: Record<string, ConfigGroup>;
   policies: Record<string, unknown>;
   values: Record<string, ConfigValue<unknown>>;
 }
-interface ConfigValue<T> {
+export interface ConfigValue<T> {
   mod_policy: string;
   value: T;
 }
-interface Config {
+export interface Config {
   sequence: string;
   channel_group: ConfigGroup;
 }
@@ -91,6 +91,62 @@ function consentersOf(config: Config): Consenter[] | undefined {
   return type.value.type === 'etcdraft' ? type.value.metadata!.consenters : undefined;
 }
 
+/** What the topology adds to a channel whose config is `config`. */
+export interface Additions {
+  /** Application orgs, by MSP ID. */
+  orgs: string[];
+  /** Orgs new to the channel's orderer group (their orderers are among `consenters`). */
+  ordererOrgs: OrgSpec[];
+  /** New consenters, each added in an update of its own. */
+  consenters: Node<OrdererSpec>[];
+}
+
+/**
+ * What the topology adds to the channel, from its config; warns of what it no longer lists (removal is
+ * not automated) and refuses with CHANNEL_UPDATE_UNSUPPORTED what `up` does not do, before anything
+ * changes.
+ */
+export function planAdditions(t: Topology, ch: ChannelSpec, config: Config): Additions {
+  const members = membersOf(config);
+  const { Application, Orderer } = config.channel_group.groups;
+  const additions: Additions = {
+    orgs: channelOrgs(t, ch)
+      .map((o) => o.mspId)
+      .filter((m) => !members.orgs.includes(m)),
+    ordererOrgs: ordererOrgs(t, ch).filter((o) => !Orderer.groups[o.mspId]),
+    consenters: channelOrderers(t, ch).filter((o) => !members.consenters.includes(ordererAddress(o))),
+  };
+  const unlistedIn = (group: ConfigGroup, listed: OrgSpec[]) =>
+    Object.keys(group.groups).filter((m) => !listed.some((o) => o.mspId === m));
+  const unlisted = [
+    ...new Set([...unlistedIn(Application, channelOrgs(t, ch)), ...unlistedIn(Orderer, ordererOrgs(t, ch))]),
+  ];
+  if (unlisted.length > 0)
+    warn(
+      `channel ${ch.name}: the channel has ${unlisted.join(', ')}, which the topology no longer lists for it; removing an org from a channel is not automated`,
+    );
+  const listedConsenters = channelOrderers(t, ch).map(ordererAddress);
+  const retired = members.consenters.filter((c) => !listedConsenters.includes(c));
+  if (retired.length > 0)
+    warn(
+      `channel ${ch.name}: consenter ${retired.join(', ')} is not in the topology; removing a consenter is not automated`,
+    );
+
+  if (additions.consenters.length > 0 && !consentersOf(config))
+    throw new NetworkError(
+      'CHANNEL_UPDATE_UNSUPPORTED',
+      `channel ${ch.name}: adding ${additions.consenters.map((o) => o.id).join(', ')} to a SmartBFT channel is not automated (its consenter mapping is a config update of its own); keep the channel's orderers as they are`,
+    );
+  // Adding an org rewrites the member policies from the topology: an org it no longer lists would lose
+  // its access while its group stays in the config.
+  if (unlisted.length > 0 && (additions.orgs.length > 0 || additions.ordererOrgs.length > 0))
+    throw new NetworkError(
+      'CHANNEL_UPDATE_UNSUPPORTED',
+      `channel ${ch.name}: adding members would rewrite the member policies without ${unlisted.join(', ')}, which the channel still has; list ${unlisted.length > 1 ? 'them' : 'it'} in the topology again first`,
+    );
+  return additions;
+}
+
 /**
  * Adds to the channel the orgs and orderers of the topology it does not have yet. `created`: the
  * channel's genesis block was written by this `up`, with all of them in it.
@@ -107,8 +163,7 @@ export async function addNewMembers(
   if (sameMembers(readMembers(record), wanted)) return;
   const work = mkdtempSync(path.join(os.tmpdir(), `channel-${ch.name}-`));
   try {
-    const update = new ChannelUpdate(paths, t, ch, work);
-    writeMembers(record, await update.addMissing(wanted));
+    writeMembers(record, await new ChannelUpdate(paths, t, ch, work).addMissing());
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -126,17 +181,12 @@ class ChannelUpdate {
   ) {}
 
   /** Returns the members the channel has afterwards. */
-  async addMissing(wanted: Members): Promise<Members> {
+  async addMissing(): Promise<Members> {
     const { t, ch } = this;
     let current = (await this.fetchConfig()).config;
-    const members = membersOf(current);
-    const orgs = wanted.orgs.filter((m) => !members.orgs.includes(m));
-    const ordererGroups = Object.keys(current.channel_group.groups.Orderer.groups);
-    const newOrdererOrgs = ordererOrgs(t, ch).filter((o) => !ordererGroups.includes(o.mspId));
-    const consenters = channelOrderers(t, ch).filter((o) => !members.consenters.includes(ordererAddress(o)));
-    this.warnUnlisted(current, members, wanted);
-    if (orgs.length === 0 && newOrdererOrgs.length === 0 && consenters.length === 0) return members;
-    this.refuseUnsupported(current, consenters);
+    const { orgs, ordererOrgs: newOrdererOrgs, consenters } = planAdditions(t, ch, current);
+    if (orgs.length === 0 && newOrdererOrgs.length === 0 && consenters.length === 0)
+      return membersOf(current);
 
     const desired = await this.desiredConfig();
     if (orgs.length > 0 || newOrdererOrgs.length > 0) {
@@ -162,51 +212,6 @@ class ChannelUpdate {
     }
     for (const orderer of consenters) current = await this.addConsenter(current, desired, orderer);
     return membersOf(current);
-  }
-
-  private warnUnlisted(current: Config, members: Members, wanted: Members): void {
-    const unlisted = this.unlistedOrgs(current);
-    if (unlisted.length > 0)
-      warn(
-        `channel ${this.ch.name}: the channel has ${unlisted.join(', ')}, which the topology no longer lists for it; removing an org from a channel is not automated`,
-      );
-    const retired = members.consenters.filter((c) => !wanted.consenters.includes(c));
-    if (retired.length > 0)
-      warn(
-        `channel ${this.ch.name}: consenter ${retired.join(', ')} is not in the topology; removing a consenter is not automated`,
-      );
-  }
-
-  /**
-   * Orgs in the channel's application (or orderer) group the topology no longer lists among the
-   * channel's orgs (or its orderers' orgs).
-   */
-  private unlistedOrgs(config: Config): string[] {
-    const { Application, Orderer } = config.channel_group.groups;
-    const unlisted = (group: ConfigGroup, listed: OrgSpec[]) =>
-      Object.keys(group.groups).filter((m) => !listed.some((o) => o.mspId === m));
-    return [
-      ...new Set([
-        ...unlisted(Application, channelOrgs(this.t, this.ch)),
-        ...unlisted(Orderer, ordererOrgs(this.t, this.ch)),
-      ]),
-    ];
-  }
-
-  private refuseUnsupported(current: Config, consenters: Node<OrdererSpec>[]): void {
-    if (consenters.length > 0 && !consentersOf(current))
-      throw new NetworkError(
-        'CHANNEL_UPDATE_UNSUPPORTED',
-        `channel ${this.ch.name}: adding ${consenters.map((o) => o.id).join(', ')} to a SmartBFT channel is not automated (its consenter mapping is a config update of its own); keep the channel's orderers as they are`,
-      );
-    // The member policies are rewritten from the topology: an org it no longer lists would lose its
-    // access while its group stays in the config.
-    const unlisted = this.unlistedOrgs(current);
-    if (unlisted.length > 0)
-      throw new NetworkError(
-        'CHANNEL_UPDATE_UNSUPPORTED',
-        `channel ${this.ch.name}: adding members would rewrite the member policies without ${unlisted.join(', ')}, which the channel still has; list ${unlisted.length > 1 ? 'them' : 'it'} in the topology again first`,
-      );
   }
 
   /** One consenter more, then the orderer joins from the config block that names it. */
