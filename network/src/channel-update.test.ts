@@ -1,4 +1,4 @@
-import { Config, ConfigGroup, planAdditions } from './channel-update';
+import { Config, ConfigGroup, planChanges } from './channel-update';
 import * as log from './log';
 import { errorCodeOf } from './testing';
 import { channel, ChannelSpec, loadTopology, Topology } from './topology';
@@ -30,13 +30,13 @@ function configOf(orgs: string[], ordererOrgs: string[], consenters: string[] | 
   };
 }
 
-describe('what up adds to a running channel', () => {
+describe('how up changes a running channel', () => {
   afterEach(() => jest.restoreAllMocks());
   const t: Topology = loadTopology();
   const health = (): ChannelSpec => channel(t, 'health');
   const raft = ['127.0.0.1:7050', '127.0.0.1:8050', '127.0.0.1:9050'];
   const described = (config: Config, ch = health()) => {
-    const a = planAdditions(t, ch, config);
+    const a = planChanges(t, ch, config);
     return {
       orgs: a.orgs,
       ordererOrgs: a.ordererOrgs.map((o) => o.mspId),
@@ -76,7 +76,7 @@ describe('what up adds to a running channel', () => {
       ['CityMSP', 'HospitalMSP', 'InsurerMSP'],
       'BFT',
     );
-    expect(errorCodeOf(() => planAdditions(t, health(), bft), 'planned')).toBe('CHANNEL_UPDATE_UNSUPPORTED');
+    expect(errorCodeOf(() => planChanges(t, health(), bft), 'planned')).toBe('CHANNEL_UPDATE_UNSUPPORTED');
 
     // The port authority is on the channel but no longer listed, and the insurer is to be added.
     const dropped = { ...health(), orgs: ['city', 'hospital', 'insurer'] };
@@ -85,9 +85,13 @@ describe('what up adds to a running channel', () => {
       ['CityMSP', 'HospitalMSP', 'InsurerMSP'],
       raft,
     );
-    expect(errorCodeOf(() => planAdditions(t, dropped, config), 'planned')).toBe(
-      'CHANNEL_UPDATE_UNSUPPORTED',
-    );
+    expect(errorCodeOf(() => planChanges(t, dropped, config), 'planned')).toBe('CHANNEL_UPDATE_UNSUPPORTED');
+    // Pruning, it is removed instead, and the insurer added in the same plan.
+    expect(planChanges(t, dropped, config, true).removed).toEqual({
+      orgs: ['PortMSP'],
+      ordererOrgs: [],
+      consenters: [],
+    });
     // With nothing to add, it is only warned about: the channel is left as it is.
     warned.mockClear();
     const unchanged = configOf(
@@ -98,6 +102,25 @@ describe('what up adds to a running channel', () => {
     expect(described(unchanged)).toEqual({ orgs: [], ordererOrgs: [], consenters: [] });
     expect(warned).toHaveBeenCalledWith(
       expect.stringMatching(/the channel has PortMSP, which the topology no longer lists/),
+    );
+    expect(planChanges(t, health(), unchanged, true).removed.orgs).toEqual(['PortMSP']);
+  });
+
+  it('with prune, is the orgs and consenters the topology no longer lists too, consenters leaving SmartBFT refused', () => {
+    // The insurer and its orderer left the health channel in the topology.
+    const without = {
+      ...health(),
+      orgs: ['city', 'hospital'],
+      orderers: ['city.orderer0', 'hospital.orderer0'],
+    };
+    const all = ['CityMSP', 'HospitalMSP', 'InsurerMSP'];
+    expect(planChanges(t, without, configOf(all, all, raft), true).removed).toEqual({
+      orgs: ['InsurerMSP'],
+      ordererOrgs: ['InsurerMSP'],
+      consenters: ['127.0.0.1:9050'],
+    });
+    expect(errorCodeOf(() => planChanges(t, without, configOf(all, all, 'BFT'), true), 'planned')).toBe(
+      'CHANNEL_UPDATE_UNSUPPORTED',
     );
   });
 });

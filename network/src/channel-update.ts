@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { adminEnv, joinOrderer, ordererArgs, ordererOrgs, writeProfileBlock } from './channels';
+import { adminEnv, joinOrderer, leaveChannel, ordererArgs, ordererOrgs, writeProfileBlock } from './channels';
 import { NetworkError } from './errors';
 import { retry, run } from './exec';
 import { info, warn } from './log';
@@ -13,6 +13,7 @@ import {
   channelOrgs,
   Node,
   OrdererSpec,
+  orderers,
   OrgSpec,
   peers,
   Topology,
@@ -91,71 +92,82 @@ function consentersOf(config: Config): Consenter[] | undefined {
   return type.value.type === 'etcdraft' ? type.value.metadata!.consenters : undefined;
 }
 
-/** What the topology adds to a channel whose config is `config`. */
-export interface Additions {
-  /** Application orgs, by MSP ID. */
+/** How a channel's config is to change to hold what the topology lists for it. */
+export interface Changes {
+  /** Application orgs to add, by MSP ID. */
   orgs: string[];
   /** Orgs new to the channel's orderer group (their orderers are among `consenters`). */
   ordererOrgs: OrgSpec[];
   /** New consenters, each added in an update of its own. */
   consenters: Node<OrdererSpec>[];
+  /** With `prune`: what the channel has and the topology no longer lists for it, to remove. */
+  removed: { orgs: string[]; ordererOrgs: string[]; consenters: string[] };
 }
 
+const changesNone = (c: Changes) =>
+  c.orgs.length + c.ordererOrgs.length + c.consenters.length === 0 &&
+  c.removed.orgs.length + c.removed.ordererOrgs.length + c.removed.consenters.length === 0;
+
 /**
- * What the topology adds to the channel, from its config; warns of what it no longer lists (removal is
- * not automated) and refuses with CHANNEL_UPDATE_UNSUPPORTED what `up` does not do, before anything
- * changes.
+ * How the channel's config is to change. What the channel has and the topology no longer lists is
+ * removed with `prune` only, and otherwise warned about. Refuses with CHANNEL_UPDATE_UNSUPPORTED, before
+ * anything changes, what `up` does not do.
  */
-export function planAdditions(t: Topology, ch: ChannelSpec, config: Config): Additions {
+export function planChanges(t: Topology, ch: ChannelSpec, config: Config, prune = false): Changes {
   const members = membersOf(config);
   const { Application, Orderer } = config.channel_group.groups;
-  const additions: Additions = {
+  const listedConsenters = channelOrderers(t, ch).map(ordererAddress);
+  const unlistedIn = (group: ConfigGroup, listed: OrgSpec[]) =>
+    Object.keys(group.groups).filter((m) => !listed.some((o) => o.mspId === m));
+  const unlisted = {
+    orgs: unlistedIn(Application, channelOrgs(t, ch)),
+    ordererOrgs: unlistedIn(Orderer, ordererOrgs(t, ch)),
+    consenters: members.consenters.filter((c) => !listedConsenters.includes(c)),
+  };
+  const changes: Changes = {
     orgs: channelOrgs(t, ch)
       .map((o) => o.mspId)
       .filter((m) => !members.orgs.includes(m)),
     ordererOrgs: ordererOrgs(t, ch).filter((o) => !Orderer.groups[o.mspId]),
     consenters: channelOrderers(t, ch).filter((o) => !members.consenters.includes(ordererAddress(o))),
+    removed: prune ? unlisted : { orgs: [], ordererOrgs: [], consenters: [] },
   };
-  const unlistedIn = (group: ConfigGroup, listed: OrgSpec[]) =>
-    Object.keys(group.groups).filter((m) => !listed.some((o) => o.mspId === m));
-  const unlisted = [
-    ...new Set([...unlistedIn(Application, channelOrgs(t, ch)), ...unlistedIn(Orderer, ordererOrgs(t, ch))]),
-  ];
-  if (unlisted.length > 0)
+  const unlistedOrgs = [...new Set([...unlisted.orgs, ...unlisted.ordererOrgs])];
+  if (!prune && unlistedOrgs.length > 0)
     warn(
-      `channel ${ch.name}: the channel has ${unlisted.join(', ')}, which the topology no longer lists for it; removing an org from a channel is not automated`,
+      `channel ${ch.name}: the channel has ${unlistedOrgs.join(', ')}, which the topology no longer lists for it; \`up --prune\` removes ${unlistedOrgs.length > 1 ? 'them' : 'it'}`,
     );
-  const listedConsenters = channelOrderers(t, ch).map(ordererAddress);
-  const retired = members.consenters.filter((c) => !listedConsenters.includes(c));
-  if (retired.length > 0)
+  if (!prune && unlisted.consenters.length > 0)
     warn(
-      `channel ${ch.name}: consenter ${retired.join(', ')} is not in the topology; removing a consenter is not automated`,
+      `channel ${ch.name}: consenter ${unlisted.consenters.join(', ')} is not in the topology; \`up --prune\` removes it`,
     );
 
-  if (additions.consenters.length > 0 && !consentersOf(config))
-    throw new NetworkError(
-      'CHANNEL_UPDATE_UNSUPPORTED',
-      `channel ${ch.name}: adding ${additions.consenters.map((o) => o.id).join(', ')} to a SmartBFT channel is not automated (its consenter mapping is a config update of its own); keep the channel's orderers as they are`,
+  const refuse = (why: string) =>
+    new NetworkError('CHANNEL_UPDATE_UNSUPPORTED', `channel ${ch.name}: ${why}`);
+  if ((changes.consenters.length > 0 || changes.removed.consenters.length > 0) && !consentersOf(config))
+    throw refuse(
+      "changing a SmartBFT channel's consenters is not automated (its consenter mapping is a config update of its own); keep the channel's orderers as they are",
     );
   // Adding an org rewrites the member policies from the topology: an org it no longer lists would lose
   // its access while its group stays in the config.
-  if (unlisted.length > 0 && (additions.orgs.length > 0 || additions.ordererOrgs.length > 0))
-    throw new NetworkError(
-      'CHANNEL_UPDATE_UNSUPPORTED',
-      `channel ${ch.name}: adding members would rewrite the member policies without ${unlisted.join(', ')}, which the channel still has; list ${unlisted.length > 1 ? 'them' : 'it'} in the topology again first`,
+  if (!prune && unlistedOrgs.length > 0 && (changes.orgs.length > 0 || changes.ordererOrgs.length > 0))
+    throw refuse(
+      `adding members would rewrite the member policies without ${unlistedOrgs.join(', ')}, which the channel still has; list ${unlistedOrgs.length > 1 ? 'them' : 'it'} in the topology again, or remove ${unlistedOrgs.length > 1 ? 'them' : 'it'} with \`up --prune\``,
     );
-  return additions;
+  return changes;
 }
 
 /**
- * Adds to the channel the orgs and orderers of the topology it does not have yet. `created`: the
- * channel's genesis block was written by this `up`, with all of them in it.
+ * Makes the channel hold the orgs and orderers of the topology: adds what it lacks and, with `prune`,
+ * removes what the topology no longer lists. `created`: the channel's genesis block was written by this
+ * `up`, with all of them in it.
  */
-export async function addNewMembers(
+export async function updateMembers(
   paths: Paths,
   t: Topology,
   ch: ChannelSpec,
   created: boolean,
+  prune = false,
 ): Promise<void> {
   const wanted = wantedMembers(t, ch);
   const record = paths.channelMembers(ch.name);
@@ -163,7 +175,7 @@ export async function addNewMembers(
   if (sameMembers(readMembers(record), wanted)) return;
   const work = mkdtempSync(path.join(os.tmpdir(), `channel-${ch.name}-`));
   try {
-    writeMembers(record, await new ChannelUpdate(paths, t, ch, work).addMissing());
+    writeMembers(record, await new ChannelUpdate(paths, t, ch, work).apply(prune));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -180,16 +192,21 @@ class ChannelUpdate {
     private readonly work: string,
   ) {}
 
-  /** Returns the members the channel has afterwards. */
-  async addMissing(): Promise<Members> {
+  /**
+   * Consenters leave first, one per update; then one update for the orgs (added, removed) and the
+   * member policies; then new consenters, one per update. Returns the members the channel has afterwards.
+   */
+  async apply(prune: boolean): Promise<Members> {
     const { t, ch } = this;
     let current = (await this.fetchConfig()).config;
-    const { orgs, ordererOrgs: newOrdererOrgs, consenters } = planAdditions(t, ch, current);
-    if (orgs.length === 0 && newOrdererOrgs.length === 0 && consenters.length === 0)
-      return membersOf(current);
+    const changes = planChanges(t, ch, current, prune);
+    if (changesNone(changes)) return membersOf(current);
 
     const desired = await this.desiredConfig();
-    if (orgs.length > 0 || newOrdererOrgs.length > 0) {
+    for (const address of changes.removed.consenters)
+      current = await this.removeConsenter(current, desired, address);
+    const { orgs, ordererOrgs: newOrdererOrgs, removed } = changes;
+    if (orgs.length + newOrdererOrgs.length + removed.orgs.length + removed.ordererOrgs.length > 0) {
       const updated = structuredClone(current);
       const { Application, Orderer } = updated.channel_group.groups;
       for (const msp of orgs) Application.groups[msp] = desired.channel_group.groups.Application.groups[msp];
@@ -197,21 +214,53 @@ class ChannelUpdate {
       // that try them find no channel there and fetch blocks from another orderer.
       for (const org of newOrdererOrgs)
         Orderer.groups[org.mspId] = desired.channel_group.groups.Orderer.groups[org.mspId];
+      for (const msp of removed.orgs) delete Application.groups[msp];
+      for (const msp of removed.ordererOrgs) delete Orderer.groups[msp];
       for (const name of MEMBER_POLICIES) {
         Application.policies[name] = desired.channel_group.groups.Application.policies[name];
         updated.channel_group.policies[name] = desired.channel_group.policies[name];
       }
       current = await this.submit(current, updated);
-      const added = [
+      const done = [
         orgs.length > 0 ? `${orgs.join(', ')} added to the members` : '',
         newOrdererOrgs.length > 0
           ? `${newOrdererOrgs.map((o) => o.mspId).join(', ')} to the orderer orgs`
           : '',
+        removed.orgs.length > 0 ? `${removed.orgs.join(', ')} removed from the members` : '',
+        removed.ordererOrgs.length > 0 ? `${removed.ordererOrgs.join(', ')} from the orderer orgs` : '',
       ];
-      info(`  channel ${ch.name}: ${added.filter(Boolean).join(', ')} by a config update`);
+      info(`  channel ${ch.name}: ${done.filter(Boolean).join(', ')} by a config update`);
     }
-    for (const orderer of consenters) current = await this.addConsenter(current, desired, orderer);
+    for (const orderer of changes.consenters) current = await this.addConsenter(current, desired, orderer);
     return membersOf(current);
+  }
+
+  /**
+   * One consenter fewer; then the orderer, if the topology still has it, leaves the channel (its copy of
+   * the channel's ledger goes). An orderer the topology no longer has is left to its operator.
+   */
+  private async removeConsenter(current: Config, desired: Config, address: string): Promise<Config> {
+    const updated = structuredClone(current);
+    const type = updated.channel_group.groups.Orderer.values.ConsensusType as ConfigValue<{
+      metadata: { consenters: Consenter[] };
+    }>;
+    type.value.metadata.consenters = consentersOf(current)!.filter((c) => consenterAddress(c) !== address);
+    const orderer = orderers(this.t).find((o) => ordererAddress(o) === address);
+    // Where peers fetch blocks: the org's orderers as the topology lists them now.
+    const endpoints =
+      orderer && desired.channel_group.groups.Orderer.groups[orderer.org.mspId]?.values.Endpoints;
+    if (orderer && endpoints)
+      updated.channel_group.groups.Orderer.groups[orderer.org.mspId].values.Endpoints = endpoints;
+    const config = await this.submit(current, updated);
+    if (orderer) await leaveChannel(this.paths, this.ch, orderer);
+    else
+      warn(
+        `channel ${this.ch.name}: ${address} is no consenter any more; the topology does not have it, so it leaves the channel by its operator's hand (osnadmin channel remove)`,
+      );
+    info(
+      `  channel ${this.ch.name}: ${orderer?.id ?? address} removed from the consenters by a config update`,
+    );
+    return config;
   }
 
   /** One consenter more, then the orderer joins from the config block that names it. */

@@ -254,6 +254,23 @@ export async function joinOrderer(
   return true;
 }
 
+/** The orderer leaves the channel (after a config update took it out of the consenters): its copy goes. */
+export async function leaveChannel(
+  paths: Paths,
+  channel: ChannelSpec,
+  orderer: Node<OrdererSpec>,
+): Promise<void> {
+  const out = await run(paths.binary('osnadmin'), [
+    'channel',
+    'remove',
+    '--channelID',
+    channel.name,
+    ...osnadminArgs(paths, orderer),
+  ]);
+  // 404: it had left already.
+  expectStatus(out, [204, 404], `${orderer.id} leaving ${channel.name}`);
+}
+
 /** The `peer` CLI's arguments to reach an orderer over TLS (the orderers do not ask for a client certificate). */
 export function ordererArgs(paths: Paths, orderer: Node<OrdererSpec>): string[] {
   return ['-o', orderer.address, '--tls', '--cafile', path.join(ordererDir(paths, orderer), 'tls', 'ca.crt')];

@@ -17,7 +17,10 @@ const operatorUmask = process.umask(0o077);
 
 const USAGE = `usage: cityledger-network <command>
 
-  up                 build what is missing, start CAs, orderers, peers, channels, chaincodes and the gateway
+  up                 build what is missing, start CAs, orderers, peers, channels, chaincodes and the gateway;
+                     orgs and orderers the topology adds to a running channel join it by config updates
+    --prune          also remove from running channels the orgs and orderers the topology no longer lists
+    --no-gateway     leave the REST gateway out
   renew              as up, and issue every node certificate again now, each on its key (up itself does
                      it 30 days before one ends); running nodes restart on them one at a time
   down               stop every process (ledgers and crypto material are kept)
@@ -41,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
   const network = new Network();
   switch (command) {
     case 'up':
-      await network.up({ gateway: !rest.includes('--no-gateway') });
+      await network.up({ gateway: !rest.includes('--no-gateway'), prune: rest.includes('--prune') });
       return 0;
     case 'renew':
       await network.up({ gateway: !rest.includes('--no-gateway'), renewWithinMs: Infinity });

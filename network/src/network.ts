@@ -27,7 +27,7 @@ import {
   queryMetadata,
 } from './chaincode';
 import { ChaincodeServers, otherPort } from './chaincode-servers';
-import { addNewMembers } from './channel-update';
+import { updateMembers } from './channel-update';
 import { channelHeight, channelPeers, createGenesisBlock, joinOrderer, joinPeer } from './channels';
 import { NetworkError } from './errors';
 import { retry, sleep } from './exec';
@@ -66,6 +66,8 @@ export interface UpOptions {
   gateway?: boolean;
   /** Node certificates ending within this many ms are issued again on their keys (default 30 days). */
   renewWithinMs?: number;
+  /** Remove from running channels the orgs and orderers the topology no longer lists for them. */
+  prune?: boolean;
 }
 
 /** The network as the CLI and the tests drive it: every step of `up` is named, idempotent and timed. */
@@ -174,8 +176,9 @@ export class Network {
     for (const ch of t.channels) {
       await step(`channel ${ch.name}`, async () => {
         const created = await createGenesisBlock(this.paths, t, ch);
-        // Orgs and orderers the topology adds to a running channel: orderers join as they are added.
-        await addNewMembers(this.paths, t, ch, created);
+        // Orgs and orderers the topology adds to (or, pruning, drops from) a running channel: orderers
+        // join and leave as they are added and removed.
+        await updateMembers(this.paths, t, ch, created, options.prune);
         // A node whose operations endpoint answers may still be opening its admin or peer endpoint.
         await Promise.all(
           channelOrderers(t, ch).map((o) =>

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import {
   chaincodeProcess,
   channel,
+  channelHeight,
   NetworkError,
   Network,
   operationsGet,
@@ -18,6 +19,7 @@ import {
   orderers,
   osnadminArgs,
   run,
+  sleep,
   type Topology,
 } from '@cityledger/network';
 import {
@@ -58,7 +60,9 @@ const upWith = (orgs: string[], ordererOrgs = orgs) =>
   new Network(withAnnex(orgs, ordererOrgs)).up({ gateway: false });
 
 /** What the org's orderer says of its part in the channel (osnadmin channel list, as the org's operator). */
-async function ordererView(org: string): Promise<{ consensusRelation: string; status: string }> {
+async function ordererView(
+  org: string,
+): Promise<{ httpStatus: number; consensusRelation?: string; status?: string }> {
   const n = network();
   const orderer = orderers(n.topology).find((o) => o.org.name === org)!;
   const out = await run(n.paths.binary('osnadmin'), [
@@ -68,7 +72,8 @@ async function ordererView(org: string): Promise<{ consensusRelation: string; st
     name,
     ...osnadminArgs(n.paths, orderer),
   ]);
-  return JSON.parse(out.slice(out.indexOf('{'))) as { consensusRelation: string; status: string };
+  const body = JSON.parse(out.slice(out.indexOf('{'))) as { consensusRelation?: string; status?: string };
+  return { httpStatus: Number(/Status: (\d+)/.exec(out)?.[1]), ...body };
 }
 
 /** The Raft cluster's size for the channel, as the org's orderer reports it on its operations endpoint. */
@@ -133,7 +138,11 @@ it('adds an org and its orderer the topology lists to a running channel; its pee
 
   expect(await joined('insurer')).toBe(true);
   // Its orderer is a consenter, active, in a cluster of three.
-  expect(await ordererView('insurer')).toMatchObject({ consensusRelation: 'consenter', status: 'active' });
+  expect(await ordererView('insurer')).toMatchObject({
+    httpStatus: 200,
+    consensusRelation: 'consenter',
+    status: 'active',
+  });
   expect(await clusterSize('city')).toBe(3);
   // Its org approved the committed definition: the same sequence, no new one.
   const after = await committed('insurer');
@@ -158,4 +167,27 @@ it('refuses to add an org in the same change as dropping a member from the topol
   expect((refused as Error).message).toMatch(/HospitalMSP/);
   expect(await joined('port')).toBe(false);
   expect((await committed('city')).approvals).toEqual({ CityMSP: true, HospitalMSP: true, InsurerMSP: true });
+});
+
+// Runs on the channel the first test extended.
+it("removes with prune an org and its orderer the topology no longer lists: the orderer leaves, the org's peer gets no block more", async () => {
+  await new Network(withAnnex(['city', 'hospital'])).up({ gateway: false, prune: true });
+
+  expect(await clusterSize('city')).toBe(2);
+  expect((await ordererView('insurer')).httpStatus).toBe(404);
+  expect((await committed('city')).approvals).toEqual({ CityMSP: true, HospitalMSP: true });
+  // Writes go on without it; its peer receives none of them, and its admin writes no more.
+  const later = { key: `later-${randomUUID()}`, value: 'written after the insurer left' };
+  await contract('city').submitTransaction('probe:Put', JSON.stringify(later));
+  expect(json(await contract('hospital').evaluateTransaction('probe:Get', later.key))).toEqual(later);
+  const n = network();
+  const cityHeight = await channelHeight(n.paths, peerOf('city'), name);
+  await sleep(3000);
+  expect(await channelHeight(n.paths, peerOf('insurer'), name)).toBeLessThan(cityHeight);
+  await expect(
+    contract('insurer').submitTransaction(
+      'probe:Put',
+      JSON.stringify({ key: `refused-${randomUUID()}`, value: 'x' }),
+    ),
+  ).rejects.toThrow();
 });
