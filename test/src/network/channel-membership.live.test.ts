@@ -17,8 +17,6 @@ import {
   operationsGet,
   operatorTls,
   orderers,
-  osnadminArgs,
-  run,
   sleep,
   type Topology,
 } from '@cityledger/network';
@@ -28,6 +26,7 @@ import {
   ensureNetwork,
   json,
   network,
+  ordererChannelInfo,
   orgAdmin,
   peerCli,
   peerOf,
@@ -59,22 +58,12 @@ function withAnnex(orgs: string[], ordererOrgs = orgs): Topology {
 const upWith = (orgs: string[], ordererOrgs = orgs) =>
   new Network(withAnnex(orgs, ordererOrgs)).up({ gateway: false });
 
-/** What the org's orderer says of its part in the channel (osnadmin channel list, as the org's operator). */
-async function ordererView(
-  org: string,
-): Promise<{ httpStatus: number; consensusRelation?: string; status?: string }> {
-  const n = network();
-  const orderer = orderers(n.topology).find((o) => o.org.name === org)!;
-  const out = await run(n.paths.binary('osnadmin'), [
-    'channel',
-    'list',
-    '--channelID',
+/** What the org's orderer says of its part in the channel. */
+const ordererView = (org: string) =>
+  ordererChannelInfo(
+    orderers(network().topology).find((o) => o.org.name === org)!,
     name,
-    ...osnadminArgs(n.paths, orderer),
-  ]);
-  const body = JSON.parse(out.slice(out.indexOf('{'))) as { consensusRelation?: string; status?: string };
-  return { httpStatus: Number(/Status: (\d+)/.exec(out)?.[1]), ...body };
-}
+  );
 
 /** The Raft cluster's size for the channel, as the org's orderer reports it on its operations endpoint. */
 async function clusterSize(org: string): Promise<number> {

@@ -5,16 +5,7 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  channelHeight,
-  ordererDir,
-  orderers,
-  osnadminArgs,
-  peerDir,
-  peers,
-  retry,
-  run,
-} from '@cityledger/network';
+import { channelHeight, ordererDir, orderers, peerDir, peers, retry } from '@cityledger/network';
 import { Contract } from '@hyperledger/fabric-gateway';
 import {
   channelOf,
@@ -24,6 +15,7 @@ import {
   ensureNetwork,
   json,
   network,
+  ordererChannelInfo,
   orgAdmin,
   peerOf,
 } from '../support/live';
@@ -85,15 +77,13 @@ describe('an orderer killed', () => {
     for (const w of written) expect(await readProbe(contract, w.key)).toMatchObject({ key: w.key });
 
     await n.up();
-    const ordererNode = n.topology.orgs
-      .flatMap((o) => o.orderers.map((spec) => ({ id: `${spec.name}.${o.name}`, org: o, spec })))
-      .find((o) => o.id === victim)!;
+    const ordererNode = orderers(n.topology).find((o) => o.id === victim)!;
     const target = written[written.length - 1].blockNumber + 1n;
     await retry(
       `${victim} catching up to block ${target}`,
       async () => {
-        const height = await ordererHeight(ordererNode.org.name, ordererNode.spec.adminPort, channel());
-        if (BigInt(height) < target) throw new Error(`height ${height}`);
+        const { height } = await ordererChannelInfo(ordererNode, channel());
+        if (BigInt(height ?? 0) < target) throw new Error(`height ${height}`);
       },
       60000,
       500,
@@ -205,16 +195,3 @@ describe('node certificates renewed (`renew`: every one, as `up` does 30 days be
     }
   });
 });
-
-async function ordererHeight(orgName: string, adminPort: number, channelName: string): Promise<number> {
-  const n = network();
-  const orderer = orderers(n.topology).find((o) => o.org.name === orgName && o.spec.adminPort === adminPort)!;
-  const out = await run(n.paths.binary('osnadmin'), [
-    'channel',
-    'list',
-    '--channelID',
-    channelName,
-    ...osnadminArgs(n.paths, orderer),
-  ]);
-  return (JSON.parse(out.slice(out.indexOf('{'))) as { height: number }).height;
-}

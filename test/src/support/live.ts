@@ -14,7 +14,9 @@ import {
   enrollIdentity,
   Network,
   Node,
+  OrdererSpec,
   org as findOrg,
+  osnadminArgs,
   peerDir,
   peers,
   PeerSpec,
@@ -144,4 +146,25 @@ export const json = (bytes: Uint8Array): unknown =>
 export function peerCli(orgName: string, args: string[]): Promise<string> {
   const n = network();
   return run(n.paths.binary('peer'), args, { env: adminEnv(n.paths, peerOf(orgName)) });
+}
+
+/** What an orderer says of its part in a channel (`osnadmin channel list --channelID`, as its org's operator). */
+export async function ordererChannelInfo(
+  orderer: Node<OrdererSpec>,
+  channelName: string,
+): Promise<{ httpStatus: number; height?: number; consensusRelation?: string; status?: string }> {
+  const n = network();
+  const out = await run(n.paths.binary('osnadmin'), [
+    'channel',
+    'list',
+    '--channelID',
+    channelName,
+    ...osnadminArgs(n.paths, orderer),
+  ]);
+  const body = JSON.parse(out.slice(out.indexOf('{'))) as {
+    height?: number;
+    consensusRelation?: string;
+    status?: string;
+  };
+  return { httpStatus: Number(/Status: (\d+)/.exec(out)?.[1]), ...body };
 }
