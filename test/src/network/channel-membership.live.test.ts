@@ -1,11 +1,12 @@
 /**
- * An org joining a channel that already runs (a new member of the consortium joining its channel, with an
- * orderer of its own): the topology lists it and its orderer, `up` adds the org by a config update signed
- * by the members' admins and the orderer to the consenters by another, the orderer joins the Raft
- * cluster, the org's peers join and catch up, and the org approves the chaincode definition committed
- * before it came, so its peers endorse. The channel here is one of this test's own (a new name each
- * run), with the identity code deployed on it under another name: the topology's channels are left as
- * they are.
+ * A member joining and leaving a channel that already runs. Joining (a new member of the consortium,
+ * with an orderer of its own): the topology lists it and its orderer, `up` adds the org by a config
+ * update signed by the members' admins and the orderer to the consenters by another, the orderer joins
+ * the Raft cluster, the org's peers join and catch up, and the org approves the chaincode definition
+ * committed before it came, so its peers endorse. Leaving: the topology drops them and `up --prune`
+ * takes the orderer out of the consenters and off the channel, then the org out of the config. The
+ * channel here is one of this test's own (a new name each run), with the identity code deployed on it
+ * under another name: the topology's channels are left as they are. The tests run in order, on it.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -144,7 +145,6 @@ it('adds an org and its orderer the topology lists to a running channel; its pee
   expect(json(await contract('hospital').evaluateTransaction('probe:Get', mine.key))).toEqual(mine);
 });
 
-// Runs on the channel the test above extended.
 it('refuses to add an org in the same change as dropping a member from the topology, and changes nothing', async () => {
   // The member policies are rewritten from the topology: the hospital would lose its access while its
   // group stayed in the config.
@@ -158,7 +158,6 @@ it('refuses to add an org in the same change as dropping a member from the topol
   expect((await committed('city')).approvals).toEqual({ CityMSP: true, HospitalMSP: true, InsurerMSP: true });
 });
 
-// Runs on the channel the first test extended.
 it("removes with prune an org and its orderer the topology no longer lists: the orderer leaves, the org's peer gets no block more", async () => {
   await new Network(withAnnex(['city', 'hospital'])).up({ gateway: false, prune: true });
 
