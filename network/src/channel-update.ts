@@ -58,7 +58,7 @@ interface DecodedBlock {
 }
 
 /** A channel's members: application orgs by MSP ID, consenters by address. */
-interface Members {
+export interface Members {
   orgs: string[];
   consenters: string[];
 }
@@ -422,6 +422,11 @@ function orgAdminEnv(paths: Paths, t: Topology, org: OrgSpec): NodeJS.ProcessEnv
     paths,
     peers(t).find((p) => p.org.name === org.name)!,
   );
+}
+
+/** The channel's members as `up` last saw them in its config (undefined before any `up` recorded them). */
+export function recordedMembers(paths: Paths, channel: string): Members | undefined {
+  return readMembers(paths.channelMembers(channel));
 }
 
 /** What an earlier `up` recorded; undefined when there is no record (or one of another form). */

@@ -25,8 +25,8 @@ const USAGE = `usage: cityledger-network <command>
                      it 30 days before one ends); running nodes restart on them one at a time
   down               stop every process (ledgers and crypto material are kept)
   clean              down, then wipe all generated state (binaries stay cached)
-  status [--json]    every process with its health, channel heights per peer, the first node
-                     certificate to end
+  status [--json]    every process with its health, channel heights per peer, each channel's members
+                     and consenters, the first node certificate to end
   deploy [names...]  (re)deploy built chaincodes; a changed chaincode is upgraded (sequence + 1), its old
                      server answering until the commit; a running gateway then reads the new API
   logs <process> [-f]  show a process's log (names as in status: peer0.city, orderer0.hospital, chaincode.identity, gateway, ca.port)

@@ -27,7 +27,7 @@ import {
   queryMetadata,
 } from './chaincode';
 import { ChaincodeServers, otherPort } from './chaincode-servers';
-import { updateMembers } from './channel-update';
+import { recordedMembers, updateMembers, type Members } from './channel-update';
 import { channelHeight, channelPeers, createGenesisBlock, joinOrderer, joinPeer } from './channels';
 import { NetworkError } from './errors';
 import { retry, sleep } from './exec';
@@ -483,6 +483,10 @@ export class Network {
           height = await channelHeight(this.paths, p, ch.name).catch(() => undefined);
         heights.push({ channel: ch.name, peer: p.id, height });
       }
+    const members = t.channels.flatMap((ch) => {
+      const recorded = recordedMembers(this.paths, ch.name);
+      return recorded ? [{ channel: ch.name, ...recorded }] : [];
+    });
     const chaincodes: StatusReport['chaincodes'] = [];
     for (const cc of t.chaincodes) {
       const definition = await committedDefinition(this.paths, t, cc).catch(() => undefined);
@@ -493,7 +497,13 @@ export class Network {
         version: definition?.version,
       });
     }
-    return { processes: rows, heights, chaincodes, ...(certificates[0] ? { firstCertificateEnd: certificates[0] } : {}) };
+    return {
+      processes: rows,
+      heights,
+      members,
+      chaincodes,
+      ...(certificates[0] ? { firstCertificateEnd: certificates[0] } : {}),
+    };
   }
 
   async printSummary(): Promise<void> {
@@ -503,6 +513,8 @@ export class Network {
       info(`${r.process.padEnd(23)} ${String(r.pid ?? '-').padEnd(8)} ${r.address.padEnd(20)} ${r.health}`);
     info('\nchannel   peer             height');
     for (const h of report.heights) info(`${h.channel.padEnd(9)} ${h.peer.padEnd(16)} ${h.height ?? 'down'}`);
+    info('\nchannel   members and consenters, as up last saw them in its config');
+    for (const m of report.members) info(`${m.channel.padEnd(9)} ${m.orgs.join(', ')}; ${m.consenters.join(', ')}`);
     info('\nchaincode   channel   sequence  version');
     for (const c of report.chaincodes)
       info(
@@ -528,6 +540,8 @@ export interface StatusRow {
 export interface StatusReport {
   processes: StatusRow[];
   heights: { channel: string; peer: string; height: number | undefined }[];
+  /** Each channel's application orgs (MSP IDs) and consenters (addresses), as `up` last recorded them. */
+  members: ({ channel: string } & Members)[];
   chaincodes: { name: string; channel: string; sequence: number | undefined; version: string | undefined }[];
   /** The orderer or peer certificate (enrolment or TLS) that ends first. */
   firstCertificateEnd?: { node: string; file: string; endsAt: string };

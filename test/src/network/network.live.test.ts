@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { retry } from '@cityledger/network';
+import { channelOrderers, retry } from '@cityledger/network';
 import { ensureNetwork, network, peerCli, peerOf } from '../support/live';
 
 beforeAll(async () => {
@@ -33,6 +33,20 @@ describe('the running network', () => {
         }
       },
       10000,
+    );
+  });
+
+  it("reports each channel's members and consenters as the topology lists them", async () => {
+    const { members } = await network().status();
+    const t = network().topology;
+    expect(members).toEqual(
+      t.channels.map((ch) => ({
+        channel: ch.name,
+        orgs: ch.orgs.map((name) => t.orgs.find((o) => o.name === name)!.mspId).sort(),
+        consenters: channelOrderers(t, ch)
+          .map((o) => o.address)
+          .sort(),
+      })),
     );
   });
 
