@@ -1,19 +1,18 @@
-import { copyFileSync, appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gatewayTopologyChanged, recordGatewayTopology } from './gateway';
 import { Paths } from './paths';
+import { rememberStateDir } from './testing';
 import { loadTopology, topologyPath } from './topology';
 
 describe('the topology the gateway started on', () => {
-  const saved = { topology: process.env.CITYLEDGER_TOPOLOGY, state: process.env.CITYLEDGER_STATE_DIR };
+  const restoreStateDir = rememberStateDir();
+  const savedTopology = process.env.CITYLEDGER_TOPOLOGY;
   afterEach(() => {
-    for (const [key, value] of [
-      ['CITYLEDGER_TOPOLOGY', saved.topology],
-      ['CITYLEDGER_STATE_DIR', saved.state],
-    ] as const)
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
+    restoreStateDir();
+    if (savedTopology === undefined) delete process.env.CITYLEDGER_TOPOLOGY;
+    else process.env.CITYLEDGER_TOPOLOGY = savedTopology;
   });
 
   it('is unknown (no restart) until recorded, then any edit of the file counts as a change', () => {

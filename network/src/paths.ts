@@ -69,7 +69,7 @@ export class Paths {
   channelBlock(channel: string): string {
     return path.join(this.state, 'channels', `${channel}.block`);
   }
-  /** The application orgs (MSP IDs) last seen in the channel's config (channel-update.ts). */
+  /** The channel's application orgs and consenters as `up` last saw them in its config (channel-update.ts). */
   channelMembers(channel: string): string {
     return path.join(this.state, 'channels', `${channel}.members.json`);
   }
