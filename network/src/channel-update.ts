@@ -31,6 +31,11 @@ import {
  * peers join afterwards from the genesis block and catch up; `deploy` has their orgs approve the
  * chaincodes already committed.
  *
+ * What the topology no longer lists goes only when asked (`up --prune`): each consenter in an update of
+ * its own, the orderer then leaving the channel, before the update that removes the orgs' groups.
+ * Otherwise it is warned about, and additions beside it are refused (they would rewrite the member
+ * policies without it).
+ *
  * What the channel's config holds is recorded beside its block after each `up`, so an `up` that changes
  * nothing reads no config.
  */
