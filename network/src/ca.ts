@@ -146,18 +146,9 @@ export async function enrollRegistrar(
   renewWithinMs = RENEW_BEFORE_MS,
 ): Promise<void> {
   const home = paths.registrar(org.name);
-  const msp = path.join(home, 'msp');
-  const cert = path.join(msp, 'signcerts', 'cert.pem');
-  if (existsSync(cert)) {
-    if (!endsWithin(cert, renewWithinMs)) return;
-    if (!hasExpired(cert))
-      return renewCertificate(paths, org, path.join(home, '.renewal'), {
-        cert,
-        key: keystoreKey(msp),
-        cn: 'registrar',
-      });
-    rmSync(msp, { recursive: true, force: true }); // expired: enrolled anew with its secret below
-  }
+  await renewMsp(paths, org, home, 'registrar', renewWithinMs);
+  // Still there (renewed, or not due): done. Gone (it had expired, or never was): enrolled with its secret.
+  if (existsSync(path.join(home, 'msp', 'signcerts', 'cert.pem'))) return;
   const secret = secretFor(paths, org, 'registrar');
   const url = caUrl(org).replace('https://', `https://registrar:${encodeURIComponent(secret)}@`);
   await caClient(paths, org, home, ['enroll', '-u', url, '-M', path.join(home, 'msp')]);
@@ -267,15 +258,8 @@ async function renewIdentity(
   req: IdentityRequest,
   withinMs: number,
 ): Promise<boolean> {
-  let renewed = false;
+  let renewed = await renewMsp(paths, org, dir, req.name, withinMs);
   const staging = path.join(dir, '.renewal'); // beside the MSP folder: a node reads every file inside it
-  const msp = path.join(dir, 'msp');
-  const mspCert = path.join(msp, 'signcerts', 'cert.pem');
-  if (existsSync(mspCert) && endsWithin(mspCert, withinMs)) {
-    if (hasExpired(mspCert)) rmSync(msp, { recursive: true, force: true });
-    else await renewCertificate(paths, org, staging, { cert: mspCert, key: keystoreKey(msp), cn: req.name });
-    renewed = true;
-  }
   const tls = path.join(dir, 'tls');
   const tlsCert = path.join(tls, 'server.crt');
   if (req.tls && existsSync(tlsCert) && endsWithin(tlsCert, withinMs)) {
@@ -298,6 +282,25 @@ async function renewIdentity(
     renewed = true;
   }
   return renewed;
+}
+
+/**
+ * Renews the enrolment certificate of `dir`'s MSP on its key if it ends within `withinMs`; one already
+ * expired cannot authenticate its renewal, so its MSP is removed for a new enrolment. True when either.
+ */
+async function renewMsp(
+  paths: Paths,
+  org: OrgSpec,
+  dir: string,
+  cn: string,
+  withinMs: number,
+): Promise<boolean> {
+  const msp = path.join(dir, 'msp');
+  const cert = path.join(msp, 'signcerts', 'cert.pem');
+  if (!existsSync(cert) || !endsWithin(cert, withinMs)) return false;
+  if (hasExpired(cert)) rmSync(msp, { recursive: true, force: true });
+  else await renewCertificate(paths, org, path.join(dir, '.renewal'), { cert, key: keystoreKey(msp), cn });
+  return true;
 }
 
 /**

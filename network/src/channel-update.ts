@@ -72,12 +72,11 @@ export interface Members {
 const MEMBER_POLICIES = ['Readers', 'Writers'];
 
 const consenterAddress = (c: Consenter) => `${c.host}:${c.port}`;
-const ordererAddress = (o: Node<OrdererSpec>) => `${o.org.host}:${o.spec.port}`;
 
 function wantedMembers(t: Topology, ch: ChannelSpec): Members {
   return {
     orgs: channelOrgs(t, ch).map((o) => o.mspId),
-    consenters: channelOrderers(t, ch).map(ordererAddress),
+    consenters: channelOrderers(t, ch).map((o) => o.address),
   };
 }
 
@@ -120,21 +119,18 @@ const changesNone = (c: Changes) =>
  */
 export function planChanges(t: Topology, ch: ChannelSpec, config: Config, prune = false): Changes {
   const members = membersOf(config);
+  const wanted = wantedMembers(t, ch);
+  const listedOrdererOrgs = ordererOrgs(t, ch);
   const { Application, Orderer } = config.channel_group.groups;
-  const listedConsenters = channelOrderers(t, ch).map(ordererAddress);
-  const unlistedIn = (group: ConfigGroup, listed: OrgSpec[]) =>
-    Object.keys(group.groups).filter((m) => !listed.some((o) => o.mspId === m));
   const unlisted = {
-    orgs: unlistedIn(Application, channelOrgs(t, ch)),
-    ordererOrgs: unlistedIn(Orderer, ordererOrgs(t, ch)),
-    consenters: members.consenters.filter((c) => !listedConsenters.includes(c)),
+    orgs: Object.keys(Application.groups).filter((m) => !wanted.orgs.includes(m)),
+    ordererOrgs: Object.keys(Orderer.groups).filter((m) => !listedOrdererOrgs.some((o) => o.mspId === m)),
+    consenters: members.consenters.filter((c) => !wanted.consenters.includes(c)),
   };
   const changes: Changes = {
-    orgs: channelOrgs(t, ch)
-      .map((o) => o.mspId)
-      .filter((m) => !members.orgs.includes(m)),
-    ordererOrgs: ordererOrgs(t, ch).filter((o) => !Orderer.groups[o.mspId]),
-    consenters: channelOrderers(t, ch).filter((o) => !members.consenters.includes(ordererAddress(o))),
+    orgs: wanted.orgs.filter((m) => !members.orgs.includes(m)),
+    ordererOrgs: listedOrdererOrgs.filter((o) => !Orderer.groups[o.mspId]),
+    consenters: channelOrderers(t, ch).filter((o) => !members.consenters.includes(o.address)),
     removed: prune ? unlisted : { orgs: [], ordererOrgs: [], consenters: [] },
   };
   const unlistedOrgs = [...new Set([...unlisted.orgs, ...unlisted.ordererOrgs])];
@@ -246,11 +242,12 @@ class ChannelUpdate {
    */
   private async removeConsenter(current: Config, desired: Config, address: string): Promise<Config> {
     const updated = structuredClone(current);
-    const type = updated.channel_group.groups.Orderer.values.ConsensusType as ConfigValue<{
-      metadata: { consenters: Consenter[] };
-    }>;
-    type.value.metadata.consenters = consentersOf(current)!.filter((c) => consenterAddress(c) !== address);
-    const orderer = orderers(this.t).find((o) => ordererAddress(o) === address);
+    const consenters = consentersOf(updated)!;
+    consenters.splice(
+      consenters.findIndex((c) => consenterAddress(c) === address),
+      1,
+    );
+    const orderer = orderers(this.t).find((o) => o.address === address);
     // Where peers fetch blocks: the org's orderers as the topology lists them now.
     const endpoints =
       orderer && desired.channel_group.groups.Orderer.groups[orderer.org.mspId]?.values.Endpoints;
@@ -271,7 +268,7 @@ class ChannelUpdate {
   /** One consenter more, then the orderer joins from the config block that names it. */
   private async addConsenter(current: Config, desired: Config, orderer: Node<OrdererSpec>): Promise<Config> {
     const updated = structuredClone(current);
-    const address = ordererAddress(orderer);
+    const { address } = orderer;
     const consenter = consentersOf(desired)!.find((c) => consenterAddress(c) === address)!;
     consentersOf(updated)!.push(consenter);
     // Where peers fetch blocks: the org's orderers, this one included.

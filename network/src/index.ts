@@ -5,7 +5,7 @@ export { Processes } from './processes';
 export * from './topology';
 export { adminEnv, channelHeight, channelPeers, osnadminArgs } from './channels';
 export { enrollIdentity, caUrl, caName, type IdentityRequest } from './ca';
-export { peerDir, ordererDir, adminDir, PROPOSAL_TIME_WINDOW } from './nodes';
+export { peerDir, ordererDir, adminDir, PROPOSAL_TIME_WINDOW, raftGauge } from './nodes';
 export { operationsGet, operatorTls, type OperationsTls } from './operations';
 export { run, retry, sleep, CommandError } from './exec';
 export { chaincodeProcess } from './chaincode';

@@ -225,16 +225,22 @@ export async function waitRaftMember(
         '/metrics',
       );
       for (const channel of channels) {
-        const gauge = (name: string) =>
-          Number(
-            new RegExp(`^consensus_etcdraft_${name}\\{channel="${channel}"\\} (\\S+)$`, 'm').exec(text)?.[1],
-          );
-        const [active, size] = [gauge('active_nodes'), gauge('cluster_size')];
+        const [active, size] = [
+          raftGauge(text, 'active_nodes', channel),
+          raftGauge(text, 'cluster_size', channel),
+        ];
         if (!(size > 0 && active === size))
           throw new Error(`${channel}: ${active} of ${size} consenters active`);
       }
     },
     timeoutMs,
     250,
+  );
+}
+
+/** One of an orderer's etcdraft gauges for a channel, from its `/metrics` text (NaN when absent). */
+export function raftGauge(metrics: string, name: 'active_nodes' | 'cluster_size', channel: string): number {
+  return Number(
+    new RegExp(`^consensus_etcdraft_${name}\\{channel="${channel}"\\} (\\S+)$`, 'm').exec(metrics)?.[1],
   );
 }

@@ -18,6 +18,7 @@ import {
   operationsGet,
   operatorTls,
   orderers,
+  raftGauge,
   sleep,
   type Topology,
 } from '@cityledger/network';
@@ -76,9 +77,7 @@ async function clusterSize(org: string): Promise<number> {
     orderer.spec.operationsPort,
     '/metrics',
   );
-  return Number(
-    new RegExp(`^consensus_etcdraft_cluster_size\\{channel="${name}"\\} (\\S+)$`, 'm').exec(text)?.[1],
-  );
+  return raftGauge(text, 'cluster_size', name);
 }
 
 async function joined(org: string): Promise<boolean> {
