@@ -24,7 +24,7 @@ import { CLIENT_SIDE, cpuPerTx, cpuSplitMs, machineTicks, processTree, snapshot,
 import { gatewayConflictRetries, watchLoopLag } from './gateway-metrics';
 import { closeHttpClients } from './http';
 import { LoopLag, watchOwnLoopLag } from './loop-lag';
-import { errorCode, openLoop, Operation, StepResult } from './load';
+import { errorCode, openLoop, Operation, sentToAnsweredTps, StepResult, sustainedTps } from './load';
 import { BenchOptions, BenchUsageError, benchOptions, USAGE } from './options';
 import { round, summarise } from './stats';
 import { searchSteps, type StepOutcome } from './steps';
@@ -127,7 +127,10 @@ export interface Row {
   offered_tps: number;
   sent: number;
   committed: number;
+  /** Commits per second sustained over the steady window (answers that arrived in it, under load). */
   tps: number;
+  /** The window's commits from its first request sent to its last answer (Caliper's throughput). */
+  tps_sent_to_answered?: number;
   failed: number;
   failures: Record<string, number>;
   mvcc_conflicts: number;
@@ -209,7 +212,8 @@ function toRow(
     offered_tps: step.offeredTps,
     sent: step.sent,
     committed: step.ok,
-    tps: round(step.ok / step.elapsedS) ?? 0,
+    tps: round(sustainedTps(step)) ?? 0,
+    tps_sent_to_answered: round(sentToAnsweredTps(step)) ?? 0,
     failed: step.failed,
     failures: step.failures,
     // READ_CONFLICT: the gateway's answer once its own conflict retries are spent (REST mode).
@@ -672,18 +676,38 @@ async function measure(
   const withinBudget = (st: Row['steps'][number]) =>
     st.failed <= 0.01 * st.sent && (st.p95_ms ?? Infinity) <= budgetMs;
   const runStep = async (rate: number): Promise<StepOutcome> => {
-    const warm = await openLoop(operation, { rate, durationMs: plan.warmupMs, firstIndex: index });
-    index += warm.sent;
-    const lagSince = await options.loopLag?.();
-    const ownLag = watchOwnLoopLag();
-    const before = snapshot(pids);
-    const ticks = machineTicks();
-    const steady = await openLoop(operation, { rate, durationMs: plan.steadyMs, firstIndex: index });
-    index += steady.sent;
-    const row = toRow(steady, cpuPerTx(before, snapshot(pids), steady.ok), false);
-    row.cpu_steal_pct = stealPct(ticks, machineTicks());
-    row.driver_loop_lag = ownLag();
-    const lag = await lagSince?.();
+    // Everything measured over the steady window, while the load runs (the warm-up has filled the
+    // pipeline; what the window's requests still await after it is drained for their latencies only).
+    let lagSince: Promise<(() => Promise<LoopLag | undefined>) | undefined> | undefined;
+    let ownLag: (() => LoopLag) | undefined;
+    let before = snapshot(pids);
+    let after = before;
+    let ticks = machineTicks();
+    let ticksAfter = ticks;
+    let driverLag: LoopLag | undefined;
+    const steady = await openLoop(operation, {
+      rate,
+      warmupMs: plan.warmupMs,
+      durationMs: plan.steadyMs,
+      firstIndex: index,
+      onWindow: (edge) => {
+        if (edge === 'open') {
+          lagSince = options.loopLag?.();
+          ownLag = watchOwnLoopLag();
+          before = snapshot(pids);
+          ticks = machineTicks();
+        } else {
+          after = snapshot(pids);
+          ticksAfter = machineTicks();
+          driverLag = ownLag?.();
+        }
+      },
+    });
+    index += steady.warmupSent + steady.sent;
+    const row = toRow(steady, cpuPerTx(before, after, steady.okInWindow), false);
+    row.cpu_steal_pct = stealPct(ticks, ticksAfter);
+    row.driver_loop_lag = driverLag;
+    const lag = await (await lagSince)?.();
     if (lag) row.gateway_loop_lag = lag;
     const failureRate = steady.sent ? steady.failed / steady.sent : 1;
     row.knee =
@@ -736,7 +760,7 @@ async function measure(
   };
 }
 
-const lagText = (lag: LoopLag) => `${lag.mean_ms}/${lag.p99_ms}/${lag.max_ms}`;
+const lagText = (lag: LoopLag | undefined) => (lag ? `${lag.mean_ms}/${lag.p99_ms}/${lag.max_ms}` : '-');
 
 const CALIPER_MAX_TPS = 150;
 
@@ -770,7 +794,7 @@ async function caliperRow(network: Network, direct: Row, plan: Plan, ctx: Direct
     const sent = caliper.succeeded + caliper.failed;
     return {
       caliper,
-      oursTps: round(ours.ok / ours.elapsedS) ?? 0,
+      oursTps: round(sentToAnsweredTps(ours)) ?? 0, // Caliper's own count: compare like with like
       sent,
       kept: sent >= 0.95 * tps * durationS,
     };
