@@ -39,6 +39,7 @@ import {
   orgAdmin,
   peerCli,
   peerOf,
+  shimRequests,
   TestUser,
 } from '../support/live';
 import { rangesIn, splitCompositeKey, transactionEffects, writesIn } from '../support/effects';
@@ -48,6 +49,7 @@ const run = randomUUID().slice(0, 8);
 const CITY = 'CityMSP';
 const HOSPITAL = 'HospitalMSP';
 const VALUE_HOLDERS = [CITY, HOSPITAL];
+const VALUE_HOLDER_ORGS = ['city', 'hospital'];
 const HEALTH_ORGS = ['city', 'hospital', 'insurer'];
 const channelOf = (chaincode: string) =>
   network().topology.chaincodes.find((c) => c.name === chaincode)!.channel;
@@ -336,8 +338,16 @@ let records: ObservationRecord[];
 
 describe('a device records a scan', () => {
   it('for its bound resident: values go in the transient map, the public record keeps code, time, device and hash', async () => {
+    const sentBefore = await Promise.all(VALUE_HOLDER_ORGS.map((o) => shimRequests(o, 'medical')));
     morningScan = await recordScan(morning, isoAgo(2 * DAY));
     const { observationIds, valueHashes, alertIds } = morningScan.committed.result;
+    // Its writes (per item a public record and a private value, a watched index entry for some) reached
+    // each endorsing peer in one message: Fabric 3.1's write batching (chaincode/common/src/shim-write-batch.ts).
+    const sentAfter = await Promise.all(VALUE_HOLDER_ORGS.map((o) => shimRequests(o, 'medical')));
+    sentAfter.forEach((after, i) => {
+      expect((after.WRITE_BATCH_STATE ?? 0) - (sentBefore[i].WRITE_BATCH_STATE ?? 0)).toBe(1);
+      expect(after.PUT_STATE ?? 0).toBe(sentBefore[i].PUT_STATE ?? 0);
+    });
     const txId = morningScan.committed.txId;
     expect(observationIds).toEqual(morning.map((_, i) => `${txId}.${i}`));
     expect(valueHashes).toHaveLength(morning.length);

@@ -16,6 +16,8 @@ import {
   Node,
   OrdererSpec,
   org as findOrg,
+  operationsGet,
+  operatorTls,
   osnadminArgs,
   peerDir,
   peers,
@@ -167,4 +169,30 @@ export async function ordererChannelInfo(
     status?: string;
   };
   return { httpStatus: Number(/Status: (\d+)/.exec(out)?.[1]), ...body };
+}
+
+/**
+ * The messages a chaincode has sent its org's peer, by type (GET_STATE, PUT_STATE, WRITE_BATCH_STATE …),
+ * from the peer's `chaincode_shim_requests_received` counter (its operations endpoint, as the org's operator).
+ */
+export async function shimRequests(orgName: string, chaincode: string): Promise<Record<string, number>> {
+  const n = network();
+  const peer = peerOf(orgName);
+  const res = await operationsGet(
+    operatorTls(n.paths, peer.org),
+    peer.org.host,
+    peer.spec.operationsPort,
+    '/metrics',
+  );
+  if (res.status !== 200) throw new Error(`${peer.id} /metrics: ${res.status} ${res.text}`);
+  const counts: Record<string, number> = {};
+  // The chaincode label is its package id: <name>_<hash>:<hash>.
+  const sample = new RegExp(
+    `^chaincode_shim_requests_received\\{chaincode="${chaincode}_[^"]*",channel="[^"]*",type="([A-Z_]+)"\\} (\\d+)$`,
+  );
+  for (const line of res.text.split('\n')) {
+    const m = sample.exec(line);
+    if (m) counts[m[1]] = (counts[m[1]] ?? 0) + Number(m[2]);
+  }
+  return counts;
 }
