@@ -151,20 +151,19 @@ export function batchShimWrites(Handler: ShimHandlerClass = shimHandlerClass()):
     batch.set(writeKey(collection, key), write);
     return Promise.resolve();
   };
-  const deleteState = proto.handleDeleteState;
-  proto.handleDeleteState = function (this: ShimHandler, collection, key, channelId, txId) {
-    const batch = batchOf(this, channelId, txId);
-    if (!batch) return deleteState.call(this, collection, key, channelId, txId);
-    batch.set(writeKey(collection, key), record(DEL_STATE, collection, key));
-    return Promise.resolve();
-  };
-  const purgeState = proto.handlePurgeState;
-  proto.handlePurgeState = function (this: ShimHandler, collection, key, channelId, txId) {
-    const batch = batchOf(this, channelId, txId);
-    if (!batch) return purgeState.call(this, collection, key, channelId, txId);
-    batch.set(writeKey(collection, key), record(PURGE_PRIVATE_DATA, collection, key));
-    return Promise.resolve();
-  };
+  // Deleting and purging name a key and nothing else.
+  const keyOnly = (
+    send: ShimHandler['handleDeleteState'],
+    type: typeof DEL_STATE | typeof PURGE_PRIVATE_DATA,
+  ) =>
+    function (this: ShimHandler, collection: string, key: string, channelId: string, txId: string) {
+      const batch = batchOf(this, channelId, txId);
+      if (!batch) return send.call(this, collection, key, channelId, txId);
+      batch.set(writeKey(collection, key), record(type, collection, key));
+      return Promise.resolve();
+    };
+  proto.handleDeleteState = keyOnly(proto.handleDeleteState, DEL_STATE);
+  proto.handlePurgeState = keyOnly(proto.handlePurgeState, PURGE_PRIVATE_DATA);
   const putMetadata = proto.handlePutStateMetadata;
   proto.handlePutStateMetadata = function (
     this: ShimHandler,
