@@ -628,13 +628,14 @@ export class Store {
     const row = await this.getCheckpoint(EVENTS_PRUNED_THROUGH);
     return row ? Number(row.block_number) : 0;
   }
-  /** Telemetry readings received before `before` (their windows' roots stay: they are what was anchored). */
+  /** Kept off-chain documents stored before `before` (the ledger keeps their hashes). */
   async pruneDocuments(before: string, limit: number): Promise<number> {
     const sql = `DELETE FROM kept_documents WHERE (chaincode, scope, doc_type, hash) IN
       (SELECT chaincode, scope, doc_type, hash FROM kept_documents WHERE created_at < ? ORDER BY created_at LIMIT ?)`;
     return (await this.db.run(sql, [before, limit])).changes;
   }
 
+  /** Telemetry readings received before `before` (their windows' roots stay: they are what was anchored). */
   async pruneReadings(before: string, limit: number): Promise<number> {
     const end = await this.oldestRowsEnd('telemetry_readings', 'id', 'received_at', before, limit);
     if (!Number.isFinite(end)) return 0;

@@ -20,7 +20,17 @@ import { describeMachine, measureMachine } from './machine';
 import { installCaliper, runCaliper } from './caliper';
 import { closeConnections, contractAs, ensureNetwork, orgAdmin } from '../support/live';
 import { capCpu } from './cpu-cap';
-import { CLIENT_SIDE, cpuPerTx, cpuSplitMs, machineTicks, processTree, snapshot, stealPct } from './cpu';
+import {
+  CLIENT_SIDE,
+  cpuPerTx,
+  cpuSplitMs,
+  CpuSnapshot,
+  machineTicks,
+  MachineTicks,
+  processTree,
+  snapshot,
+  stealPct,
+} from './cpu';
 import { gatewayConflictRetries, watchLoopLag } from './gateway-metrics';
 import { closeHttpClients } from './http';
 import { LoopLag, watchOwnLoopLag } from './loop-lag';
@@ -678,12 +688,9 @@ async function measure(
   const runStep = async (rate: number): Promise<StepOutcome> => {
     // Everything measured over the steady window, while the load runs (the warm-up has filled the
     // pipeline; what the window's requests still await after it is drained for their latencies only).
+    const edges: { cpu: CpuSnapshot; ticks: MachineTicks | undefined }[] = [];
     let lagSince: Promise<(() => Promise<LoopLag | undefined>) | undefined> | undefined;
     let ownLag: (() => LoopLag) | undefined;
-    let before = snapshot(pids);
-    let after = before;
-    let ticks = machineTicks();
-    let ticksAfter = ticks;
     let driverLag: LoopLag | undefined;
     const steady = await openLoop(operation, {
       rate,
@@ -691,21 +698,17 @@ async function measure(
       durationMs: plan.steadyMs,
       firstIndex: index,
       onWindow: (edge) => {
+        edges.push({ cpu: snapshot(pids), ticks: machineTicks() });
         if (edge === 'open') {
           lagSince = options.loopLag?.();
           ownLag = watchOwnLoopLag();
-          before = snapshot(pids);
-          ticks = machineTicks();
-        } else {
-          after = snapshot(pids);
-          ticksAfter = machineTicks();
-          driverLag = ownLag?.();
-        }
+        } else driverLag = ownLag?.();
       },
     });
     index += steady.warmupSent + steady.sent;
-    const row = toRow(steady, cpuPerTx(before, after, steady.okInWindow), false);
-    row.cpu_steal_pct = stealPct(ticks, ticksAfter);
+    const [opened, closed] = edges; // openLoop opens and closes every window it runs
+    const row = toRow(steady, cpuPerTx(opened.cpu, closed.cpu, steady.okInWindow), false);
+    row.cpu_steal_pct = stealPct(opened.ticks, closed.ticks);
     row.driver_loop_lag = driverLag;
     const lag = await (await lagSince)?.();
     if (lag) row.gateway_loop_lag = lag;
